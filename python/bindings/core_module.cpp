@@ -1,0 +1,149 @@
+// nki._core: the binding module. Python hands over the kernel's module source, its name and the
+// argument descriptions; gets back a compiled Kernel that runs on NumPy buffers (by address, no copy).
+#include <nanobind/nanobind.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/shared_ptr.h>
+#include <nanobind/stl/vector.h>
+#include <nanobind/stl/tuple.h>
+
+#include "api/nkic.h"
+#include "ir/printer.h"
+
+namespace nb = nanobind;
+using namespace nkic;
+
+namespace {
+
+// Argument descriptions made by nki/_runtime.py: ("T", shape, dtype) tensors, ("D", name) dtypes,
+// ("U", [items]) tuples, and None/bool/int/float/str as themselves.
+ArgValue to_arg(nb::handle h) {
+  ArgValue a;
+  if (h.is_none()) return a;
+  if (nb::isinstance<nb::bool_>(h)) {
+    a.kind = ArgValue::Kind::Bool;
+    a.b = nb::cast<bool>(h);
+  } else if (nb::isinstance<nb::int_>(h)) {
+    a.kind = ArgValue::Kind::Int;
+    a.i = nb::cast<int64_t>(h);
+  } else if (nb::isinstance<nb::float_>(h)) {
+    a.kind = ArgValue::Kind::Float;
+    a.f = nb::cast<double>(h);
+  } else if (nb::isinstance<nb::str>(h)) {
+    a.kind = ArgValue::Kind::Str;
+    a.s = nb::cast<std::string>(h);
+  } else if (nb::isinstance<nb::tuple>(h)) {
+    nb::tuple t = nb::borrow<nb::tuple>(h);
+    std::string tag = nb::cast<std::string>(t[0]);
+    if (tag == "T") {
+      a.kind = ArgValue::Kind::Tensor;
+      a.shape = nb::cast<std::vector<int64_t>>(t[1]);
+      auto dt = dtype_from_name(nb::cast<std::string>(t[2]));
+      if (!dt) throw nb::value_error(("unsupported dtype " + nb::cast<std::string>(t[2])).c_str());
+      a.dtype = *dt;
+    } else if (tag == "D") {
+      a.kind = ArgValue::Kind::DType;
+      auto dt = dtype_from_name(nb::cast<std::string>(t[1]));
+      if (!dt) throw nb::value_error(("unsupported dtype " + nb::cast<std::string>(t[1])).c_str());
+      a.dtype = *dt;
+    } else if (tag == "U") {
+      a.kind = ArgValue::Kind::Tuple;
+      for (nb::handle x : nb::borrow<nb::list>(t[1])) a.items.push_back(to_arg(x));
+    } else {
+      throw nb::value_error("bad argument description");
+    }
+  } else {
+    throw nb::type_error("unsupported kernel argument");
+  }
+  return a;
+}
+
+[[noreturn]] void raise_user_error(const UserError& e) {
+  static const char* classes[][2] = {{"compile", "NkiCompileError"},
+                                     {"assert", "NkiAssertionError"},
+                                     {"validation", "NkiValidationError"},
+                                     {"runtime", "NkiSimulationError"}};
+  std::string cls = "NkiCompileError";
+  for (auto& c : classes)
+    if (e.kind == c[0]) cls = c[1];
+  nb::module_ errors = nb::module_::import_("nki._errors");
+  const Diagnostic& d = e.first();
+  nb::object filename = d.loc.file ? nb::cast(d.loc.file->path()) : nb::none();
+  nb::object lineno = d.loc.span.valid() ? nb::cast(d.loc.span.line) : nb::none();
+  nb::object col = d.loc.span.valid() ? nb::cast(d.loc.span.col + 1) : nb::none();
+  nb::object type = errors.attr(cls.c_str());
+  nb::object exc = type(std::string(e.what()), filename, lineno, col);
+  PyErr_SetObject(type.ptr(), exc.ptr());
+  throw nb::python_error();
+}
+
+template <class F>
+auto guarded(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const UserError& e) {
+    raise_user_error(e);
+  }
+}
+
+std::vector<std::tuple<std::vector<int64_t>, std::string, std::string>> spec_list(
+    const std::vector<api::TensorSpec>& specs) {
+  std::vector<std::tuple<std::vector<int64_t>, std::string, std::string>> out;
+  for (auto& s : specs) out.emplace_back(s.shape, std::string(name_of(s.dtype)), s.name);
+  return out;
+}
+
+std::vector<sim::HostBuffer> buffers(const std::vector<std::tuple<uintptr_t, int64_t>>& v) {
+  std::vector<sim::HostBuffer> out;
+  for (auto& [ptr, n] : v) out.push_back({reinterpret_cast<void*>(ptr), n});
+  return out;
+}
+
+}  // namespace
+
+NB_MODULE(_core, m) {
+  m.doc() = "nkic core: the NKI compiler and NeuronCore simulator";
+
+  nb::class_<api::Kernel>(m, "Kernel")
+      .def_prop_ro("num_instructions", &api::Kernel::num_instructions)
+      .def("ir", [](const api::Kernel& k) { return print_program(k.program()); })
+      .def("input_specs", [](const api::Kernel& k) { return spec_list(k.input_specs()); })
+      .def("output_specs", [](const api::Kernel& k) { return spec_list(k.output_specs()); })
+      .def_prop_ro("output_is_tuple", [](const api::Kernel& k) { return k.program().output_is_tuple; })
+      .def("warnings",
+           [](const api::Kernel& k) {
+             std::vector<std::string> out;
+             for (auto& w : k.warnings()) out.push_back(render(w));
+             return out;
+           })
+      .def(
+          "run",
+          [](const api::Kernel& k, const std::vector<std::tuple<uintptr_t, int64_t>>& inputs,
+             const std::vector<std::tuple<uintptr_t, int64_t>>& outputs) {
+            auto in = buffers(inputs), out = buffers(outputs);
+            guarded([&] {
+              nb::gil_scoped_release release;
+              k.run(in, out);
+              return 0;
+            });
+          },
+          nb::arg("inputs"), nb::arg("outputs"),
+          "Runs the kernel on buffers given as (address, nbytes) of C-contiguous arrays.");
+
+  m.def(
+      "compile",
+      [](const std::string& path, const std::string& source, const std::string& kernel, nb::list args,
+         const std::string& target, int lineno) {
+        std::vector<KernelArg> kargs;
+        for (nb::handle h : args) {
+          nb::tuple t = nb::borrow<nb::tuple>(h);
+          kargs.push_back({nb::cast<std::string>(t[0]), to_arg(t[1])});
+        }
+        auto tk = parse_target(target);
+        if (!tk) throw nb::value_error(("unknown target '" + target + "' (use trn1, trn2 or trn3)").c_str());
+        api::CompileOptions opts;
+        opts.target = *tk;
+        return guarded([&] { return api::compile(path, source, kernel, kargs, opts, lineno); });
+      },
+      nb::arg("path"), nb::arg("source"), nb::arg("kernel"), nb::arg("args"), nb::arg("target") = "trn2", nb::arg("lineno") = 0,
+      "Compiles `kernel` from a module's source. args: [(keyword or '', description), ...].");
+}

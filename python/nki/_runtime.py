@@ -1,0 +1,179 @@
+"""nki.jit / nki.simulate: hands a kernel's module source and its arguments to the C++ core, and runs
+the compiled kernel on NumPy arrays (by address, without copying contiguous arrays)."""
+
+import functools
+import hashlib
+import inspect
+import os
+import warnings
+
+import ml_dtypes
+import numpy as np
+
+from ._errors import NkiError
+
+_NP_TO_NKI = {
+    np.dtype(np.float32): "float32",
+    np.dtype(np.float16): "float16",
+    np.dtype(ml_dtypes.bfloat16): "bfloat16",
+    np.dtype(ml_dtypes.float8_e4m3): "float8_e4m3",
+    np.dtype(ml_dtypes.float8_e4m3fn): "float8_e4m3fn",
+    np.dtype(ml_dtypes.float8_e5m2): "float8_e5m2",
+    np.dtype(np.int8): "int8",
+    np.dtype(np.uint8): "uint8",
+    np.dtype(np.int16): "int16",
+    np.dtype(np.uint16): "uint16",
+    np.dtype(np.int32): "int32",
+    np.dtype(np.uint32): "uint32",
+    np.dtype(np.bool_): "bool",
+}
+_NKI_TO_NP = {v: k for k, v in _NP_TO_NKI.items()}
+_NKI_TO_NP["tfloat32"] = np.dtype(np.float32)
+
+
+def _target():
+    return os.environ.get("NEURON_PLATFORM_TARGET_OVERRIDE", "trn2")
+
+
+def _describe(value, where):
+    """The compiler's description of one argument (see python/bindings/core_module.cpp)."""
+    if isinstance(value, np.ndarray):
+        dt = _NP_TO_NKI.get(value.dtype)
+        if dt is None:
+            raise TypeError(
+                f"{where}: arrays of dtype {value.dtype} are not supported by NKI; "
+                f"convert with .astype(np.float32) (or an ml_dtypes type such as ml_dtypes.bfloat16)")
+        if value.ndim == 0:
+            raise TypeError(f"{where}: 0-d arrays are not supported; pass a Python scalar instead")
+        return ("T", tuple(int(d) for d in value.shape), dt)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    if isinstance(value, tuple):
+        return ("U", [_describe(v, where) for v in value])
+    if isinstance(value, list):
+        raise TypeError(f"{where}: list arguments are not accepted by NKI 0.3.0 kernels; pass a tuple instead")
+    from . import language
+    if isinstance(value, language.NkiDtype):
+        return ("D", str(value))
+    if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
+        raise TypeError(f"{where}: numpy dtypes are not supported as arguments; use nl.<dtype> instead")
+    raise TypeError(f"{where}: unsupported kernel argument of type {type(value).__name__}")
+
+
+def _arrays(value, out):
+    if isinstance(value, np.ndarray):
+        out.append(value)
+    elif isinstance(value, tuple):
+        for v in value:
+            _arrays(v, out)
+
+
+class JitKernel:
+    """A kernel decorated with nki.jit: calling it compiles (once per argument signature) and runs it
+    in the nkic simulator."""
+
+    def __init__(self, func, **options):
+        if isinstance(func, JitKernel):
+            func = func.func
+        self.func = func
+        self.options = options
+        self._cache = {}
+        self._grid = None
+        functools.update_wrapper(self, func)
+
+    def __getitem__(self, grid):
+        if isinstance(grid, tuple):
+            if len(grid) != 1:
+                raise NkiError("kernel[...] takes exactly one integer (the logical core count), e.g. kernel[2]")
+            grid = grid[0]
+        if not isinstance(grid, int) or isinstance(grid, bool) or grid < 1:
+            raise NkiError(f"kernel[...] takes a positive integer, not {grid!r}")
+        if grid > 2:
+            raise NkiError(f"kernel[{grid}]: a logical NeuronCore has at most 2 physical cores (use kernel[1] or kernel[2])")
+        if grid == 2:
+            raise NkiError("kernel[2] (LNC2, two cores) is not supported by nkic yet; run kernel[1]")
+        k = JitKernel(self.func, **self.options)
+        k._cache = self._cache
+        k._grid = grid
+        return k
+
+    def _source(self):
+        fn = inspect.unwrap(self.func)
+        path = fn.__code__.co_filename
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except OSError:
+            text = inspect.getsource(fn)  # defined interactively: compile the function alone
+            return path, text, fn.__name__, 0
+        return path, text, fn.__name__, fn.__code__.co_firstlineno
+
+    def compile(self, *args, **kwargs):
+        """Compiles for these arguments (cached) and returns the compiled kernel object."""
+        from . import _core
+        if not args and not kwargs:
+            raise NkiError(f"kernel '{self.func.__name__}' was called without arguments")
+        path, text, name, lineno = self._source()
+        desc = [("", _describe(a, f"argument {i}")) for i, a in enumerate(args)]
+        desc += [(k, _describe(v, f"argument '{k}'")) for k, v in kwargs.items()]
+        target = _target()
+        key = (hashlib.sha1(text.encode()).hexdigest(), path, name, lineno, repr(desc), target)
+        compiled = self._cache.get(key)
+        if compiled is None:
+            try:
+                compiled = _core.compile(path, text, name, desc, target, lineno)
+            except NkiError as e:
+                raise e.with_traceback(None) from None
+            for w in compiled.warnings():
+                warnings.warn(w, stacklevel=3)
+            self._cache[key] = compiled
+        return compiled
+
+    def __call__(self, *args, **kwargs):
+        compiled = self.compile(*args, **kwargs)
+        arrays = []
+        for a in args:
+            _arrays(a, arrays)
+        for v in kwargs.values():
+            _arrays(v, arrays)
+        inputs, copies = [], []
+        for arr in arrays:
+            c = np.ascontiguousarray(arr)
+            if c is not arr:
+                copies.append((arr, c))
+            inputs.append((c.ctypes.data, c.nbytes))
+        outs = [np.empty(shape, dtype=_NKI_TO_NP[dt]) for shape, dt, _ in compiled.output_specs()]
+        try:
+            compiled.run(inputs, [(o.ctypes.data, o.nbytes) for o in outs])
+        except NkiError as e:
+            raise e.with_traceback(None) from None
+        for arr, c in copies:
+            if arr.flags.writeable and not np.array_equal(arr, c, equal_nan=True):
+                arr[...] = c
+        if compiled.output_is_tuple:
+            return tuple(outs)
+        return outs[0] if outs else None
+
+
+def jit(func=None, mode="auto", **kwargs):
+    """Decorator: ``@nki.jit``, ``@nki.jit()`` or ``nki.jit(fn)``. There is no Neuron device here:
+    kernels run in the nkic simulator."""
+    if mode != "auto":
+        warnings.warn("nki.jit(mode=...) is deprecated and ignored", DeprecationWarning, stacklevel=2)
+    if "platform_target" in kwargs:
+        raise NkiError("nki.jit(platform_target=...) is not supported in NKI 0.3.0; "
+                       "set NEURON_PLATFORM_TARGET_OVERRIDE=trn1|trn2|trn3 instead")
+    if func is None:
+        return lambda f: JitKernel(f, **kwargs)
+    return JitKernel(func, **kwargs)
+
+
+def simulate(kernel):
+    """``nki.simulate(kernel)(*args)``: runs the kernel in the simulator and returns NumPy arrays."""
+    if not isinstance(kernel, JitKernel):
+        kernel = JitKernel(kernel)
+    return kernel

@@ -1,0 +1,1100 @@
+#include "frontend/lexer.h"
+
+#include <array>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+namespace nkic::lex {
+
+namespace {
+
+struct Spelled {
+  const char* text;
+  Tok kind;
+};
+
+constexpr Spelled kOperators[] = {
+#define X(k, s) {s, Tok::k},
+    NKIC_OP_TOKENS(X)
+#undef X
+};
+
+constexpr Spelled kKeywords[] = {
+#define X(k, s) {s, Tok::k},
+    NKIC_KEYWORD_TOKENS(X)
+#undef X
+};
+
+// Character classes, indexed by byte.
+enum : uint8_t { kIdStart = 1, kIdChar = 2, kDigit = 4, kHex = 8, kSpace = 16, kOpChar = 32 };
+
+struct Tables {
+  std::array<uint8_t, 256> cls{};
+  // Operators by first character, longest first.
+  std::array<std::vector<Spelled>, 128> ops;
+  // Keywords by first character.
+  std::array<std::vector<Spelled>, 128> kws;
+  Tables() {
+    for (int c = 0; c < 256; ++c) {
+      uint8_t f = 0;
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80) f |= kIdStart | kIdChar;
+      if (c >= '0' && c <= '9') f |= kDigit | kIdChar | kHex;
+      if ((c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) f |= kHex;
+      if (c == ' ' || c == '\t' || c == '\f') f |= kSpace;
+      cls[c] = f;
+    }
+    for (const Spelled& s : kOperators) {
+      auto& v = ops[static_cast<unsigned char>(s.text[0])];
+      v.push_back(s);
+      cls[static_cast<unsigned char>(s.text[0])] |= kOpChar;
+    }
+    for (auto& v : ops)
+      std::stable_sort(v.begin(), v.end(),
+                       [](const Spelled& a, const Spelled& b) { return std::strlen(a.text) > std::strlen(b.text); });
+    for (const Spelled& s : kKeywords) kws[static_cast<unsigned char>(s.text[0])].push_back(s);
+  }
+};
+
+const Tables& tables() {
+  static const Tables t;
+  return t;
+}
+
+std::string hex4(uint32_t cp) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04X", cp);
+  return buf;
+}
+
+// Decodes one UTF-8 sequence at s[i] (i < n). Returns its length (>= 1) and sets cp; returns 0 if
+// the bytes are not valid UTF-8.
+int decode_utf8(const char* s, size_t i, size_t n, uint32_t& cp) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) {
+    cp = c;
+    return 1;
+  }
+  int len;
+  uint32_t min;
+  if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F, min = 0x80;
+  else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F, min = 0x800;
+  else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07, min = 0x10000;
+  else return 0;
+  if (i + len > n) return 0;
+  for (int k = 1; k < len; ++k) {
+    unsigned char d = static_cast<unsigned char>(s[i + k]);
+    if ((d & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (d & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+// Non-ASCII code points that cannot appear in identifiers (an approximation of !XID_Continue
+// covering punctuation, symbols, spaces and emoji).
+bool invalid_in_identifier(uint32_t cp) {
+  static const uint32_t ranges[][2] = {
+      {0x80, 0xA9},       {0xAB, 0xB4},       {0xB6, 0xB6},       {0xB8, 0xB9},     {0xBB, 0xBF},
+      {0xD7, 0xD7},       {0xF7, 0xF7},       {0x2000, 0x203E},   {0x2041, 0x2053}, {0x2055, 0x206F},
+      {0x20A0, 0x20CF},   {0x2190, 0x245F},   {0x2500, 0x2775},   {0x2794, 0x2BFF}, {0x2E00, 0x2E7F},
+      {0x3000, 0x3004},   {0x3008, 0x3020},   {0x3030, 0x3030},   {0xFD3E, 0xFD3F}, {0xFE10, 0xFE19},
+      {0xFE30, 0xFE32},   {0xFE35, 0xFE4C},   {0xFE50, 0xFE6B},   {0xFEFF, 0xFEFF}, {0xFF01, 0xFF0F},
+      {0xFF1A, 0xFF20},   {0xFF3B, 0xFF3E},   {0xFF40, 0xFF40},   {0xFF5B, 0xFF65}, {0xFFF9, 0xFFFF},
+      {0x1F000, 0x1FAFF},
+  };
+  for (const auto& r : ranges)
+    if (cp >= r[0] && cp <= r[1]) return true;
+  return false;
+}
+
+class Lexer {
+ public:
+  Lexer(const SourceRef& src, std::vector<Diagnostic>& diags, uint32_t begin, uint32_t end, uint32_t line,
+        uint32_t line_start, bool range_mode)
+      : src_(src),
+        s_(src->text().data()),
+        diags_(diags),
+        pos_(begin),
+        end_(end),
+        line_(line),
+        line_start_(line_start),
+        range_mode_(range_mode),
+        T(tables()) {
+    atbol_ = !range_mode;
+  }
+
+  std::vector<Token> run() {
+    out_.reserve((end_ - pos_) / 4 + 16);
+    if (!range_mode_) check_encoding();
+    for (;;) {
+      if (atbol_) {
+        atbol_ = false;
+        indentation();
+      }
+      while (pos_ < end_ && (T.cls[byte(pos_)] & kSpace)) ++pos_;
+      if (pos_ >= end_) break;
+      char c = s_[pos_];
+      if (c == '#') {
+        while (pos_ < end_ && s_[pos_] != '\n' && s_[pos_] != '\r') ++pos_;
+        continue;
+      }
+      if (int nl = newline_len(pos_)) {
+        if (blankline_ || level() > 0) {
+          pos_ += nl;
+          next_line();
+          if (level() == 0) atbol_ = true;
+          continue;
+        }
+        emit_at(Tok::Newline, pos_, pos_ + nl, pos_ + 1);
+        pos_ += nl;
+        next_line();
+        atbol_ = true;
+        continue;
+      }
+      lex_token(c);
+    }
+    finish();
+    return std::move(out_);
+  }
+
+ private:
+  const SourceRef& src_;
+  const char* s_;
+  std::vector<Diagnostic>& diags_;
+  uint32_t pos_, end_;
+  uint32_t line_, line_start_;
+  bool range_mode_;
+  const Tables& T;
+  std::vector<Token> out_;
+  std::vector<int> ind_{0}, altind_{0};
+  struct Open {
+    char c;
+    uint32_t line, col;
+  };
+  std::vector<Open> parens_;
+  bool atbol_ = true;
+  bool blankline_ = false;
+  bool reported_nul_ = false;
+
+  unsigned char byte(uint32_t p) const { return static_cast<unsigned char>(s_[p]); }
+  int peek(uint32_t p) const { return p < end_ ? static_cast<unsigned char>(s_[p]) : -1; }
+  size_t level() const { return parens_.size() + (range_mode_ ? 1 : 0); }
+  uint32_t col(uint32_t p) const { return p - line_start_; }
+  int newline_len(uint32_t p) const {
+    if (p >= end_) return 0;
+    if (s_[p] == '\n') return 1;
+    if (s_[p] == '\r') return (p + 1 < end_ && s_[p + 1] == '\n') ? 2 : 1;
+    return 0;
+  }
+  void next_line() {
+    ++line_;
+    line_start_ = pos_;
+  }
+
+  void error_span(Span sp, std::string msg) {
+    Diagnostic d;
+    d.loc = Location{src_, sp};
+    d.message = std::move(msg);
+    diags_.push_back(std::move(d));
+  }
+  // Error covering source bytes [b, e) on the current line.
+  void error_at(uint32_t b, uint32_t e, std::string msg) {
+    if (e <= b) e = b + 1;
+    error_span(Span{line_, col(b), line_, col(e)}, std::move(msg));
+  }
+
+  void emit(Tok k, uint32_t b, uint32_t e) { emit_at(k, b, e, e); }
+  // Token of bytes [b, e) starting and ending on the current line; span ends at `span_end`.
+  void emit_at(Tok k, uint32_t b, uint32_t e, uint32_t span_end) {
+    Token t;
+    t.kind = k;
+    t.begin = b;
+    t.end = e;
+    t.span = Span{line_, col(b), line_, col(span_end)};
+    out_.push_back(t);
+  }
+
+  void check_encoding() {
+    // CPython decodes the whole file before tokenizing: report the first invalid UTF-8 sequence.
+    const std::string& text = src_->text();
+    uint32_t line = 1, ls = 0;
+    for (size_t i = 0; i < text.size();) {
+      unsigned char c = static_cast<unsigned char>(text[i]);
+      if (c == '\n') {
+        ++line;
+        ls = static_cast<uint32_t>(++i);
+        continue;
+      }
+      if (c == '\r') {
+        ++i;
+        if (i < text.size() && text[i] == '\n') ++i;
+        ++line;
+        ls = static_cast<uint32_t>(i);
+        continue;
+      }
+      if (c < 0x80) {
+        ++i;
+        continue;
+      }
+      uint32_t cp;
+      int len = decode_utf8(text.data(), i, text.size(), cp);
+      if (len == 0) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, "(unicode error) 'utf-8' codec can't decode byte 0x%02x: invalid utf-8", c);
+        uint32_t cc = static_cast<uint32_t>(i) - ls;
+        error_span(Span{line, cc, line, cc + 1}, buf);
+        return;
+      }
+      i += len;
+    }
+  }
+
+  void indentation() {
+    int col = 0, altcol = 0;
+    uint32_t p = pos_;
+    for (; p < end_; ++p) {
+      char c = s_[p];
+      if (c == ' ') ++col, ++altcol;
+      else if (c == '\t') col = (col / 8 + 1) * 8, ++altcol;
+      else if (c == '\f') col = altcol = 0;
+      else break;
+    }
+    blankline_ = false;
+    if (p < end_ && (s_[p] == '#' || s_[p] == '\n' || s_[p] == '\r')) {
+      blankline_ = true;
+      return;
+    }
+    if (p < end_ && s_[p] == '\\' && newline_len(p + 1)) {
+      // A line that starts with a continuation: CPython treats the joined line's indentation as
+      // this one's; nothing to emit here.
+    }
+    if (p >= end_) return;  // EOF: finish() emits the dedents
+    if (level() != 0) return;
+    Span sp{line_, 0, line_, p - line_start_};
+    if (col == ind_.back()) {
+      if (altcol != altind_.back()) tab_error(sp);
+    } else if (col > ind_.back()) {
+      if (ind_.size() >= 100) {
+        error_span(sp, "too many levels of indentation");
+        return;
+      }
+      if (altcol <= altind_.back()) tab_error(sp);
+      ind_.push_back(col);
+      altind_.push_back(altcol);
+      Token t;
+      t.kind = Tok::Indent;
+      t.begin = pos_;
+      t.end = p;
+      t.span = sp;
+      out_.push_back(t);
+    } else {
+      while (ind_.size() > 1 && col < ind_.back()) {
+        ind_.pop_back();
+        altind_.pop_back();
+        Token t;
+        t.kind = Tok::Dedent;
+        t.begin = t.end = p;
+        t.span = Span{line_, sp.end_col, line_, sp.end_col};
+        out_.push_back(t);
+      }
+      if (col != ind_.back()) {
+        error_span(Span{line_, sp.end_col, line_, sp.end_col + 1},
+                   "unindent does not match any outer indentation level");
+        // Recover: treat this line as being at the enclosing level.
+      } else if (altcol != altind_.back()) {
+        tab_error(sp);
+      }
+    }
+  }
+
+  void tab_error(Span sp) { error_span(sp, "inconsistent use of tabs and spaces in indentation"); }
+
+  void finish() {
+    if (!range_mode_ && !parens_.empty()) {
+      const Open& o = parens_.back();
+      error_span(Span{o.line, o.col, o.line, o.col + 1}, std::string("'") + o.c + "' was never closed");
+    }
+    if (!range_mode_) {
+      if (!out_.empty() && out_.back().kind != Tok::Newline && out_.back().kind != Tok::Dedent &&
+          out_.back().kind != Tok::Indent) {
+        // Implicit newline at EOF.
+        emit_at(Tok::Newline, pos_, pos_, pos_ + 1);
+      }
+      uint32_t eline = pos_ > line_start_ ? line_ + 1 : line_;
+      for (size_t i = 1; i < ind_.size(); ++i) {
+        Token t;
+        t.kind = Tok::Dedent;
+        t.begin = t.end = pos_;
+        t.span = Span{eline, 0, eline, 0};
+        out_.push_back(t);
+      }
+      Token t;
+      t.kind = Tok::EndMarker;
+      t.begin = t.end = pos_;
+      t.span = Span{eline, 0, eline, 0};
+      out_.push_back(t);
+    } else {
+      emit(Tok::EndMarker, pos_, pos_);
+    }
+  }
+
+  void lex_token(char c) {
+    unsigned char uc = static_cast<unsigned char>(c);
+    uint32_t start = pos_;
+    if (T.cls[uc] & kIdStart) {
+      // String prefixes: legal combinations of b/r/u/f.
+      bool saw_b = false, saw_r = false, saw_u = false, saw_f = false;
+      uint32_t p = pos_;
+      for (;;) {
+        int ch = peek(p);
+        if (!(saw_b || saw_u || saw_f) && (ch == 'b' || ch == 'B')) saw_b = true;
+        else if (!(saw_b || saw_u || saw_r || saw_f) && (ch == 'u' || ch == 'U')) saw_u = true;
+        else if (!(saw_r || saw_u) && (ch == 'r' || ch == 'R')) saw_r = true;
+        else if (!(saw_f || saw_b || saw_u) && (ch == 'f' || ch == 'F')) saw_f = true;
+        else break;
+        ++p;
+        int q = peek(p);
+        if (q == '"' || q == '\'') {
+          lex_string(start, p);
+          return;
+        }
+      }
+      lex_name(start);
+      return;
+    }
+    if (T.cls[uc] & kDigit) {
+      lex_number(start);
+      return;
+    }
+    if (c == '.' && (T.cls[peek(pos_ + 1) < 0 ? 0 : peek(pos_ + 1)] & kDigit)) {
+      lex_number(start);
+      return;
+    }
+    if (c == '"' || c == '\'') {
+      lex_string(start, start);
+      return;
+    }
+    if (c == '\\') {
+      int nl = newline_len(pos_ + 1);
+      if (nl) {
+        pos_ += 1 + nl;
+        next_line();
+        if (pos_ >= end_) {
+          error_at(start, start + 1, "unexpected EOF while parsing");
+          emit(Tok::Error, start, start + 1);
+        }
+        return;
+      }
+      ++pos_;
+      error_at(start, start + 1, "unexpected character after line continuation character");
+      emit(Tok::Error, start, pos_);
+      return;
+    }
+    if (uc < 128 && (T.cls[uc] & kOpChar)) {
+      for (const Spelled& op : T.ops[uc]) {
+        size_t n = std::strlen(op.text);
+        if (pos_ + n <= end_ && std::memcmp(s_ + pos_, op.text, n) == 0) {
+          pos_ += static_cast<uint32_t>(n);
+          bracket(op.kind, start);
+          return;
+        }
+      }
+    }
+    ++pos_;
+    if (c == '\0') {
+      if (!reported_nul_) error_at(start, pos_, "source code cannot contain null bytes");
+      reported_nul_ = true;
+      emit(Tok::Error, start, pos_);
+      return;
+    }
+    if (uc < 32 || uc == 127) {
+      error_at(start, pos_, "invalid non-printable character U+" + hex4(uc));
+      emit(Tok::Error, start, pos_);
+      return;
+    }
+    emit(Tok::Unknown, start, pos_);  // `$`, `?`, `!`, backtick
+  }
+
+  void bracket(Tok k, uint32_t start) {
+    char c = s_[start];
+    if (k == Tok::LPar || k == Tok::LSqb || k == Tok::LBrace) {
+      if (parens_.size() >= 200) {
+        error_at(start, pos_, "too many nested parentheses");
+        emit(Tok::Error, start, pos_);
+        return;
+      }
+      parens_.push_back(Open{c, line_, col(start)});
+    } else if (k == Tok::RPar || k == Tok::RSqb || k == Tok::RBrace) {
+      if (parens_.empty()) {
+        if (!range_mode_) {
+          error_at(start, pos_, std::string("unmatched '") + c + "'");
+          emit(Tok::Error, start, pos_);
+          return;
+        }
+      } else {
+        Open o = parens_.back();
+        parens_.pop_back();
+        char want = o.c == '(' ? ')' : o.c == '[' ? ']' : '}';
+        if (want != c) {
+          std::string msg = std::string("closing parenthesis '") + c + "' does not match opening parenthesis '" + o.c + "'";
+          if (o.line != line_) msg += " on line " + std::to_string(o.line);
+          error_at(start, pos_, msg);
+          emit(Tok::Error, start, pos_);
+          return;
+        }
+      }
+    }
+    emit(k, start, pos_);
+  }
+
+  void lex_name(uint32_t start) {
+    bool nonascii = false;
+    while (pos_ < end_) {
+      unsigned char c = byte(pos_);
+      if (!(T.cls[c] & kIdChar)) break;
+      if (c >= 0x80) {
+        nonascii = true;
+        uint32_t cp;
+        int len = decode_utf8(s_, pos_, end_, cp);
+        if (len == 0) {
+          // Invalid UTF-8 was already reported; swallow the byte as part of the name.
+          ++pos_;
+          continue;
+        }
+        if (invalid_in_identifier(cp)) {
+          if (pos_ == start) {
+            pos_ += len;
+            error_at(start, pos_, "invalid character '" + std::string(s_ + start, len) + "' (U+" + hex4(cp) + ")");
+            emit(Tok::Error, start, pos_);
+            return;
+          }
+          break;  // ends the name; the character is reported on its own
+        }
+        pos_ += len;
+        continue;
+      }
+      ++pos_;
+    }
+    (void)nonascii;
+    Tok kind = Tok::Name;
+    unsigned char first = byte(start);
+    if (first < 128) {
+      size_t n = pos_ - start;
+      for (const Spelled& kw : T.kws[first])
+        if (std::strlen(kw.text) == n && std::memcmp(kw.text, s_ + start, n) == 0) {
+          kind = kw.kind;
+          break;
+        }
+    }
+    emit(kind, start, pos_);
+  }
+
+  bool is_digit(int c) const { return c >= '0' && c <= '9'; }
+  bool is_xdigit(int c) const { return c >= 0 && (T.cls[c] & kHex); }
+  bool is_idchar(int c) const { return c >= 0 && (T.cls[c] & kIdChar); }
+
+  // Error for a number token: reports, consumes the rest of the identifier-ish run, emits Error.
+  void number_error(uint32_t start, uint32_t at, const std::string& msg) {
+    error_at(at > start ? at - 1 : start, at, msg);
+    if (pos_ < at) pos_ = at;
+    while (pos_ < end_ && (is_idchar(byte(pos_)) || s_[pos_] == '.')) ++pos_;
+    emit(Tok::Error, start, pos_);
+  }
+
+  // After a number: a keyword such as `else` may follow directly; other identifier chars are an error.
+  bool verify_end(uint32_t start, const char* kind) {
+    int c = peek(pos_);
+    auto la = [&](const char* s) { return pos_ + 1 + std::strlen(s) <= end_ && std::memcmp(s_ + pos_ + 1, s, std::strlen(s)) == 0; };
+    bool r = false;
+    if (c == 'a') r = la("nd");
+    else if (c == 'e') r = la("lse");
+    else if (c == 'f') r = la("or");
+    else if (c == 'i') r = peek(pos_ + 1) == 'f' || peek(pos_ + 1) == 'n' || peek(pos_ + 1) == 's';
+    else if (c == 'o') r = la("r");
+    else if (c == 'n') r = la("ot");
+    if (r) return true;
+    if (is_idchar(c)) {
+      number_error(start, pos_ + 1, std::string("invalid ") + kind + " literal");
+      return false;
+    }
+    return true;
+  }
+
+  // Consumes digits with single underscores between them; returns false on a bad underscore.
+  bool decimal_tail(uint32_t start) {
+    for (;;) {
+      while (is_digit(peek(pos_))) ++pos_;
+      if (peek(pos_) != '_') return true;
+      ++pos_;
+      if (!is_digit(peek(pos_))) {
+        number_error(start, pos_ + 1, "invalid decimal literal");
+        return false;
+      }
+    }
+  }
+
+  void lex_number(uint32_t start) {
+    int c = peek(pos_);
+    if (c == '.') {
+      ++pos_;
+      if (!decimal_tail(start)) return;
+      lex_exponent_and_suffix(start);
+      return;
+    }
+    if (c == '0') {
+      ++pos_;
+      int n = peek(pos_);
+      if (n == 'x' || n == 'X' || n == 'o' || n == 'O' || n == 'b' || n == 'B') {
+        ++pos_;
+        int base = (n == 'x' || n == 'X') ? 16 : (n == 'o' || n == 'O') ? 8 : 2;
+        const char* kind = base == 16 ? "hexadecimal" : base == 8 ? "octal" : "binary";
+        auto ok = [&](int ch) {
+          if (base == 16) return is_xdigit(ch);
+          if (base == 8) return ch >= '0' && ch <= '7';
+          return ch == '0' || ch == '1';
+        };
+        do {
+          if (peek(pos_) == '_') ++pos_;
+          if (!ok(peek(pos_))) {
+            int ch = peek(pos_);
+            if (base != 16 && is_digit(ch))
+              number_error(start, pos_ + 1, std::string("invalid digit '") + static_cast<char>(ch) + "' in " + kind + " literal");
+            else
+              number_error(start, pos_ + 1, std::string("invalid ") + kind + " literal");
+            return;
+          }
+          while (ok(peek(pos_))) ++pos_;
+        } while (peek(pos_) == '_');
+        if (base != 16 && is_digit(peek(pos_))) {
+          number_error(start, pos_ + 1, std::string("invalid digit '") + static_cast<char>(peek(pos_)) + "' in " + kind + " literal");
+          return;
+        }
+        if (!verify_end(start, kind)) return;
+        emit(Tok::Number, start, pos_);
+        return;
+      }
+      // "0", "00", "0_0", or a float/imaginary starting with zeros.
+      bool nonzero = false;
+      for (;;) {
+        if (peek(pos_) == '_') {
+          ++pos_;
+          if (!is_digit(peek(pos_))) {
+            number_error(start, pos_ + 1, "invalid decimal literal");
+            return;
+          }
+        }
+        if (peek(pos_) != '0') break;
+        ++pos_;
+      }
+      uint32_t zeros_end = pos_;
+      if (is_digit(peek(pos_))) {
+        nonzero = true;
+        if (!decimal_tail(start)) return;
+      }
+      int d = peek(pos_);
+      if (d == '.' || d == 'e' || d == 'E' || d == 'j' || d == 'J') {
+        if (d == '.') {
+          ++pos_;
+          if (is_digit(peek(pos_)) && !decimal_tail(start)) return;
+        }
+        lex_exponent_and_suffix(start);
+        return;
+      }
+      if (nonzero) {
+        error_at(start, zeros_end,
+                 "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers");
+        while (pos_ < end_ && is_idchar(byte(pos_))) ++pos_;
+        emit(Tok::Error, start, pos_);
+        return;
+      }
+      if (!verify_end(start, "decimal")) return;
+      emit(Tok::Number, start, pos_);
+      return;
+    }
+    if (!decimal_tail(start)) return;
+    if (peek(pos_) == '.') {
+      ++pos_;
+      if (is_digit(peek(pos_)) && !decimal_tail(start)) return;
+    }
+    lex_exponent_and_suffix(start);
+  }
+
+  void lex_exponent_and_suffix(uint32_t start) {
+    int c = peek(pos_);
+    if (c == 'e' || c == 'E') {
+      uint32_t epos = pos_;
+      ++pos_;
+      int d = peek(pos_);
+      if (d == '+' || d == '-') {
+        ++pos_;
+        if (!is_digit(peek(pos_))) {
+          number_error(start, pos_ + 1, "invalid decimal literal");
+          return;
+        }
+      } else if (!is_digit(d)) {
+        pos_ = epos;
+        if (!verify_end(start, "decimal")) return;
+        emit(Tok::Number, start, pos_);
+        return;
+      }
+      if (!decimal_tail(start)) return;
+    }
+    c = peek(pos_);
+    if (c == 'j' || c == 'J') {
+      ++pos_;
+      if (!verify_end(start, "imaginary")) return;
+    } else if (!verify_end(start, "decimal")) {
+      return;
+    }
+    emit(Tok::Number, start, pos_);
+  }
+
+  // A string token: prefix at [start, q), opening quote at q.
+  void lex_string(uint32_t start, uint32_t q) {
+    char quote = s_[q];
+    int qsize = 1;
+    uint32_t p = q + 1;
+    if (peek(p) == quote && peek(p + 1) == quote) {
+      qsize = 3;
+      p += 2;
+    }
+    uint32_t sline = line_, sls = line_start_;
+    int endq = 0;
+    pos_ = p;
+    if (qsize == 1 && peek(pos_) == quote) {  // empty string
+      ++pos_;
+      emit(Tok::String, start, pos_);
+      return;
+    }
+    while (endq != qsize) {
+      if (pos_ >= end_ || (qsize == 1 && newline_len(pos_))) {
+        Span sp{sline, start - sls, sline, start - sls + 1};
+        uint32_t detected = line_;
+        if (qsize == 3)
+          error_span(sp, "unterminated triple-quoted string literal (detected at line " + std::to_string(detected) + ")");
+        else
+          error_span(sp, "unterminated string literal (detected at line " + std::to_string(detected) + ")");
+        Token t;
+        t.kind = Tok::Error;
+        t.begin = start;
+        t.end = pos_;
+        t.span = Span{sline, start - sls, line_, col(pos_)};
+        out_.push_back(t);
+        return;
+      }
+      char c = s_[pos_];
+      if (int nl = newline_len(pos_)) {
+        endq = 0;
+        pos_ += nl;
+        next_line();
+        continue;
+      }
+      ++pos_;
+      if (c == quote) {
+        ++endq;
+      } else {
+        endq = 0;
+        if (c == '\\' && pos_ < end_) {
+          if (int nl = newline_len(pos_)) {
+            pos_ += nl;
+            next_line();
+          } else {
+            ++pos_;
+          }
+        }
+      }
+    }
+    Token t;
+    t.kind = Tok::String;
+    t.begin = start;
+    t.end = pos_;
+    t.span = Span{sline, start - sls, line_, col(pos_)};
+    out_.push_back(t);
+  }
+};
+
+}  // namespace
+
+const char* spelling(Tok k) {
+  switch (k) {
+    case Tok::EndMarker: return "ENDMARKER";
+    case Tok::Newline: return "NEWLINE";
+    case Tok::Indent: return "INDENT";
+    case Tok::Dedent: return "DEDENT";
+    case Tok::Name: return "NAME";
+    case Tok::Number: return "NUMBER";
+    case Tok::String: return "STRING";
+    case Tok::Error: return "ERRORTOKEN";
+    case Tok::Unknown: return "OP";
+    default: break;
+  }
+  int i = static_cast<int>(k) - static_cast<int>(Tok::LPar);
+  constexpr int nops = sizeof(kOperators) / sizeof(kOperators[0]);
+  if (i < nops) return kOperators[i].text;
+  return kKeywords[i - nops].text;
+}
+
+std::vector<Token> tokenize(const SourceRef& src, std::vector<Diagnostic>& diags) {
+  const std::string& text = src->text();
+  uint32_t begin = 0;
+  if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF && static_cast<unsigned char>(text[1]) == 0xBB &&
+      static_cast<unsigned char>(text[2]) == 0xBF)
+    begin = 3;  // UTF-8 BOM: columns are counted after it, as CPython does
+  Lexer lx(src, diags, begin, static_cast<uint32_t>(text.size()), 1, begin, false);
+  return lx.run();
+}
+
+std::vector<Token> tokenize_range(const SourceRef& src, uint32_t begin, uint32_t end, uint32_t line,
+                                  uint32_t line_start, std::vector<Diagnostic>& diags) {
+  Lexer lx(src, diags, begin, end, line, line_start, true);
+  return lx.run();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Literal decoding.
+
+void append_utf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+namespace {
+
+// Decimal string of an arbitrary-precision unsigned integer given in `base`.
+std::string to_decimal(std::string_view digits, int base) {
+  std::vector<uint32_t> limbs;  // little-endian, base 1e9
+  for (char ch : digits) {
+    int d = ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10;
+    uint64_t carry = static_cast<uint64_t>(d);
+    for (uint32_t& l : limbs) {
+      uint64_t v = static_cast<uint64_t>(l) * base + carry;
+      l = static_cast<uint32_t>(v % 1000000000u);
+      carry = v / 1000000000u;
+    }
+    while (carry) {
+      limbs.push_back(static_cast<uint32_t>(carry % 1000000000u));
+      carry /= 1000000000u;
+    }
+  }
+  if (limbs.empty()) return "0";
+  std::string out = std::to_string(limbs.back());
+  char buf[16];
+  for (size_t i = limbs.size() - 1; i-- > 0;) {
+    std::snprintf(buf, sizeof buf, "%09u", limbs[i]);
+    out += buf;
+  }
+  return out;
+}
+
+double parse_double(const std::string& s) {
+  double v = 0;
+  auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (r.ec == std::errc::result_out_of_range) return std::strtod(s.c_str(), nullptr);
+  return v;
+}
+
+}  // namespace
+
+NumberValue decode_number(std::string_view text) {
+  std::string t;
+  t.reserve(text.size());
+  for (char c : text)
+    if (c != '_') t.push_back(c);
+  NumberValue v;
+  if (t.size() >= 2 && t[0] == '0' && std::strchr("xXoObB", t[1])) {
+    int base = (t[1] == 'x' || t[1] == 'X') ? 16 : (t[1] == 'o' || t[1] == 'O') ? 8 : 2;
+    std::string_view digits(t.data() + 2, t.size() - 2);
+    uint64_t acc = 0;
+    bool big = false;
+    for (char ch : digits) {
+      int d = ch <= '9' ? ch - '0' : (ch | 0x20) - 'a' + 10;
+      if (acc > (static_cast<uint64_t>(INT64_MAX) - d) / base) {
+        big = true;
+        break;
+      }
+      acc = acc * base + d;
+    }
+    if (big) {
+      v.kind = NumberValue::BigInt;
+      v.big = to_decimal(digits, base);
+    } else {
+      v.ival = static_cast<int64_t>(acc);
+    }
+    return v;
+  }
+  char last = t.empty() ? 0 : t.back();
+  if (last == 'j' || last == 'J') {
+    v.kind = NumberValue::Complex;
+    t.pop_back();
+    v.fval = parse_double(t);
+    return v;
+  }
+  if (t.find_first_of(".eE") != std::string::npos) {
+    v.kind = NumberValue::Float;
+    v.fval = parse_double(t);
+    return v;
+  }
+  size_t nz = t.find_first_not_of('0');
+  std::string_view digits = nz == std::string::npos ? std::string_view("0") : std::string_view(t).substr(nz);
+  if (digits.size() <= 18) {
+    int64_t acc = 0;
+    for (char ch : digits) acc = acc * 10 + (ch - '0');
+    v.ival = acc;
+    return v;
+  }
+  if (digits.size() == 19 && digits <= std::string_view("9223372036854775807")) {
+    uint64_t acc = 0;
+    for (char ch : digits) acc = acc * 10 + static_cast<uint64_t>(ch - '0');
+    v.ival = static_cast<int64_t>(acc);
+    return v;
+  }
+  v.kind = NumberValue::BigInt;
+  v.big = std::string(digits);
+  return v;
+}
+
+StringParts split_string_token(std::string_view text) {
+  StringParts p;
+  size_t i = 0;
+  while (i < text.size() && text[i] != '"' && text[i] != '\'') {
+    char c = static_cast<char>(text[i] | 0x20);
+    if (c == 'r') p.raw = true;
+    else if (c == 'b') p.bytes = true;
+    else if (c == 'f') p.fstring = true;
+    ++i;
+  }
+  p.u = !text.empty() && text[0] == 'u';
+  if (i >= text.size()) return p;
+  char q = text[i];
+  if (i + 5 < text.size() + 0 && text.size() - i >= 6 && text[i + 1] == q && text[i + 2] == q) p.quote_len = 3;
+  size_t b = i + p.quote_len;
+  size_t e = text.size() >= static_cast<size_t>(p.quote_len) ? text.size() - p.quote_len : 0;
+  if (e < b) e = b;
+  p.body_offset = static_cast<uint32_t>(b);
+  p.body = text.substr(b, e - b);
+  return p;
+}
+
+namespace {
+
+struct NamedChar {
+  const char* name;
+  uint32_t cp;
+};
+
+// A small table for \N{...}: the full Unicode name database is not available without ICU.
+constexpr NamedChar kNamedChars[] = {
+    {"NULL", 0x0},
+    {"SPACE", 0x20},
+    {"NO-BREAK SPACE", 0xA0},
+    {"SECTION SIGN", 0xA7},
+    {"COPYRIGHT SIGN", 0xA9},
+    {"DEGREE SIGN", 0xB0},
+    {"PLUS-MINUS SIGN", 0xB1},
+    {"MICRO SIGN", 0xB5},
+    {"PILCROW SIGN", 0xB6},
+    {"MIDDLE DOT", 0xB7},
+    {"MULTIPLICATION SIGN", 0xD7},
+    {"DIVISION SIGN", 0xF7},
+    {"LATIN SMALL LETTER E WITH ACUTE", 0xE9},
+    {"GREEK SMALL LETTER ALPHA", 0x3B1},
+    {"GREEK SMALL LETTER BETA", 0x3B2},
+    {"GREEK SMALL LETTER GAMMA", 0x3B3},
+    {"GREEK SMALL LETTER DELTA", 0x3B4},
+    {"GREEK SMALL LETTER EPSILON", 0x3B5},
+    {"GREEK SMALL LETTER LAMDA", 0x3BB},
+    {"GREEK SMALL LETTER MU", 0x3BC},
+    {"GREEK SMALL LETTER PI", 0x3C0},
+    {"GREEK SMALL LETTER SIGMA", 0x3C3},
+    {"GREEK SMALL LETTER TAU", 0x3C4},
+    {"GREEK SMALL LETTER PHI", 0x3C6},
+    {"GREEK SMALL LETTER OMEGA", 0x3C9},
+    {"GREEK CAPITAL LETTER DELTA", 0x394},
+    {"GREEK CAPITAL LETTER SIGMA", 0x3A3},
+    {"GREEK CAPITAL LETTER OMEGA", 0x3A9},
+    {"ZERO WIDTH SPACE", 0x200B},
+    {"EN DASH", 0x2013},
+    {"EM DASH", 0x2014},
+    {"LEFT SINGLE QUOTATION MARK", 0x2018},
+    {"RIGHT SINGLE QUOTATION MARK", 0x2019},
+    {"LEFT DOUBLE QUOTATION MARK", 0x201C},
+    {"RIGHT DOUBLE QUOTATION MARK", 0x201D},
+    {"BULLET", 0x2022},
+    {"HORIZONTAL ELLIPSIS", 0x2026},
+    {"EURO SIGN", 0x20AC},
+    {"RIGHTWARDS ARROW", 0x2192},
+    {"INFINITY", 0x221E},
+    {"BOX DRAWINGS LIGHT HORIZONTAL", 0x2500},
+    {"CHECK MARK", 0x2713},
+    {"REPLACEMENT CHARACTER", 0xFFFD},
+    {"SNOWMAN", 0x2603},
+    {"BLACK STAR", 0x2605},
+    {"WHITE STAR", 0x2606},
+};
+
+bool lookup_char_name(std::string_view name, uint32_t& cp) {
+  std::string up;
+  for (char c : name) up.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c);
+  for (const NamedChar& n : kNamedChars)
+    if (up == n.name) {
+      cp = n.cp;
+      return true;
+    }
+  static const std::string_view cjk = "CJK UNIFIED IDEOGRAPH-";
+  if (up.size() > cjk.size() && up.compare(0, cjk.size(), cjk) == 0) {
+    uint32_t v = 0;
+    for (size_t i = cjk.size(); i < up.size(); ++i) {
+      char c = up[i];
+      int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+      if (d < 0) return false;
+      v = v * 16 + d;
+    }
+    cp = v;
+    return true;
+  }
+  return false;
+}
+
+int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = static_cast<char>(c | 0x20);
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+}  // namespace
+
+bool decode_string_body(std::string_view body, bool raw, bool bytes, std::string& out, std::string& error) {
+  out.clear();
+  out.reserve(body.size());
+  const size_t n = body.size();
+  auto uerr = [&](size_t a, size_t b, const char* what) {
+    error = "(unicode error) 'unicodeescape' codec can't decode bytes in position " + std::to_string(a) + "-" +
+            std::to_string(b) + ": " + what;
+    return false;
+  };
+  for (size_t i = 0; i < n;) {
+    char c = body[i];
+    if (bytes && static_cast<unsigned char>(c) >= 0x80) {
+      error = "bytes can only contain ASCII literal characters";
+      return false;
+    }
+    if (c == '\r') {
+      out.push_back('\n');
+      i += (i + 1 < n && body[i + 1] == '\n') ? 2 : 1;
+      continue;
+    }
+    if (c != '\\' || raw) {
+      out.push_back(c);
+      ++i;
+      continue;
+    }
+    if (i + 1 >= n) {
+      if (bytes) {
+        error = "(value error) Trailing \\ in string";
+        return false;
+      }
+      return uerr(i, i, "\\ at end of string");
+    }
+    size_t esc = i;
+    char e = body[i + 1];
+    i += 2;
+    switch (e) {
+      case '\n': break;
+      case '\r':
+        if (i < n && body[i] == '\n') ++i;
+        break;
+      case '\\': out.push_back('\\'); break;
+      case '\'': out.push_back('\''); break;
+      case '"': out.push_back('"'); break;
+      case 'a': out.push_back('\a'); break;
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'n': out.push_back('\n'); break;
+      case 'r': out.push_back('\r'); break;
+      case 't': out.push_back('\t'); break;
+      case 'v': out.push_back('\v'); break;
+      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+        uint32_t v = static_cast<uint32_t>(e - '0');
+        for (int k = 0; k < 2 && i < n && body[i] >= '0' && body[i] <= '7'; ++k, ++i) v = v * 8 + (body[i] - '0');
+        if (bytes) out.push_back(static_cast<char>(v & 0xFF));
+        else append_utf8(out, v);
+        break;
+      }
+      case 'x': {
+        int h1 = i < n ? hexval(body[i]) : -1;
+        int h2 = i + 1 < n ? hexval(body[i + 1]) : -1;
+        if (h1 < 0 || h2 < 0) {
+          if (bytes) {
+            error = "(value error) invalid \\x escape at position " + std::to_string(esc);
+            return false;
+          }
+          return uerr(esc, (h1 < 0 ? i : i + 1) - 1 + (h1 >= 0), "truncated \\xXX escape");
+        }
+        i += 2;
+        uint32_t v = static_cast<uint32_t>(h1 * 16 + h2);
+        if (bytes) out.push_back(static_cast<char>(v));
+        else append_utf8(out, v);
+        break;
+      }
+      case 'u':
+      case 'U': {
+        if (bytes) {
+          out.push_back('\\');
+          out.push_back(e);
+          break;
+        }
+        int len = e == 'u' ? 4 : 8;
+        uint32_t v = 0;
+        int k = 0;
+        for (; k < len && i < n; ++k, ++i) {
+          int h = hexval(body[i]);
+          if (h < 0) break;
+          v = v * 16 + static_cast<uint32_t>(h);
+        }
+        if (k < len) return uerr(esc, i - 1, e == 'u' ? "truncated \\uXXXX escape" : "truncated \\UXXXXXXXX escape");
+        if (v > 0x10FFFF) return uerr(esc, i - 1, "illegal Unicode character");
+        append_utf8(out, v);
+        break;
+      }
+      case 'N': {
+        if (bytes) {
+          out.push_back('\\');
+          out.push_back('N');
+          break;
+        }
+        if (i >= n || body[i] != '{') return uerr(esc, i - 1, "malformed \\N character escape");
+        size_t close = body.find('}', i);
+        if (close == std::string_view::npos || close == i + 1) return uerr(esc, n - 1, "malformed \\N character escape");
+        uint32_t cp;
+        if (!lookup_char_name(body.substr(i + 1, close - i - 1), cp))
+          return uerr(esc, close, "unknown Unicode character name");
+        append_utf8(out, cp);
+        i = close + 1;
+        break;
+      }
+      default:
+        out.push_back('\\');
+        out.push_back(e);
+        break;
+    }
+  }
+  return true;
+}
+
+}  // namespace nkic::lex

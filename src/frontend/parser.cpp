@@ -1,0 +1,1793 @@
+// Recursive-descent parser for Python 3.11 with a precedence table for the binary operators.
+// Spans follow CPython's ast exactly (see tests/frontend/ast_dump.py and the corpus test).
+#include "frontend/parser.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "frontend/lexer.h"
+
+namespace nkic {
+
+namespace {
+
+using namespace ast;
+using lex::Tok;
+using lex::Token;
+
+// Thrown to abandon the current statement; the diagnostic (if any) is already recorded.
+struct ParseError {};
+
+Span join(Span a, Span b) { return Span{a.line, a.col, b.end_line, b.end_col}; }
+
+// ---- operator tables ----
+
+struct BinOpInfo {
+  Tok tok;
+  BinOpKind op;
+  int prec;  // higher binds tighter
+};
+
+constexpr BinOpInfo kBinOps[] = {
+    {Tok::VBar, BinOpKind::BitOr, 1},        {Tok::Circumflex, BinOpKind::BitXor, 2},
+    {Tok::Amper, BinOpKind::BitAnd, 3},      {Tok::LeftShift, BinOpKind::LShift, 4},
+    {Tok::RightShift, BinOpKind::RShift, 4}, {Tok::Plus, BinOpKind::Add, 5},
+    {Tok::Minus, BinOpKind::Sub, 5},         {Tok::Star, BinOpKind::Mult, 6},
+    {Tok::Slash, BinOpKind::Div, 6},         {Tok::DoubleSlash, BinOpKind::FloorDiv, 6},
+    {Tok::Percent, BinOpKind::Mod, 6},       {Tok::At, BinOpKind::MatMult, 6},
+};
+
+struct AugInfo {
+  Tok tok;
+  BinOpKind op;
+};
+
+constexpr AugInfo kAugOps[] = {
+    {Tok::PlusEqual, BinOpKind::Add},          {Tok::MinEqual, BinOpKind::Sub},
+    {Tok::StarEqual, BinOpKind::Mult},         {Tok::AtEqual, BinOpKind::MatMult},
+    {Tok::SlashEqual, BinOpKind::Div},         {Tok::PercentEqual, BinOpKind::Mod},
+    {Tok::AmperEqual, BinOpKind::BitAnd},      {Tok::VBarEqual, BinOpKind::BitOr},
+    {Tok::CircumflexEqual, BinOpKind::BitXor}, {Tok::LeftShiftEqual, BinOpKind::LShift},
+    {Tok::RightShiftEqual, BinOpKind::RShift}, {Tok::DoubleStarEqual, BinOpKind::Pow},
+    {Tok::DoubleSlashEqual, BinOpKind::FloorDiv},
+};
+
+struct CmpInfo {
+  Tok tok;
+  CmpOpKind op;
+};
+
+constexpr CmpInfo kCmpOps[] = {
+    {Tok::EqEqual, CmpOpKind::Eq}, {Tok::NotEqual, CmpOpKind::NotEq},  {Tok::Less, CmpOpKind::Lt},
+    {Tok::LessEqual, CmpOpKind::LtE}, {Tok::Greater, CmpOpKind::Gt}, {Tok::GreaterEqual, CmpOpKind::GtE},
+};
+
+struct OpTables {
+  int8_t binop[256];  // index into kBinOps, -1 if none
+  int8_t augop[256];
+  int8_t cmpop[256];
+  OpTables() {
+    std::memset(binop, -1, sizeof binop);
+    std::memset(augop, -1, sizeof augop);
+    std::memset(cmpop, -1, sizeof cmpop);
+    for (size_t i = 0; i < sizeof kBinOps / sizeof kBinOps[0]; ++i) binop[static_cast<int>(kBinOps[i].tok)] = static_cast<int8_t>(i);
+    for (size_t i = 0; i < sizeof kAugOps / sizeof kAugOps[0]; ++i) augop[static_cast<int>(kAugOps[i].tok)] = static_cast<int8_t>(i);
+    for (size_t i = 0; i < sizeof kCmpOps / sizeof kCmpOps[0]; ++i) cmpop[static_cast<int>(kCmpOps[i].tok)] = static_cast<int8_t>(i);
+  }
+};
+
+const OpTables& op_tables() {
+  static const OpTables t;
+  return t;
+}
+
+// CPython's description of an expression in error messages ("cannot assign to function call").
+const char* expr_name(const Expr* e) {
+  switch (e->kind) {
+    case ExprKind::Attribute: return "attribute";
+    case ExprKind::Subscript: return "subscript";
+    case ExprKind::Starred: return "starred";
+    case ExprKind::Name: return "name";
+    case ExprKind::List: return "list";
+    case ExprKind::Tuple: return "tuple";
+    case ExprKind::Lambda: return "lambda";
+    case ExprKind::Call: return "function call";
+    case ExprKind::BoolOp:
+    case ExprKind::BinOp:
+    case ExprKind::UnaryOp: return "expression";
+    case ExprKind::GeneratorExp: return "generator expression";
+    case ExprKind::Yield:
+    case ExprKind::YieldFrom: return "yield expression";
+    case ExprKind::Await: return "await expression";
+    case ExprKind::ListComp: return "list comprehension";
+    case ExprKind::SetComp: return "set comprehension";
+    case ExprKind::DictComp: return "dict comprehension";
+    case ExprKind::Dict: return "dict literal";
+    case ExprKind::Set: return "set display";
+    case ExprKind::JoinedStr:
+    case ExprKind::FormattedValue: return "f-string expression";
+    case ExprKind::Constant:
+      switch (e->ckind) {
+        case ConstKind::None: return "None";
+        case ConstKind::Bool: return e->bval ? "True" : "False";
+        case ConstKind::Ellipsis: return "ellipsis";
+        default: return "literal";
+      }
+    case ExprKind::Compare: return "comparison";
+    case ExprKind::IfExp: return "conditional expression";
+    case ExprKind::NamedExpr: return "named expression";
+    case ExprKind::Slice: return "slice";
+  }
+  return "expression";
+}
+
+enum class TargetUse { Assign, AugAssign, For, Del, With, Comp };
+
+class Parser {
+ public:
+  Parser(SourceRef src, std::vector<Diagnostic>& diags, Module& m, std::vector<Token> toks, int depth = 0)
+      : src_(std::move(src)), text_(src_->text()), diags_(diags), m_(m), toks_(std::move(toks)), depth_(depth) {}
+
+  std::vector<Stmt*> file() {
+    std::vector<Stmt*> body;
+    statements(body, Tok::EndMarker);
+    return body;
+  }
+
+  // The expression of an f-string replacement field, parsed as CPython does: as "(expr)" where
+  // `(` sits at `open` and `)` at `close`.
+  Expr* fstring_field(Span open, Span close) {
+    try {
+      fstring_open_ = open;
+      fstring_close_ = close;
+      Expr* e = paren_body(open, Tok::EndMarker);
+      return e;
+    } catch (ParseError&) {
+      return nullptr;
+    }
+  }
+
+ private:
+  SourceRef src_;
+  const std::string& text_;
+  std::vector<Diagnostic>& diags_;
+  Module& m_;
+  std::vector<Token> toks_;
+  size_t p_ = 0;
+  int depth_ = 0;
+  Span fstring_open_, fstring_close_;
+
+  // ---- token access ----
+  const Token& cur() const { return toks_[p_]; }
+  Tok k() const { return toks_[p_].kind; }
+  Tok k_at(size_t off) const { return toks_[std::min(p_ + off, toks_.size() - 1)].kind; }
+  const Token& next() {
+    const Token& t = toks_[p_];
+    if (p_ + 1 < toks_.size()) ++p_;
+    return t;
+  }
+  bool accept(Tok t) {
+    if (k() != t) return false;
+    next();
+    return true;
+  }
+  Span prev_span() const { return p_ > 0 ? toks_[p_ - 1].span : toks_[0].span; }
+  std::string_view text(const Token& t) const { return std::string_view(text_).substr(t.begin, t.end - t.begin); }
+  bool is_soft(const char* kw, size_t off = 0) const {
+    const Token& t = toks_[std::min(p_ + off, toks_.size() - 1)];
+    return t.kind == Tok::Name && text(t) == kw;
+  }
+
+  // ---- errors ----
+  [[noreturn]] void fail(Span sp, std::string msg) {
+    Diagnostic d;
+    d.loc = Location{src_, sp};
+    d.message = std::move(msg);
+    diags_.push_back(std::move(d));
+    throw ParseError{};
+  }
+  [[noreturn]] void fail_here(const char* msg = "invalid syntax") {
+    const Token& t = cur();
+    if (t.kind == Tok::Error) throw ParseError{};  // already reported by the lexer
+    if (t.kind == Tok::Indent) fail(t.span, "unexpected indent");
+    if (t.kind == Tok::Dedent && std::strcmp(msg, "invalid syntax") == 0) fail(t.span, "unexpected unindent");
+    fail(t.span, msg);
+  }
+  const Token& expect(Tok t) {
+    if (k() != t) {
+      if (t == Tok::Colon) fail_here("expected ':'");
+      if (t == Tok::LPar && k() != Tok::Error) fail_here("expected '('");
+      fail_here();
+    }
+    return next();
+  }
+  // Expecting `closer` after element `last` inside brackets: CPython's "forgot a comma" hint.
+  const Token& expect_close(Tok closer, const Expr* last) {
+    if (k() == closer) return next();
+    if (last && starts_expr(k()) && !(last->kind == ExprKind::Name && k() == Tok::String) && k() != Tok::Not)
+      fail(Span{last->span.line, last->span.col, cur().span.end_line, cur().span.end_col},
+           "invalid syntax. Perhaps you forgot a comma?");
+    fail_here();
+  }
+
+  struct DepthGuard {
+    Parser& p;
+    explicit DepthGuard(Parser& pp) : p(pp) {
+      if (++p.depth_ > 1200) {
+        --p.depth_;
+        p.fail(p.cur().span, "too many nested expressions");
+      }
+    }
+    ~DepthGuard() { --p.depth_; }
+  };
+
+  // ---- node construction ----
+  Expr* node(ExprKind k, Span s) { return m_.new_expr(k, s); }
+  Stmt* stmt(StmtKind k, Span s) { return m_.new_stmt(k, s); }
+
+  static bool starts_expr(Tok t) {
+    switch (t) {
+      case Tok::Name: case Tok::Number: case Tok::String: case Tok::LPar: case Tok::LSqb: case Tok::LBrace:
+      case Tok::Minus: case Tok::Plus: case Tok::Tilde: case Tok::Not: case Tok::Lambda: case Tok::Await:
+      case Tok::None: case Tok::True: case Tok::False: case Tok::Ellipsis: case Tok::Star:
+        return true;
+      default: return false;
+    }
+  }
+
+  // ======================================================================================
+  // Statements
+  // ======================================================================================
+
+  void statements(std::vector<Stmt*>& out, Tok until) {
+    while (k() != until && k() != Tok::EndMarker) {
+      size_t before = p_;
+      try {
+        statement(out);
+      } catch (ParseError&) {
+        recover();
+      }
+      if (p_ == before) next();  // guarantee progress
+    }
+  }
+
+  // Skips the rest of a failed statement (and an indented block after it).
+  void recover() {
+    bool at_line_start = p_ > 0 && (toks_[p_ - 1].kind == Tok::Newline || toks_[p_ - 1].kind == Tok::Dedent ||
+                                    toks_[p_ - 1].kind == Tok::Indent);
+    if (!(at_line_start && k() != Tok::Indent)) {
+      while (k() != Tok::Newline && k() != Tok::EndMarker && k() != Tok::Indent && k() != Tok::Dedent) next();
+      accept(Tok::Newline);
+    }
+    if (k() == Tok::Indent) {
+      int depth = 0;
+      do {
+        if (k() == Tok::Indent) ++depth;
+        else if (k() == Tok::Dedent) --depth;
+        next();
+      } while (depth > 0 && k() != Tok::EndMarker);
+    }
+  }
+
+  void statement(std::vector<Stmt*>& out) {
+    switch (k()) {
+      case Tok::Def: out.push_back(funcdef({}, false)); return;
+      case Tok::If: out.push_back(if_stmt(false)); return;
+      case Tok::Class: out.push_back(classdef({})); return;
+      case Tok::With: out.push_back(with_stmt(false)); return;
+      case Tok::For: out.push_back(for_stmt(false)); return;
+      case Tok::Try: out.push_back(try_stmt()); return;
+      case Tok::While: out.push_back(while_stmt()); return;
+      case Tok::At: out.push_back(decorated()); return;
+      case Tok::Async: {
+        Tok n = k_at(1);
+        if (n == Tok::Def) out.push_back(funcdef({}, true));
+        else if (n == Tok::With) out.push_back(with_stmt(true));
+        else if (n == Tok::For) out.push_back(for_stmt(true));
+        else fail_here();
+        return;
+      }
+      case Tok::Indent: fail_here();
+      case Tok::Name:
+        if (is_soft("match") && looks_like_match()) {
+          out.push_back(match_stmt());
+          return;
+        }
+        break;
+      default: break;
+    }
+    simple_stmts(out);
+  }
+
+  void simple_stmts(std::vector<Stmt*>& out) {
+    for (;;) {
+      out.push_back(simple_stmt());
+      if (accept(Tok::Semi)) {
+        if (k() == Tok::Newline) break;
+        continue;
+      }
+      break;
+    }
+    if (k() != Tok::Newline) fail_here();
+    next();
+  }
+
+  Stmt* simple_stmt() {
+    const Token& t = cur();
+    switch (t.kind) {
+      case Tok::Pass: next(); return stmt(StmtKind::Pass, t.span);
+      case Tok::Break: next(); return stmt(StmtKind::Break, t.span);
+      case Tok::Continue: next(); return stmt(StmtKind::Continue, t.span);
+      case Tok::Return: {
+        next();
+        Expr* v = starts_expr(k()) ? star_expressions() : nullptr;
+        Stmt* s = stmt(StmtKind::Return, join(t.span, prev_span()));
+        s->value = v;
+        return s;
+      }
+      case Tok::Import: return import_name();
+      case Tok::From: return import_from();
+      case Tok::Raise: {
+        next();
+        Stmt* s = stmt(StmtKind::Raise, t.span);
+        if (starts_expr(k()) && k() != Tok::Star) {
+          s->exc = expression();
+          if (accept(Tok::From)) s->cause = expression();
+        }
+        s->span = join(t.span, prev_span());
+        return s;
+      }
+      case Tok::Global:
+      case Tok::Nonlocal: {
+        next();
+        Stmt* s = stmt(t.kind == Tok::Global ? StmtKind::Global : StmtKind::Nonlocal, t.span);
+        do {
+          if (k() != Tok::Name) fail_here();
+          s->identifiers.emplace_back(text(next()));
+        } while (accept(Tok::Comma));
+        s->span = join(t.span, prev_span());
+        return s;
+      }
+      case Tok::Del: return del_stmt();
+      case Tok::Assert: {
+        next();
+        Stmt* s = stmt(StmtKind::Assert, t.span);
+        s->test = expression();
+        if (accept(Tok::Comma)) s->msg = expression();
+        s->span = join(t.span, prev_span());
+        return s;
+      }
+      default: return expr_or_assign();
+    }
+  }
+
+  Expr* yield_or_star_expressions() { return k() == Tok::Yield ? yield_expr() : star_expressions(); }
+
+  Stmt* expr_or_assign() {
+    const Token& first = cur();
+    Expr* e = yield_or_star_expressions();
+    Tok t = k();
+    if (t == Tok::Colon) {  // annotated assignment
+      if (e->kind == ExprKind::Tuple) fail(e->span, "only single target (not tuple) can be annotated");
+      if (e->kind == ExprKind::List) fail(e->span, "only single target (not list) can be annotated");
+      if (e->kind != ExprKind::Name && e->kind != ExprKind::Attribute && e->kind != ExprKind::Subscript)
+        fail(e->span, "illegal target for annotation");
+      next();
+      set_ctx(e, ExprContext::Store, TargetUse::Assign);
+      Stmt* s = stmt(StmtKind::AnnAssign, e->span);
+      s->target = e;
+      s->annotation = expression();
+      s->simple = e->kind == ExprKind::Name && first.kind != Tok::LPar;
+      if (accept(Tok::Equal)) s->value = yield_or_star_expressions();
+      s->span = join(e->span, prev_span());
+      return s;
+    }
+    int aug = op_tables().augop[static_cast<int>(t)];
+    if (aug >= 0) {
+      if (e->kind != ExprKind::Name && e->kind != ExprKind::Attribute && e->kind != ExprKind::Subscript)
+        fail(e->span, std::string("'") + expr_name(e) + "' is an illegal expression for augmented assignment");
+      next();
+      set_ctx(e, ExprContext::Store, TargetUse::AugAssign);
+      Stmt* s = stmt(StmtKind::AugAssign, e->span);
+      s->target = e;
+      s->op = kAugOps[aug].op;
+      s->value = yield_or_star_expressions();
+      s->span = join(e->span, prev_span());
+      return s;
+    }
+    if (t == Tok::Equal) {
+      Stmt* s = stmt(StmtKind::Assign, e->span);
+      s->targets.push_back(e);
+      Expr* value = nullptr;
+      while (accept(Tok::Equal)) {
+        value = yield_or_star_expressions();
+        if (k() == Tok::Equal) s->targets.push_back(value);
+      }
+      bool single = s->targets.size() == 1;
+      for (Expr* tg : s->targets) assign_target(tg, single, value);
+      s->value = value;
+      s->span = join(e->span, prev_span());
+      return s;
+    }
+    Stmt* s = stmt(StmtKind::ExprStmt, e->span);
+    s->value = e;
+    return s;
+  }
+
+  void assign_target(Expr* tg, bool single, Expr* value) {
+    if (tg->kind == ExprKind::Yield || tg->kind == ExprKind::YieldFrom)
+      fail(tg->span, "assignment to yield expression not possible");
+    bool plain = tg->kind != ExprKind::Tuple && tg->kind != ExprKind::List && tg->kind != ExprKind::Name &&
+                 tg->kind != ExprKind::Attribute && tg->kind != ExprKind::Subscript && tg->kind != ExprKind::Starred &&
+                 tg->kind != ExprKind::GeneratorExp;
+    bool literal_kw = tg->kind == ExprKind::Constant &&
+                      (tg->ckind == ConstKind::None || tg->ckind == ConstKind::Bool);
+    if (plain && single && !literal_kw && value && value->kind != ExprKind::Tuple && value->kind != ExprKind::Yield &&
+        value->kind != ExprKind::YieldFrom && value->kind != ExprKind::Lambda && value->kind != ExprKind::IfExp &&
+        value->kind != ExprKind::BoolOp && value->kind != ExprKind::Compare &&
+        !(value->kind == ExprKind::UnaryOp && value->unaryop == UnaryOpKind::Not))
+      fail(tg->span, std::string("cannot assign to ") + expr_name(tg) + " here. Maybe you meant '==' instead of '='?");
+    set_ctx(tg, ExprContext::Store, TargetUse::Assign);
+  }
+
+  // Marks `e` as an assignment/deletion target, or reports why it cannot be one.
+  void set_ctx(Expr* e, ExprContext ctx, TargetUse use) {
+    switch (e->kind) {
+      case ExprKind::Name:
+      case ExprKind::Attribute:
+      case ExprKind::Subscript: e->ctx = ctx; return;
+      case ExprKind::Starred:
+        if (use == TargetUse::Del) fail(e->span, "cannot delete starred");
+        e->ctx = ctx;
+        set_ctx(e->a, ctx, use);
+        return;
+      case ExprKind::List:
+      case ExprKind::Tuple:
+        e->ctx = ctx;
+        for (Expr* x : e->elts) set_ctx(x, ctx, use);
+        return;
+      default: break;
+    }
+    if (use == TargetUse::Del) fail(e->span, std::string("cannot delete ") + expr_name(e));
+    fail(e->span, std::string("cannot assign to ") + expr_name(e));
+  }
+
+  Stmt* del_stmt() {
+    const Token& t = next();
+    Stmt* s = stmt(StmtKind::Delete, t.span);
+    do {
+      if (!starts_expr(k())) {
+        if (s->targets.empty()) fail_here();
+        break;
+      }
+      Expr* e = target_item();
+      set_ctx(e, ExprContext::Del, TargetUse::Del);
+      s->targets.push_back(e);
+    } while (accept(Tok::Comma));
+    if (k() != Tok::Semi && k() != Tok::Newline) fail_here();
+    s->span = join(t.span, prev_span());
+    return s;
+  }
+
+  // dotted_name: NAME ('.' NAME)*
+  std::string dotted_name() {
+    if (k() != Tok::Name) fail_here();
+    std::string name(text(next()));
+    while (k() == Tok::Dot) {
+      next();
+      if (k() != Tok::Name) fail_here();
+      name += '.';
+      name += text(next());
+    }
+    return name;
+  }
+
+  Stmt* import_name() {
+    const Token& t = next();
+    Stmt* s = stmt(StmtKind::Import, t.span);
+    do {
+      Span start = cur().span;
+      Alias a;
+      a.name = dotted_name();
+      if (accept(Tok::As)) {
+        if (k() != Tok::Name) fail_here();
+        a.asname = std::string(text(next()));
+      }
+      a.span = join(start, prev_span());
+      s->names.push_back(std::move(a));
+    } while (accept(Tok::Comma));
+    s->span = join(t.span, prev_span());
+    return s;
+  }
+
+  Stmt* import_from() {
+    const Token& t = next();
+    Stmt* s = stmt(StmtKind::ImportFrom, t.span);
+    for (;;) {
+      if (accept(Tok::Dot)) s->level += 1;
+      else if (accept(Tok::Ellipsis)) s->level += 3;
+      else break;
+    }
+    if (k() != Tok::Import) s->module = dotted_name();
+    else if (s->level == 0) fail_here();
+    if (k() != Tok::Import) fail_here();
+    next();
+    if (k() == Tok::Star) {
+      Alias a;
+      a.name = "*";
+      a.span = next().span;
+      s->names.push_back(std::move(a));
+    } else {
+      bool paren = accept(Tok::LPar);
+      for (;;) {
+        if (k() != Tok::Name) fail_here();
+        const Token& n = next();
+        Alias a;
+        a.name = std::string(text(n));
+        if (accept(Tok::As)) {
+          if (k() != Tok::Name) fail_here();
+          a.asname = std::string(text(next()));
+        }
+        a.span = join(n.span, prev_span());
+        s->names.push_back(std::move(a));
+        if (!accept(Tok::Comma)) break;
+        if (paren && k() == Tok::RPar) break;
+        if (!paren && k() != Tok::Name) fail(prev_span(), "trailing comma not allowed without surrounding parentheses");
+      }
+      if (paren) expect(Tok::RPar);
+    }
+    s->span = join(t.span, prev_span());
+    return s;
+  }
+
+  // ---- blocks ----
+
+  std::vector<Stmt*> block(const std::string& what) {
+    std::vector<Stmt*> body;
+    if (accept(Tok::Newline)) {
+      if (k() != Tok::Indent) {
+        if (k() == Tok::Error) throw ParseError{};
+        fail(cur().span, "expected an indented block after " + what);
+      }
+      next();
+      statements(body, Tok::Dedent);
+      accept(Tok::Dedent);
+    } else {
+      simple_stmts(body);
+    }
+    return body;
+  }
+
+  std::string on_line(const char* what, const Token& t) {
+    return std::string(what) + " on line " + std::to_string(t.span.line);
+  }
+
+  Span end_of(const std::vector<Stmt*>& b) const { return b.empty() ? prev_span() : b.back()->span; }
+
+  Stmt* decorated() {
+    std::vector<Expr*> decos;
+    while (accept(Tok::At)) {
+      decos.push_back(named_expression());
+      if (k() != Tok::Newline) fail_here();
+      next();
+    }
+    if (k() == Tok::Def) return funcdef(std::move(decos), false);
+    if (k() == Tok::Async && k_at(1) == Tok::Def) return funcdef(std::move(decos), true);
+    if (k() == Tok::Class) return classdef(std::move(decos));
+    fail_here();
+  }
+
+  Stmt* funcdef(std::vector<Expr*> decos, bool is_async) {
+    const Token& start = cur();
+    if (is_async) next();
+    const Token& def = next();
+    if (k() != Tok::Name) fail_here();
+    Stmt* s = stmt(is_async ? StmtKind::AsyncFunctionDef : StmtKind::FunctionDef, start.span);
+    s->name = std::string(text(next()));
+    expect(Tok::LPar);
+    s->args = parameters(Tok::RPar, true);
+    expect(Tok::RPar);
+    if (accept(Tok::RArrow)) s->returns = expression();
+    expect(Tok::Colon);
+    s->decorators = std::move(decos);
+    s->body = block(on_line("function definition", def));
+    s->span = join(start.span, end_of(s->body));
+    return s;
+  }
+
+  Stmt* classdef(std::vector<Expr*> decos) {
+    const Token& start = next();
+    if (k() != Tok::Name) fail_here();
+    Stmt* s = stmt(StmtKind::ClassDef, start.span);
+    s->name = std::string(text(next()));
+    if (accept(Tok::LPar)) {
+      Expr* call = node(ExprKind::Call, start.span);
+      call_arguments(call, prev_span());
+      s->bases = std::move(call->elts);
+      s->keywords = std::move(call->keywords);
+    }
+    expect(Tok::Colon);
+    s->decorators = std::move(decos);
+    s->body = block(on_line("class definition", start));
+    s->span = join(start.span, end_of(s->body));
+    return s;
+  }
+
+  // Parameter lists of def (annotations allowed, closed by `)`) and lambda (closed by `:`).
+  Arguments* parameters(Tok close, bool annotations) {
+    Arguments* a = m_.new_arguments();
+    std::vector<Arg> positional;
+    bool seen_slash = false, seen_star = false, bare_star = false, seen_default = false;
+    Span star_span;
+    while (k() != close) {
+      if (a->kwarg) fail(cur().span, "arguments cannot follow var-keyword argument");
+      if (k() == Tok::Slash) {
+        Span sp = next().span;
+        if (seen_slash) fail(sp, "/ may appear only once");
+        if (seen_star) fail(sp, "/ must be ahead of *");
+        if (positional.empty()) fail(sp, "at least one argument must precede /");
+        seen_slash = true;
+        a->posonlyargs = std::move(positional);
+        positional.clear();
+      } else if (k() == Tok::Star) {
+        star_span = next().span;
+        if (seen_star) fail(star_span, "* argument may appear only once");
+        seen_star = true;
+        if (k() == Tok::Comma || k() == close) {
+          bare_star = true;
+          if (k() == close || k_at(1) == close) fail(star_span, "named arguments must follow bare *");
+        } else {
+          a->vararg = m_.new_arg();
+          *a->vararg = param(annotations, true);
+          if (k() == Tok::Equal) fail(cur().span, "var-positional argument cannot have default value");
+        }
+      } else if (k() == Tok::DoubleStar) {
+        next();
+        a->kwarg = m_.new_arg();
+        *a->kwarg = param(annotations, false);
+        if (k() == Tok::Equal) fail(cur().span, "var-keyword argument cannot have default value");
+      } else {
+        Arg p = param(annotations, false);
+        Expr* dflt = nullptr;
+        if (accept(Tok::Equal)) dflt = expression();
+        if (seen_star) {
+          a->kwonlyargs.push_back(std::move(p));
+          a->kw_defaults.push_back(dflt);
+        } else {
+          if (dflt) {
+            seen_default = true;
+            a->defaults.push_back(dflt);
+          } else if (seen_default) {
+            fail(p.span, "non-default argument follows default argument");
+          }
+          positional.push_back(std::move(p));
+        }
+      }
+      if (!accept(Tok::Comma)) break;
+    }
+    if (bare_star && a->kwonlyargs.empty()) fail(star_span, "named arguments must follow bare *");
+    a->args = std::move(positional);
+    return a;
+  }
+
+  Arg param(bool annotations, bool star_annotation) {
+    if (k() != Tok::Name) fail_here();
+    const Token& n = next();
+    Arg p;
+    p.name = std::string(text(n));
+    p.span = n.span;
+    if (annotations && accept(Tok::Colon)) {
+      p.annotation = star_annotation && k() == Tok::Star ? star_expression() : expression();
+      p.span = join(n.span, p.annotation->span);
+    }
+    return p;
+  }
+
+  Stmt* if_stmt(bool elif) {
+    const Token& t = next();
+    Stmt* s = stmt(StmtKind::If, t.span);
+    s->test = named_expression();
+    expect(Tok::Colon);
+    s->body = block(on_line(elif ? "'elif' statement" : "'if' statement", t));
+    if (k() == Tok::Elif) {
+      s->orelse.push_back(if_stmt(true));
+    } else if (k() == Tok::Else) {
+      const Token& e = next();
+      expect(Tok::Colon);
+      s->orelse = block(on_line("'else' statement", e));
+    }
+    s->span = join(t.span, end_of(s->orelse.empty() ? s->body : s->orelse));
+    return s;
+  }
+
+  void else_block(Stmt* s) {
+    if (k() == Tok::Else) {
+      const Token& e = next();
+      expect(Tok::Colon);
+      s->orelse = block(on_line("'else' statement", e));
+    }
+  }
+
+  Stmt* while_stmt() {
+    const Token& t = next();
+    Stmt* s = stmt(StmtKind::While, t.span);
+    s->test = named_expression();
+    expect(Tok::Colon);
+    s->body = block(on_line("'while' statement", t));
+    else_block(s);
+    s->span = join(t.span, end_of(s->orelse.empty() ? s->body : s->orelse));
+    return s;
+  }
+
+  Stmt* for_stmt(bool is_async) {
+    const Token& start = cur();
+    if (is_async) next();
+    const Token& t = next();
+    Stmt* s = stmt(is_async ? StmtKind::AsyncFor : StmtKind::For, start.span);
+    s->target = target_list();
+    set_ctx(s->target, ExprContext::Store, TargetUse::For);
+    if (k() != Tok::In) fail_here();
+    next();
+    s->iter = star_expressions();
+    expect(Tok::Colon);
+    s->body = block(on_line("'for' statement", t));
+    else_block(s);
+    s->span = join(start.span, end_of(s->orelse.empty() ? s->body : s->orelse));
+    return s;
+  }
+
+  WithItem with_item() {
+    WithItem w;
+    w.context_expr = expression();
+    if (accept(Tok::As)) {
+      w.optional_vars = target_item();
+      set_ctx(w.optional_vars, ExprContext::Store, TargetUse::With);
+      if (k() != Tok::Comma && k() != Tok::RPar && k() != Tok::Colon) fail_here();
+    }
+    return w;
+  }
+
+  Stmt* with_stmt(bool is_async) {
+    const Token& start = cur();
+    if (is_async) next();
+    const Token& t = next();
+    Stmt* s = stmt(is_async ? StmtKind::AsyncWith : StmtKind::With, start.span);
+    bool done = false;
+    if (k() == Tok::LPar) {
+      // `with (a as b, c):` -- only if the parenthesized item list is followed by ':'.
+      size_t save = p_, ndiag = diags_.size();
+      try {
+        next();
+        std::vector<WithItem> items;
+        for (;;) {
+          items.push_back(with_item());
+          if (!accept(Tok::Comma)) break;
+          if (k() == Tok::RPar) break;
+        }
+        if (k() == Tok::RPar && k_at(1) == Tok::Colon) {
+          next();
+          s->items = std::move(items);
+          done = true;
+        }
+      } catch (ParseError&) {
+      }
+      if (!done) {
+        p_ = save;
+        diags_.resize(ndiag);
+      }
+    }
+    if (!done) {
+      do {
+        s->items.push_back(with_item());
+      } while (accept(Tok::Comma));
+    }
+    expect(Tok::Colon);
+    s->body = block(on_line("'with' statement", t));
+    s->span = join(start.span, end_of(s->body));
+    return s;
+  }
+
+  Stmt* try_stmt() {
+    const Token& t = next();
+    expect(Tok::Colon);
+    Stmt* s = stmt(StmtKind::Try, t.span);
+    s->body = block(on_line("'try' statement", t));
+    int star = -1;  // -1 unknown, 0 except, 1 except*
+    while (k() == Tok::Except) {
+      const Token& e = next();
+      bool is_star = accept(Tok::Star);
+      if (star >= 0 && star != static_cast<int>(is_star))
+        fail(e.span, "cannot have both 'except' and 'except*' on the same 'try'");
+      star = is_star;
+      ExceptHandler h;
+      if (k() != Tok::Colon) {
+        h.type = expression();
+        if (k() == Tok::Comma) fail(h.type->span, "multiple exception types must be parenthesized");
+        if (accept(Tok::As)) {
+          if (k() != Tok::Name) fail_here();
+          h.name = std::string(text(next()));
+        }
+      } else if (is_star) {
+        fail(cur().span, "expected one or more exception types");
+      }
+      expect(Tok::Colon);
+      h.body = block(on_line(is_star ? "'except*' statement" : "'except' statement", e));
+      h.span = join(e.span, end_of(h.body));
+      s->handlers.push_back(std::move(h));
+    }
+    if (star == 1) s->kind = StmtKind::TryStar;
+    if (k() == Tok::Else) {
+      if (s->handlers.empty()) fail_here("expected 'except' or 'finally' block");
+      const Token& e = next();
+      expect(Tok::Colon);
+      s->orelse = block(on_line("'else' statement", e));
+    }
+    if (k() == Tok::Finally) {
+      const Token& f = next();
+      expect(Tok::Colon);
+      s->finalbody = block(on_line("'finally' statement", f));
+    }
+    if (s->handlers.empty() && s->finalbody.empty()) fail_here("expected 'except' or 'finally' block");
+    const std::vector<Stmt*>& last =
+        !s->finalbody.empty() ? s->finalbody : !s->orelse.empty() ? s->orelse : s->handlers.empty() ? s->body : s->handlers.back().body;
+    s->span = join(t.span, s->handlers.empty() || !s->orelse.empty() || !s->finalbody.empty() ? end_of(last)
+                                                                                               : s->handlers.back().span);
+    return s;
+  }
+
+  // `match` is a soft keyword: a match statement iff `match <subject>:` NEWLINE INDENT `case`.
+  bool looks_like_match() const {
+    Tok n = k_at(1);
+    if (n == Tok::Colon || n == Tok::Equal || n == Tok::Dot || n == Tok::Newline || n == Tok::Comma ||
+        n == Tok::RPar || n == Tok::EndMarker || op_tables().augop[static_cast<int>(n)] >= 0)
+      return false;
+    int depth = 0;
+    for (size_t i = p_ + 1; i < toks_.size(); ++i) {
+      Tok t = toks_[i].kind;
+      if (t == Tok::Newline || t == Tok::EndMarker) return false;
+      if (t == Tok::LPar || t == Tok::LSqb || t == Tok::LBrace) ++depth;
+      else if (t == Tok::RPar || t == Tok::RSqb || t == Tok::RBrace) --depth;
+      else if (t == Tok::Colon && depth == 0) {
+        if (i + 3 >= toks_.size()) return false;
+        const Token& c = toks_[i + 3];
+        return toks_[i + 1].kind == Tok::Newline && toks_[i + 2].kind == Tok::Indent && c.kind == Tok::Name &&
+               text(c) == "case";
+      }
+    }
+    return false;
+  }
+
+  Stmt* match_stmt() {
+    const Token& t = next();
+    Stmt* s = stmt(StmtKind::Match, t.span);
+    Expr* first = star_named_expression();
+    if (k() == Tok::Comma) {
+      Expr* tup = node(ExprKind::Tuple, first->span);
+      tup->elts.push_back(first);
+      while (accept(Tok::Comma)) {
+        if (k() == Tok::Colon) break;
+        tup->elts.push_back(star_named_expression());
+      }
+      tup->span = join(first->span, prev_span());
+      first = tup;
+    }
+    s->value = first;
+    expect(Tok::Colon);
+    expect(Tok::Newline);
+    expect(Tok::Indent);
+    Span last = t.span;
+    while (is_soft("case")) {
+      const Token& c = next();
+      // The pattern is not modelled: skip to the guard or the colon.
+      int depth = 0;
+      for (;;) {
+        Tok x = k();
+        if (x == Tok::Newline || x == Tok::EndMarker) fail_here("expected ':'");
+        if (depth == 0 && (x == Tok::Colon || x == Tok::If)) break;
+        if (x == Tok::LPar || x == Tok::LSqb || x == Tok::LBrace) ++depth;
+        else if (x == Tok::RPar || x == Tok::RSqb || x == Tok::RBrace) --depth;
+        next();
+      }
+      if (p_ > 0 && toks_[p_ - 1].span.line == c.span.line && &toks_[p_ - 1] == &c) fail_here();
+      if (accept(Tok::If)) named_expression();
+      expect(Tok::Colon);
+      std::vector<Stmt*> body = block(on_line("'case' statement", c));
+      last = end_of(body);
+      s->body.insert(s->body.end(), body.begin(), body.end());
+    }
+    if (k() != Tok::Dedent) fail_here();
+    next();
+    s->span = join(t.span, last);
+    return s;
+  }
+
+  // ======================================================================================
+  // Expressions
+  // ======================================================================================
+
+  // star_expressions: unparenthesized tuple of star_expression.
+  Expr* star_expressions() {
+    Expr* e = star_expression();
+    if (k() != Tok::Comma) return e;
+    Expr* t = node(ExprKind::Tuple, e->span);
+    t->elts.push_back(e);
+    while (accept(Tok::Comma)) {
+      if (!starts_expr(k())) break;
+      t->elts.push_back(star_expression());
+    }
+    t->span = join(e->span, prev_span());
+    return t;
+  }
+
+  Expr* starred(Expr* (Parser::*inner)()) {
+    const Token& s = next();
+    Expr* v = (this->*inner)();
+    Expr* e = node(ExprKind::Starred, join(s.span, v->span));
+    e->a = v;
+    return e;
+  }
+
+  Expr* star_expression() { return k() == Tok::Star ? starred(&Parser::bitwise_or) : expression(); }
+  Expr* star_named_expression() { return k() == Tok::Star ? starred(&Parser::bitwise_or) : named_expression(); }
+
+  Expr* named_expression() {
+    if (k() == Tok::Name && k_at(1) == Tok::ColonEqual) {
+      const Token& n = next();
+      next();
+      Expr* target = node(ExprKind::Name, n.span);
+      target->str = std::string(text(n));
+      target->ctx = ExprContext::Store;
+      Expr* v = expression();
+      Expr* e = node(ExprKind::NamedExpr, join(n.span, v->span));
+      e->a = target;
+      e->b = v;
+      return e;
+    }
+    Expr* e = expression();
+    if (k() == Tok::ColonEqual) fail(e->span, std::string("cannot use assignment expressions with ") + expr_name(e));
+    return e;
+  }
+
+  Expr* expression() {
+    DepthGuard g(*this);
+    if (k() == Tok::Lambda) return lambdef();
+    Expr* body = disjunction();
+    if (k() != Tok::If) return body;
+    next();
+    Expr* test = disjunction();
+    if (!accept(Tok::Else)) fail(join(body->span, test->span), "expected 'else' after 'if' expression");
+    Expr* orelse = expression();
+    Expr* e = node(ExprKind::IfExp, join(body->span, orelse->span));
+    e->a = test;
+    e->b = body;
+    e->c = orelse;
+    return e;
+  }
+
+  Expr* lambdef() {
+    const Token& t = next();
+    Arguments* args = parameters(Tok::Colon, false);
+    expect(Tok::Colon);
+    Expr* body = expression();
+    Expr* e = node(ExprKind::Lambda, join(t.span, body->span));
+    e->args = args;
+    e->a = body;
+    return e;
+  }
+
+  Expr* boolop(Tok tok, BoolOpKind op, Expr* (Parser::*inner)()) {
+    Expr* first = (this->*inner)();
+    if (k() != tok) return first;
+    Expr* e = node(ExprKind::BoolOp, first->span);
+    e->boolop = op;
+    e->elts.push_back(first);
+    while (accept(tok)) e->elts.push_back((this->*inner)());
+    e->span = join(first->span, e->elts.back()->span);
+    return e;
+  }
+  Expr* disjunction() { return boolop(Tok::Or, BoolOpKind::Or, &Parser::conjunction); }
+  Expr* conjunction() { return boolop(Tok::And, BoolOpKind::And, &Parser::inversion); }
+
+  Expr* inversion() {
+    if (k() != Tok::Not) return comparison();
+    DepthGuard g(*this);
+    const Token& t = next();
+    Expr* v = inversion();
+    Expr* e = node(ExprKind::UnaryOp, join(t.span, v->span));
+    e->unaryop = UnaryOpKind::Not;
+    e->a = v;
+    return e;
+  }
+
+  // Returns true and sets `op` (consuming the operator) if a comparison operator follows.
+  bool comparison_op(CmpOpKind& op) {
+    Tok t = k();
+    int i = op_tables().cmpop[static_cast<int>(t)];
+    if (i >= 0) {
+      next();
+      op = kCmpOps[i].op;
+      return true;
+    }
+    if (t == Tok::In) {
+      next();
+      op = CmpOpKind::In;
+      return true;
+    }
+    if (t == Tok::Not && k_at(1) == Tok::In) {
+      next();
+      next();
+      op = CmpOpKind::NotIn;
+      return true;
+    }
+    if (t == Tok::Is) {
+      next();
+      op = accept(Tok::Not) ? CmpOpKind::IsNot : CmpOpKind::Is;
+      return true;
+    }
+    return false;
+  }
+
+  Expr* comparison() {
+    Expr* left = bitwise_or();
+    CmpOpKind op;
+    if (!comparison_op(op)) return left;
+    Expr* e = node(ExprKind::Compare, left->span);
+    e->a = left;
+    do {
+      e->cmpops.push_back(op);
+      e->elts.push_back(bitwise_or());
+    } while (comparison_op(op));
+    e->span = join(left->span, e->elts.back()->span);
+    return e;
+  }
+
+  Expr* bitwise_or() { return binary(1); }
+
+  // Precedence climbing over the binary operator table (all left-associative).
+  Expr* binary(int min_prec) {
+    Expr* left = factor();
+    for (;;) {
+      int i = op_tables().binop[static_cast<int>(k())];
+      if (i < 0 || kBinOps[i].prec < min_prec) return left;
+      next();
+      Expr* right = binary(kBinOps[i].prec + 1);
+      Expr* e = node(ExprKind::BinOp, join(left->span, right->span));
+      e->binop = kBinOps[i].op;
+      e->a = left;
+      e->b = right;
+      left = e;
+    }
+  }
+
+  Expr* factor() {
+    Tok t = k();
+    UnaryOpKind op;
+    if (t == Tok::Plus) op = UnaryOpKind::UAdd;
+    else if (t == Tok::Minus) op = UnaryOpKind::USub;
+    else if (t == Tok::Tilde) op = UnaryOpKind::Invert;
+    else return power();
+    DepthGuard g(*this);
+    const Token& tk = next();
+    Expr* v = factor();
+    Expr* e = node(ExprKind::UnaryOp, join(tk.span, v->span));
+    e->unaryop = op;
+    e->a = v;
+    return e;
+  }
+
+  Expr* power() {
+    Expr* left = await_primary();
+    if (k() != Tok::DoubleStar) return left;
+    next();
+    Expr* right = factor();
+    Expr* e = node(ExprKind::BinOp, join(left->span, right->span));
+    e->binop = BinOpKind::Pow;
+    e->a = left;
+    e->b = right;
+    return e;
+  }
+
+  Expr* await_primary() {
+    if (k() != Tok::Await) return primary();
+    const Token& t = next();
+    Expr* v = primary();
+    Expr* e = node(ExprKind::Await, join(t.span, v->span));
+    e->a = v;
+    return e;
+  }
+
+  Expr* primary() {
+    Expr* e = atom();
+    for (;;) {
+      Tok t = k();
+      if (t == Tok::Dot) {
+        next();
+        if (k() != Tok::Name) fail_here();
+        const Token& n = next();
+        Expr* a = node(ExprKind::Attribute, join(e->span, n.span));
+        a->a = e;
+        a->str = std::string(text(n));
+        e = a;
+      } else if (t == Tok::LPar) {
+        Span open = next().span;
+        Expr* c = node(ExprKind::Call, e->span);
+        c->a = e;
+        call_arguments(c, open);
+        c->span = join(e->span, prev_span());
+        e = c;
+      } else if (t == Tok::LSqb) {
+        next();
+        Expr* s = node(ExprKind::Subscript, e->span);
+        s->a = e;
+        s->b = slices();
+        expect_close(Tok::RSqb, s->b);
+        s->span = join(e->span, prev_span());
+        e = s;
+      } else {
+        return e;
+      }
+    }
+  }
+
+  Expr* slices() {
+    Expr* first = slice_item();
+    if (k() != Tok::Comma) return first;
+    Expr* t = node(ExprKind::Tuple, first->span);
+    t->elts.push_back(first);
+    while (accept(Tok::Comma)) {
+      if (k() == Tok::RSqb) break;
+      t->elts.push_back(slice_item());
+    }
+    t->span = join(first->span, prev_span());
+    return t;
+  }
+
+  Expr* slice_item() {
+    if (k() == Tok::Star) return starred(&Parser::expression);
+    Span start = cur().span;
+    Expr* lower = nullptr;
+    if (k() != Tok::Colon) {
+      lower = named_expression();
+      if (k() != Tok::Colon) return lower;
+    }
+    next();
+    Expr* s = node(ExprKind::Slice, start);
+    s->a = lower;
+    if (k() != Tok::Colon && k() != Tok::Comma && k() != Tok::RSqb) s->b = expression();
+    if (accept(Tok::Colon) && k() != Tok::Comma && k() != Tok::RSqb) s->c = expression();
+    s->span = join(start, prev_span());
+    return s;
+  }
+
+  // Arguments of a call (or class bases) after '('; consumes the ')'.
+  void call_arguments(Expr* call, Span open) {
+    bool seen_kw = false, seen_dstar = false;
+    Expr* last = nullptr;
+    while (k() != Tok::RPar) {
+      Tok t = k();
+      if (t == Tok::Star) {
+        Expr* e = starred(&Parser::expression);
+        if (seen_dstar) fail(e->span, "iterable argument unpacking follows keyword argument unpacking");
+        call->elts.push_back(e);
+        last = e;
+      } else if (t == Tok::DoubleStar) {
+        const Token& s = next();
+        Keyword kw;
+        kw.value = expression();
+        kw.span = join(s.span, kw.value->span);
+        last = kw.value;
+        call->keywords.push_back(kw);
+        seen_dstar = true;
+      } else if (t == Tok::Name && k_at(1) == Tok::Equal) {
+        const Token& n = next();
+        next();
+        Keyword kw;
+        kw.arg = std::string(text(n));
+        kw.value = expression();
+        kw.span = join(n.span, kw.value->span);
+        last = kw.value;
+        call->keywords.push_back(std::move(kw));
+        seen_kw = true;
+      } else if ((t == Tok::True || t == Tok::False || t == Tok::None) && k_at(1) == Tok::Equal) {
+        fail(cur().span, std::string("cannot assign to ") + std::string(text(cur())));
+      } else {
+        Expr* e = named_expression();
+        if (k() == Tok::For || (k() == Tok::Async && k_at(1) == Tok::For)) {
+          Expr* g = node(ExprKind::GeneratorExp, e->span);
+          g->a = e;
+          comprehension_clauses(g);
+          if (!call->elts.empty() || !call->keywords.empty() || k() != Tok::RPar)
+            fail(join(e->span, prev_span()), "Generator expression must be parenthesized");
+          g->span = join(open, cur().span);
+          e = g;
+        } else if (k() == Tok::Equal) {
+          fail(join(e->span, cur().span), "expression cannot contain assignment, perhaps you meant \"==\"?");
+        }
+        if (seen_dstar) fail(e->span, "positional argument follows keyword argument unpacking");
+        if (seen_kw) fail(e->span, "positional argument follows keyword argument");
+        call->elts.push_back(e);
+        last = e;
+      }
+      if (!accept(Tok::Comma)) break;
+    }
+    expect_close(Tok::RPar, last);
+  }
+
+  void comprehension_clauses(Expr* e) {
+    while (k() == Tok::For || (k() == Tok::Async && k_at(1) == Tok::For)) {
+      Comprehension c;
+      c.is_async = accept(Tok::Async);
+      next();
+      c.target = target_list();
+      set_ctx(c.target, ExprContext::Store, TargetUse::Comp);
+      if (k() != Tok::In) fail_here();
+      next();
+      c.iter = disjunction();
+      while (accept(Tok::If)) c.ifs.push_back(disjunction());
+      e->generators.push_back(std::move(c));
+    }
+  }
+
+  static bool comp_follows(Tok t, Tok t1) { return t == Tok::For || (t == Tok::Async && t1 == Tok::For); }
+
+  // Targets of for / comprehensions / del / with: bitwise_or-level items so that `in` is not consumed.
+  Expr* target_item() { return k() == Tok::Star ? starred(&Parser::target_item) : bitwise_or(); }
+
+  Expr* target_list() {
+    Expr* e = target_item();
+    if (k() != Tok::Comma) return e;
+    Expr* t = node(ExprKind::Tuple, e->span);
+    t->elts.push_back(e);
+    while (accept(Tok::Comma)) {
+      if (!starts_expr(k())) break;
+      t->elts.push_back(target_item());
+    }
+    t->span = join(e->span, prev_span());
+    return t;
+  }
+
+  Expr* yield_expr() {
+    const Token& t = next();
+    if (accept(Tok::From)) {
+      Expr* v = expression();
+      Expr* e = node(ExprKind::YieldFrom, join(t.span, v->span));
+      e->a = v;
+      return e;
+    }
+    Expr* e = node(ExprKind::Yield, t.span);
+    if (starts_expr(k())) {
+      e->a = star_expressions();
+      e->span = join(t.span, e->a->span);
+    }
+    return e;
+  }
+
+  Expr* atom() {
+    DepthGuard g(*this);
+    const Token& t = cur();
+    switch (t.kind) {
+      case Tok::Name: {
+        next();
+        Expr* e = node(ExprKind::Name, t.span);
+        e->str = std::string(text(t));
+        return e;
+      }
+      case Tok::Number: next(); return number(t);
+      case Tok::String: return strings();
+      case Tok::True:
+      case Tok::False: {
+        next();
+        Expr* e = node(ExprKind::Constant, t.span);
+        e->ckind = ConstKind::Bool;
+        e->bval = t.kind == Tok::True;
+        return e;
+      }
+      case Tok::None: next(); return node(ExprKind::Constant, t.span);
+      case Tok::Ellipsis: {
+        next();
+        Expr* e = node(ExprKind::Constant, t.span);
+        e->ckind = ConstKind::Ellipsis;
+        return e;
+      }
+      case Tok::LPar: next(); return paren_body(t.span, Tok::RPar);
+      case Tok::LSqb: next(); return list_display(t.span);
+      case Tok::LBrace: next(); return brace_display(t.span);
+      default: fail_here();
+    }
+  }
+
+  Expr* number(const Token& t) {
+    Expr* e = node(ExprKind::Constant, t.span);
+    lex::NumberValue v = lex::decode_number(text(t));
+    switch (v.kind) {
+      case lex::NumberValue::Int: e->ckind = ConstKind::Int; e->ival = v.ival; break;
+      case lex::NumberValue::BigInt:
+        if (v.big.size() > 4300)
+          fail(t.span, "Exceeds the limit (4300 digits) for integer string conversion: value has " +
+                           std::to_string(v.big.size()) +
+                           " digits; use sys.set_int_max_str_digits() to increase the limit - Consider hexadecimal "
+                           "for huge integer literals to avoid decimal conversion limits.");
+        e->ckind = ConstKind::Int;
+        e->big_int = true;
+        e->str = std::move(v.big);
+        break;
+      case lex::NumberValue::Float: e->ckind = ConstKind::Float; e->fval = v.fval; break;
+      case lex::NumberValue::Complex: e->ckind = ConstKind::Complex; e->fval = v.fval; break;
+    }
+    return e;
+  }
+
+  // The inside of '(' ... ')' (or of an f-string field when close == EndMarker).
+  Expr* paren_body(Span open, Tok close) {
+    auto close_span = [&]() { return close == Tok::EndMarker ? fstring_close_ : cur().span; };
+    if (k() == close) {
+      if (close == Tok::EndMarker) fail(open, "f-string: empty expression not allowed");
+      Expr* e = node(ExprKind::Tuple, join(open, close_span()));
+      next();
+      return e;
+    }
+    if (k() == Tok::Yield) {
+      Expr* y = yield_expr();
+      expect_close(close, y);
+      return y;
+    }
+    Expr* first = star_named_expression();
+    if (comp_follows(k(), k_at(1))) {
+      if (first->kind == ExprKind::Starred) fail(first->span, "iterable unpacking cannot be used in comprehension");
+      Expr* g = node(ExprKind::GeneratorExp, open);
+      g->a = first;
+      comprehension_clauses(g);
+      Span cs = close_span();
+      expect_close(close, nullptr);
+      g->span = join(open, cs);
+      return g;
+    }
+    if (k() == close) {
+      if (first->kind == ExprKind::Starred) fail(first->span, "cannot use starred expression here");
+      next();
+      return first;
+    }
+    if (k() != Tok::Comma) {
+      if (close == Tok::EndMarker && k() == Tok::Equal) fail(cur().span, "f-string: expecting '}'");
+      expect_close(close, first);
+    }
+    Expr* t = node(ExprKind::Tuple, open);
+    t->elts.push_back(first);
+    Expr* last = first;
+    while (accept(Tok::Comma)) {
+      if (k() == close) break;
+      last = star_named_expression();
+      t->elts.push_back(last);
+    }
+    Span cs = close_span();
+    expect_close(close, k() == Tok::Comma ? nullptr : last);
+    t->span = join(open, cs);
+    return t;
+  }
+
+  Expr* list_display(Span open) {
+    if (k() == Tok::RSqb) return node(ExprKind::List, join(open, next().span));
+    Expr* first = star_named_expression();
+    if (comp_follows(k(), k_at(1))) {
+      if (first->kind == ExprKind::Starred) fail(first->span, "iterable unpacking cannot be used in comprehension");
+      Expr* c = node(ExprKind::ListComp, open);
+      c->a = first;
+      comprehension_clauses(c);
+      expect_close(Tok::RSqb, nullptr);
+      c->span = join(open, prev_span());
+      return c;
+    }
+    Expr* l = node(ExprKind::List, open);
+    l->elts.push_back(first);
+    Expr* last = first;
+    while (accept(Tok::Comma)) {
+      last = nullptr;
+      if (k() == Tok::RSqb) break;
+      last = star_named_expression();
+      l->elts.push_back(last);
+    }
+    expect_close(Tok::RSqb, last);
+    l->span = join(open, prev_span());
+    return l;
+  }
+
+  Expr* brace_display(Span open) {
+    if (k() == Tok::RBrace) return node(ExprKind::Dict, join(open, next().span));
+    Expr* first_key = nullptr;
+    Expr* first_val = nullptr;
+    if (k() == Tok::DoubleStar) {
+      next();
+      first_val = bitwise_or();
+    } else {
+      Expr* first = star_named_expression();
+      if (k() != Tok::Colon) return set_display(open, first);
+      if (first->kind == ExprKind::Starred) fail(first->span, "cannot use a starred expression in a dictionary key");
+      next();
+      first_key = first;
+      first_val = expression();
+      if (comp_follows(k(), k_at(1))) {
+        Expr* c = node(ExprKind::DictComp, open);
+        c->a = first_key;
+        c->b = first_val;
+        comprehension_clauses(c);
+        expect_close(Tok::RBrace, nullptr);
+        c->span = join(open, prev_span());
+        return c;
+      }
+    }
+    Expr* d = node(ExprKind::Dict, open);
+    d->keys.push_back(first_key);
+    d->elts.push_back(first_val);
+    Expr* last = first_val;
+    while (accept(Tok::Comma)) {
+      last = nullptr;
+      if (k() == Tok::RBrace) break;
+      if (accept(Tok::DoubleStar)) {
+        d->keys.push_back(nullptr);
+        last = bitwise_or();
+        d->elts.push_back(last);
+      } else {
+        d->keys.push_back(expression());
+        expect(Tok::Colon);
+        last = expression();
+        d->elts.push_back(last);
+      }
+    }
+    expect_close(Tok::RBrace, last);
+    d->span = join(open, prev_span());
+    return d;
+  }
+
+  Expr* set_display(Span open, Expr* first) {
+    if (comp_follows(k(), k_at(1))) {
+      if (first->kind == ExprKind::Starred) fail(first->span, "iterable unpacking cannot be used in comprehension");
+      Expr* c = node(ExprKind::SetComp, open);
+      c->a = first;
+      comprehension_clauses(c);
+      expect_close(Tok::RBrace, nullptr);
+      c->span = join(open, prev_span());
+      return c;
+    }
+    Expr* s = node(ExprKind::Set, open);
+    s->elts.push_back(first);
+    Expr* last = first;
+    while (accept(Tok::Comma)) {
+      last = nullptr;
+      if (k() == Tok::RBrace) break;
+      last = star_named_expression();
+      s->elts.push_back(last);
+    }
+    expect_close(Tok::RBrace, last);
+    s->span = join(open, prev_span());
+    return s;
+  }
+
+  // ======================================================================================
+  // String literals and f-strings (CPython 3.11 string_parser.c semantics)
+  // ======================================================================================
+
+  struct FState {
+    std::vector<Expr*> values;
+    std::string last_str;
+    bool fmode = false;
+  };
+
+  struct StrCtx {
+    const Token* first;  // first token of the concatenation (Constant kind "u", spans)
+    Span whole;          // span of the whole concatenation
+    const Token* t;      // token being parsed
+    uint32_t body_abs;   // absolute offset of the token body
+    bool raw;
+  };
+
+  [[noreturn]] void fstring_fail(const StrCtx& c, std::string msg) { fail(c.t->span, std::move(msg)); }
+
+  Expr* make_str(std::string s, const Token* kind_tok, Span sp) {
+    Expr* e = node(ExprKind::Constant, sp);
+    e->ckind = ConstKind::Str;
+    e->str = std::move(s);
+    if (!text_.empty() && text_[kind_tok->begin] == 'u') e->kind_u = "u";
+    return e;
+  }
+
+  Expr* strings() {
+    size_t first_i = p_;
+    while (k() == Tok::String) next();
+    const Token& first = toks_[first_i];
+    const Token& last = toks_[p_ - 1];
+    Span whole = join(first.span, last.span);
+    FState st;
+    bool bytesmode = false;
+    std::string bytes;
+    std::string decoded, error;
+    for (size_t i = first_i; i < p_; ++i) {
+      const Token& t = toks_[i];
+      lex::StringParts parts = lex::split_string_token(text(t));
+      if (i != first_i && bytesmode != parts.bytes) fail(t.span, "cannot mix bytes and nonbytes literals");
+      bytesmode = parts.bytes;
+      if (parts.fstring) {
+        StrCtx c{&first, whole, &t, t.begin + parts.body_offset, parts.raw};
+        size_t pos = 0;
+        fstring_concat(st, c, pos, parts.body.size(), 0);
+        continue;
+      }
+      if (!lex::decode_string_body(parts.body, parts.raw, parts.bytes, decoded, error)) fail(t.span, error);
+      if (bytesmode) bytes += decoded;
+      else st.last_str += decoded;
+    }
+    if (bytesmode) {
+      Expr* e = node(ExprKind::Constant, whole);
+      e->ckind = ConstKind::Bytes;
+      e->str = std::move(bytes);
+      return e;
+    }
+    return fstring_finish(st, &first, whole);
+  }
+
+  Expr* fstring_finish(FState& st, const Token* kind_tok, Span sp) {
+    if (!st.fmode) return make_str(std::move(st.last_str), kind_tok, sp);
+    if (!st.last_str.empty()) st.values.push_back(make_str(std::move(st.last_str), kind_tok, sp));
+    st.last_str.clear();
+    Expr* j = node(ExprKind::JoinedStr, sp);
+    j->elts = std::move(st.values);
+    return j;
+  }
+
+  std::string_view body_of(const StrCtx& c) const {
+    lex::StringParts parts = lex::split_string_token(text(*c.t));
+    return parts.body;
+  }
+
+  // One f-string token (or a nested format spec when recurse > 0), from body position `pos`.
+  void fstring_concat(FState& st, const StrCtx& c, size_t& pos, size_t end, int recurse) {
+    st.fmode = true;
+    std::string_view body = body_of(c);
+    for (;;) {
+      // Literal text up to an un-doubled brace.
+      size_t s = pos, lit_start = pos;
+      int result = 0;
+      while (s < end) {
+        char ch = body[s++];
+        if (!c.raw && ch == '\\' && s < end) {
+          ch = body[s++];
+          if (ch == 'N') {
+            if (s < end && body[s++] == '{') {
+              while (s < end && body[s++] != '}') {
+              }
+            }
+            continue;
+          }
+        }
+        if (ch == '{' || ch == '}') {
+          if (recurse == 0) {
+            if (s < end && body[s] == ch) {
+              pos = s + 1;
+              result = 1;
+              break;
+            }
+            if (ch == '}') fstring_fail(c, "f-string: single '}' is not allowed");
+          }
+          --s;
+          break;
+        }
+      }
+      size_t lit_end = result ? pos - 1 : s;
+      if (!result) pos = s;
+      if (lit_end > lit_start) {
+        std::string lit, error;
+        if (!lex::decode_string_body(body.substr(lit_start, lit_end - lit_start), c.raw, false, lit, error))
+          fstring_fail(c, error);
+        st.last_str += lit;
+      }
+      if (result == 1) continue;
+      if (pos >= end || body[pos] == '}') break;
+      // A replacement field.
+      Expr* fv = fstring_field(st, c, pos, end, recurse);
+      if (!st.last_str.empty()) {
+        st.values.push_back(make_str(std::move(st.last_str), c.first, c.whole));
+        st.last_str.clear();
+      }
+      st.values.push_back(fv);
+    }
+    if (recurse != 0 && (pos >= end || body[pos] != '}')) fstring_fail(c, "f-string: expecting '}'");
+  }
+
+  // Line number and line-start offset of absolute source offset `abs` inside token `t`.
+  void position_of(const Token& t, uint32_t abs, uint32_t& line, uint32_t& line_start) const {
+    line = t.span.line;
+    line_start = t.begin - t.span.col;
+    for (uint32_t i = t.begin; i < abs; ++i) {
+      char ch = text_[i];
+      if (ch == '\n' || (ch == '\r' && !(i + 1 < abs + 1 && i + 1 < text_.size() && text_[i + 1] == '\n'))) {
+        ++line;
+        line_start = i + 1;
+      }
+    }
+  }
+
+  Expr* fstring_field(FState& st, const StrCtx& c, size_t& pos, size_t end, int recurse) {
+    std::string_view body = body_of(c);
+    if (recurse >= 2) fstring_fail(c, "f-string: expressions nested too deeply");
+    size_t brace = pos;
+    ++pos;
+    size_t expr_start = pos;
+    char quote = 0;
+    int string_type = 0;
+    std::vector<char> parens;
+    for (; pos < end; ++pos) {
+      char ch = body[pos];
+      if (ch == '\\') fstring_fail(c, "f-string expression part cannot include a backslash");
+      if (quote) {
+        if (ch == quote) {
+          if (string_type == 3) {
+            if (pos + 2 < end && body[pos + 1] == ch && body[pos + 2] == ch) {
+              pos += 2;
+              string_type = 0;
+              quote = 0;
+            }
+          } else {
+            string_type = 0;
+            quote = 0;
+          }
+        }
+        continue;
+      }
+      if (ch == '\'' || ch == '"') {
+        if (pos + 2 < end && body[pos + 1] == ch && body[pos + 2] == ch) {
+          string_type = 3;
+          pos += 2;
+        } else {
+          string_type = 1;
+        }
+        quote = ch;
+      } else if (ch == '[' || ch == '{' || ch == '(') {
+        if (parens.size() >= 200) fstring_fail(c, "f-string: too many nested parenthesis");
+        parens.push_back(ch);
+      } else if (ch == '#') {
+        fstring_fail(c, "f-string expression part cannot include '#'");
+      } else if (parens.empty() && (ch == '!' || ch == ':' || ch == '}' || ch == '=' || ch == '>' || ch == '<')) {
+        if (pos + 1 < end) {
+          char nx = body[pos + 1];
+          if ((ch == '!' && nx == '=') || (ch == '=' && nx == '=') || (ch == '<' && nx == '=') ||
+              (ch == '>' && nx == '=')) {
+            ++pos;
+            continue;
+          }
+        }
+        if (ch == '>' || ch == '<') continue;
+        break;
+      } else if (ch == ']' || ch == '}' || ch == ')') {
+        if (parens.empty()) fstring_fail(c, std::string("f-string: unmatched '") + ch + "'");
+        char open = parens.back();
+        parens.pop_back();
+        if (!((open == '(' && ch == ')') || (open == '[' && ch == ']') || (open == '{' && ch == '}')))
+          fstring_fail(c, std::string("f-string: closing parenthesis '") + ch +
+                              "' does not match opening parenthesis '" + open + "'");
+      }
+    }
+    size_t expr_end = pos;
+    if (quote) fstring_fail(c, "f-string: unterminated string");
+    if (!parens.empty()) fstring_fail(c, std::string("f-string: unmatched '") + parens.back() + "'");
+    if (pos >= end) fstring_fail(c, "f-string: expecting '}'");
+
+    // Compile the expression.
+    size_t ws = expr_start;
+    while (ws < expr_end && (body[ws] == ' ' || body[ws] == '\t' || body[ws] == '\n' || body[ws] == '\r' || body[ws] == '\f')) ++ws;
+    if (ws == expr_end) {
+      char ch = body[expr_end];
+      if (ch == '!' || ch == ':' || ch == '=')
+        fstring_fail(c, std::string("f-string: expression required before '") + ch + "'");
+      fstring_fail(c, "f-string: empty expression not allowed");
+    }
+    Expr* value = compile_field(c, brace, expr_start, expr_end);
+
+    std::string expr_text;
+    bool has_text = false;
+    if (body[pos] == '=') {
+      ++pos;
+      while (pos < end && (body[pos] == ' ' || body[pos] == '\t' || body[pos] == '\n' || body[pos] == '\r' ||
+                           body[pos] == '\f' || body[pos] == '\v'))
+        ++pos;
+      if (pos >= end) fstring_fail(c, "f-string: expecting '}'");
+      expr_text = std::string(body.substr(expr_start, pos - expr_start));
+      has_text = true;
+    }
+    int conversion = -1;
+    if (body[pos] == '!') {
+      ++pos;
+      if (pos >= end) fstring_fail(c, "f-string: expecting '}'");
+      conversion = static_cast<unsigned char>(body[pos]);
+      ++pos;
+      if (!(conversion == 's' || conversion == 'r' || conversion == 'a'))
+        fstring_fail(c, "f-string: invalid conversion character: expected 's', 'r', or 'a'");
+    }
+    Expr* spec = nullptr;
+    if (pos < end && body[pos] == ':') {
+      ++pos;
+      if (pos >= end) fstring_fail(c, "f-string: expecting '}'");
+      FState sub;
+      fstring_concat(sub, c, pos, end, recurse + 1);
+      spec = fstring_finish(sub, c.t, c.t->span);
+    }
+    if (pos >= end || body[pos] != '}') fstring_fail(c, "f-string: expecting '}'");
+    ++pos;
+    if (has_text) {
+      std::string normalized;
+      for (size_t i = 0; i < expr_text.size(); ++i) {
+        if (expr_text[i] == '\r') {
+          normalized.push_back('\n');
+          if (i + 1 < expr_text.size() && expr_text[i + 1] == '\n') ++i;
+        } else {
+          normalized.push_back(expr_text[i]);
+        }
+      }
+      st.last_str += normalized;
+      if (!spec && conversion == -1) conversion = 'r';
+    }
+    Expr* fv = node(ExprKind::FormattedValue, c.whole);
+    fv->a = value;
+    fv->conversion = conversion;
+    fv->b = spec;
+    return fv;
+  }
+
+  // Parses body[expr_start, expr_end) of the current f-string token as an expression.
+  Expr* compile_field(const StrCtx& c, size_t brace, size_t expr_start, size_t expr_end) {
+    uint32_t abs_brace = c.body_abs + static_cast<uint32_t>(brace);
+    uint32_t abs_start = c.body_abs + static_cast<uint32_t>(expr_start);
+    uint32_t abs_end = c.body_abs + static_cast<uint32_t>(expr_end);
+    uint32_t bline, bls, eline, els;
+    position_of(*c.t, abs_brace, bline, bls);
+    position_of(*c.t, abs_end, eline, els);
+    // CPython places the synthetic '(' at the brace unless only whitespace follows it on its line.
+    bool newline_after_brace = true;
+    std::string_view body = body_of(c);
+    for (size_t i = brace + 1; i < body.size() && body[i] != '}' && body[i] != '\n' && body[i] != '\r'; ++i) {
+      if (body[i] != ' ' && body[i] != '\t' && body[i] != '\f') {
+        newline_after_brace = false;
+        break;
+      }
+    }
+    uint32_t open_col = abs_brace - bls;
+    if (newline_after_brace) open_col = bline == c.t->span.line ? c.t->span.col : 0;
+    Span open{bline, open_col, bline, open_col + 1};
+    Span close{eline, abs_end - els, eline, abs_end - els + 1};
+    uint32_t sline, sls;
+    position_of(*c.t, abs_start, sline, sls);
+    std::vector<Token> toks = lex::tokenize_range(src_, abs_start, abs_end, sline, sls, diags_);
+    for (const Token& t : toks)
+      if (t.kind == Tok::Error) throw ParseError{};
+    Parser sub(src_, diags_, m_, std::move(toks), depth_ + 10);
+    Expr* e = sub.fstring_field(open, close);
+    if (!e) throw ParseError{};
+    if (sub.k() != Tok::EndMarker) throw ParseError{};
+    return e;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<ast::Module> parse_module(SourceRef source, std::vector<Diagnostic>& diags) {
+  auto m = std::make_unique<ast::Module>();
+  m->source = source;
+  size_t first = diags.size();
+  std::vector<lex::Token> toks = lex::tokenize(source, diags);
+  Parser p(source, diags, *m, std::move(toks));
+  m->body = p.file();
+  std::stable_sort(diags.begin() + static_cast<std::ptrdiff_t>(first), diags.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     if (a.loc.span.line != b.loc.span.line) return a.loc.span.line < b.loc.span.line;
+                     return a.loc.span.col < b.loc.span.col;
+                   });
+  return m;
+}
+
+std::unique_ptr<ast::Module> parse_module_or_throw(SourceRef source) {
+  std::vector<Diagnostic> diags;
+  auto m = parse_module(std::move(source), diags);
+  for (const Diagnostic& d : diags)
+    if (d.severity == Severity::Error) throw UserError(std::move(diags));
+  return m;
+}
+
+}  // namespace nkic

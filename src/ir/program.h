@@ -1,0 +1,116 @@
+// The Program: what the specializer emits and the simulator runs. Tensors (HBM/SBUF/PSUM) and a flat
+// list of instructions whose operands are access patterns into those tensors.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "frontend/source.h"
+#include "ir/dtype.h"
+#include "ir/ops.h"
+
+namespace nkic {
+
+enum class Mem : uint8_t { HBM, SBUF, PSUM };
+std::string_view name_of(Mem m);
+
+enum class Engine : uint8_t { Tensor, Vector, Scalar, GpSimd, Sync, DMA, Unknown };
+std::string_view name_of(Engine e);
+
+// One row per instruction: enumerator, printed name, default engine.
+// Operands (in `ops` order) and immediates are documented beside each row.
+#define NKIC_OPCODES(X)                                                                  \
+  X(DmaCopy, "dma_copy", DMA)         /* ops: dst, src */                                \
+  X(TensorTensor, "tensor_tensor", Vector) /* ops: dst, data1, data2; alu = op */        \
+  X(TensorCopy, "tensor_copy", Vector)     /* ops: dst, src */                           \
+  X(NcMatmul, "nc_matmul", Tensor)    /* ops: dst, stationary, moving; i0 = accumulate   \
+                                         (-1 auto, 0 overwrite, 1 accumulate) */         \
+  X(Memset, "memset", Vector)         /* ops: dst; f0 = value */
+
+enum class Opcode : uint8_t {
+#define X(e, n, eng) e,
+  NKIC_OPCODES(X)
+#undef X
+};
+std::string_view name_of(Opcode op);
+Engine default_engine(Opcode op);
+
+enum class TensorRole : uint8_t { Internal, Input, Output };
+
+struct TensorDecl {
+  std::string name;
+  Mem mem = Mem::SBUF;
+  DType dtype = DType::Float32;
+  std::vector<int64_t> shape;
+  TensorRole role = TensorRole::Internal;
+  int32_t io_index = -1;  // Input: kernel tensor-argument index; Output: position in the returned tuple
+  uint32_t loc = 0;       // declaration site (index into Program::locs)
+  // Placement of on-chip tensors (set by the allocate pass, or from `address=`).
+  int32_t start_partition = -1;
+  int64_t byte_offset = -1;
+  bool user_address = false;
+
+  int64_t num_elements() const;
+  int64_t partitions() const { return shape.empty() ? 1 : shape[0]; }
+  int64_t free_elements() const;  // elements per partition (on-chip)
+  int64_t partition_bytes() const { return free_elements() * size_of(dtype); }
+  bool on_chip() const { return mem != Mem::HBM; }
+};
+
+struct APDim {
+  int64_t stride;  // in elements of the access pattern's dtype
+  int64_t num;
+};
+
+// A view of a tensor: element (i0, ..., ik) is storage element offset + sum(stride_j * i_j), counted
+// in elements of `dtype` over the tensor's flattened storage. On-chip: dims[0] is the partition dim.
+struct AccessPattern {
+  uint32_t tensor = 0;
+  DType dtype = DType::Float32;
+  int64_t offset = 0;
+  std::vector<APDim> dims;
+
+  int64_t num_elements() const;
+  int64_t free_elements() const;  // product of dims[1:]
+};
+
+struct Scalar {
+  bool is_int = true;
+  int64_t i = 0;
+  double f = 0;
+};
+
+struct Instruction {
+  Opcode op = Opcode::Memset;
+  Engine engine = Engine::Unknown;
+  AluOp alu = AluOp::Add;
+  int32_t i0 = 0;
+  double f0 = 0;
+  std::vector<AccessPattern> ops;
+  uint32_t loc = 0;  // index into Program::locs
+};
+
+// A source location with the call stack that led to it: `parent` is the caller's entry (-1 at the kernel).
+struct LocEntry {
+  Location loc;
+  int32_t parent = -1;
+};
+
+struct Program {
+  std::string kernel_name;
+  std::vector<TensorDecl> tensors;
+  std::vector<Instruction> instrs;
+  std::vector<LocEntry> locs;  // locs[0] is the kernel definition
+  std::vector<uint32_t> outputs;  // tensor ids returned by the kernel, in order
+  bool output_is_tuple = false;
+  int num_inputs = 0;
+  // (instruction index, tensor id): the tensor's storage is (re)born before that instruction runs.
+  // Filled by the allocate pass; the simulator fills the sentinel and resets PSUM accumulation state.
+  std::vector<std::pair<uint32_t, uint32_t>> births;
+
+  uint32_t add_loc(Location l, int32_t parent);
+  std::vector<Location> call_stack(uint32_t loc) const;  // outermost first, ending with loc itself
+};
+
+}  // namespace nkic

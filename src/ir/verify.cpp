@@ -1,0 +1,56 @@
+// IR verifier.
+#include "ir/verify.h"
+
+#include <stdexcept>
+
+#include "ir/printer.h"
+
+namespace nkic {
+
+std::string check_access_pattern(const Program& p, const AccessPattern& ap) {
+  if (ap.tensor >= p.tensors.size()) return "operand refers to an unknown tensor";
+  const TensorDecl& t = p.tensors[ap.tensor];
+  if (ap.dims.empty()) return "access pattern has no dimensions";
+  int64_t tbytes = t.num_elements() * size_of(t.dtype);
+  int64_t isz = size_of(ap.dtype);
+  if (tbytes % isz != 0) return "view dtype does not divide the tensor's storage";
+  int64_t total = tbytes / isz;  // storage size in view elements
+  int64_t lo = ap.offset, hi = ap.offset;
+  for (auto& d : ap.dims) {
+    if (d.num <= 0) return "access pattern has an empty dimension";
+    int64_t span = d.stride * (d.num - 1);
+    (span < 0 ? lo : hi) += span;
+  }
+  if (lo < 0 || hi >= total) return "access pattern reaches outside its tensor";
+  if (t.on_chip()) {
+    int64_t part = t.partition_bytes() / isz;  // per-partition elements in view dtype
+    if (part <= 0) return "on-chip tensor has an empty partition";
+    if (ap.dims[0].num > 1 && ap.dims[0].stride != part) return "partition dimension must step whole partitions";
+    // The free dims starting at `offset` must stay in one partition.
+    int64_t flo = ap.offset % part, fhi = flo;
+    for (size_t i = 1; i < ap.dims.size(); ++i) {
+      int64_t span = ap.dims[i].stride * (ap.dims[i].num - 1);
+      (span < 0 ? flo : fhi) += span;
+    }
+    if (flo < 0 || fhi >= part) return "free dimensions cross a partition boundary";
+  }
+  return "";
+}
+
+void verify(const Program& p) {
+  for (size_t i = 0; i < p.instrs.size(); ++i) {
+    const Instruction& in = p.instrs[i];
+    if (in.loc >= p.locs.size()) throw std::logic_error("instruction " + std::to_string(i) + " has no location");
+    for (auto& ap : in.ops) {
+      std::string why = check_access_pattern(p, ap);
+      if (!why.empty())
+        throw std::logic_error("IR verify: instruction " + std::to_string(i) + " (" + print_instruction(p, in) +
+                               "): " + why);
+    }
+  }
+  for (auto t : p.outputs)
+    if (t >= p.tensors.size() || p.tensors[t].role != TensorRole::Output)
+      throw std::logic_error("IR verify: bad output tensor");
+}
+
+}  // namespace nkic

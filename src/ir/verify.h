@@ -1,0 +1,17 @@
+// IR invariants, checked after every pass in debug builds and by tests: operand tensors exist,
+// every access pattern stays inside its tensor, on-chip patterns step whole partitions on dim 0.
+#pragma once
+
+#include <string>
+
+#include "ir/program.h"
+
+namespace nkic {
+
+// Empty string when the access pattern is valid for its tensor, else why not.
+std::string check_access_pattern(const Program& p, const AccessPattern& ap);
+
+// Throws std::logic_error (an internal error, not a user error) on the first broken invariant.
+void verify(const Program& p);
+
+}  // namespace nkic

@@ -1,0 +1,17 @@
+// A NeuronCore executing a Program in program order on modelled memory.
+#pragma once
+
+#include <vector>
+
+#include "ir/program.h"
+#include "sim/memory.h"
+#include "target/target.h"
+
+namespace nkic::sim {
+
+// Runs `p`: inputs/outputs are the caller's buffers for the HBM input and output tensors (by io_index).
+// Errors (out-of-bounds access...) are UserErrors of kind "runtime" at the instruction's source line.
+void run(const Program& p, const Target& t, const std::vector<HostBuffer>& inputs,
+         const std::vector<HostBuffer>& outputs);
+
+}  // namespace nkic::sim

@@ -1,0 +1,93 @@
+// Memory layout and access-pattern resolution.
+#include "sim/memory.h"
+
+#include <stdexcept>
+
+#include "sim/numerics.h"
+
+namespace nkic::sim {
+
+Memory::Memory(const Program& p, const Target& t, const std::vector<HostBuffer>& inputs,
+               const std::vector<HostBuffer>& outputs)
+    : prog_(p), tgt_(t) {
+  sbuf_.assign(static_cast<size_t>(t.partitions) * t.sbuf_partition_bytes, 0);
+  psum_.assign(static_cast<size_t>(t.partitions) * t.psum_partition_bytes, 0);
+  psum_written.assign(psum_.size() / 4, 0);
+  hbm_.assign(p.tensors.size(), nullptr);
+  for (size_t i = 0; i < p.tensors.size(); ++i) {
+    const TensorDecl& d = p.tensors[i];
+    if (d.mem != Mem::HBM) continue;
+    int64_t bytes = d.num_elements() * size_of(d.dtype);
+    const std::vector<HostBuffer>* host = d.role == TensorRole::Input ? &inputs : d.role == TensorRole::Output ? &outputs : nullptr;
+    if (host) {
+      if (d.io_index < 0 || d.io_index >= static_cast<int32_t>(host->size()))
+        throw std::invalid_argument("missing host buffer for tensor '" + d.name + "'");
+      const HostBuffer& hb = (*host)[d.io_index];
+      if (hb.bytes != bytes)
+        throw std::invalid_argument("host buffer for tensor '" + d.name + "' has " + std::to_string(hb.bytes) +
+                                    " bytes, expected " + std::to_string(bytes));
+      hbm_[i] = static_cast<uint8_t*>(hb.data);
+    } else {
+      scratch_.emplace_back(bytes);
+      hbm_[i] = scratch_.back().data();
+      numerics::fill_sentinel(d.dtype, hbm_[i], d.num_elements());
+    }
+  }
+}
+
+uint8_t* Memory::partition_base(const TensorDecl& t, int64_t part) {
+  if (t.mem == Mem::SBUF) return sbuf_.data() + (t.start_partition + part) * tgt_.sbuf_partition_bytes + t.byte_offset;
+  return psum_.data() + (t.start_partition + part) * tgt_.psum_partition_bytes + t.byte_offset;
+}
+
+bool Memory::in_psum(const uint8_t* p) const { return p >= psum_.data() && p < psum_.data() + psum_.size(); }
+
+int64_t Memory::psum_word_index(const uint8_t* p) const { return (p - psum_.data()) / 4; }
+
+PhysView Memory::view(const AccessPattern& ap) const {
+  const TensorDecl& t = prog_.tensors[ap.tensor];
+  PhysView v;
+  v.dtype = ap.dtype;
+  int64_t isz = size_of(ap.dtype);
+  if (t.mem == Mem::HBM) {
+    v.origin = hbm_[ap.tensor] + ap.offset * isz;
+    v.pstep = ap.dims[0].stride * isz;
+  } else {
+    int64_t pb = t.partition_bytes();
+    int64_t byte = ap.offset * isz;
+    int64_t part = byte / pb, within = byte % pb;
+    const std::vector<uint8_t>& mem = t.mem == Mem::SBUF ? sbuf_ : psum_;
+    int64_t phys = t.mem == Mem::SBUF ? tgt_.sbuf_partition_bytes : tgt_.psum_partition_bytes;
+    v.origin = const_cast<uint8_t*>(mem.data()) + (t.start_partition + part) * phys + t.byte_offset + within;
+    v.pstep = phys;  // dims[0] steps whole partitions (verified)
+  }
+  v.pnum = ap.dims[0].num;
+  for (size_t i = 1; i < ap.dims.size(); ++i) v.free.push_back({ap.dims[i].stride * isz, ap.dims[i].num});
+  // Merge contiguous dims into longer runs.
+  for (size_t i = v.free.size(); i-- > 1;) {
+    auto &outer = v.free[i - 1], &inner = v.free[i];
+    if (outer.step == inner.step * inner.num) {
+      outer = {inner.step, outer.num * inner.num};
+      v.free.erase(v.free.begin() + i);
+    }
+  }
+  return v;
+}
+
+void load_partition(const PhysView& v, int64_t p, float* out) {
+  int64_t isz = size_of(v.dtype);
+  for_each_run(v, p, [&](uint8_t* ptr, int64_t step, int64_t n) {
+    numerics::load_row(v.dtype, ptr, step / isz, n, out);
+    out += n;
+  });
+}
+
+void store_partition(const PhysView& v, int64_t p, const float* in) {
+  int64_t isz = size_of(v.dtype);
+  for_each_run(v, p, [&](uint8_t* ptr, int64_t step, int64_t n) {
+    numerics::store_row(v.dtype, in, n, ptr, step / isz);
+    in += n;
+  });
+}
+
+}  // namespace nkic::sim

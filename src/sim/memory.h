@@ -1,0 +1,92 @@
+// The NeuronCore's memories: physical SBUF and PSUM (partition x bytes), and HBM tensors that map the
+// caller's buffers without copying. Resolves access patterns to physical views.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ir/program.h"
+#include "target/target.h"
+
+namespace nkic::sim {
+
+// A caller-owned, C-contiguous buffer for an HBM input or output tensor.
+struct HostBuffer {
+  void* data = nullptr;
+  int64_t bytes = 0;
+};
+
+// An access pattern resolved to memory: partition p's first element is at origin + p * pstep (bytes);
+// the free dims step through it in bytes.
+struct PhysView {
+  uint8_t* origin = nullptr;
+  int64_t pstep = 0;
+  int64_t pnum = 1;
+  DType dtype = DType::Float32;
+  struct Dim {
+    int64_t step;  // bytes
+    int64_t num;
+  };
+  std::vector<Dim> free;  // outermost first
+  int64_t free_elems() const {
+    int64_t n = 1;
+    for (auto& d : free) n *= d.num;
+    return n;
+  }
+};
+
+class Memory {
+ public:
+  Memory(const Program& p, const Target& t, const std::vector<HostBuffer>& inputs,
+         const std::vector<HostBuffer>& outputs);
+
+  PhysView view(const AccessPattern& ap) const;
+  // Storage bytes of tensor t's partition `part` (on-chip) for sentinel fill and state reset.
+  uint8_t* partition_base(const TensorDecl& t, int64_t part);
+  int64_t psum_word_index(const uint8_t* p) const;  // 4-byte word index into PSUM
+  bool in_psum(const uint8_t* p) const;
+
+  std::vector<uint8_t> psum_written;  // one flag per 4-byte PSUM word: written by a matmul since birth
+
+ private:
+  const Program& prog_;
+  const Target& tgt_;
+  std::vector<uint8_t> sbuf_, psum_;
+  std::vector<uint8_t*> hbm_;                  // base pointer per tensor id (HBM only)
+  std::vector<std::vector<uint8_t>> scratch_;  // internal HBM tensors
+};
+
+// Calls f(ptr, step_bytes, n) for each innermost run of partition p's free elements, in order.
+template <class F>
+void for_each_run(const PhysView& v, int64_t p, F&& f) {
+  uint8_t* base = v.origin + p * v.pstep;
+  size_t nd = v.free.size();
+  if (nd == 0) {
+    f(base, int64_t{0}, int64_t{1});
+    return;
+  }
+  const auto& inner = v.free[nd - 1];
+  if (nd == 1) {
+    f(base, inner.step, inner.num);
+    return;
+  }
+  std::vector<int64_t> idx(nd - 1, 0);
+  for (;;) {
+    uint8_t* ptr = base;
+    for (size_t d = 0; d + 1 < nd; ++d) ptr += idx[d] * v.free[d].step;
+    f(ptr, inner.step, inner.num);
+    size_t d = nd - 1;
+    while (d > 0) {
+      --d;
+      if (++idx[d] < v.free[d].num) break;
+      idx[d] = 0;
+      if (d == 0) return;
+    }
+  }
+}
+
+// Partition p's free elements as fp32 (in order) / from fp32.
+void load_partition(const PhysView& v, int64_t p, float* out);
+void store_partition(const PhysView& v, int64_t p, const float* in);
+
+}  // namespace nkic::sim

@@ -1,0 +1,150 @@
+// nki.language: dtypes, buffers, operator constants, tile sizes, tensor creation, iterators.
+#include "trace/interpreter.h"
+
+namespace nkic::trace {
+
+Value range_from_args(Interpreter& in, CallArgs& a, const std::string& kind);
+
+namespace {
+
+Value module_value(std::shared_ptr<ModuleObj> m) {
+  Value v;
+  v.k = VK::Module;
+  v.o = std::move(m);
+  return v;
+}
+
+// ndarray(shape, dtype, buffer=nl.sbuf, name='', address=None): the tensor declaration rules.
+Value create_tensor(Interpreter& in, CallArgs& a, const std::string& fname, std::vector<Value> v,
+                    const std::vector<Param>& ps) {
+  Span shape_span = in.arg_span(a, ps, 0);
+  std::vector<int64_t> shape = expect_shape(in, v[0], shape_span, "shape");
+  if (shape.empty()) in.error(shape_span, "a tensor needs at least one dimension");
+  if (v[1].k != VK::DType)
+    in.error(in.arg_span(a, ps, 1), "dtype must be an nki.language dtype (e.g. nl.float32), not '" +
+                                        std::string(type_name(v[1].k)) + "'",
+             v[1].k == VK::Str ? "use nl." + v[1].as<StrObj>()->s + " instead of a string" : "");
+  DType dt = v[1].as_dtype();
+  if (v[2].k != VK::Buffer)
+    in.error(in.arg_span(a, ps, 2), "buffer must be nl.sbuf, nl.psum, nl.hbm, nl.shared_hbm or nl.private_hbm",
+             v[2].k == VK::Str ? "strings are not accepted for buffer= in NKI 0.3.0; use nl." + v[2].as<StrObj>()->s : "");
+  Mem mem = mem_of(v[2].as_buffer());
+  std::string name = v[3].k == VK::Str ? v[3].as<StrObj>()->s : "";
+  if (name.empty()) name = in.take_name_hint();
+  if (mem != Mem::HBM) {
+    const Target& t = in.tgt;
+    if (shape[0] > t.partitions)
+      in.error(shape_span,
+               "partition dimension " + std::to_string(shape[0]) + " exceeds the maximum of " +
+                   std::to_string(t.partitions),
+               "split the first dimension into tiles of nl.tile_size.pmax (" + std::to_string(t.partitions) + ")",
+               "validation");
+    int64_t free = 1;
+    for (size_t i = 1; i < shape.size(); ++i) free *= shape[i];
+    int64_t bytes = free * size_of(dt);
+    int64_t cap = mem == Mem::PSUM ? t.psum_partition_bytes : t.sbuf_usable_bytes;
+    if (bytes > cap)
+      in.error(shape_span,
+               std::string(mem == Mem::PSUM ? "PSUM" : "SBUF") + " tensor needs " + std::to_string(bytes) +
+                   " bytes per partition, more than the " + std::to_string(cap) + " available",
+               "tile the free dimensions", "validation");
+  }
+  Value out = in.new_tensor(name, mem, dt, shape, a.call_span);
+  if (!v[4].is_none()) {
+    if (mem == Mem::HBM) in.error(in.arg_span(a, ps, 4), "address= applies only to SBUF and PSUM tensors");
+    std::vector<int64_t> addr = expect_shape(in, v[4], in.arg_span(a, ps, 4), "address");
+    if (addr.size() != 2) in.error(in.arg_span(a, ps, 4), "address must be (partition, byte offset)");
+    TensorDecl& d = in.program.tensors[out.as<TensorObj>()->ap.tensor];
+    d.start_partition = static_cast<int32_t>(addr[0]);
+    d.byte_offset = addr[1];
+    d.user_address = true;
+  }
+  (void)fname;
+  return out;
+}
+
+}  // namespace
+
+Value emit_memset(Interpreter& in, const Value& dst, double value, Span s);
+
+Value make_language_module() {
+  auto m = std::make_shared<ModuleObj>();
+  m->name = "nki.language";
+#define X(e, n, b, f, sgn) m->ns[n] = Value::dtype(DType::e);
+  NKIC_DTYPES(X)
+#undef X
+  m->ns["bool_"] = Value::dtype(DType::Bool);
+  m->ns["sbuf"] = Value::buffer(BufferKind::SBUF);
+  m->ns["psum"] = Value::buffer(BufferKind::PSUM);
+  m->ns["hbm"] = Value::buffer(BufferKind::HBM);
+  m->ns["private_hbm"] = Value::buffer(BufferKind::PrivateHBM);
+  m->ns["shared_hbm"] = Value::buffer(BufferKind::SharedHBM);
+#define X(e, n) m->ns[n] = Value::op(AluOp::e);
+  NKIC_ALU_OPS(X)
+#undef X
+  m->ns["max"] = Value::op(AluOp::Maximum);
+  m->ns["min"] = Value::op(AluOp::Minimum);
+
+  auto ts = std::make_shared<ModuleObj>();
+  ts->name = "nki.language.tile_size";
+  m->ns["tile_size"] = module_value(ts);  // filled per target by the specializer
+
+  static const std::vector<Param> ndarray_params = {
+      {"shape", true}, {"dtype", true}, {"buffer", false, Value::buffer(BufferKind::SBUF)}, {"name", false, Value::str("")},
+      {"address", false}};
+  m->ns["ndarray"] = make_builtin("nki.language.ndarray", [](Interpreter& in, CallArgs& a) {
+    auto v = in.bind(a, "ndarray", ndarray_params);
+    return create_tensor(in, a, "ndarray", v, ndarray_params);
+  });
+  for (auto [name, fill] : {std::pair<const char*, double>{"zeros", 0.0}, {"ones", 1.0}}) {
+    static const std::vector<Param> params = {
+        {"shape", true}, {"dtype", true}, {"buffer", false, Value::buffer(BufferKind::SBUF)}, {"name", false, Value::str("")}};
+    double f = fill;
+    std::string n = name;
+    m->ns[name] = make_builtin("nki.language." + n, [f, n](Interpreter& in, CallArgs& a) {
+      auto v = in.bind(a, n, params);
+      v.push_back(Value::none());
+      Value t = create_tensor(in, a, n, v, ndarray_params);
+      emit_memset(in, t, f, a.call_span);
+      return t;
+    });
+  }
+  for (const char* kind : {"affine_range", "sequential_range", "static_range", "range"}) {
+    std::string k = kind;
+    m->ns[kind] = make_builtin("nki.language." + k, [k](Interpreter& in, CallArgs& a) { return range_from_args(in, a, k); });
+  }
+  m->ns["ds"] = make_builtin("nki.language.ds", [](Interpreter& in, CallArgs& a) {
+    static const std::vector<Param> ps = {{"start", true}, {"size", true}};
+    auto v = in.bind(a, "ds", ps);
+    int64_t start = expect_int(in, v[0], in.arg_span(a, ps, 0), "ds start");
+    int64_t size = expect_int(in, v[1], in.arg_span(a, ps, 1), "ds size");
+    if (size <= 0) in.error(in.arg_span(a, ps, 1), "ds size must be positive");
+    auto sl = std::make_shared<SliceObj>();
+    sl->start = Value::integer(start);
+    sl->stop = Value::integer(start + size);
+    Value r;
+    r.k = VK::Slice;
+    r.o = sl;
+    return r;
+  });
+  m->ns["program_id"] = make_builtin("nki.language.program_id", [](Interpreter&, CallArgs&) { return Value::integer(0); });
+  m->ns["num_programs"] = make_builtin("nki.language.num_programs", [](Interpreter&, CallArgs&) { return Value::integer(1); });
+  m->ns["program_ndim"] = make_builtin("nki.language.program_ndim", [](Interpreter&, CallArgs&) { return Value::integer(0); });
+  m->ns["no_reorder"] = make_builtin("nki.language.no_reorder", [](Interpreter&, CallArgs&) { return Value::none(); });
+  return module_value(m);
+}
+
+Value make_nki_module(const Value& language, const Value& isa) {
+  auto m = std::make_shared<ModuleObj>();
+  m->name = "nki";
+  m->ns["language"] = language;
+  m->ns["isa"] = isa;
+  m->ns["jit"] = make_builtin("nki.jit", [](Interpreter& in, CallArgs& a) -> Value {
+    if (a.pos.size() == 1 && a.pos[0].k == VK::Function) return a.pos[0];
+    if (a.pos.empty()) return in.builtin_module("nki").as<ModuleObj>()->ns["jit"];  // @nki.jit(...)
+    in.error(a.call_span, "nki.jit is only supported as a decorator of the kernel");
+  });
+  return module_value(m);
+}
+
+}  // namespace nkic::trace

@@ -1,0 +1,408 @@
+// Python builtins and the `math` / `numpy` subsets kernels use at compile time.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numeric>
+
+#include "trace/interpreter.h"
+
+namespace nkic::trace {
+
+Value make_builtin(std::string name, std::function<Value(Interpreter&, CallArgs&)> fn) {
+  auto b = std::make_shared<BuiltinObj>();
+  b->name = std::move(name);
+  b->fn = std::move(fn);
+  Value v;
+  v.k = VK::Builtin;
+  v.o = b;
+  return v;
+}
+
+TensorObj* expect_tensor(Interpreter& in, const Value& v, Span s, const std::string& what) {
+  if (v.k != VK::Tensor) in.error(s, what + " must be a tensor, not '" + type_name(v.k) + "'");
+  return v.as<TensorObj>();
+}
+
+int64_t expect_int(Interpreter& in, const Value& v, Span s, const std::string& what) {
+  if (!v.is_int()) in.error(s, what + " must be an integer, not '" + type_name(v.k) + "'");
+  return v.as_int();
+}
+
+std::vector<int64_t> expect_shape(Interpreter& in, const Value& v, Span s, const std::string& what) {
+  std::vector<int64_t> out;
+  if (v.is_int()) return {v.as_int()};
+  if (v.k != VK::Tuple && v.k != VK::List) in.error(s, what + " must be a tuple of integers");
+  for (auto& x : v.as<SeqObj>()->items) {
+    int64_t d = expect_int(in, x, s, what + " dimensions");
+    if (d <= 0) in.error(s, what + " dimensions must be positive, got " + std::to_string(d));
+    out.push_back(d);
+  }
+  return out;
+}
+
+namespace {
+
+void no_kwargs(Interpreter& in, CallArgs& a, const char* name) {
+  if (!a.kw.empty()) in.error(a.kw_spans[0], std::string(name) + "() takes no keyword arguments");
+}
+
+void nargs(Interpreter& in, CallArgs& a, size_t lo, size_t hi, const char* name) {
+  if (a.pos.size() < lo || a.pos.size() > hi)
+    in.error(a.call_span, std::string(name) + "() takes " +
+                              (lo == hi ? std::to_string(lo) : std::to_string(lo) + " to " + std::to_string(hi)) +
+                              " arguments (" + std::to_string(a.pos.size()) + " given)");
+}
+
+Value make_range(int64_t start, int64_t stop, int64_t step, std::string kind) {
+  auto r = std::make_shared<RangeObj>();
+  r->start = start;
+  r->stop = stop;
+  r->step = step;
+  r->kind = std::move(kind);
+  Value v;
+  v.k = VK::Range;
+  v.o = r;
+  return v;
+}
+
+bool less(Interpreter& in, const Value& a, const Value& b, Span s) {
+  if (a.is_number() && b.is_number()) return a.as_float() < b.as_float();
+  if (a.k == VK::Str && b.k == VK::Str) return a.as<StrObj>()->s < b.as<StrObj>()->s;
+  in.error(s, std::string("cannot compare '") + type_name(a.k) + "' and '" + type_name(b.k) + "'");
+}
+
+Value minmax(Interpreter& in, CallArgs& a, bool is_max) {
+  const char* name = is_max ? "max" : "min";
+  std::vector<Value> items = a.pos.size() == 1 ? in.iterate(a.pos[0], a.pos_spans[0]) : a.pos;
+  Value dflt;
+  bool has_default = false;
+  for (size_t k = 0; k < a.kw.size(); ++k) {
+    if (a.kw[k].first == "default") {
+      dflt = a.kw[k].second;
+      has_default = true;
+    } else {
+      in.error(a.kw_spans[k], std::string(name) + "() got an unexpected keyword argument '" + a.kw[k].first + "'");
+    }
+  }
+  if (items.empty()) {
+    if (has_default) return dflt;
+    in.error(a.call_span, std::string(name) + "() arg is an empty sequence");
+  }
+  Value best = items[0];
+  for (size_t i = 1; i < items.size(); ++i)
+    if (is_max ? less(in, best, items[i], a.call_span) : less(in, items[i], best, a.call_span)) best = items[i];
+  return best;
+}
+
+}  // namespace
+
+// Shared by nl.*range: Python's range argument rules.
+Value range_from_args(Interpreter& in, CallArgs& a, const std::string& kind) {
+  if (a.pos.empty() || a.pos.size() > 3) in.error(a.call_span, kind + "() takes 1 to 3 integer arguments");
+  for (size_t k = 0; k < a.kw.size(); ++k) {
+    static const char* names[] = {"start", "stop", "step"};
+    bool ok = false;
+    for (auto* n : names) ok |= a.kw[k].first == n;
+    if (!ok) in.error(a.kw_spans[k], kind + "() got an unexpected keyword argument '" + a.kw[k].first + "'");
+  }
+  std::vector<int64_t> v;
+  for (size_t i = 0; i < a.pos.size(); ++i) v.push_back(expect_int(in, a.pos[i], a.pos_spans[i], kind + " bounds"));
+  int64_t start = 0, stop = 0, step = 1;
+  if (v.size() == 1) stop = v[0];
+  else {
+    start = v[0];
+    stop = v[1];
+    if (v.size() == 3) step = v[2];
+  }
+  for (size_t k = 0; k < a.kw.size(); ++k) {
+    int64_t x = expect_int(in, a.kw[k].second, a.kw_spans[k], kind + " bounds");
+    if (a.kw[k].first == "stop") stop = x;
+    else if (a.kw[k].first == "step") step = x;
+    else start = x;
+  }
+  if (step == 0) in.error(a.call_span, kind + "() step must not be zero");
+  return make_range(start, stop, step, kind);
+}
+
+void add_python_builtins(std::map<std::string, Value>& b) {
+  b["range"] = make_builtin("range", [](Interpreter& in, CallArgs& a) {
+    no_kwargs(in, a, "range");
+    return range_from_args(in, a, "range");
+  });
+  b["len"] = make_builtin("len", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 1, 1, "len");
+    const Value& v = a.pos[0];
+    switch (v.k) {
+      case VK::Str: return Value::integer(static_cast<int64_t>(v.as<StrObj>()->s.size()));
+      case VK::Tuple:
+      case VK::List: return Value::integer(static_cast<int64_t>(v.as<SeqObj>()->items.size()));
+      case VK::Dict: return Value::integer(static_cast<int64_t>(v.as<DictObj>()->items.size()));
+      case VK::Range: return Value::integer(v.as<RangeObj>()->length());
+      case VK::Tensor: return Value::integer(v.as<TensorObj>()->ap.dims[0].num);
+      default: in.error(a.pos_spans[0], std::string("object of type '") + type_name(v.k) + "' has no len()");
+    }
+  });
+  b["min"] = make_builtin("min", [](Interpreter& in, CallArgs& a) { return minmax(in, a, false); });
+  b["max"] = make_builtin("max", [](Interpreter& in, CallArgs& a) { return minmax(in, a, true); });
+  b["abs"] = make_builtin("abs", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 1, 1, "abs");
+    if (a.pos[0].is_int()) return Value::integer(std::llabs(a.pos[0].as_int()));
+    if (a.pos[0].k == VK::Float) return Value::real(std::fabs(a.pos[0].f));
+    in.error(a.pos_spans[0], std::string("bad operand type for abs(): '") + type_name(a.pos[0].k) + "'");
+  });
+  b["int"] = make_builtin("int", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 0, 1, "int");
+    if (a.pos.empty()) return Value::integer(0);
+    const Value& v = a.pos[0];
+    if (v.is_int()) return Value::integer(v.as_int());
+    if (v.k == VK::Float) {
+      if (!std::isfinite(v.f)) in.error(a.pos_spans[0], "cannot convert " + to_str(v) + " to an integer");
+      return Value::integer(static_cast<int64_t>(std::trunc(v.f)));
+    }
+    if (v.k == VK::Str) {
+      try {
+        size_t pos = 0;
+        int64_t r = std::stoll(v.as<StrObj>()->s, &pos);
+        if (pos == v.as<StrObj>()->s.size()) return Value::integer(r);
+      } catch (...) {
+      }
+      in.error(a.pos_spans[0], "invalid literal for int(): " + repr(v));
+    }
+    in.error(a.pos_spans[0], std::string("int() argument must be a number or string, not '") + type_name(v.k) + "'");
+  });
+  b["float"] = make_builtin("float", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 0, 1, "float");
+    if (a.pos.empty()) return Value::real(0);
+    const Value& v = a.pos[0];
+    if (v.is_number()) return Value::real(v.as_float());
+    if (v.k == VK::Str) {
+      const std::string& s = v.as<StrObj>()->s;
+      if (s == "inf" || s == "+inf") return Value::real(INFINITY);
+      if (s == "-inf") return Value::real(-INFINITY);
+      if (s == "nan") return Value::real(NAN);
+      try {
+        size_t pos = 0;
+        double r = std::stod(s, &pos);
+        if (pos == s.size()) return Value::real(r);
+      } catch (...) {
+      }
+      in.error(a.pos_spans[0], "could not convert string to float: " + repr(v));
+    }
+    in.error(a.pos_spans[0], std::string("float() argument must be a number or string, not '") + type_name(v.k) + "'");
+  });
+  b["bool"] = make_builtin("bool", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 0, 1, "bool");
+    return Value::boolean(!a.pos.empty() && in.truthy(a.pos[0], a.pos_spans[0]));
+  });
+  b["str"] = make_builtin("str", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 0, 1, "str");
+    return Value::str(a.pos.empty() ? "" : to_str(a.pos[0]));
+  });
+  b["repr"] = make_builtin("repr", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 1, 1, "repr");
+    return Value::str(repr(a.pos[0]));
+  });
+  b["tuple"] = make_builtin("tuple", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 0, 1, "tuple");
+    return Value::tuple(a.pos.empty() ? std::vector<Value>{} : in.iterate(a.pos[0], a.pos_spans[0]));
+  });
+  b["list"] = make_builtin("list", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 0, 1, "list");
+    return Value::list(a.pos.empty() ? std::vector<Value>{} : in.iterate(a.pos[0], a.pos_spans[0]));
+  });
+  b["enumerate"] = make_builtin("enumerate", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 1, 2, "enumerate");
+    int64_t start = a.pos.size() > 1 ? expect_int(in, a.pos[1], a.pos_spans[1], "start") : 0;
+    std::vector<Value> out;
+    for (auto& v : in.iterate(a.pos[0], a.pos_spans[0])) out.push_back(Value::tuple({Value::integer(start++), v}));
+    return Value::list(std::move(out));
+  });
+  b["zip"] = make_builtin("zip", [](Interpreter& in, CallArgs& a) {
+    no_kwargs(in, a, "zip");
+    std::vector<std::vector<Value>> seqs;
+    size_t n = SIZE_MAX;
+    for (size_t i = 0; i < a.pos.size(); ++i) {
+      seqs.push_back(in.iterate(a.pos[i], a.pos_spans[i]));
+      n = std::min(n, seqs.back().size());
+    }
+    std::vector<Value> out;
+    for (size_t i = 0; !seqs.empty() && i < n; ++i) {
+      std::vector<Value> t;
+      for (auto& s : seqs) t.push_back(s[i]);
+      out.push_back(Value::tuple(std::move(t)));
+    }
+    return Value::list(std::move(out));
+  });
+  b["reversed"] = make_builtin("reversed", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 1, 1, "reversed");
+    auto v = in.iterate(a.pos[0], a.pos_spans[0]);
+    std::reverse(v.begin(), v.end());
+    return Value::list(std::move(v));
+  });
+  b["sorted"] = make_builtin("sorted", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 1, 1, "sorted");
+    auto v = in.iterate(a.pos[0], a.pos_spans[0]);
+    bool rev = false;
+    for (size_t k = 0; k < a.kw.size(); ++k) {
+      if (a.kw[k].first != "reverse") in.error(a.kw_spans[k], "sorted() supports only reverse= in kernels");
+      rev = in.truthy(a.kw[k].second, a.kw_spans[k]);
+    }
+    Span s = a.call_span;
+    std::stable_sort(v.begin(), v.end(), [&](const Value& x, const Value& y) { return less(in, x, y, s); });
+    if (rev) std::reverse(v.begin(), v.end());
+    return Value::list(std::move(v));
+  });
+  b["sum"] = make_builtin("sum", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 1, 2, "sum");
+    Value acc = a.pos.size() > 1 ? a.pos[1] : Value::integer(0);
+    for (auto& v : in.iterate(a.pos[0], a.pos_spans[0])) {
+      if (!v.is_number() || !acc.is_number()) in.error(a.pos_spans[0], "sum() takes numbers");
+      acc = (acc.k == VK::Float || v.k == VK::Float) ? Value::real(acc.as_float() + v.as_float())
+                                                      : Value::integer(acc.as_int() + v.as_int());
+    }
+    return acc;
+  });
+  b["divmod"] = make_builtin("divmod", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 2, 2, "divmod");
+    int64_t x = expect_int(in, a.pos[0], a.pos_spans[0], "divmod"), y = expect_int(in, a.pos[1], a.pos_spans[1], "divmod");
+    if (y == 0) in.error(a.call_span, "integer division or modulo by zero");
+    int64_t q = x / y, r = x % y;
+    if (r != 0 && ((r < 0) != (y < 0))) {
+      --q;
+      r += y;
+    }
+    return Value::tuple({Value::integer(q), Value::integer(r)});
+  });
+  b["round"] = make_builtin("round", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 1, 2, "round");
+    if (!a.pos[0].is_number()) in.error(a.pos_spans[0], "round() takes a number");
+    if (a.pos.size() == 1) return Value::integer(static_cast<int64_t>(std::nearbyint(a.pos[0].as_float())));
+    double scale = std::pow(10.0, static_cast<double>(expect_int(in, a.pos[1], a.pos_spans[1], "ndigits")));
+    return Value::real(std::nearbyint(a.pos[0].as_float() * scale) / scale);
+  });
+  b["print"] = make_builtin("print", [](Interpreter&, CallArgs& a) {
+    std::string line;
+    for (size_t i = 0; i < a.pos.size(); ++i) line += (i ? " " : "") + to_str(a.pos[i]);
+    std::printf("%s\n", line.c_str());
+    std::fflush(stdout);
+    return Value::none();
+  });
+  b["isinstance"] = make_builtin("isinstance", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 2, 2, "isinstance");
+    std::vector<Value> types = a.pos[1].k == VK::Tuple ? a.pos[1].as<SeqObj>()->items : std::vector<Value>{a.pos[1]};
+    for (auto& t : types) {
+      if (t.k != VK::Builtin) in.error(a.pos_spans[1], "isinstance() takes a type or a tuple of types");
+      const std::string& n = t.as<BuiltinObj>()->name;
+      VK k = a.pos[0].k;
+      if ((n == "int" && (k == VK::Int || k == VK::Bool)) || (n == "float" && k == VK::Float) ||
+          (n == "bool" && k == VK::Bool) || (n == "str" && k == VK::Str) || (n == "tuple" && k == VK::Tuple) ||
+          (n == "list" && k == VK::List) || (n == "dict" && k == VK::Dict) || (n == "slice" && k == VK::Slice))
+        return Value::boolean(true);
+    }
+    return Value::boolean(false);
+  });
+  b["dict"] = make_builtin("dict", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 0, 1, "dict");
+    auto d = std::make_shared<DictObj>();
+    if (!a.pos.empty()) {
+      if (a.pos[0].k != VK::Dict) in.error(a.pos_spans[0], "dict() takes a dict or keyword arguments in kernels");
+      d->items = a.pos[0].as<DictObj>()->items;
+    }
+    for (auto& [k, v] : a.kw) d->items.push_back({k, v});
+    Value v;
+    v.k = VK::Dict;
+    v.o = d;
+    return v;
+  });
+  b["slice"] = make_builtin("slice", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 1, 3, "slice");
+    auto sl = std::make_shared<SliceObj>();
+    if (a.pos.size() == 1) sl->stop = a.pos[0];
+    else {
+      sl->start = a.pos[0];
+      sl->stop = a.pos[1];
+      if (a.pos.size() == 3) sl->step = a.pos[2];
+    }
+    Value v;
+    v.k = VK::Slice;
+    v.o = sl;
+    return v;
+  });
+  b["getattr"] = make_builtin("getattr", [](Interpreter& in, CallArgs& a) -> Value {
+    nargs(in, a, 2, 3, "getattr");
+    (void)in;
+    in.error(a.call_span, "getattr() is not supported yet");
+  });
+  b["None"] = Value::none();
+}
+
+Value make_math_module() {
+  auto m = std::make_shared<ModuleObj>();
+  m->name = "math";
+  auto unary = [&](const char* name, double (*f)(double), bool to_int) {
+    m->ns[name] = make_builtin(std::string("math.") + name, [name, f, to_int](Interpreter& in, CallArgs& a) {
+      nargs(in, a, 1, 1, name);
+      if (!a.pos[0].is_number()) in.error(a.pos_spans[0], std::string("math.") + name + "() takes a number");
+      if (to_int && a.pos[0].is_int()) return Value::integer(a.pos[0].as_int());
+      double r = f(a.pos[0].as_float());
+      return to_int ? Value::integer(static_cast<int64_t>(r)) : Value::real(r);
+    });
+  };
+  unary("ceil", [](double x) { return std::ceil(x); }, true);
+  unary("floor", [](double x) { return std::floor(x); }, true);
+  unary("trunc", [](double x) { return std::trunc(x); }, true);
+  unary("sqrt", [](double x) { return std::sqrt(x); }, false);
+  unary("log2", [](double x) { return std::log2(x); }, false);
+  unary("log", [](double x) { return std::log(x); }, false);
+  unary("exp", [](double x) { return std::exp(x); }, false);
+  m->ns["gcd"] = make_builtin("math.gcd", [](Interpreter& in, CallArgs& a) {
+    int64_t g = 0;
+    for (size_t i = 0; i < a.pos.size(); ++i) g = std::gcd(g, expect_int(in, a.pos[i], a.pos_spans[i], "gcd"));
+    return Value::integer(g);
+  });
+  m->ns["prod"] = make_builtin("math.prod", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 1, 1, "prod");
+    Value acc = Value::integer(1);
+    for (auto& v : in.iterate(a.pos[0], a.pos_spans[0])) {
+      if (!v.is_number()) in.error(a.pos_spans[0], "prod() takes numbers");
+      acc = (acc.k == VK::Float || v.k == VK::Float) ? Value::real(acc.as_float() * v.as_float())
+                                                      : Value::integer(acc.as_int() * v.as_int());
+    }
+    return acc;
+  });
+  m->ns["inf"] = Value::real(INFINITY);
+  m->ns["nan"] = Value::real(NAN);
+  m->ns["pi"] = Value::real(M_PI);
+  m->ns["e"] = Value::real(M_E);
+  Value v;
+  v.k = VK::Module;
+  v.o = m;
+  return v;
+}
+
+Value make_numpy_module() {
+  auto m = std::make_shared<ModuleObj>();
+  m->name = "numpy";
+  for (DType t : {DType::Bool, DType::Int8, DType::UInt8, DType::Int16, DType::UInt16, DType::Int32, DType::UInt32,
+                  DType::Float16, DType::Float32})
+    m->ns[std::string(name_of(t))] = Value::dtype(t);
+  m->ns["bool_"] = Value::dtype(DType::Bool);
+  m->ns["inf"] = Value::real(INFINITY);
+  m->ns["pi"] = Value::real(M_PI);
+  m->ns["prod"] = make_builtin("numpy.prod", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 1, 1, "prod");
+    Value acc = Value::integer(1);
+    for (auto& v : in.iterate(a.pos[0], a.pos_spans[0])) {
+      if (!v.is_number()) in.error(a.pos_spans[0], "prod() takes numbers");
+      acc = (acc.k == VK::Float || v.k == VK::Float) ? Value::real(acc.as_float() * v.as_float())
+                                                      : Value::integer(acc.as_int() * v.as_int());
+    }
+    return acc;
+  });
+  Value v;
+  v.k = VK::Module;
+  v.o = m;
+  return v;
+}
+
+}  // namespace nkic::trace

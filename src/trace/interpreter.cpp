@@ -1,0 +1,951 @@
+// The compile-time interpreter: statements, expressions, calls, modules.
+#include "trace/interpreter.h"
+
+#include <cmath>
+#include <sstream>
+
+#include "frontend/parser.h"
+
+namespace nkic::trace {
+
+using ast::Expr;
+using ast::ExprKind;
+using ast::Stmt;
+using ast::StmtKind;
+
+Interpreter::Interpreter(Program& p, const Target& t) : program(p), tgt(t) {
+  add_python_builtins(builtins_);
+  Value lang = make_language_module(), isa = make_isa_module();
+  builtin_modules_["nki.language"] = lang;
+  builtin_modules_["nki.isa"] = isa;
+  builtin_modules_["nki"] = make_nki_module(lang, isa);
+  builtin_modules_["math"] = make_math_module();
+  builtin_modules_["numpy"] = make_numpy_module();
+}
+
+Interpreter::~Interpreter() = default;
+
+// ---------------------------------------------------------------- diagnostics and locations
+
+SourceRef Interpreter::current_file() const {
+  return frames_.empty() ? nullptr : frames_.back().module->source;
+}
+
+void Interpreter::error(Span s, const std::string& msg, const std::string& hint, const char* kind) {
+  Diagnostic d;
+  d.loc = {current_file(), s};
+  d.message = msg;
+  d.hint = hint;
+  for (auto& c : calls_) d.stack.push_back({c.file, c.span});
+  UserError e(std::move(d));
+  e.kind = kind;
+  throw e;
+}
+
+void Interpreter::warning(Span s, const std::string& msg, const std::string& hint) {
+  Diagnostic d;
+  d.severity = Severity::Warning;
+  d.loc = {current_file(), s};
+  d.message = msg;
+  d.hint = hint;
+  warnings_.push_back(std::move(d));
+}
+
+int32_t Interpreter::parent_loc() {
+  int32_t parent = -1;
+  for (auto& c : calls_) {
+    if (c.loc < 0) c.loc = static_cast<int32_t>(program.add_loc({c.file, c.span}, parent));
+    parent = c.loc;
+  }
+  return parent;
+}
+
+uint32_t Interpreter::loc_here(Span s) { return program.add_loc({current_file(), s}, parent_loc()); }
+
+// ---------------------------------------------------------------- modules
+
+namespace {
+// Names a top-level statement binds (imports, defs, classes, assignments).
+void collect_bound_names(const Expr* t, std::vector<std::string>& out) {
+  if (!t) return;
+  if (t->kind == ExprKind::Name) out.push_back(t->str);
+  if (t->kind == ExprKind::Tuple || t->kind == ExprKind::List)
+    for (auto* e : t->elts) collect_bound_names(e, out);
+  if (t->kind == ExprKind::Starred) collect_bound_names(t->a, out);
+}
+
+std::vector<std::string> bound_names(const Stmt* s) {
+  std::vector<std::string> out;
+  switch (s->kind) {
+    case StmtKind::FunctionDef:
+    case StmtKind::ClassDef: out.push_back(s->name); break;
+    case StmtKind::Assign:
+      for (auto* t : s->targets) collect_bound_names(t, out);
+      break;
+    case StmtKind::AnnAssign:
+      if (s->value) collect_bound_names(s->target, out);
+      break;
+    case StmtKind::Import:
+      for (auto& a : s->names) {
+        if (!a.asname.empty()) out.push_back(a.asname);
+        else out.push_back(a.name.substr(0, a.name.find('.')));
+      }
+      break;
+    case StmtKind::ImportFrom:
+      for (auto& a : s->names) out.push_back(a.asname.empty() ? a.name : a.asname);
+      break;
+    default: break;
+  }
+  return out;
+}
+}  // namespace
+
+ModuleEnv* Interpreter::load_module(SourceRef source) {
+  auto env = std::make_unique<ModuleEnv>();
+  env->source = source;
+  env->ast = parse_module_or_throw(source);
+  env->obj = std::make_shared<ModuleObj>();
+  env->obj->name = source->path();
+  env->obj->env = env.get();
+  for (const Stmt* s : env->ast->body)
+    for (auto& n : bound_names(s)) env->binders[n] = s;
+  modules_.push_back(std::move(env));
+  return modules_.back().get();
+}
+
+Value Interpreter::lookup_global(ModuleEnv* env, const std::string& name, Span use) {
+  auto& ns = env->obj->ns;
+  if (auto it = ns.find(name); it != ns.end()) return it->second;
+  auto b = env->binders.find(name);
+  if (b == env->binders.end()) return Value::of(VK::Enum);  // marker: not found (VK::Enum never stored here)
+  if (env->loading.count(name)) error(use, "name '" + name + "' is defined in terms of itself");
+  env->loading.insert(name);
+  frames_.push_back({env, {}, true});
+  try {
+    exec(b->second);
+  } catch (...) {
+    frames_.pop_back();
+    env->loading.erase(name);
+    throw;
+  }
+  frames_.pop_back();
+  env->loading.erase(name);
+  if (auto it = ns.find(name); it != ns.end()) return it->second;
+  return Value::of(VK::Enum);
+}
+
+Value Interpreter::builtin_module(const std::string& name) {
+  auto it = builtin_modules_.find(name);
+  return it == builtin_modules_.end() ? Value::none() : it->second;
+}
+
+Value Interpreter::import_module(const std::string& dotted, Span s) {
+  Value m = builtin_module(dotted);
+  if (!m.is_none()) return m;
+  if (dotted.rfind("neuronxcc.nki", 0) == 0) {
+    std::string repl = "nki" + dotted.substr(std::string("neuronxcc.nki").size());
+    warning(s, "'" + dotted + "' is the legacy NKI namespace", "use '" + repl + "' (NKI 0.3.0)");
+    Value r = builtin_module(repl);
+    if (!r.is_none()) return r;
+  }
+  // Unknown modules import lazily: using a name from them is the error.
+  auto mo = std::make_shared<ModuleObj>();
+  mo->name = dotted;
+  mo->unavailable = "module '" + dotted + "' is not available to kernels";
+  Value v;
+  v.k = VK::Module;
+  v.o = mo;
+  return v;
+}
+
+// ---------------------------------------------------------------- names
+
+Value Interpreter::lookup(const std::string& name, Span s) {
+  Frame& f = frames_.back();
+  if (!f.module_level) {
+    if (auto it = f.locals.find(name); it != f.locals.end()) return it->second;
+  }
+  Value g = lookup_global(f.module, name, s);
+  if (g.k != VK::Enum) return g;
+  if (auto it = builtins_.find(name); it != builtins_.end()) return it->second;
+  error(s, "name '" + name + "' is not defined");
+}
+
+std::string Interpreter::take_name_hint() {
+  std::string n = std::move(name_hint_);
+  name_hint_.clear();
+  return n;
+}
+
+Value Interpreter::new_tensor(const std::string& name, Mem mem, DType dt, std::vector<int64_t> shape, Span decl) {
+  TensorDecl t;
+  std::string base = name.empty() ? (mem == Mem::HBM ? "hbm" : mem == Mem::PSUM ? "psum" : "sbuf") : name;
+  int n = tensor_names_[base]++;
+  t.name = n == 0 ? base : base + "." + std::to_string(n);
+  t.mem = mem;
+  t.dtype = dt;
+  t.shape = shape;
+  t.loc = decl.valid() ? loc_here(decl) : 0;
+  program.tensors.push_back(std::move(t));
+  auto obj = std::make_shared<TensorObj>();
+  obj->ap.tensor = static_cast<uint32_t>(program.tensors.size() - 1);
+  obj->ap.dtype = dt;
+  obj->ap.offset = 0;
+  int64_t stride = 1;
+  std::vector<APDim> dims(shape.size());
+  for (size_t i = shape.size(); i-- > 0;) {
+    dims[i] = {stride, shape[i]};
+    stride *= shape[i];
+  }
+  obj->ap.dims = std::move(dims);
+  Value v;
+  v.k = VK::Tensor;
+  v.o = obj;
+  return v;
+}
+
+// ---------------------------------------------------------------- statements
+
+Interpreter::Flow Interpreter::exec_block(const std::vector<Stmt*>& body) {
+  for (const Stmt* s : body) {
+    Flow f = exec(s);
+    if (f != Flow::Normal) return f;
+  }
+  return Flow::Normal;
+}
+
+Interpreter::Flow Interpreter::exec(const Stmt* s) {
+  switch (s->kind) {
+    case StmtKind::ExprStmt: eval(s->value); return Flow::Normal;
+    case StmtKind::Pass: return Flow::Normal;
+    case StmtKind::Assign: {
+      if (s->targets.size() == 1 && s->targets[0]->kind == ExprKind::Name) name_hint_ = s->targets[0]->str;
+      Value v = eval(s->value);
+      name_hint_.clear();
+      for (const Expr* t : s->targets) assign(t, v);
+      return Flow::Normal;
+    }
+    case StmtKind::AnnAssign: {
+      if (!s->value) return Flow::Normal;
+      if (s->target->kind == ExprKind::Name) name_hint_ = s->target->str;
+      Value v = eval(s->value);
+      name_hint_.clear();
+      assign(s->target, v);
+      return Flow::Normal;
+    }
+    case StmtKind::AugAssign: {
+      Value cur = eval(s->target);
+      Value r = binary(s->op, cur, eval(s->value), s->span);
+      if (cur.k == VK::List && s->op == ast::BinOpKind::Add) {  // list += extends in place
+        cur.as<SeqObj>()->items = r.as<SeqObj>()->items;
+        return Flow::Normal;
+      }
+      assign(s->target, r);
+      return Flow::Normal;
+    }
+    case StmtKind::If:
+      return truthy(eval(s->test), s->test->span) ? exec_block(s->body) : exec_block(s->orelse);
+    case StmtKind::For: {
+      Value it = eval(s->iter);
+      for (Value& v : iterate(it, s->iter->span)) {
+        assign(s->target, v);
+        Flow f = exec_block(s->body);
+        if (f == Flow::Break) return Flow::Normal;
+        if (f == Flow::Return) return f;
+      }
+      return exec_block(s->orelse);
+    }
+    case StmtKind::While: {
+      for (int64_t n = 0;; ++n) {
+        if (n > 10'000'000) error(s->span, "while loop did not terminate at compile time");
+        if (!truthy(eval(s->test), s->test->span)) return exec_block(s->orelse);
+        Flow f = exec_block(s->body);
+        if (f == Flow::Break) return Flow::Normal;
+        if (f == Flow::Return) return f;
+      }
+    }
+    case StmtKind::Break: return Flow::Break;
+    case StmtKind::Continue: return Flow::Continue;
+    case StmtKind::Return:
+      return_value_ = s->value ? eval(s->value) : Value::none();
+      return Flow::Return;
+    case StmtKind::Assert: {
+      if (!truthy(eval(s->test), s->test->span)) {
+        std::string msg = "assertion failed";
+        if (s->msg) msg += ": " + to_str(eval(s->msg));
+        error(s->test->span, msg, "", "assert");
+      }
+      return Flow::Normal;
+    }
+    case StmtKind::Raise: {
+      std::string msg = "raise reached at compile time";
+      if (s->exc) {
+        const Expr* e = s->exc;
+        if (e->kind == ExprKind::Call && !e->elts.empty()) msg = to_str(eval(e->elts[0]));
+        std::string type = e->kind == ExprKind::Call && e->a->kind == ExprKind::Name ? e->a->str
+                           : e->kind == ExprKind::Name                             ? e->str
+                                                                                   : "";
+        if (!type.empty()) msg = type + ": " + msg;
+      }
+      error(s->span, msg);
+    }
+    case StmtKind::FunctionDef: {
+      Value fv = make_function_here(s);
+      for (auto it = s->decorators.rbegin(); it != s->decorators.rend(); ++it) {
+        Value dec = eval(*it);
+        if (dec.k == VK::Builtin && dec.as<BuiltinObj>()->name == "nki.jit") continue;  // identity
+        CallArgs ca;
+        ca.pos.push_back(fv);
+        ca.pos_spans.push_back((*it)->span);
+        ca.call_span = (*it)->span;
+        fv = call(dec, ca);
+      }
+      Frame& f = frames_.back();
+      (f.module_level ? f.module->obj->ns : f.locals)[s->name] = fv;
+      return Flow::Normal;
+    }
+    case StmtKind::Import: {
+      Frame& f = frames_.back();
+      auto& ns = f.module_level ? f.module->obj->ns : f.locals;
+      for (auto& a : s->names) {
+        if (!a.asname.empty()) {
+          ns[a.asname] = import_module(a.name, a.span);
+        } else {
+          std::string top = a.name.substr(0, a.name.find('.'));
+          ns[top] = import_module(top, a.span);
+        }
+      }
+      return Flow::Normal;
+    }
+    case StmtKind::ImportFrom: {
+      Frame& f = frames_.back();
+      auto& ns = f.module_level ? f.module->obj->ns : f.locals;
+      if (s->level > 0) error(s->span, "relative imports are not supported yet");
+      Value m = import_module(s->module, s->span);
+      for (auto& a : s->names) {
+        std::string bind = a.asname.empty() ? a.name : a.asname;
+        Value sub = builtin_module(s->module + "." + a.name);
+        ns[bind] = !sub.is_none() ? sub : getattr(m, a.name, a.span);
+      }
+      return Flow::Normal;
+    }
+    case StmtKind::With: {
+      for (auto& item : s->items) {
+        Value v = eval(item.context_expr);
+        if (item.optional_vars) assign(item.optional_vars, v);
+      }
+      return exec_block(s->body);
+    }
+    case StmtKind::Global:
+    case StmtKind::Nonlocal: return Flow::Normal;
+    default:
+      error(s->span, std::string("'") + ast::name_of(s->kind) + "' statements are not supported in NKI kernels");
+  }
+}
+
+Value Interpreter::make_function_here(const Stmt* s) {
+  auto fo = std::make_shared<FunctionObj>();
+  fo->def = s;
+  fo->module = frames_.back().module;
+  for (const Expr* d : s->args->defaults) fo->defaults.push_back(eval(d));
+  for (const Expr* d : s->args->kw_defaults) {
+    fo->kw_has_default.push_back(d != nullptr);
+    fo->kw_defaults.push_back(d ? eval(d) : Value::none());
+  }
+  Value fv;
+  fv.k = VK::Function;
+  fv.o = fo;
+  return fv;
+}
+
+Value Interpreter::define_function(ModuleEnv* env, const Stmt* def) {
+  frames_.push_back({env, {}, true});
+  try {
+    Value v = make_function_here(def);
+    frames_.pop_back();
+    return v;
+  } catch (...) {
+    frames_.pop_back();
+    throw;
+  }
+}
+
+void Interpreter::assign(const Expr* t, const Value& v) {
+  switch (t->kind) {
+    case ExprKind::Name: {
+      Frame& f = frames_.back();
+      (f.module_level ? f.module->obj->ns : f.locals)[t->str] = v;
+      return;
+    }
+    case ExprKind::Tuple:
+    case ExprKind::List: {
+      std::vector<Value> items = iterate(v, t->span);
+      if (items.size() != t->elts.size())
+        error(t->span, "cannot unpack " + std::to_string(items.size()) + " values into " +
+                           std::to_string(t->elts.size()) + " targets");
+      for (size_t i = 0; i < items.size(); ++i) assign(t->elts[i], items[i]);
+      return;
+    }
+    case ExprKind::Subscript: store_subscript(eval(t->a), eval(t->b), v, t->span); return;
+    default: error(t->span, "cannot assign to this expression in a kernel");
+  }
+}
+
+// ---------------------------------------------------------------- expressions
+
+std::vector<Value> Interpreter::iterate(const Value& v, Span s) {
+  switch (v.k) {
+    case VK::Range: {
+      auto* r = v.as<RangeObj>();
+      std::vector<Value> out;
+      int64_t n = r->length();
+      out.reserve(n);
+      for (int64_t i = 0; i < n; ++i) out.push_back(Value::integer(r->start + i * r->step));
+      return out;
+    }
+    case VK::Tuple:
+    case VK::List: return v.as<SeqObj>()->items;
+    case VK::Str: {
+      std::vector<Value> out;
+      for (char c : v.as<StrObj>()->s) out.push_back(Value::str(std::string(1, c)));
+      return out;
+    }
+    case VK::Dict: {
+      std::vector<Value> out;
+      for (auto& [k, x] : v.as<DictObj>()->items) out.push_back(Value::str(k));
+      return out;
+    }
+    default: error(s, std::string("cannot iterate over a value of type '") + type_name(v.k) + "'");
+  }
+}
+
+bool Interpreter::truthy(const Value& v, Span s) {
+  switch (v.k) {
+    case VK::None: return false;
+    case VK::Bool: return v.b;
+    case VK::Int: return v.i != 0;
+    case VK::Float: return v.f != 0;
+    case VK::Str: return !v.as<StrObj>()->s.empty();
+    case VK::Tuple:
+    case VK::List: return !v.as<SeqObj>()->items.empty();
+    case VK::Dict: return !v.as<DictObj>()->items.empty();
+    case VK::Range: return v.as<RangeObj>()->length() > 0;
+    case VK::Tensor:
+      error(s, "the truth value of a tensor is not known at compile time",
+            "compare shapes or compile-time values instead");
+    default: return true;
+  }
+}
+
+Value Interpreter::eval(const Expr* e) {
+  switch (e->kind) {
+    case ExprKind::Constant:
+      switch (e->ckind) {
+        case ast::ConstKind::None: return Value::none();
+        case ast::ConstKind::Bool: return Value::boolean(e->bval);
+        case ast::ConstKind::Int:
+          if (e->big_int) error(e->span, "integer constant does not fit in 64 bits");
+          return Value::integer(e->ival);
+        case ast::ConstKind::Float: return Value::real(e->fval);
+        case ast::ConstKind::Str: return Value::str(e->str);
+        case ast::ConstKind::Ellipsis: return Value::ellipsis();
+        default: error(e->span, "this constant is not supported in NKI kernels");
+      }
+    case ExprKind::Name: return lookup(e->str, e->span);
+    case ExprKind::Attribute: return getattr(eval(e->a), e->str, e->span);
+    case ExprKind::Subscript: return subscript(eval(e->a), eval(e->b), e->span);
+    case ExprKind::Tuple:
+    case ExprKind::List: {
+      std::vector<Value> items;
+      for (const Expr* x : e->elts) {
+        if (x->kind == ExprKind::Starred) {
+          for (auto& v : iterate(eval(x->a), x->span)) items.push_back(v);
+        } else {
+          items.push_back(eval(x));
+        }
+      }
+      return e->kind == ExprKind::Tuple ? Value::tuple(std::move(items)) : Value::list(std::move(items));
+    }
+    case ExprKind::Dict: {
+      auto d = std::make_shared<DictObj>();
+      for (size_t i = 0; i < e->elts.size(); ++i) {
+        if (!e->keys[i]) error(e->elts[i]->span, "'**' in dict displays is not supported in NKI kernels");
+        Value k = eval(e->keys[i]);
+        if (k.k != VK::Str) error(e->keys[i]->span, "dictionary keys must be strings in NKI kernels");
+        Value v = eval(e->elts[i]);
+        if (Value* old = d->find(k.as<StrObj>()->s)) *old = v;
+        else d->items.push_back({k.as<StrObj>()->s, v});
+      }
+      Value v;
+      v.k = VK::Dict;
+      v.o = d;
+      return v;
+    }
+    case ExprKind::Slice: {
+      auto sl = std::make_shared<SliceObj>();
+      if (e->a) sl->start = eval(e->a);
+      if (e->b) sl->stop = eval(e->b);
+      if (e->c) sl->step = eval(e->c);
+      Value v;
+      v.k = VK::Slice;
+      v.o = sl;
+      return v;
+    }
+    case ExprKind::BinOp: {
+      if (e->binop == ast::BinOpKind::MatMult)
+        error(e->span, "the '@' operator is not supported in NKI kernels", "use nisa.nc_matmul or nl.matmul");
+      Value a = eval(e->a), b = eval(e->b);
+      return binary(e->binop, a, b, e->span);
+    }
+    case ExprKind::UnaryOp: {
+      Value v = eval(e->a);
+      switch (e->unaryop) {
+        case ast::UnaryOpKind::Not: return Value::boolean(!truthy(v, e->a->span));
+        case ast::UnaryOpKind::USub:
+          if (v.is_int()) return Value::integer(-v.as_int());
+          if (v.k == VK::Float) return Value::real(-v.f);
+          break;
+        case ast::UnaryOpKind::UAdd:
+          if (v.is_int()) return Value::integer(v.as_int());
+          if (v.k == VK::Float) return v;
+          break;
+        case ast::UnaryOpKind::Invert:
+          if (v.is_int()) return Value::integer(~v.as_int());
+          break;
+      }
+      if (v.k == VK::Tensor)
+        error(e->span, "operators on tensors are not supported", "use nki.isa instructions (e.g. nisa.tensor_scalar)");
+      error(e->span, std::string("bad operand type for unary ") + ast::name_of(e->unaryop) + ": '" + type_name(v.k) + "'");
+    }
+    case ExprKind::BoolOp: {
+      Value v;
+      for (const Expr* x : e->elts) {
+        v = eval(x);
+        bool t = truthy(v, x->span);
+        if (e->boolop == ast::BoolOpKind::And ? !t : t) return v;
+      }
+      return v;
+    }
+    case ExprKind::Compare: {
+      Value left = eval(e->a);
+      for (size_t i = 0; i < e->cmpops.size(); ++i) {
+        Value right = eval(e->elts[i]);
+        if (!compare(e->cmpops[i], left, right, e->span)) return Value::boolean(false);
+        left = right;
+      }
+      return Value::boolean(true);
+    }
+    case ExprKind::IfExp: return truthy(eval(e->a), e->a->span) ? eval(e->b) : eval(e->c);
+    case ExprKind::Call: {
+      Value fn = eval(e->a);
+      CallArgs args;
+      eval_call_args(e, args);
+      return call(fn, args);
+    }
+    case ExprKind::JoinedStr: {
+      std::string out;
+      for (const Expr* part : e->elts) {
+        if (part->kind == ExprKind::Constant) {
+          out += part->str;
+          continue;
+        }
+        Value v = eval(part->a);
+        std::string spec;
+        if (part->b) spec = to_str(eval(part->b));
+        if (part->conversion == 'r') v = Value::str(repr(v));
+        out += spec.empty() ? to_str(v) : format_value(v, spec, part->span);
+      }
+      return Value::str(out);
+    }
+    default:
+      error(e->span, std::string("'") + ast::name_of(e->kind) + "' expressions are not supported in NKI kernels");
+  }
+}
+
+std::string Interpreter::format_value(const Value& v, const std::string& spec, Span s) {
+  // [[fill]align][sign][0][width][,][.precision][type]
+  size_t i = 0;
+  char fill = ' ', align = 0, type = 0;
+  if (spec.size() >= 2 && (spec[1] == '<' || spec[1] == '>' || spec[1] == '^')) {
+    fill = spec[0];
+    align = spec[1];
+    i = 2;
+  } else if (!spec.empty() && (spec[0] == '<' || spec[0] == '>' || spec[0] == '^')) {
+    align = spec[0];
+    i = 1;
+  }
+  bool plus = false;
+  if (i < spec.size() && (spec[i] == '+' || spec[i] == '-')) plus = spec[i++] == '+';
+  if (i < spec.size() && spec[i] == '0') {
+    fill = '0';
+    if (!align) align = '=';
+    ++i;
+  }
+  int width = 0, prec = -1;
+  while (i < spec.size() && isdigit(static_cast<unsigned char>(spec[i]))) width = width * 10 + (spec[i++] - '0');
+  if (i < spec.size() && spec[i] == '.') {
+    prec = 0;
+    ++i;
+    while (i < spec.size() && isdigit(static_cast<unsigned char>(spec[i]))) prec = prec * 10 + (spec[i++] - '0');
+  }
+  if (i < spec.size()) type = spec[i++];
+  if (i != spec.size()) error(s, "unsupported format specification '" + spec + "'");
+  std::string body;
+  char buf[512];
+  if (type == 'f' || type == 'e' || type == 'g' || type == '%' || (v.k == VK::Float && prec >= 0 && !type)) {
+    if (!v.is_number()) error(s, "format '" + spec + "' needs a number");
+    double d = v.as_float() * (type == '%' ? 100 : 1);
+    char t = type == '%' ? 'f' : (type ? type : 'g');
+    std::string fmt = std::string(plus ? "%+" : "%") + ".*" + t;
+    std::snprintf(buf, sizeof buf, fmt.c_str(), prec < 0 ? 6 : prec, d);
+    body = buf;
+    if (type == '%') body += "%";
+  } else if (type == 'd' || type == 'x' || type == 'b' || type == 'o') {
+    if (!v.is_int()) error(s, "format '" + spec + "' needs an integer");
+    int64_t n = v.as_int();
+    if (type == 'd') body = (plus && n >= 0 ? "+" : "") + std::to_string(n);
+    else if (type == 'x') { std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(n)); body = buf; }
+    else if (type == 'o') { std::snprintf(buf, sizeof buf, "%llo", static_cast<unsigned long long>(n)); body = buf; }
+    else {
+      uint64_t u = static_cast<uint64_t>(n);
+      do { body.insert(body.begin(), char('0' + (u & 1))); u >>= 1; } while (u);
+    }
+  } else {
+    body = to_str(v);
+    if (prec >= 0 && v.k == VK::Str) body = body.substr(0, prec);
+  }
+  if (static_cast<int>(body.size()) < width) {
+    size_t pad = width - body.size();
+    char a = align ? align : (v.is_number() ? '>' : '<');
+    if (a == '<') body += std::string(pad, fill);
+    else if (a == '^') body = std::string(pad / 2, fill) + body + std::string(pad - pad / 2, fill);
+    else if (a == '=' && !body.empty() && (body[0] == '-' || body[0] == '+'))
+      body = body.substr(0, 1) + std::string(pad, fill) + body.substr(1);
+    else body = std::string(pad, fill) + body;
+  }
+  return body;
+}
+
+void Interpreter::eval_call_args(const Expr* call, CallArgs& out) {
+  out.call_span = call->span;
+  for (const Expr* a : call->elts) {
+    if (a->kind == ExprKind::Starred) {
+      for (auto& v : iterate(eval(a->a), a->span)) {
+        out.pos.push_back(v);
+        out.pos_spans.push_back(a->span);
+      }
+      continue;
+    }
+    out.pos.push_back(eval(a));
+    out.pos_spans.push_back(a->span);
+  }
+  for (const ast::Keyword& k : call->keywords) {
+    if (k.arg.empty()) {
+      Value d = eval(k.value);
+      if (d.k != VK::Dict) error(k.span, "argument after ** must be a dict");
+      for (auto& [name, v] : d.as<DictObj>()->items) {
+        out.kw.push_back({name, v});
+        out.kw_spans.push_back(k.span);
+      }
+      continue;
+    }
+    out.kw.push_back({k.arg, eval(k.value)});
+    out.kw_spans.push_back(k.span);
+  }
+}
+
+// ---------------------------------------------------------------- operators
+
+namespace {
+int64_t floordiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+int64_t pymod(int64_t a, int64_t b) {
+  int64_t r = a % b;
+  if (r != 0 && ((r < 0) != (b < 0))) r += b;
+  return r;
+}
+}  // namespace
+
+Value Interpreter::binary(ast::BinOpKind op, const Value& a, const Value& b, Span s) {
+  using B = ast::BinOpKind;
+  if (a.k == VK::Tensor || b.k == VK::Tensor)
+    error(s, "binary operators on tensors are not supported",
+          "use nki.isa instructions (nisa.tensor_tensor, nisa.tensor_scalar) or nl.add/nl.multiply");
+  if (a.is_int() && b.is_int()) {
+    int64_t x = a.as_int(), y = b.as_int();
+    switch (op) {
+      case B::Add: return Value::integer(x + y);
+      case B::Sub: return Value::integer(x - y);
+      case B::Mult: return Value::integer(x * y);
+      case B::Div:
+        if (y == 0) error(s, "division by zero");
+        return Value::real(static_cast<double>(x) / static_cast<double>(y));
+      case B::FloorDiv:
+        if (y == 0) error(s, "integer division by zero");
+        return Value::integer(floordiv(x, y));
+      case B::Mod:
+        if (y == 0) error(s, "integer modulo by zero");
+        return Value::integer(pymod(x, y));
+      case B::Pow: {
+        if (y < 0) return Value::real(std::pow(static_cast<double>(x), static_cast<double>(y)));
+        int64_t r = 1;
+        for (int64_t i = 0; i < y; ++i) r *= x;
+        return Value::integer(r);
+      }
+      case B::LShift: return Value::integer(x << y);
+      case B::RShift: return Value::integer(x >> y);
+      case B::BitAnd: return Value::integer(x & y);
+      case B::BitOr: return Value::integer(x | y);
+      case B::BitXor: return Value::integer(x ^ y);
+      default: break;
+    }
+  }
+  if (a.is_number() && b.is_number()) {
+    double x = a.as_float(), y = b.as_float();
+    switch (op) {
+      case B::Add: return Value::real(x + y);
+      case B::Sub: return Value::real(x - y);
+      case B::Mult: return Value::real(x * y);
+      case B::Div:
+        if (y == 0) error(s, "float division by zero");
+        return Value::real(x / y);
+      case B::FloorDiv:
+        if (y == 0) error(s, "float floor division by zero");
+        return Value::real(std::floor(x / y));
+      case B::Mod: {
+        if (y == 0) error(s, "float modulo by zero");
+        double r = std::fmod(x, y);
+        if (r != 0 && ((r < 0) != (y < 0))) r += y;
+        return Value::real(r);
+      }
+      case B::Pow: return Value::real(std::pow(x, y));
+      default: break;
+    }
+  }
+  bool seq_a = a.k == VK::Tuple || a.k == VK::List;
+  if (op == B::Add && ((a.k == VK::Str && b.k == VK::Str) || (seq_a && a.k == b.k))) {
+    if (a.k == VK::Str) return Value::str(a.as<StrObj>()->s + b.as<StrObj>()->s);
+    std::vector<Value> items = a.as<SeqObj>()->items;
+    for (auto& x : b.as<SeqObj>()->items) items.push_back(x);
+    return a.k == VK::Tuple ? Value::tuple(std::move(items)) : Value::list(std::move(items));
+  }
+  if (op == B::Mult && (a.is_int() || b.is_int())) {
+    const Value& seq = a.is_int() ? b : a;
+    int64_t n = a.is_int() ? a.as_int() : b.as_int();
+    if (seq.k == VK::Str) {
+      std::string r;
+      for (int64_t i = 0; i < n; ++i) r += seq.as<StrObj>()->s;
+      return Value::str(r);
+    }
+    if (seq.k == VK::Tuple || seq.k == VK::List) {
+      std::vector<Value> items;
+      for (int64_t i = 0; i < n; ++i)
+        for (auto& x : seq.as<SeqObj>()->items) items.push_back(x);
+      return seq.k == VK::Tuple ? Value::tuple(std::move(items)) : Value::list(std::move(items));
+    }
+  }
+  if (op == B::Mod && a.k == VK::Str) error(s, "'%' string formatting is not supported in NKI kernels", "use an f-string");
+  error(s, std::string("unsupported operand types for ") + ast::name_of(op) + ": '" + type_name(a.k) + "' and '" +
+               type_name(b.k) + "'");
+}
+
+bool Interpreter::compare(ast::CmpOpKind op, const Value& a, const Value& b, Span s) {
+  using C = ast::CmpOpKind;
+  switch (op) {
+    case C::Eq:
+    case C::NotEq: {
+      bool eq;
+      if (a.k == VK::DType && b.k == VK::Str) eq = name_of(a.as_dtype()) == b.as<StrObj>()->s;
+      else if (b.k == VK::DType && a.k == VK::Str) eq = name_of(b.as_dtype()) == a.as<StrObj>()->s;
+      else eq = equals(a, b);
+      return op == C::Eq ? eq : !eq;
+    }
+    case C::Is:
+    case C::IsNot: {
+      bool same = (a.k == b.k && (a.k == VK::None || a.k == VK::Ellipsis)) ||
+                  (a.k == VK::Bool && b.k == VK::Bool && a.b == b.b) || (a.o && a.o == b.o) ||
+                  ((a.k == VK::DType || a.k == VK::Buffer || a.k == VK::Op) && a.k == b.k && a.i == b.i);
+      return op == C::Is ? same : !same;
+    }
+    case C::In:
+    case C::NotIn: {
+      bool found = false;
+      if (b.k == VK::Str && a.k == VK::Str) {
+        found = b.as<StrObj>()->s.find(a.as<StrObj>()->s) != std::string::npos;
+      } else if (b.k == VK::Dict) {
+        found = a.k == VK::Str && b.as<DictObj>()->find(a.as<StrObj>()->s) != nullptr;
+      } else {
+        for (auto& x : iterate(b, s))
+          if (compare(C::Eq, a, x, s)) { found = true; break; }
+      }
+      return op == C::In ? found : !found;
+    }
+    default: break;
+  }
+  auto order = [&](int c) {
+    switch (op) {
+      case C::Lt: return c < 0;
+      case C::LtE: return c <= 0;
+      case C::Gt: return c > 0;
+      default: return c >= 0;
+    }
+  };
+  if (a.is_number() && b.is_number()) {
+    if (a.k == VK::Float || b.k == VK::Float) {
+      double x = a.as_float(), y = b.as_float();
+      if (std::isnan(x) || std::isnan(y)) return false;
+      return order(x < y ? -1 : x > y ? 1 : 0);
+    }
+    int64_t x = a.as_int(), y = b.as_int();
+    return order(x < y ? -1 : x > y ? 1 : 0);
+  }
+  if (a.k == VK::Str && b.k == VK::Str) return order(a.as<StrObj>()->s.compare(b.as<StrObj>()->s));
+  if ((a.k == VK::Tuple || a.k == VK::List) && a.k == b.k) {
+    auto &x = a.as<SeqObj>()->items, &y = b.as<SeqObj>()->items;
+    for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
+      if (equals(x[i], y[i])) continue;
+      return order(compare(C::Lt, x[i], y[i], s) ? -1 : 1);
+    }
+    return order(x.size() < y.size() ? -1 : x.size() > y.size() ? 1 : 0);
+  }
+  if (a.k == VK::Tensor || b.k == VK::Tensor)
+    error(s, "comparison operators on tensors are not supported", "use nisa.tensor_tensor with op=nl.less etc.");
+  error(s, std::string("'<' is not supported between '") + type_name(a.k) + "' and '" + type_name(b.k) + "'");
+}
+
+// ---------------------------------------------------------------- calls
+
+Value Interpreter::call(const Value& fn, CallArgs& args) {
+  switch (fn.k) {
+    case VK::Builtin: return fn.as<BuiltinObj>()->fn(*this, args);
+    case VK::Function: return call_function(fn, args);
+    case VK::BoundMethod: {
+      auto* bm = fn.as<BoundMethodObj>();
+      args.pos.insert(args.pos.begin(), bm->self);
+      args.pos_spans.insert(args.pos_spans.begin(), args.call_span);
+      return call(bm->fn, args);
+    }
+    default: error(args.call_span, std::string("'") + type_name(fn.k) + "' object is not callable");
+  }
+}
+
+Value Interpreter::call_function(const Value& fnv, CallArgs& args) {
+  auto* fo = fnv.as<FunctionObj>();
+  const Stmt* def = fo->def;
+  const ast::Arguments* a = def->args;
+  if (calls_.size() > 200) error(args.call_span, "maximum call depth exceeded (recursive kernel helpers?)");
+  Frame frame{fo->module, {}, false};
+  std::vector<const ast::Arg*> positional;
+  for (auto& p : a->posonlyargs) positional.push_back(&p);
+  for (auto& p : a->args) positional.push_back(&p);
+  std::vector<bool> bound(positional.size(), false);
+  size_t np = positional.size();
+  std::vector<Value> extra;
+  for (size_t i = 0; i < args.pos.size(); ++i) {
+    if (i < np) {
+      frame.locals[positional[i]->name] = args.pos[i];
+      bound[i] = true;
+    } else if (a->vararg) {
+      extra.push_back(args.pos[i]);
+    } else {
+      error(args.call_span, def->name + "() takes " + std::to_string(np) + " positional arguments but " +
+                                std::to_string(args.pos.size()) + " were given");
+    }
+  }
+  if (a->vararg) frame.locals[a->vararg->name] = Value::tuple(extra);
+  auto kwd = std::make_shared<DictObj>();
+  std::vector<bool> kwbound(a->kwonlyargs.size(), false);
+  for (size_t k = 0; k < args.kw.size(); ++k) {
+    const std::string& name = args.kw[k].first;
+    bool done = false;
+    for (size_t i = 0; i < np && !done; ++i)
+      if (positional[i]->name == name) {
+        if (bound[i]) error(args.kw_spans[k], def->name + "() got multiple values for argument '" + name + "'");
+        if (i < a->posonlyargs.size()) break;
+        frame.locals[name] = args.kw[k].second;
+        bound[i] = done = true;
+      }
+    for (size_t i = 0; i < a->kwonlyargs.size() && !done; ++i)
+      if (a->kwonlyargs[i].name == name) {
+        frame.locals[name] = args.kw[k].second;
+        kwbound[i] = done = true;
+      }
+    if (!done) {
+      if (!a->kwarg) error(args.kw_spans[k], def->name + "() got an unexpected keyword argument '" + name + "'");
+      kwd->items.push_back({name, args.kw[k].second});
+    }
+  }
+  if (a->kwarg) {
+    Value d;
+    d.k = VK::Dict;
+    d.o = kwd;
+    frame.locals[a->kwarg->name] = d;
+  }
+  size_t first_default = np - fo->defaults.size();
+  for (size_t i = 0; i < np; ++i) {
+    if (bound[i]) continue;
+    if (i >= first_default) frame.locals[positional[i]->name] = fo->defaults[i - first_default];
+    else error(args.call_span, def->name + "() missing required argument '" + positional[i]->name + "'");
+  }
+  for (size_t i = 0; i < a->kwonlyargs.size(); ++i) {
+    if (kwbound[i]) continue;
+    if (!fo->kw_has_default[i])
+      error(args.call_span, def->name + "() missing required keyword-only argument '" + a->kwonlyargs[i].name + "'");
+    frame.locals[a->kwonlyargs[i].name] = fo->kw_defaults[i];
+  }
+  bool outermost = frames_.empty();
+  if (!outermost) calls_.push_back({current_file(), args.call_span, -1});
+  frames_.push_back(std::move(frame));
+  Value result;
+  try {
+    Flow f = exec_block(def->body);
+    result = f == Flow::Return ? return_value_ : Value::none();
+  } catch (...) {
+    frames_.pop_back();
+    if (!outermost) calls_.pop_back();
+    throw;
+  }
+  return_value_ = Value::none();
+  frames_.pop_back();
+  if (!outermost) calls_.pop_back();
+  return result;
+}
+
+std::vector<Value> Interpreter::bind(CallArgs& args, const std::string& fname, const std::vector<Param>& params) {
+  std::vector<Value> out(params.size());
+  std::vector<bool> set(params.size(), false);
+  if (args.pos.size() > params.size())
+    error(args.call_span, fname + "() takes at most " + std::to_string(params.size()) + " arguments but " +
+                              std::to_string(args.pos.size()) + " were given");
+  for (size_t i = 0; i < args.pos.size(); ++i) {
+    out[i] = args.pos[i];
+    set[i] = true;
+  }
+  for (size_t k = 0; k < args.kw.size(); ++k) {
+    size_t i = 0;
+    while (i < params.size() && args.kw[k].first != params[i].name) ++i;
+    if (i == params.size())
+      error(args.kw_spans[k], fname + "() got an unexpected keyword argument '" + args.kw[k].first + "'");
+    if (set[i]) error(args.kw_spans[k], fname + "() got multiple values for argument '" + args.kw[k].first + "'");
+    out[i] = args.kw[k].second;
+    set[i] = true;
+  }
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (set[i]) continue;
+    if (params[i].required) error(args.call_span, fname + "() missing required argument '" + params[i].name + "'");
+    out[i] = params[i].def;
+  }
+  return out;
+}
+
+Span Interpreter::arg_span(const CallArgs& args, const std::vector<Param>& params, size_t index) const {
+  if (index < args.pos_spans.size()) return args.pos_spans[index];
+  for (size_t k = 0; k < args.kw.size(); ++k)
+    if (args.kw[k].first == params[index].name) return args.kw_spans[k];
+  return args.call_span;
+}
+
+}  // namespace nkic::trace

@@ -1,0 +1,130 @@
+// The specializer's compile-time interpreter: evaluates the kernel's AST with the argument shapes,
+// unrolling loops and inlining calls; nki.isa builtins append instructions to the Program.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "frontend/diagnostic.h"
+#include "ir/program.h"
+#include "target/target.h"
+#include "trace/value.h"
+
+namespace nkic::trace {
+
+// A parsed source module whose top-level names are evaluated on demand.
+struct ModuleEnv {
+  SourceRef source;
+  std::unique_ptr<ast::Module> ast;
+  std::shared_ptr<ModuleObj> obj;
+  std::map<std::string, const ast::Stmt*> binders;  // last top-level statement binding each name
+  std::set<std::string> loading;                    // names being evaluated (cycle detection)
+};
+
+// One parameter of a builtin's signature.
+struct Param {
+  const char* name;
+  bool required = false;
+  Value def = Value::none();
+};
+
+class Interpreter {
+ public:
+  Interpreter(Program& program, const Target& target);
+  ~Interpreter();
+
+  Program& program;
+  const Target& tgt;
+
+  ModuleEnv* load_module(SourceRef source);  // parses; throws UserError on syntax errors
+  Value lookup_global(ModuleEnv* env, const std::string& name, Span use);
+  Value call(const Value& fn, CallArgs& args);
+  // A function value for a def, with its defaults evaluated in its module (decorators not applied).
+  Value define_function(ModuleEnv* env, const ast::Stmt* def);
+
+  // Errors at a span of the file being evaluated, with the current call stack. `kind` is the
+  // Python-side class: "compile", "assert", "validation".
+  [[noreturn]] void error(Span s, const std::string& msg, const std::string& hint = "",
+                          const char* kind = "compile");
+  void warning(Span s, const std::string& msg, const std::string& hint = "");
+  const std::vector<Diagnostic>& warnings() const { return warnings_; }
+
+  // Location table entry for an instruction emitted at span `s` of the current file.
+  uint32_t loc_here(Span s);
+  SourceRef current_file() const;
+
+  // Binds a builtin call's arguments to a signature: returns one Value per param, erroring on
+  // unknown keywords, duplicates and missing required params (message names `fname`).
+  std::vector<Value> bind(CallArgs& args, const std::string& fname, const std::vector<Param>& params);
+  // Span of the argument bound to params[index] (or the call span).
+  Span arg_span(const CallArgs& args, const std::vector<Param>& params, size_t index) const;
+
+  // A name suggested for the next tensor created (the assignment target), consumed by ndarray.
+  std::string take_name_hint();
+  Value new_tensor(const std::string& name, Mem mem, DType dt, std::vector<int64_t> shape, Span decl);
+
+  // Iteration over a compile-time iterable (range, tuple, list, str, dict keys).
+  std::vector<Value> iterate(const Value& v, Span s);
+  bool truthy(const Value& v, Span s);
+
+  Value builtin_module(const std::string& name);  // nki, nki.language, math, ... or None
+
+ private:
+  struct Frame {
+    ModuleEnv* module;
+    std::map<std::string, Value> locals;
+    bool module_level = false;
+  };
+  struct CallSite {
+    SourceRef file;
+    Span span;
+    int32_t loc = -1;  // lazily created LocEntry index
+  };
+  enum class Flow { Normal, Return, Break, Continue };
+
+  Flow exec_block(const std::vector<ast::Stmt*>& body);
+  Flow exec(const ast::Stmt* s);
+  Value eval(const ast::Expr* e);
+  void assign(const ast::Expr* target, const Value& v);
+  Value call_function(const Value& fnv, CallArgs& args);
+  Value make_function_here(const ast::Stmt* def);
+  Value binary(ast::BinOpKind op, const Value& a, const Value& b, Span s);
+  bool compare(ast::CmpOpKind op, const Value& a, const Value& b, Span s);
+  Value getattr(const Value& obj, const std::string& name, Span s);
+  Value subscript(const Value& obj, const Value& idx, Span s);
+  void store_subscript(const Value& obj, const Value& idx, const Value& v, Span s);
+  Value lookup(const std::string& name, Span s);
+  Value import_module(const std::string& dotted, Span s);
+  void eval_call_args(const ast::Expr* call, CallArgs& out);
+  std::string format_value(const Value& v, const std::string& spec, Span s);
+  int32_t parent_loc();
+
+  std::vector<Frame> frames_;
+  std::vector<CallSite> calls_;
+  std::vector<std::unique_ptr<ModuleEnv>> modules_;
+  std::map<std::string, Value> builtins_;
+  std::map<std::string, Value> builtin_modules_;
+  std::vector<Diagnostic> warnings_;
+  std::string name_hint_;
+  Value return_value_;
+  std::map<std::string, int> tensor_names_;
+};
+
+// Builtin tables (one file each).
+void add_python_builtins(std::map<std::string, Value>& b);
+Value make_math_module();
+Value make_numpy_module();
+Value make_language_module();
+Value make_isa_module();
+Value make_nki_module(const Value& language, const Value& isa);
+
+// Helpers for builtin implementations.
+Value make_builtin(std::string name, std::function<Value(Interpreter&, CallArgs&)> fn);
+TensorObj* expect_tensor(Interpreter& in, const Value& v, Span s, const std::string& what);
+int64_t expect_int(Interpreter& in, const Value& v, Span s, const std::string& what);
+std::vector<int64_t> expect_shape(Interpreter& in, const Value& v, Span s, const std::string& what);
+
+}  // namespace nkic::trace

@@ -1,0 +1,150 @@
+// specialize(): sets up the interpreter, binds the kernel's arguments, collects its outputs, and runs
+// the passes (allocate, verify).
+#include "trace/specialize.h"
+
+#include "ir/verify.h"
+#include "passes/allocate.h"
+#include "trace/interpreter.h"
+
+namespace nkic {
+
+using namespace trace;
+
+namespace {
+
+Value to_value(Interpreter& in, const ArgValue& a, const std::string& pname, int& tensor_index) {
+  switch (a.kind) {
+    case ArgValue::Kind::Tensor: {
+      Value t = in.new_tensor(pname, Mem::HBM, a.dtype, a.shape, Span{});
+      TensorDecl& d = in.program.tensors[t.as<TensorObj>()->ap.tensor];
+      d.role = TensorRole::Input;
+      d.io_index = tensor_index++;
+      return t;
+    }
+    case ArgValue::Kind::None: return Value::none();
+    case ArgValue::Kind::Bool: return Value::boolean(a.b);
+    case ArgValue::Kind::Int: return Value::integer(a.i);
+    case ArgValue::Kind::Float: return Value::real(a.f);
+    case ArgValue::Kind::Str: return Value::str(a.s);
+    case ArgValue::Kind::DType: return Value::dtype(a.dtype);
+    case ArgValue::Kind::Tuple: {
+      std::vector<Value> items;
+      for (auto& x : a.items) items.push_back(to_value(in, x, pname, tensor_index));
+      return Value::tuple(std::move(items));
+    }
+  }
+  return Value::none();
+}
+
+void fill_tile_size(Interpreter& in) {
+  auto* ts = in.builtin_module("nki.language").as<ModuleObj>()->ns["tile_size"].as<ModuleObj>();
+  const Target& t = in.tgt;
+  ts->ns["pmax"] = Value::integer(t.partitions);
+  ts->ns["psum_fmax"] = Value::integer(t.psum_fmax);
+  ts->ns["gemm_stationary_fmax"] = Value::integer(t.gemm_stationary_fmax);
+  ts->ns["gemm_moving_fmax"] = Value::integer(t.gemm_moving_fmax);
+  ts->ns["bn_stats_fmax"] = Value::integer(t.bn_stats_fmax);
+  ts->ns["psum_min_align"] = Value::integer(t.psum_min_align);
+  ts->ns["sbuf_min_align"] = Value::integer(t.sbuf_min_align);
+  ts->ns["total_available_sbuf_size"] = Value::integer(t.sbuf_usable_bytes);
+}
+
+}  // namespace
+
+namespace {
+void find_defs(const std::vector<ast::Stmt*>& body, const std::string& name, bool top,
+               std::vector<std::pair<const ast::Stmt*, bool>>& out) {
+  for (const ast::Stmt* s : body) {
+    if (s->kind == ast::StmtKind::FunctionDef && s->name == name) out.push_back({s, top});
+    for (auto* b : {&s->body, &s->orelse, &s->finalbody}) find_defs(*b, name, false, out);
+    for (auto& h : s->handlers) find_defs(h.body, name, false, out);
+  }
+}
+}  // namespace
+
+SpecializeResult specialize(SourceRef source, const std::string& kernel_name, const std::vector<KernelArg>& args,
+                            const Target& target, int lineno) {
+  SpecializeResult r;
+  Program& p = r.program;
+  p.kernel_name = kernel_name;
+  Interpreter in(p, target);
+  fill_tile_size(in);
+  ModuleEnv* env = in.load_module(source);
+  const ast::Stmt* def = nullptr;
+  std::vector<std::pair<const ast::Stmt*, bool>> defs;
+  find_defs(env->ast->body, kernel_name, true, defs);
+  for (auto& [s, top] : defs) {
+    uint32_t first = s->decorators.empty() ? s->span.line : s->decorators[0]->span.line;
+    if (lineno > 0 ? (s->span.line == static_cast<uint32_t>(lineno) || first == static_cast<uint32_t>(lineno)) : top)
+      def = s;
+  }
+  if (!def && !defs.empty() && lineno > 0) def = defs.back().first;
+  if (!def) {
+    Diagnostic d;
+    d.loc = {source, Span{}};
+    d.message = "no top-level function named '" + kernel_name + "' in " + source->path();
+    throw UserError(std::move(d));
+  }
+  p.add_loc({source, def->span}, -1);  // locs[0]: the kernel definition
+  Value fn = in.define_function(env, def);
+
+  // Bind arguments: name tensors after the parameters they bind to.
+  std::vector<std::string> pnames;
+  for (auto& a : def->args->posonlyargs) pnames.push_back(a.name);
+  for (auto& a : def->args->args) pnames.push_back(a.name);
+  CallArgs call;
+  call.call_span = def->span;
+  int tensor_index = 0;
+  size_t npos = 0;
+  for (const KernelArg& a : args) {
+    if (a.keyword.empty()) {
+      std::string pname = npos < pnames.size() ? pnames[npos] : "arg" + std::to_string(npos);
+      call.pos.push_back(to_value(in, a.value, pname, tensor_index));
+      call.pos_spans.push_back(def->span);
+      ++npos;
+    } else {
+      call.kw.push_back({a.keyword, to_value(in, a.value, a.keyword, tensor_index)});
+      call.kw_spans.push_back(def->span);
+    }
+  }
+  p.num_inputs = tensor_index;
+  Value result = in.call(fn, call);
+
+  // Outputs: a tensor or a tuple of tensors created in HBM by the kernel.
+  std::vector<Value> outs;
+  if (result.k == VK::Tuple || result.k == VK::List) {
+    outs = result.as<SeqObj>()->items;
+    p.output_is_tuple = true;
+  } else if (!result.is_none()) {
+    outs.push_back(result);
+  }
+  for (size_t i = 0; i < outs.size(); ++i) {
+    const Value& v = outs[i];
+    Diagnostic d;
+    d.loc = {source, def->span};
+    if (v.k != VK::Tensor) {
+      d.message = "kernel '" + kernel_name + "' returns a '" + type_name(v.k) + "'; kernels return HBM tensors";
+      throw UserError(std::move(d));
+    }
+    TensorDecl& t = p.tensors[v.as<TensorObj>()->ap.tensor];
+    if (t.mem != Mem::HBM || t.role == TensorRole::Input) {
+      d.message = "kernel '" + kernel_name + "' returns tensor '" + t.name + "', which is " +
+                  (t.role == TensorRole::Input ? "an input argument" : "not in HBM");
+      d.hint = "create outputs with nl.ndarray(..., buffer=nl.shared_hbm) and return them";
+      throw UserError(std::move(d));
+    }
+    if (!v.as<TensorObj>()->whole) {
+      d.message = "kernel '" + kernel_name + "' returns a view of tensor '" + t.name + "'; return the whole tensor";
+      throw UserError(std::move(d));
+    }
+    t.role = TensorRole::Output;
+    t.io_index = static_cast<int32_t>(i);
+    p.outputs.push_back(v.as<TensorObj>()->ap.tensor);
+  }
+  allocate(p, target);
+  verify(p);
+  r.warnings = in.warnings();
+  return r;
+}
+
+}  // namespace nkic

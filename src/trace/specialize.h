@@ -1,0 +1,50 @@
+// The specializer's entry point: kernel source + argument shapes -> Program (with placements).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "frontend/diagnostic.h"
+#include "ir/program.h"
+#include "target/target.h"
+
+namespace nkic {
+
+// A kernel argument as the compiler sees it: a tensor's shape and dtype, or a compile-time value.
+struct ArgValue {
+  enum class Kind { Tensor, None, Bool, Int, Float, Str, Tuple, DType } kind = Kind::None;
+  std::vector<int64_t> shape;  // Tensor
+  DType dtype = DType::Float32;  // Tensor, DType
+  bool b = false;
+  int64_t i = 0;
+  double f = 0;
+  std::string s;
+  std::vector<ArgValue> items;  // Tuple
+
+  static ArgValue tensor(std::vector<int64_t> shape, DType dt) {
+    ArgValue a;
+    a.kind = Kind::Tensor;
+    a.shape = std::move(shape);
+    a.dtype = dt;
+    return a;
+  }
+};
+
+struct KernelArg {
+  std::string keyword;  // empty for positional arguments
+  ArgValue value;
+};
+
+struct SpecializeResult {
+  Program program;
+  std::vector<Diagnostic> warnings;
+};
+
+// Parses `source`, finds the top-level function `kernel_name`, binds `args` and traces it.
+// Tensor arguments become HBM inputs numbered in argument order. Throws UserError.
+// `lineno` (optional, 0 = any) picks among several functions of that name: the one whose `def` or
+// first decorator is on that line (Python's co_firstlineno), so nested kernels can be found too.
+SpecializeResult specialize(SourceRef source, const std::string& kernel_name, const std::vector<KernelArg>& args,
+                            const Target& target, int lineno = 0);
+
+}  // namespace nkic

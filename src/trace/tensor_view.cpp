@@ -1,0 +1,151 @@
+// Tensor views.
+#include "trace/tensor_view.h"
+
+namespace nkic::trace {
+
+namespace {
+
+Value make_view(const TensorObj& base, AccessPattern ap) {
+  auto obj = std::make_shared<TensorObj>();
+  obj->ap = std::move(ap);
+  obj->whole = false;
+  (void)base;
+  Value v;
+  v.k = VK::Tensor;
+  v.o = obj;
+  return v;
+}
+
+int64_t slice_bound(Interpreter& in, const Value& v, int64_t dflt, Span s) {
+  if (v.is_none()) return dflt;
+  if (!v.is_int()) in.error(s, std::string("slice bounds must be integers, not '") + type_name(v.k) + "'");
+  return v.as_int();
+}
+
+}  // namespace
+
+Value index_tensor(Interpreter& in, const Value& tv, const Value& index, Span s) {
+  const TensorObj& t = *tv.as<TensorObj>();
+  const TensorDecl& decl = in.program.tensors[t.ap.tensor];
+  std::vector<Value> items = index.k == VK::Tuple ? index.as<SeqObj>()->items : std::vector<Value>{index};
+  size_t nd = t.ap.dims.size();
+  // Expand `...` into full slices.
+  size_t explicit_dims = 0, ellipses = 0;
+  for (auto& it : items) ++(it.k == VK::Ellipsis ? ellipses : explicit_dims);
+  if (ellipses > 1) in.error(s, "an index can only have a single ellipsis ('...')");
+  if (explicit_dims > nd)
+    in.error(s, "too many indices for tensor: tensor is " + std::to_string(nd) + "-dimensional, but " +
+                    std::to_string(explicit_dims) + " were indexed");
+  std::vector<Value> full;
+  for (auto& it : items) {
+    if (it.k == VK::Ellipsis) {
+      for (size_t k = 0; k < nd - explicit_dims; ++k) full.push_back(Value::of(VK::Slice));
+    } else {
+      full.push_back(it);
+    }
+  }
+  while (full.size() < nd) full.push_back(Value::of(VK::Slice));
+
+  AccessPattern ap = t.ap;
+  ap.dims.clear();
+  for (size_t d = 0; d < nd; ++d) {
+    const APDim& dim = t.ap.dims[d];
+    const Value& ix = full[d];
+    if (ix.is_int()) {
+      int64_t i = ix.as_int();
+      if (i < 0) i += dim.num;
+      if (i < 0 || i >= dim.num)
+        in.error(s, "index " + std::to_string(ix.as_int()) + " is out of bounds for dimension " + std::to_string(d) +
+                        " with size " + std::to_string(dim.num));
+      ap.offset += i * dim.stride;
+      // On-chip tensors keep a size-1 partition dimension (docs/semantics.md).
+      if (d == 0 && decl.on_chip()) ap.dims.push_back({dim.stride, 1});
+      continue;
+    }
+    if (ix.k == VK::Slice) {
+      int64_t start = 0, stop = dim.num, step = 1;
+      if (ix.o) {
+        auto* sl = ix.as<SliceObj>();
+        step = slice_bound(in, sl->step, 1, s);
+        if (step <= 0) in.error(s, "slice steps must be positive in NKI kernels");
+        start = slice_bound(in, sl->start, 0, s);
+        stop = slice_bound(in, sl->stop, dim.num, s);
+        if (start < 0) start += dim.num;
+        if (stop < 0) stop += dim.num;
+        if (start < 0 || start > dim.num || stop > dim.num)
+          in.error(s, "slice [" + std::to_string(start) + ":" + std::to_string(stop) + "] is out of bounds for dimension " +
+                          std::to_string(d) + " with size " + std::to_string(dim.num));
+        if (d == 0 && decl.on_chip() && step != 1)
+          in.error(s, "the partition dimension of an on-chip tensor can only be sliced with step 1");
+      }
+      int64_t count = stop > start ? (stop - start + step - 1) / step : 0;
+      if (count == 0) in.error(s, "slice selects no elements of dimension " + std::to_string(d));
+      ap.offset += start * dim.stride;
+      ap.dims.push_back({dim.stride * step, count});
+      continue;
+    }
+    in.error(s, std::string("tensor indices must be integers, slices or nl.ds(...), not '") + type_name(ix.k) + "'");
+  }
+  if (ap.dims.empty()) ap.dims.push_back({1, 1});
+  return make_view(t, std::move(ap));
+}
+
+Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name, Span s) {
+  const TensorObj& t = *tv.as<TensorObj>();
+  const TensorDecl& decl = in.program.tensors[t.ap.tensor];
+  if (name == "shape") {
+    std::vector<Value> dims;
+    for (auto n : t.shape()) dims.push_back(Value::integer(n));
+    return Value::tuple(std::move(dims));
+  }
+  if (name == "dtype") return Value::dtype(t.ap.dtype);
+  if (name == "ndim") return Value::integer(static_cast<int64_t>(t.ap.dims.size()));
+  if (name == "size") return Value::integer(t.ap.num_elements());
+  if (name == "offset") return Value::integer(t.ap.offset);
+  if (name == "name") return Value::str(decl.name);
+  if (name == "buffer") {
+    switch (decl.mem) {
+      case Mem::SBUF: return Value::buffer(BufferKind::SBUF);
+      case Mem::PSUM: return Value::buffer(BufferKind::PSUM);
+      case Mem::HBM: return Value::buffer(decl.role == TensorRole::Internal ? BufferKind::SharedHBM : BufferKind::HBM);
+    }
+  }
+  if (name == "reshape") {
+    Value self = tv;
+    return make_builtin("reshape", [self](Interpreter& in, CallArgs& a) -> Value {
+      const TensorObj& t = *self.as<TensorObj>();
+      std::vector<int64_t> shape;
+      if (a.pos.size() == 1 && (a.pos[0].k == VK::Tuple || a.pos[0].k == VK::List))
+        shape = expect_shape(in, a.pos[0], a.pos_spans[0], "reshape");
+      else
+        for (size_t i = 0; i < a.pos.size(); ++i) shape.push_back(expect_int(in, a.pos[i], a.pos_spans[i], "reshape"));
+      int64_t n = 1;
+      for (auto d : shape) n *= d;
+      if (n != t.ap.num_elements())
+        in.error(a.call_span, "cannot reshape a tensor of " + std::to_string(t.ap.num_elements()) + " elements into " +
+                                  std::to_string(n) + " elements");
+      // Only contiguous views reshape: the pattern must be row-major dense.
+      int64_t expect = 1;
+      for (size_t i = t.ap.dims.size(); i-- > 0;) {
+        if (t.ap.dims[i].num != 1 && t.ap.dims[i].stride != expect)
+          in.error(a.call_span, "reshape needs a contiguous view", "reshape the whole tensor before slicing it");
+        expect *= t.ap.dims[i].num;
+      }
+      const TensorDecl& decl = in.program.tensors[t.ap.tensor];
+      if (decl.on_chip() && !shape.empty() && !t.ap.dims.empty() && shape[0] != t.ap.dims[0].num)
+        in.error(a.call_span, "reshape must keep the partition dimension of an on-chip tensor");
+      AccessPattern ap = t.ap;
+      ap.dims.assign(shape.size(), {1, 1});
+      int64_t stride = 1;
+      for (size_t i = shape.size(); i-- > 0;) {
+        ap.dims[i] = {stride, shape[i]};
+        stride *= shape[i];
+      }
+      if (ap.dims.empty()) ap.dims.push_back({1, 1});
+      return make_view(t, std::move(ap));
+    });
+  }
+  in.error(s, "tensor has no attribute '" + name + "'");
+}
+
+}  // namespace nkic::trace

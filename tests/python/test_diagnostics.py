@@ -1,0 +1,37 @@
+"""Golden diagnostics: each tests/diagnostics/<name>.py is compiled with `nkic check` (arguments from its
+first line, `# nkic: --arg ...`); stderr must equal <name>.expected exactly. Regenerate after an
+intended change with `./dev golden`."""
+import glob
+import os
+import shlex
+import shutil
+import subprocess
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DIAG = os.path.join(ROOT, "tests", "diagnostics")
+NKIC = shutil.which("nkic")
+CASES = sorted(glob.glob(os.path.join(DIAG, "*.py")))
+
+
+def run_case(path):
+    with open(path) as f:
+        first = f.readline()
+    args = shlex.split(first.split("nkic:", 1)[1]) if "nkic:" in first else []
+    rel = os.path.relpath(path, ROOT)  # paths in the expected text are relative to the repo root
+    r = subprocess.run([NKIC, "check", rel, *args], capture_output=True, text=True, cwd=ROOT)
+    return r.returncode, r.stderr
+
+
+@pytest.mark.skipif(NKIC is None, reason="nkic is not on PATH (run ./dev test)")
+@pytest.mark.parametrize("path", CASES, ids=[os.path.basename(c)[:-3] for c in CASES])
+def test_golden(path):
+    code, text = run_case(path)
+    expected_path = path[:-3] + ".expected"
+    if os.environ.get("NKIC_REGEN_GOLDEN"):
+        with open(expected_path, "w") as f:
+            f.write(text)
+    assert code == 1, f"expected a compile error, got exit {code}:\n{text}"
+    with open(expected_path) as f:
+        assert text == f.read()

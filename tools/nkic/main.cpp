@@ -1,0 +1,397 @@
+// nkic: the command line. Subcommands: run, check, ir, parse. Exit codes: 0 ok, 1 kernel or compile
+// error, 2 usage error.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <sstream>
+
+#include "api/nkic.h"
+#include "frontend/parser.h"
+#include "ir/printer.h"
+#include "npy.h"
+#include "sim/numerics.h"
+
+using namespace nkic;
+
+namespace {
+
+constexpr const char* kUsage = R"(nkic - compile and simulate NKI kernels without Trainium hardware
+
+usage: nkic <command> [options]
+
+commands:
+  run     compile and simulate a kernel, save its outputs as .npy
+  check   compile only and print diagnostics
+  ir      print the compiled instruction program
+  parse   parse Python files and report syntax errors (--dump-ast prints the AST)
+
+Run 'nkic <command> --help' for the options of a command.
+)";
+
+constexpr const char* kKernelHelp = R"(usage: nkic %s FILE.py[:KERNEL] --arg NAME=SHAPE:DTYPE[=INIT] ... [options]
+
+  FILE.py[:KERNEL]   the kernel's module; KERNEL defaults to the file's only top-level function
+  --arg NAME=SHAPE:DTYPE[=INIT]
+                     a tensor argument: SHAPE like 128x512, DTYPE an NKI dtype (float32,
+                     bfloat16, ...), INIT one of random (default), zeros, ones or a .npy file
+  --arg NAME=VALUE   a scalar argument: an int, a float, True/False/None or a string
+  --target T         trn1, trn2 (default) or trn3
+  --seed N           seed for random inputs (default 0)
+%s  -q, --quiet        print nothing but errors
+  --json             print a JSON summary
+  -h, --help         this help
+
+examples:
+  nkic %s examples/tensor_add.py:tensor_add --arg a=128x512:float32 --arg b=128x512:float32%s
+)";
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::string read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw UsageError("cannot read '" + path + "'");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+struct TensorInput {
+  std::string name;
+  cli::NpyArray array;
+};
+
+struct KernelCommand {
+  std::string file, kernel, out_dir, target = "trn2";
+  uint64_t seed = 0;
+  bool quiet = false, json = false;
+  std::vector<KernelArg> args;
+  std::vector<TensorInput> tensors;  // in argument order
+};
+
+std::vector<int64_t> parse_shape(const std::string& s) {
+  std::vector<int64_t> shape;
+  std::stringstream ss(s);
+  std::string tok;
+  while (std::getline(ss, tok, 'x')) {
+    try {
+      size_t pos;
+      long long v = std::stoll(tok, &pos);
+      if (pos != tok.size() || v <= 0) throw 0;
+      shape.push_back(v);
+    } catch (...) {
+      throw UsageError("bad shape '" + s + "' (expected e.g. 128x512)");
+    }
+  }
+  if (shape.empty()) throw UsageError("bad shape '" + s + "'");
+  return shape;
+}
+
+ArgValue scalar_arg(const std::string& v) {
+  ArgValue a;
+  if (v == "None") return a;
+  if (v == "True" || v == "False") {
+    a.kind = ArgValue::Kind::Bool;
+    a.b = v == "True";
+    return a;
+  }
+  char* end = nullptr;
+  long long i = std::strtoll(v.c_str(), &end, 10);
+  if (!v.empty() && *end == '\0') {
+    a.kind = ArgValue::Kind::Int;
+    a.i = i;
+    return a;
+  }
+  double f = std::strtod(v.c_str(), &end);
+  if (!v.empty() && *end == '\0') {
+    a.kind = ArgValue::Kind::Float;
+    a.f = f;
+    return a;
+  }
+  a.kind = ArgValue::Kind::Str;
+  a.s = v;
+  return a;
+}
+
+void fill_init(cli::NpyArray& arr, const std::string& init, std::mt19937_64& rng) {
+  int64_t n = 1;
+  for (auto d : arr.shape) n *= d;
+  arr.data.assign(n * size_of(arr.dtype), 0);
+  if (init == "zeros") return;
+  std::uniform_real_distribution<float> uni(-1.f, 1.f);
+  for (int64_t i = 0; i < n; ++i) {
+    float v = init == "ones" ? 1.f : (is_float(arr.dtype) ? uni(rng) : std::floor((uni(rng) + 1.f) * 8.f));
+    numerics::store(arr.dtype, v, arr.data.data() + i * size_of(arr.dtype));
+  }
+}
+
+void parse_arg(KernelCommand& c, const std::string& spec, std::mt19937_64& rng) {
+  auto eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0) throw UsageError("bad --arg '" + spec + "' (expected NAME=SHAPE:DTYPE[=INIT])");
+  std::string name = spec.substr(0, eq), rest = spec.substr(eq + 1);
+  auto colon = rest.find(':');
+  if (colon == std::string::npos) {  // scalar
+    c.args.push_back({name, scalar_arg(rest)});
+    return;
+  }
+  std::string shape = rest.substr(0, colon), tail = rest.substr(colon + 1);
+  auto eq2 = tail.find('=');
+  std::string dtype = tail.substr(0, eq2), init = eq2 == std::string::npos ? "random" : tail.substr(eq2 + 1);
+  auto dt = dtype_from_name(dtype);
+  if (!dt || is_packed(*dt)) throw UsageError("unknown dtype '" + dtype + "' in --arg " + name);
+  TensorInput t{name, {}};
+  t.array.shape = parse_shape(shape);
+  t.array.dtype = *dt;
+  if (init == "random" || init == "zeros" || init == "ones") {
+    fill_init(t.array, init, rng);
+  } else {
+    cli::NpyArray loaded;
+    try {
+      loaded = cli::read_npy(init);
+    } catch (const std::exception& e) {
+      throw UsageError(std::string("--arg ") + name + ": " + e.what());
+    }
+    if (loaded.shape != t.array.shape)
+      throw UsageError("--arg " + name + ": " + init + " has a different shape than " + shape);
+    if (loaded.dtype != t.array.dtype) {  // convert through fp32
+      int64_t n = 1;
+      for (auto d : loaded.shape) n *= d;
+      t.array.data.resize(n * size_of(*dt));
+      for (int64_t i = 0; i < n; ++i)
+        numerics::store(*dt, numerics::load(loaded.dtype, loaded.data.data() + i * size_of(loaded.dtype)),
+                        t.array.data.data() + i * size_of(*dt));
+    } else {
+      t.array.data = std::move(loaded.data);
+    }
+  }
+  c.args.push_back({name, ArgValue::tensor(t.array.shape, t.array.dtype)});
+  c.tensors.push_back(std::move(t));
+}
+
+KernelCommand parse_kernel_command(const std::string& cmd, int argc, char** argv) {
+  KernelCommand c;
+  std::vector<std::string> arg_specs;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](const char* flag) {
+      if (i + 1 >= argc) throw UsageError(std::string(flag) + " needs a value");
+      return std::string(argv[++i]);
+    };
+    if (a == "-h" || a == "--help") {
+      bool run = cmd == "run";
+      std::printf(kKernelHelp, cmd.c_str(), run ? "  --out DIR          write each output as DIR/<name>.npy\n" : "",
+                  cmd.c_str(), run ? " --out out/" : "");
+      std::exit(0);
+    } else if (a == "--arg") {
+      arg_specs.push_back(value("--arg"));
+    } else if (a.rfind("--arg=", 0) == 0) {
+      arg_specs.push_back(a.substr(6));
+    } else if (a == "--out" && cmd == "run") {
+      c.out_dir = value("--out");
+    } else if (a == "--target") {
+      c.target = value("--target");
+    } else if (a == "--seed") {
+      c.seed = std::stoull(value("--seed"));
+    } else if (a == "-q" || a == "--quiet") {
+      c.quiet = true;
+    } else if (a == "--json") {
+      c.json = true;
+    } else if (!a.empty() && a[0] == '-') {
+      throw UsageError("unknown option '" + a + "' for nkic " + cmd);
+    } else if (c.file.empty()) {
+      auto colon = a.rfind(':');
+      if (colon != std::string::npos && colon > 0 && a.find(".py", colon) == std::string::npos) {
+        c.file = a.substr(0, colon);
+        c.kernel = a.substr(colon + 1);
+      } else {
+        c.file = a;
+      }
+    } else {
+      throw UsageError("unexpected argument '" + a + "'");
+    }
+  }
+  if (c.file.empty()) throw UsageError("nkic " + cmd + " needs a kernel file (FILE.py[:KERNEL])");
+  if (!parse_target(c.target)) throw UsageError("unknown target '" + c.target + "' (use trn1, trn2 or trn3)");
+  std::mt19937_64 rng(c.seed);
+  for (auto& s : arg_specs) parse_arg(c, s, rng);
+  return c;
+}
+
+// The kernel's name when the user gave only a file: the file's only top-level function.
+std::string default_kernel(const std::string& path, const std::string& text) {
+  auto m = parse_module_or_throw(std::make_shared<const SourceFile>(path, text));
+  std::vector<std::string> defs;
+  for (auto* s : m->body)
+    if (s->kind == ast::StmtKind::FunctionDef) defs.push_back(s->name);
+  if (defs.size() == 1) return defs[0];
+  std::string list;
+  for (auto& d : defs) list += (list.empty() ? "" : ", ") + d;
+  throw UsageError(path + " defines " + std::to_string(defs.size()) + " functions" +
+                   (list.empty() ? "" : " (" + list + ")") + "; name the kernel as FILE.py:KERNEL");
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::string json_escape(const std::string& s) {
+  std::string o;
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') o += '\\';
+    if (ch == '\n') { o += "\\n"; continue; }
+    o += ch;
+  }
+  return o;
+}
+
+int kernel_command(const std::string& cmd, int argc, char** argv) {
+  KernelCommand c = parse_kernel_command(cmd, argc, argv);
+  std::string text = read_file(c.file);
+  if (c.kernel.empty()) c.kernel = default_kernel(c.file, text);
+  api::CompileOptions opts;
+  opts.target = *parse_target(c.target);
+  auto t0 = std::chrono::steady_clock::now();
+  auto kernel = api::compile(c.file, text, c.kernel, c.args, opts);
+  double compile_s = seconds_since(t0);
+  for (auto& w : kernel->warnings()) std::cerr << render(w);
+  if (cmd == "ir") {
+    std::cout << print_program(kernel->program());
+    return 0;
+  }
+  if (cmd == "check") {
+    if (!c.quiet) std::printf("%s: ok (%zu instructions, compiled in %.3f s)\n", c.kernel.c_str(), kernel->num_instructions(), compile_s);
+    return 0;
+  }
+  std::vector<sim::HostBuffer> inputs;
+  for (auto& t : c.tensors) inputs.push_back({t.array.data.data(), static_cast<int64_t>(t.array.data.size())});
+  std::vector<cli::NpyArray> outs;
+  std::vector<sim::HostBuffer> outputs;
+  auto specs = kernel->output_specs();
+  for (auto& s : specs) {
+    cli::NpyArray a;
+    a.shape = s.shape;
+    a.dtype = s.dtype;
+    int64_t n = 1;
+    for (auto d : s.shape) n *= d;
+    a.data.resize(n * size_of(s.dtype));
+    outs.push_back(std::move(a));
+  }
+  for (auto& o : outs) outputs.push_back({o.data.data(), static_cast<int64_t>(o.data.size())});
+  t0 = std::chrono::steady_clock::now();
+  kernel->run(inputs, outputs);
+  double sim_s = seconds_since(t0);
+  if (!c.out_dir.empty()) {
+    std::filesystem::create_directories(c.out_dir);
+    for (size_t i = 0; i < outs.size(); ++i) {
+      std::string name = specs[i].name.empty() ? "out" + std::to_string(i) : specs[i].name;
+      cli::write_npy(c.out_dir + "/" + name + ".npy", outs[i]);
+    }
+  }
+  if (c.quiet) return 0;
+  std::ostringstream js;
+  if (c.json) js << "{\"kernel\": \"" << json_escape(c.kernel) << "\", \"target\": \"" << c.target
+                 << "\", \"instructions\": " << kernel->num_instructions() << ", \"compile_seconds\": " << compile_s
+                 << ", \"simulate_seconds\": " << sim_s << ", \"outputs\": [";
+  else std::printf("kernel %s on %s: %zu instructions\n", c.kernel.c_str(), c.target.c_str(), kernel->num_instructions());
+  for (size_t i = 0; i < outs.size(); ++i) {
+    const auto& o = outs[i];
+    int64_t n = 1;
+    for (auto d : o.shape) n *= d;
+    double mn = INFINITY, mx = -INFINITY, sum = 0;
+    int64_t nans = 0;
+    for (int64_t k = 0; k < n; ++k) {
+      double v = numerics::load(o.dtype, o.data.data() + k * size_of(o.dtype));
+      if (std::isnan(v)) { ++nans; continue; }
+      mn = std::min(mn, v);
+      mx = std::max(mx, v);
+      sum += v;
+    }
+    double mean = n > nans ? sum / static_cast<double>(n - nans) : NAN;
+    std::string shape;
+    for (size_t d = 0; d < o.shape.size(); ++d) shape += (d ? "x" : "") + std::to_string(o.shape[d]);
+    if (c.json) {
+      js << (i ? ", " : "") << "{\"name\": \"" << json_escape(specs[i].name) << "\", \"shape\": [";
+      for (size_t d = 0; d < o.shape.size(); ++d) js << (d ? ", " : "") << o.shape[d];
+      js << "], \"dtype\": \"" << name_of(o.dtype) << "\", \"min\": " << (nans == n ? 0 : mn) << ", \"max\": "
+         << (nans == n ? 0 : mx) << ", \"mean\": " << (std::isnan(mean) ? 0 : mean) << ", \"nan_count\": " << nans << "}";
+    } else {
+      std::printf("  output %s: %s %s  min %.6g  max %.6g  mean %.6g%s\n", specs[i].name.c_str(), shape.c_str(),
+                  std::string(name_of(o.dtype)).c_str(), mn, mx, mean,
+                  nans ? ("  (" + std::to_string(nans) + " NaN: unwritten memory?)").c_str() : "");
+    }
+  }
+  if (c.json) {
+    js << "]}";
+    std::cout << js.str() << "\n";
+  } else {
+    std::printf("  compile %.3f s, simulate %.3f s%s\n", compile_s, sim_s,
+                c.out_dir.empty() ? "" : (", outputs in " + c.out_dir + "/").c_str());
+  }
+  return 0;
+}
+
+int parse_command(int argc, char** argv) {
+  bool dump = false;
+  std::vector<std::string> files;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "-h" || a == "--help") {
+      std::printf(
+          "usage: nkic parse FILE.py... [--dump-ast]\n\n"
+          "  Parses each file as Python 3.11. Exits 0 when every file parses, else prints the syntax\n"
+          "  errors and exits 1. --dump-ast prints the normalized AST (with '# file: PATH' headers\n"
+          "  when several files are given).\n\nexample:\n  nkic parse examples/tensor_add.py --dump-ast\n");
+      return 0;
+    }
+    if (a == "--dump-ast") dump = true;
+    else if (!a.empty() && a[0] == '-') throw UsageError("unknown option '" + a + "' for nkic parse");
+    else files.push_back(a);
+  }
+  if (files.empty()) throw UsageError("nkic parse needs at least one file");
+  int rc = 0;
+  for (auto& f : files) {
+    auto src = std::make_shared<const SourceFile>(f, read_file(f));
+    std::vector<Diagnostic> diags;
+    auto m = parse_module(src, diags);
+    if (files.size() > 1 && dump) std::cout << "# file: " << f << "\n";
+    if (!diags.empty()) {
+      std::cerr << render(diags);
+      rc = 1;
+      continue;
+    }
+    if (dump) std::cout << dump_ast(*m);
+  }
+  return rc;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "-h" || std::string(argv[1]) == "--help") {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  std::string cmd = argv[1];
+  try {
+    if (cmd == "run" || cmd == "check" || cmd == "ir") return kernel_command(cmd, argc - 2, argv + 2);
+    if (cmd == "parse") return parse_command(argc - 2, argv + 2);
+    throw UsageError("unknown command '" + cmd + "'");
+  } catch (const UsageError& e) {
+    std::cerr << "nkic: " << e.what() << "\n";
+    return 2;
+  } catch (const UserError& e) {
+    std::cerr << e.what();
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "nkic: internal error: " << e.what() << "\n";
+    return 3;
+  }
+}
