@@ -55,7 +55,10 @@ size_t leading_ws(std::string_view s) {
 void render_location(std::string& out, const Location& loc, const char* suffix, bool caret) {
   const Span& sp = loc.span;
   std::string_view line = loc.file->line(sp.line);
-  size_t col_chars = advance(line, sp.col, 0);  // code points before the span (tabs expanded)
+  size_t col_chars = 0;  // code points before the span
+  for (size_t i = 0; i < sp.col && i < line.size(); ++i)
+    if ((static_cast<unsigned char>(line[i]) & 0xC0) != 0x80) ++col_chars;
+  if (sp.col > line.size()) col_chars += sp.col - line.size();
   out += "File \"" + loc.file->path() + "\", line " + std::to_string(sp.line) + ", col " +
          std::to_string(col_chars + 1) + suffix + "\n";
   if (sp.line > loc.file->num_lines()) return;

@@ -1,9 +1,11 @@
 #include "frontend/lexer.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <cctype>
 #include <cstring>
 
 namespace nkic::lex {
@@ -220,6 +222,7 @@ class Lexer {
     // CPython decodes the whole file before tokenizing: report the first invalid UTF-8 sequence.
     const std::string& text = src_->text();
     uint32_t line = 1, ls = 0;
+    bool bad_utf8 = false;
     for (size_t i = 0; i < text.size();) {
       unsigned char c = static_cast<unsigned char>(text[i]);
       if (c == '\n') {
@@ -234,7 +237,20 @@ class Lexer {
         ls = static_cast<uint32_t>(i);
         continue;
       }
+      if (c == 0) {
+        if (!reported_nul_) {
+          uint32_t cc = static_cast<uint32_t>(i) - ls;
+          error_span(Span{line, cc, line, cc + 1}, "source code string cannot contain null bytes");
+          reported_nul_ = true;
+        }
+        ++i;
+        continue;
+      }
       if (c < 0x80) {
+        ++i;
+        continue;
+      }
+      if (bad_utf8) {
         ++i;
         continue;
       }
@@ -245,7 +261,9 @@ class Lexer {
         std::snprintf(buf, sizeof buf, "(unicode error) 'utf-8' codec can't decode byte 0x%02x: invalid utf-8", c);
         uint32_t cc = static_cast<uint32_t>(i) - ls;
         error_span(Span{line, cc, line, cc + 1}, buf);
-        return;
+        bad_utf8 = true;
+        ++i;
+        continue;
       }
       i += len;
     }
@@ -315,6 +333,7 @@ class Lexer {
     if (!range_mode_ && !parens_.empty()) {
       const Open& o = parens_.back();
       error_span(Span{o.line, o.col, o.line, o.col + 1}, std::string("'") + o.c + "' was never closed");
+      emit(Tok::Error, pos_, pos_);  // silences the parser's own complaint at EOF
     }
     if (!range_mode_) {
       if (!out_.empty() && out_.back().kind != Tok::Newline && out_.back().kind != Tok::Dedent &&
@@ -322,18 +341,23 @@ class Lexer {
         // Implicit newline at EOF.
         emit_at(Tok::Newline, pos_, pos_, pos_ + 1);
       }
-      uint32_t eline = pos_ > line_start_ ? line_ + 1 : line_;
+      // CPython reports errors at EOF on the file's last line, after its last character.
+      uint32_t eline = line_, ecol = pos_ - line_start_;
+      if (pos_ == line_start_ && line_ > 1) {
+        eline = line_ - 1;
+        ecol = static_cast<uint32_t>(src_->line(eline).size());
+      }
       for (size_t i = 1; i < ind_.size(); ++i) {
         Token t;
         t.kind = Tok::Dedent;
         t.begin = t.end = pos_;
-        t.span = Span{eline, 0, eline, 0};
+        t.span = Span{eline, ecol, eline, ecol};
         out_.push_back(t);
       }
       Token t;
       t.kind = Tok::EndMarker;
       t.begin = t.end = pos_;
-      t.span = Span{eline, 0, eline, 0};
+      t.span = Span{eline, ecol, eline, ecol};
       out_.push_back(t);
     } else {
       emit(Tok::EndMarker, pos_, pos_);
@@ -378,12 +402,18 @@ class Lexer {
     }
     if (c == '\\') {
       int nl = newline_len(pos_ + 1);
-      if (nl) {
+      if (nl || pos_ + 1 >= end_) {
+        Span sp{line_, col(start), line_, col(start) + 1};
         pos_ += 1 + nl;
-        next_line();
+        if (nl) next_line();
         if (pos_ >= end_) {
-          error_at(start, start + 1, "unexpected EOF while parsing");
-          emit(Tok::Error, start, start + 1);
+          error_span(sp, "unexpected EOF while parsing");
+          Token t;
+          t.kind = Tok::Error;
+          t.begin = start;
+          t.end = pos_;
+          t.span = sp;
+          out_.push_back(t);
         }
         return;
       }
@@ -404,7 +434,7 @@ class Lexer {
     }
     ++pos_;
     if (c == '\0') {
-      if (!reported_nul_) error_at(start, pos_, "source code cannot contain null bytes");
+      if (!reported_nul_) error_at(start, pos_, "source code string cannot contain null bytes");
       reported_nul_ = true;
       emit(Tok::Error, start, pos_);
       return;
@@ -671,7 +701,7 @@ class Lexer {
     while (endq != qsize) {
       if (pos_ >= end_ || (qsize == 1 && newline_len(pos_))) {
         Span sp{sline, start - sls, sline, start - sls + 1};
-        uint32_t detected = line_;
+        uint32_t detected = (pos_ >= end_ && pos_ == line_start_ && line_ > sline) ? line_ - 1 : line_;
         if (qsize == 3)
           error_span(sp, "unterminated triple-quoted string literal (detected at line " + std::to_string(detected) + ")");
         else
@@ -1044,7 +1074,7 @@ bool decode_string_body(std::string_view body, bool raw, bool bytes, std::string
             error = "(value error) invalid \\x escape at position " + std::to_string(esc);
             return false;
           }
-          return uerr(esc, (h1 < 0 ? i : i + 1) - 1 + (h1 >= 0), "truncated \\xXX escape");
+          return uerr(esc, h1 < 0 ? i - 1 : i, "truncated \\xXX escape");
         }
         i += 2;
         uint32_t v = static_cast<uint32_t>(h1 * 16 + h2);
@@ -1080,7 +1110,8 @@ bool decode_string_body(std::string_view body, bool raw, bool bytes, std::string
         }
         if (i >= n || body[i] != '{') return uerr(esc, i - 1, "malformed \\N character escape");
         size_t close = body.find('}', i);
-        if (close == std::string_view::npos || close == i + 1) return uerr(esc, n - 1, "malformed \\N character escape");
+        if (close == std::string_view::npos) return uerr(esc, n - 1, "malformed \\N character escape");
+        if (close == i + 1) return uerr(esc, i, "malformed \\N character escape");
         uint32_t cp;
         if (!lookup_char_name(body.substr(i + 1, close - i - 1), cp))
           return uerr(esc, close, "unknown Unicode character name");
@@ -1095,6 +1126,165 @@ bool decode_string_body(std::string_view body, bool raw, bool bytes, std::string
     }
   }
   return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Source encodings (PEP 263).
+
+namespace {
+
+// The coding spec of one line, or "" (tokenizer.c: get_coding_spec + get_normal_name).
+std::string coding_spec(std::string_view line, bool& is_comment) {
+  size_t i = 0;
+  while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\f')) ++i;
+  is_comment = i >= line.size() || line[i] == '#';
+  if (i >= line.size() || line[i] != '#') return "";
+  size_t at = line.find("coding", i);
+  if (at == std::string_view::npos) return "";
+  size_t p = at + 6;
+  if (p >= line.size() || (line[p] != ':' && line[p] != '=')) return "";
+  ++p;
+  while (p < line.size() && (line[p] == ' ' || line[p] == '\t')) ++p;
+  std::string name;
+  while (p < line.size() && (std::isalnum(static_cast<unsigned char>(line[p])) || line[p] == '-' || line[p] == '_' ||
+                             line[p] == '.'))
+    name.push_back(line[p++]);
+  std::string norm;
+  for (char c : name) norm.push_back(c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  auto is = [&](const char* base) {
+    size_t n = std::strlen(base);
+    return norm.compare(0, n, base) == 0 && (norm.size() == n || norm[n] == '-');
+  };
+  if (is("utf-8")) return "utf-8";
+  if (is("latin-1") || is("iso-8859-1") || is("iso-latin-1")) return "iso-8859-1";
+  return norm;
+}
+
+// cp1252 bytes 0x80-0x9F (0 = undefined).
+constexpr uint16_t kCp1252[32] = {0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                  0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+                                  0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                  0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+}  // namespace
+
+SourceRef decode_source(const SourceRef& src, std::vector<Diagnostic>& diags) {
+  const std::string& text = src->text();
+  bool bom = text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
+             static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF;
+  size_t start = bom ? 3 : 0;
+  size_t nl1 = text.find_first_of("\r\n", start);
+  std::string_view line1(text.data() + start, (nl1 == std::string::npos ? text.size() : nl1) - start);
+  bool comment = false;
+  std::string enc = coding_spec(line1, comment);
+  if (enc.empty() && comment && nl1 != std::string::npos) {
+    size_t s2 = nl1 + ((text[nl1] == '\r' && nl1 + 1 < text.size() && text[nl1 + 1] == '\n') ? 2 : 1);
+    size_t nl2 = text.find_first_of("\r\n", s2);
+    std::string_view line2(text.data() + s2, (nl2 == std::string::npos ? text.size() : nl2) - s2);
+    bool c2;
+    enc = coding_spec(line2, c2);
+  }
+  if (enc.empty() || enc == "utf-8") return src;
+  auto error = [&](std::string msg) {
+    Diagnostic d;
+    d.loc = Location{src, Span{1, 0, 1, 1}};
+    d.message = std::move(msg);
+    diags.push_back(std::move(d));
+  };
+  if (bom) {
+    error("encoding problem: " + enc + " with BOM");
+    return src;
+  }
+  bool ascii = true;
+  for (char c : text)
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      ascii = false;
+      break;
+    }
+  if (ascii) return src;  // every supported codec is ASCII-compatible
+  bool cp1252 = enc == "cp1252" || enc == "windows-1252";
+  if (enc != "iso-8859-1" && !cp1252) {
+    error("unsupported source encoding '" + enc + "' (nkic reads UTF-8, latin-1 and cp1252 sources)");
+    return src;
+  }
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (char ch : text) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    uint32_t cp = c;
+    if (cp1252 && c >= 0x80 && c < 0xA0) cp = kCp1252[c - 0x80] ? kCp1252[c - 0x80] : c;
+    append_utf8(out, cp);
+  }
+  return std::make_shared<SourceFile>(src->path(), std::move(out));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identifier normalisation (a subset of NFKC).
+
+namespace {
+
+struct Compat {
+  uint32_t cp;
+  const char* to;  // UTF-8
+};
+
+constexpr Compat kCompat[] = {
+    {0xAA, "a"},      {0xB5, "\xCE\xBC"}, {0xBA, "o"},      {0x2071, "i"},    {0x207F, "n"},    {0x2090, "a"},
+    {0x2091, "e"},    {0x2092, "o"},      {0x2093, "x"},    {0x2095, "h"},    {0x2096, "k"},    {0x2097, "l"},
+    {0x2098, "m"},    {0x2099, "n"},      {0x209A, "p"},    {0x209B, "s"},    {0x209C, "t"},    {0x2102, "C"},
+    {0x210A, "g"},    {0x210B, "H"},      {0x210C, "H"},    {0x210D, "H"},    {0x210E, "h"},    {0x210F, "\xC4\xA7"},
+    {0x2110, "I"},    {0x2111, "I"},      {0x2112, "L"},    {0x2113, "l"},    {0x2115, "N"},    {0x2119, "P"},
+    {0x211A, "Q"},    {0x211B, "R"},      {0x211C, "R"},    {0x211D, "R"},    {0x2124, "Z"},    {0x2126, "\xCE\xA9"},
+    {0x2128, "Z"},    {0x212A, "K"},      {0x212B, "\xC3\x85"}, {0x212C, "B"},  {0x212D, "C"},    {0x212F, "e"},
+    {0x2130, "E"},    {0x2131, "F"},      {0x2133, "M"},    {0x2134, "o"},    {0x2139, "i"},    {0x213C, "\xCF\x80"},
+    {0x213D, "\xCE\xB3"}, {0x213E, "\xCE\x93"}, {0x213F, "\xCE\xA0"}, {0x2145, "D"}, {0x2146, "d"}, {0x2147, "e"},
+    {0x2148, "i"},    {0x2149, "j"},      {0xFB00, "ff"},   {0xFB01, "fi"},   {0xFB02, "fl"},   {0xFB03, "ffi"},
+    {0xFB04, "ffl"},  {0xFB05, "st"},     {0xFB06, "st"},   {0xFF3F, "_"},    {0x1D6A4, "\xC4\xB1"},
+    {0x1D6A5, "\xC8\xB7"},
+};
+
+// Appends the NFKC form of `cp` if it is a known compatibility character; false otherwise.
+bool append_compat(std::string& out, uint32_t cp) {
+  if (cp >= 0xFF10 && cp <= 0xFF19) return out.push_back(static_cast<char>('0' + cp - 0xFF10)), true;
+  if (cp >= 0xFF21 && cp <= 0xFF3A) return out.push_back(static_cast<char>('A' + cp - 0xFF21)), true;
+  if (cp >= 0xFF41 && cp <= 0xFF5A) return out.push_back(static_cast<char>('a' + cp - 0xFF41)), true;
+  if (cp >= 0x1D400 && cp <= 0x1D6A3) {  // mathematical alphanumeric letters: 13 styles of A-Z a-z
+    uint32_t i = (cp - 0x1D400) % 52;
+    out.push_back(static_cast<char>(i < 26 ? 'A' + i : 'a' + (i - 26)));
+    return true;
+  }
+  if (cp >= 0x1D7CE && cp <= 0x1D7FF) return out.push_back(static_cast<char>('0' + (cp - 0x1D7CE) % 10)), true;
+  for (const Compat& c : kCompat)
+    if (c.cp == cp) {
+      out += c.to;
+      return true;
+    }
+  return false;
+}
+
+}  // namespace
+
+std::string normalize_identifier(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  for (size_t i = 0; i < name.size();) {
+    unsigned char c = static_cast<unsigned char>(name[i]);
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    uint32_t cp;
+    int len = decode_utf8(name.data(), i, name.size(), cp);
+    if (len == 0) {
+      out.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    if (!append_compat(out, cp)) out.append(name.substr(i, len));
+    i += len;
+  }
+  return out;
 }
 
 }  // namespace nkic::lex

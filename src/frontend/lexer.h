@@ -98,4 +98,14 @@ StringParts split_string_token(std::string_view text);
 // Appends code point `cp` as UTF-8 (surrogates encoded as 3 bytes).
 void append_utf8(std::string& out, uint32_t cp);
 
+// Applies a PEP 263 coding declaration: returns `src` itself for UTF-8/ASCII-compatible text, or
+// a new SourceFile (same path) holding the text transcoded to UTF-8 (latin-1 and cp1252 are
+// supported). Problems (BOM with a non-UTF-8 cookie, unsupported codec) are appended to `diags`.
+SourceRef decode_source(const SourceRef& src, std::vector<Diagnostic>& diags);
+
+// CPython normalises identifiers to NFKC. This covers the compatibility characters that occur in
+// practice (fullwidth forms, ligatures, letterlike and mathematical alphanumeric symbols, micro
+// sign); other text is returned unchanged.
+std::string normalize_identifier(std::string_view name);
+
 }  // namespace nkic::lex

@@ -136,10 +136,11 @@ class Parser {
 
   // The expression of an f-string replacement field, parsed as CPython does: as "(expr)" where
   // `(` sits at `open` and `)` at `close`.
-  Expr* fstring_field(Span open, Span close) {
+  Expr* parse_fstring_field(Span open, Span close) {
     try {
       fstring_open_ = open;
       fstring_close_ = close;
+      fstring_mode_ = true;
       Expr* e = paren_body(open, Tok::EndMarker);
       return e;
     } catch (ParseError&) {
@@ -156,6 +157,7 @@ class Parser {
   size_t p_ = 0;
   int depth_ = 0;
   Span fstring_open_, fstring_close_;
+  bool fstring_mode_ = false;  // parsing an f-string replacement field: errors say "f-string: ..."
 
   // ---- token access ----
   const Token& cur() const { return toks_[p_]; }
@@ -173,6 +175,13 @@ class Parser {
   }
   Span prev_span() const { return p_ > 0 ? toks_[p_ - 1].span : toks_[0].span; }
   std::string_view text(const Token& t) const { return std::string_view(text_).substr(t.begin, t.end - t.begin); }
+  // A NAME token's identifier, NFKC-normalised as CPython does for non-ASCII names.
+  std::string ident(const Token& t) const {
+    std::string_view s = text(t);
+    for (char c : s)
+      if (static_cast<unsigned char>(c) >= 0x80) return lex::normalize_identifier(s);
+    return std::string(s);
+  }
   bool is_soft(const char* kw, size_t off = 0) const {
     const Token& t = toks_[std::min(p_ + off, toks_.size() - 1)];
     return t.kind == Tok::Name && text(t) == kw;
@@ -182,7 +191,7 @@ class Parser {
   [[noreturn]] void fail(Span sp, std::string msg) {
     Diagnostic d;
     d.loc = Location{src_, sp};
-    d.message = std::move(msg);
+    d.message = fstring_mode_ && msg.rfind("f-string", 0) != 0 ? "f-string: " + msg : std::move(msg);
     diags_.push_back(std::move(d));
     throw ParseError{};
   }
@@ -190,12 +199,22 @@ class Parser {
     const Token& t = cur();
     if (t.kind == Tok::Error) throw ParseError{};  // already reported by the lexer
     if (t.kind == Tok::Indent) fail(t.span, "unexpected indent");
-    if (t.kind == Tok::Dedent && std::strcmp(msg, "invalid syntax") == 0) fail(t.span, "unexpected unindent");
-    fail(t.span, msg);
+    if (t.kind == Tok::Dedent && !at_eof() && std::strcmp(msg, "invalid syntax") == 0)
+      fail(t.span, "unexpected unindent");
+    fail(here(), msg);
   }
+  // Only DEDENTs and the ENDMARKER remain.
+  bool at_eof() const {
+    for (size_t i = p_; i < toks_.size(); ++i)
+      if (toks_[i].kind != Tok::Dedent && toks_[i].kind != Tok::EndMarker) return false;
+    return true;
+  }
+  // Where to report an error at the current token (the lexer places EOF tokens where CPython
+  // reports EOF errors: after the last character of the file).
+  Span here() const { return cur().span; }
   const Token& expect(Tok t) {
     if (k() != t) {
-      if (t == Tok::Colon) fail_here("expected ':'");
+      if (t == Tok::Colon && k() == Tok::Newline) fail_here("expected ':'");
       if (t == Tok::LPar && k() != Tok::Error) fail_here("expected '('");
       fail_here();
     }
@@ -220,6 +239,12 @@ class Parser {
     }
     ~DepthGuard() { --p.depth_; }
   };
+
+  // Left-nested chains (a + b + c ..., f(x)(y)...) build deep trees without recursing here; keep
+  // the tree depth bounded (CPython's ast construction fails beyond ~3000 levels too).
+  void check_chain(int chain) {
+    if (depth_ + chain > 3000) fail(cur().span, "too many nested expressions");
+  }
 
   // ---- node construction ----
   Expr* node(ExprKind k, Span s) { return m_.new_expr(k, s); }
@@ -302,6 +327,11 @@ class Parser {
   void simple_stmts(std::vector<Stmt*>& out) {
     for (;;) {
       out.push_back(simple_stmt());
+      const Stmt* last = out.back();
+      if (last->kind == StmtKind::ExprStmt && last->value->kind == ExprKind::Name && starts_expr(k()) &&
+          (last->value->str == "print" || last->value->str == "exec"))
+        fail(join(last->span, cur().span), "Missing parentheses in call to '" + last->value->str + "'. Did you mean " +
+                                               last->value->str + "(...)?");
       if (accept(Tok::Semi)) {
         if (k() == Tok::Newline) break;
         continue;
@@ -343,7 +373,7 @@ class Parser {
         Stmt* s = stmt(t.kind == Tok::Global ? StmtKind::Global : StmtKind::Nonlocal, t.span);
         do {
           if (k() != Tok::Name) fail_here();
-          s->identifiers.emplace_back(text(next()));
+          s->identifiers.push_back(ident(next()));
         } while (accept(Tok::Comma));
         s->span = join(t.span, prev_span());
         return s;
@@ -365,21 +395,23 @@ class Parser {
 
   Stmt* expr_or_assign() {
     const Token& first = cur();
+    Span start = first.span;
     Expr* e = yield_or_star_expressions();
     Tok t = k();
     if (t == Tok::Colon) {  // annotated assignment
+      next();
+      Expr* annotation = expression();  // CPython checks the target only once the annotation parsed
       if (e->kind == ExprKind::Tuple) fail(e->span, "only single target (not tuple) can be annotated");
       if (e->kind == ExprKind::List) fail(e->span, "only single target (not list) can be annotated");
       if (e->kind != ExprKind::Name && e->kind != ExprKind::Attribute && e->kind != ExprKind::Subscript)
         fail(e->span, "illegal target for annotation");
-      next();
       set_ctx(e, ExprContext::Store, TargetUse::Assign);
       Stmt* s = stmt(StmtKind::AnnAssign, e->span);
       s->target = e;
-      s->annotation = expression();
+      s->annotation = annotation;
       s->simple = e->kind == ExprKind::Name && first.kind != Tok::LPar;
       if (accept(Tok::Equal)) s->value = yield_or_star_expressions();
-      s->span = join(e->span, prev_span());
+      s->span = join(start, prev_span());
       return s;
     }
     int aug = op_tables().augop[static_cast<int>(t)];
@@ -392,41 +424,87 @@ class Parser {
       s->target = e;
       s->op = kAugOps[aug].op;
       s->value = yield_or_star_expressions();
-      s->span = join(e->span, prev_span());
+      s->span = join(start, prev_span());
       return s;
     }
     if (t == Tok::Equal) {
       Stmt* s = stmt(StmtKind::Assign, e->span);
       s->targets.push_back(e);
+      std::vector<bool> paren{first.kind == Tok::LPar};
       Expr* value = nullptr;
+      bool value_paren = false;
       while (accept(Tok::Equal)) {
+        bool p = k() == Tok::LPar;
+        value_paren = p;
         value = yield_or_star_expressions();
-        if (k() == Tok::Equal) s->targets.push_back(value);
+        if (k() == Tok::Equal) {
+          s->targets.push_back(value);
+          paren.push_back(p);
+        }
       }
-      bool single = s->targets.size() == 1;
-      for (Expr* tg : s->targets) assign_target(tg, single, value);
+      if (s->targets.size() == 1) check_single_assignment(s->targets[0], paren[0], value, value_paren);
+      for (size_t i = 0; i < s->targets.size(); ++i) assign_target(s->targets[i], paren[i]);
       s->value = value;
-      s->span = join(e->span, prev_span());
+      s->span = join(start, prev_span());
       return s;
     }
-    Stmt* s = stmt(StmtKind::ExprStmt, e->span);
+    if (t == Tok::ColonEqual && e->kind != ExprKind::Name)
+      fail(e->span, std::string("cannot use assignment expressions with ") + expr_name(e));
+    Stmt* s = stmt(StmtKind::ExprStmt, join(start, prev_span()));
     s->value = e;
     return s;
   }
 
-  void assign_target(Expr* tg, bool single, Expr* value) {
-    if (tg->kind == ExprKind::Yield || tg->kind == ExprKind::YieldFrom)
+  // A bitwise_or-level expression (what CPython's invalid_named_expression rule can match).
+  static bool is_bitwise_or_level(const Expr* e) {
+    switch (e->kind) {
+      case ExprKind::BoolOp: case ExprKind::Compare: case ExprKind::IfExp: case ExprKind::Lambda:
+      case ExprKind::NamedExpr: case ExprKind::Yield: case ExprKind::YieldFrom: case ExprKind::Starred:
+        return false;
+      case ExprKind::UnaryOp: return e->unaryop != UnaryOpKind::Not;
+      default: return true;
+    }
+  }
+
+  // The first sub-expression of target `e` that cannot be assigned to, or nullptr.
+  static const Expr* invalid_target(const Expr* e) {
+    switch (e->kind) {
+      case ExprKind::Name: case ExprKind::Attribute: case ExprKind::Subscript: return nullptr;
+      case ExprKind::Starred: return invalid_target(e->a);
+      case ExprKind::List:
+      case ExprKind::Tuple:
+        for (const Expr* x : e->elts)
+          if (const Expr* bad = invalid_target(x)) return bad;
+        return nullptr;
+      default: return e;
+    }
+  }
+
+  // CPython's invalid_named_expression, which fires first for a single-`=` assignment whose target
+  // (or the last element of its unparenthesized tuple) directly precedes the `=`.
+  void check_single_assignment(Expr* tg, bool parenthesized, const Expr* value, bool value_paren) {
+    if (!invalid_target(tg)) return;
+    const Expr* adjacent = tg;
+    if (tg->kind == ExprKind::Tuple && !parenthesized && !tg->elts.empty()) adjacent = tg->elts.back();
+    const Expr* v = value;
+    if (v->kind == ExprKind::Tuple && !v->elts.empty() && v->span.line == v->elts[0]->span.line &&
+        v->span.col == v->elts[0]->span.col)
+      v = v->elts[0];  // unparenthesized tuple: its first element follows the `=`
+    if (!value_paren && !is_bitwise_or_level(v)) return;  // a parenthesized value is an atom
+    if (adjacent->kind == ExprKind::Name)
+      fail(adjacent->span, "invalid syntax. Maybe you meant '==' or ':=' instead of '='?");
+    bool excluded = adjacent->kind == ExprKind::List || adjacent->kind == ExprKind::Tuple ||
+                    adjacent->kind == ExprKind::GeneratorExp ||
+                    (adjacent->kind == ExprKind::Constant &&
+                     (adjacent->ckind == ConstKind::None || adjacent->ckind == ConstKind::Bool));
+    if (!excluded && is_bitwise_or_level(adjacent))
+      fail(adjacent->span,
+           std::string("cannot assign to ") + expr_name(adjacent) + " here. Maybe you meant '==' instead of '='?");
+  }
+
+  void assign_target(Expr* tg, bool parenthesized) {
+    if ((tg->kind == ExprKind::Yield || tg->kind == ExprKind::YieldFrom) && !parenthesized)
       fail(tg->span, "assignment to yield expression not possible");
-    bool plain = tg->kind != ExprKind::Tuple && tg->kind != ExprKind::List && tg->kind != ExprKind::Name &&
-                 tg->kind != ExprKind::Attribute && tg->kind != ExprKind::Subscript && tg->kind != ExprKind::Starred &&
-                 tg->kind != ExprKind::GeneratorExp;
-    bool literal_kw = tg->kind == ExprKind::Constant &&
-                      (tg->ckind == ConstKind::None || tg->ckind == ConstKind::Bool);
-    if (plain && single && !literal_kw && value && value->kind != ExprKind::Tuple && value->kind != ExprKind::Yield &&
-        value->kind != ExprKind::YieldFrom && value->kind != ExprKind::Lambda && value->kind != ExprKind::IfExp &&
-        value->kind != ExprKind::BoolOp && value->kind != ExprKind::Compare &&
-        !(value->kind == ExprKind::UnaryOp && value->unaryop == UnaryOpKind::Not))
-      fail(tg->span, std::string("cannot assign to ") + expr_name(tg) + " here. Maybe you meant '==' instead of '='?");
     set_ctx(tg, ExprContext::Store, TargetUse::Assign);
   }
 
@@ -472,12 +550,12 @@ class Parser {
   // dotted_name: NAME ('.' NAME)*
   std::string dotted_name() {
     if (k() != Tok::Name) fail_here();
-    std::string name(text(next()));
+    std::string name = ident(next());
     while (k() == Tok::Dot) {
       next();
       if (k() != Tok::Name) fail_here();
       name += '.';
-      name += text(next());
+      name += ident(next());
     }
     return name;
   }
@@ -491,7 +569,7 @@ class Parser {
       a.name = dotted_name();
       if (accept(Tok::As)) {
         if (k() != Tok::Name) fail_here();
-        a.asname = std::string(text(next()));
+        a.asname = ident(next());
       }
       a.span = join(start, prev_span());
       s->names.push_back(std::move(a));
@@ -523,10 +601,10 @@ class Parser {
         if (k() != Tok::Name) fail_here();
         const Token& n = next();
         Alias a;
-        a.name = std::string(text(n));
+        a.name = ident(n);
         if (accept(Tok::As)) {
           if (k() != Tok::Name) fail_here();
-          a.asname = std::string(text(next()));
+          a.asname = ident(next());
         }
         a.span = join(n.span, prev_span());
         s->names.push_back(std::move(a));
@@ -547,7 +625,7 @@ class Parser {
     if (accept(Tok::Newline)) {
       if (k() != Tok::Indent) {
         if (k() == Tok::Error) throw ParseError{};
-        fail(cur().span, "expected an indented block after " + what);
+        fail(here(), "expected an indented block after " + what);
       }
       next();
       statements(body, Tok::Dedent);
@@ -562,7 +640,16 @@ class Parser {
     return std::string(what) + " on line " + std::to_string(t.span.line);
   }
 
-  Span end_of(const std::vector<Stmt*>& b) const { return b.empty() ? prev_span() : b.back()->span; }
+  // End of a compound statement: CPython uses the last token consumed that is not NEWLINE,
+  // INDENT or DEDENT (so a trailing `;` counts).
+  Span end_of(const std::vector<Stmt*>&) const {
+    size_t i = p_;
+    while (i > 0) {
+      Tok t = toks_[--i].kind;
+      if (t != Tok::Newline && t != Tok::Indent && t != Tok::Dedent) return toks_[i].span;
+    }
+    return toks_[0].span;
+  }
 
   Stmt* decorated() {
     std::vector<Expr*> decos;
@@ -583,12 +670,13 @@ class Parser {
     const Token& def = next();
     if (k() != Tok::Name) fail_here();
     Stmt* s = stmt(is_async ? StmtKind::AsyncFunctionDef : StmtKind::FunctionDef, start.span);
-    s->name = std::string(text(next()));
+    s->name = ident(next());
     expect(Tok::LPar);
     s->args = parameters(Tok::RPar, true);
     expect(Tok::RPar);
     if (accept(Tok::RArrow)) s->returns = expression();
-    expect(Tok::Colon);
+    if (k() != Tok::Colon) fail_here("expected ':'");  // `&&':'` in CPython's grammar
+    next();
     s->decorators = std::move(decos);
     s->body = block(on_line("function definition", def));
     s->span = join(start.span, end_of(s->body));
@@ -599,10 +687,12 @@ class Parser {
     const Token& start = next();
     if (k() != Tok::Name) fail_here();
     Stmt* s = stmt(StmtKind::ClassDef, start.span);
-    s->name = std::string(text(next()));
+    s->name = ident(next());
     if (accept(Tok::LPar)) {
       Expr* call = node(ExprKind::Call, start.span);
       call_arguments(call, prev_span());
+      for (const Expr* b : call->elts)
+        if (b->kind == ExprKind::GeneratorExp) fail(b->span, "invalid syntax");
       s->bases = std::move(call->elts);
       s->keywords = std::move(call->keywords);
     }
@@ -625,7 +715,10 @@ class Parser {
         Span sp = next().span;
         if (seen_slash) fail(sp, "/ may appear only once");
         if (seen_star) fail(sp, "/ must be ahead of *");
-        if (positional.empty()) fail(sp, "at least one argument must precede /");
+        if (positional.empty()) {
+          if (k() != Tok::Comma) fail(sp, "invalid syntax");
+          fail(sp, "at least one argument must precede /");
+        }
         seen_slash = true;
         a->posonlyargs = std::move(positional);
         positional.clear();
@@ -674,11 +767,11 @@ class Parser {
     if (k() != Tok::Name) fail_here();
     const Token& n = next();
     Arg p;
-    p.name = std::string(text(n));
+    p.name = ident(n);
     p.span = n.span;
     if (annotations && accept(Tok::Colon)) {
       p.annotation = star_annotation && k() == Tok::Star ? star_expression() : expression();
-      p.span = join(n.span, p.annotation->span);
+      p.span = join(n.span, prev_span());
     }
     return p;
   }
@@ -805,7 +898,7 @@ class Parser {
         if (k() == Tok::Comma) fail(h.type->span, "multiple exception types must be parenthesized");
         if (accept(Tok::As)) {
           if (k() != Tok::Name) fail_here();
-          h.name = std::string(text(next()));
+          h.name = ident(next());
         }
       } else if (is_star) {
         fail(cur().span, "expected one or more exception types");
@@ -828,10 +921,7 @@ class Parser {
       s->finalbody = block(on_line("'finally' statement", f));
     }
     if (s->handlers.empty() && s->finalbody.empty()) fail_here("expected 'except' or 'finally' block");
-    const std::vector<Stmt*>& last =
-        !s->finalbody.empty() ? s->finalbody : !s->orelse.empty() ? s->orelse : s->handlers.empty() ? s->body : s->handlers.back().body;
-    s->span = join(t.span, s->handlers.empty() || !s->orelse.empty() || !s->finalbody.empty() ? end_of(last)
-                                                                                               : s->handlers.back().span);
+    s->span = join(t.span, end_of(s->body));
     return s;
   }
 
@@ -848,10 +938,10 @@ class Parser {
       if (t == Tok::LPar || t == Tok::LSqb || t == Tok::LBrace) ++depth;
       else if (t == Tok::RPar || t == Tok::RSqb || t == Tok::RBrace) --depth;
       else if (t == Tok::Colon && depth == 0) {
-        if (i + 3 >= toks_.size()) return false;
+        if (i + 3 >= toks_.size()) return false;  // `case` itself is checked by match_stmt
         const Token& c = toks_[i + 3];
-        return toks_[i + 1].kind == Tok::Newline && toks_[i + 2].kind == Tok::Indent && c.kind == Tok::Name &&
-               text(c) == "case";
+        (void)c;
+        return toks_[i + 1].kind == Tok::Newline && toks_[i + 2].kind == Tok::Indent;
       }
     }
     return false;
@@ -860,6 +950,7 @@ class Parser {
   Stmt* match_stmt() {
     const Token& t = next();
     Stmt* s = stmt(StmtKind::Match, t.span);
+    Span start = cur().span;
     Expr* first = star_named_expression();
     if (k() == Tok::Comma) {
       Expr* tup = node(ExprKind::Tuple, first->span);
@@ -868,7 +959,7 @@ class Parser {
         if (k() == Tok::Colon) break;
         tup->elts.push_back(star_named_expression());
       }
-      tup->span = join(first->span, prev_span());
+      tup->span = join(start, prev_span());
       first = tup;
     }
     s->value = first;
@@ -888,7 +979,7 @@ class Parser {
         else if (x == Tok::RPar || x == Tok::RSqb || x == Tok::RBrace) --depth;
         next();
       }
-      if (p_ > 0 && toks_[p_ - 1].span.line == c.span.line && &toks_[p_ - 1] == &c) fail_here();
+      if (&toks_[p_ - 1] == &c) fail_here();
       if (accept(Tok::If)) named_expression();
       expect(Tok::Colon);
       std::vector<Stmt*> body = block(on_line("'case' statement", c));
@@ -907,6 +998,7 @@ class Parser {
 
   // star_expressions: unparenthesized tuple of star_expression.
   Expr* star_expressions() {
+    Span start = cur().span;
     Expr* e = star_expression();
     if (k() != Tok::Comma) return e;
     Expr* t = node(ExprKind::Tuple, e->span);
@@ -915,14 +1007,16 @@ class Parser {
       if (!starts_expr(k())) break;
       t->elts.push_back(star_expression());
     }
-    t->span = join(e->span, prev_span());
+    t->span = join(start, prev_span());
     return t;
   }
 
   Expr* starred(Expr* (Parser::*inner)()) {
+    DepthGuard g(*this);
     const Token& s = next();
     Expr* v = (this->*inner)();
-    Expr* e = node(ExprKind::Starred, join(s.span, v->span));
+    Expr* e = node(ExprKind::Starred, join(s.span, prev_span()));
+    (void)v;
     e->a = v;
     return e;
   }
@@ -935,10 +1029,10 @@ class Parser {
       const Token& n = next();
       next();
       Expr* target = node(ExprKind::Name, n.span);
-      target->str = std::string(text(n));
+      target->str = ident(n);
       target->ctx = ExprContext::Store;
       Expr* v = expression();
-      Expr* e = node(ExprKind::NamedExpr, join(n.span, v->span));
+      Expr* e = node(ExprKind::NamedExpr, join(n.span, prev_span()));
       e->a = target;
       e->b = v;
       return e;
@@ -951,13 +1045,14 @@ class Parser {
   Expr* expression() {
     DepthGuard g(*this);
     if (k() == Tok::Lambda) return lambdef();
+    Span start = cur().span;
     Expr* body = disjunction();
     if (k() != Tok::If) return body;
     next();
     Expr* test = disjunction();
-    if (!accept(Tok::Else)) fail(join(body->span, test->span), "expected 'else' after 'if' expression");
+    if (!accept(Tok::Else)) fail(join(start, prev_span()), "expected 'else' after 'if' expression");
     Expr* orelse = expression();
-    Expr* e = node(ExprKind::IfExp, join(body->span, orelse->span));
+    Expr* e = node(ExprKind::IfExp, join(start, prev_span()));
     e->a = test;
     e->b = body;
     e->c = orelse;
@@ -967,22 +1062,24 @@ class Parser {
   Expr* lambdef() {
     const Token& t = next();
     Arguments* args = parameters(Tok::Colon, false);
-    expect(Tok::Colon);
+    if (k() != Tok::Colon) fail_here();
+    next();
     Expr* body = expression();
-    Expr* e = node(ExprKind::Lambda, join(t.span, body->span));
+    Expr* e = node(ExprKind::Lambda, join(t.span, prev_span()));
     e->args = args;
     e->a = body;
     return e;
   }
 
   Expr* boolop(Tok tok, BoolOpKind op, Expr* (Parser::*inner)()) {
+    Span start = cur().span;
     Expr* first = (this->*inner)();
     if (k() != tok) return first;
     Expr* e = node(ExprKind::BoolOp, first->span);
     e->boolop = op;
     e->elts.push_back(first);
     while (accept(tok)) e->elts.push_back((this->*inner)());
-    e->span = join(first->span, e->elts.back()->span);
+    e->span = join(start, prev_span());
     return e;
   }
   Expr* disjunction() { return boolop(Tok::Or, BoolOpKind::Or, &Parser::conjunction); }
@@ -993,7 +1090,7 @@ class Parser {
     DepthGuard g(*this);
     const Token& t = next();
     Expr* v = inversion();
-    Expr* e = node(ExprKind::UnaryOp, join(t.span, v->span));
+    Expr* e = node(ExprKind::UnaryOp, join(t.span, prev_span()));
     e->unaryop = UnaryOpKind::Not;
     e->a = v;
     return e;
@@ -1028,6 +1125,7 @@ class Parser {
   }
 
   Expr* comparison() {
+    Span start = cur().span;
     Expr* left = bitwise_or();
     CmpOpKind op;
     if (!comparison_op(op)) return left;
@@ -1037,7 +1135,7 @@ class Parser {
       e->cmpops.push_back(op);
       e->elts.push_back(bitwise_or());
     } while (comparison_op(op));
-    e->span = join(left->span, e->elts.back()->span);
+    e->span = join(start, prev_span());
     return e;
   }
 
@@ -1045,13 +1143,15 @@ class Parser {
 
   // Precedence climbing over the binary operator table (all left-associative).
   Expr* binary(int min_prec) {
+    Span start = cur().span;
     Expr* left = factor();
-    for (;;) {
+    for (int chain = 0;; ++chain) {
       int i = op_tables().binop[static_cast<int>(k())];
       if (i < 0 || kBinOps[i].prec < min_prec) return left;
+      check_chain(chain);
       next();
       Expr* right = binary(kBinOps[i].prec + 1);
-      Expr* e = node(ExprKind::BinOp, join(left->span, right->span));
+      Expr* e = node(ExprKind::BinOp, join(start, prev_span()));
       e->binop = kBinOps[i].op;
       e->a = left;
       e->b = right;
@@ -1069,18 +1169,20 @@ class Parser {
     DepthGuard g(*this);
     const Token& tk = next();
     Expr* v = factor();
-    Expr* e = node(ExprKind::UnaryOp, join(tk.span, v->span));
+    Expr* e = node(ExprKind::UnaryOp, join(tk.span, prev_span()));
     e->unaryop = op;
     e->a = v;
     return e;
   }
 
   Expr* power() {
+    Span start = cur().span;
     Expr* left = await_primary();
     if (k() != Tok::DoubleStar) return left;
+    DepthGuard g(*this);
     next();
     Expr* right = factor();
-    Expr* e = node(ExprKind::BinOp, join(left->span, right->span));
+    Expr* e = node(ExprKind::BinOp, join(start, prev_span()));
     e->binop = BinOpKind::Pow;
     e->a = left;
     e->b = right;
@@ -1091,29 +1193,31 @@ class Parser {
     if (k() != Tok::Await) return primary();
     const Token& t = next();
     Expr* v = primary();
-    Expr* e = node(ExprKind::Await, join(t.span, v->span));
+    Expr* e = node(ExprKind::Await, join(t.span, prev_span()));
     e->a = v;
     return e;
   }
 
   Expr* primary() {
+    Span start = cur().span;
     Expr* e = atom();
-    for (;;) {
+    for (int chain = 0;; ++chain) {
       Tok t = k();
+      if (t == Tok::Dot || t == Tok::LPar || t == Tok::LSqb) check_chain(chain);
       if (t == Tok::Dot) {
         next();
         if (k() != Tok::Name) fail_here();
         const Token& n = next();
-        Expr* a = node(ExprKind::Attribute, join(e->span, n.span));
+        Expr* a = node(ExprKind::Attribute, join(start, n.span));
         a->a = e;
-        a->str = std::string(text(n));
+        a->str = ident(n);
         e = a;
       } else if (t == Tok::LPar) {
         Span open = next().span;
         Expr* c = node(ExprKind::Call, e->span);
         c->a = e;
         call_arguments(c, open);
-        c->span = join(e->span, prev_span());
+        c->span = join(start, prev_span());
         e = c;
       } else if (t == Tok::LSqb) {
         next();
@@ -1121,7 +1225,7 @@ class Parser {
         s->a = e;
         s->b = slices();
         expect_close(Tok::RSqb, s->b);
-        s->span = join(e->span, prev_span());
+        s->span = join(start, prev_span());
         e = s;
       } else {
         return e;
@@ -1130,15 +1234,16 @@ class Parser {
   }
 
   Expr* slices() {
+    Span start = cur().span;
     Expr* first = slice_item();
-    if (k() != Tok::Comma) return first;
+    if (k() != Tok::Comma && first->kind != ExprKind::Starred) return first;
     Expr* t = node(ExprKind::Tuple, first->span);
     t->elts.push_back(first);
     while (accept(Tok::Comma)) {
       if (k() == Tok::RSqb) break;
       t->elts.push_back(slice_item());
     }
-    t->span = join(first->span, prev_span());
+    t->span = join(start, prev_span());
     return t;
   }
 
@@ -1163,18 +1268,19 @@ class Parser {
   void call_arguments(Expr* call, Span open) {
     bool seen_kw = false, seen_dstar = false;
     Expr* last = nullptr;
+    const char* order_error = nullptr;  // reported once the whole list is read, as CPython does
     while (k() != Tok::RPar) {
       Tok t = k();
       if (t == Tok::Star) {
         Expr* e = starred(&Parser::expression);
-        if (seen_dstar) fail(e->span, "iterable argument unpacking follows keyword argument unpacking");
+        if (seen_dstar && !order_error) order_error = "iterable argument unpacking follows keyword argument unpacking";
         call->elts.push_back(e);
         last = e;
       } else if (t == Tok::DoubleStar) {
         const Token& s = next();
         Keyword kw;
         kw.value = expression();
-        kw.span = join(s.span, kw.value->span);
+        kw.span = join(s.span, prev_span());
         last = kw.value;
         call->keywords.push_back(kw);
         seen_dstar = true;
@@ -1182,9 +1288,9 @@ class Parser {
         const Token& n = next();
         next();
         Keyword kw;
-        kw.arg = std::string(text(n));
+        kw.arg = ident(n);
         kw.value = expression();
-        kw.span = join(n.span, kw.value->span);
+        kw.span = join(n.span, prev_span());
         last = kw.value;
         call->keywords.push_back(std::move(kw));
         seen_kw = true;
@@ -1196,20 +1302,22 @@ class Parser {
           Expr* g = node(ExprKind::GeneratorExp, e->span);
           g->a = e;
           comprehension_clauses(g);
-          if (!call->elts.empty() || !call->keywords.empty() || k() != Tok::RPar)
+          if (!call->elts.empty() || !call->keywords.empty() || k() == Tok::Comma)
             fail(join(e->span, prev_span()), "Generator expression must be parenthesized");
+          if (k() != Tok::RPar) fail_here();
           g->span = join(open, cur().span);
           e = g;
-        } else if (k() == Tok::Equal) {
+        } else if (k() == Tok::Equal && e->kind != ExprKind::NamedExpr) {
           fail(join(e->span, cur().span), "expression cannot contain assignment, perhaps you meant \"==\"?");
         }
-        if (seen_dstar) fail(e->span, "positional argument follows keyword argument unpacking");
-        if (seen_kw) fail(e->span, "positional argument follows keyword argument");
+        if (seen_dstar && !order_error) order_error = "positional argument follows keyword argument unpacking";
+        if (seen_kw && !order_error) order_error = "positional argument follows keyword argument";
         call->elts.push_back(e);
         last = e;
       }
       if (!accept(Tok::Comma)) break;
     }
+    if (order_error && k() == Tok::RPar) fail_here(order_error);
     expect_close(Tok::RPar, last);
   }
 
@@ -1234,6 +1342,7 @@ class Parser {
   Expr* target_item() { return k() == Tok::Star ? starred(&Parser::target_item) : bitwise_or(); }
 
   Expr* target_list() {
+    Span start = cur().span;
     Expr* e = target_item();
     if (k() != Tok::Comma) return e;
     Expr* t = node(ExprKind::Tuple, e->span);
@@ -1242,7 +1351,7 @@ class Parser {
       if (!starts_expr(k())) break;
       t->elts.push_back(target_item());
     }
-    t->span = join(e->span, prev_span());
+    t->span = join(start, prev_span());
     return t;
   }
 
@@ -1250,14 +1359,14 @@ class Parser {
     const Token& t = next();
     if (accept(Tok::From)) {
       Expr* v = expression();
-      Expr* e = node(ExprKind::YieldFrom, join(t.span, v->span));
+      Expr* e = node(ExprKind::YieldFrom, join(t.span, prev_span()));
       e->a = v;
       return e;
     }
     Expr* e = node(ExprKind::Yield, t.span);
     if (starts_expr(k())) {
       e->a = star_expressions();
-      e->span = join(t.span, e->a->span);
+      e->span = join(t.span, prev_span());
     }
     return e;
   }
@@ -1269,7 +1378,7 @@ class Parser {
       case Tok::Name: {
         next();
         Expr* e = node(ExprKind::Name, t.span);
-        e->str = std::string(text(t));
+        e->str = ident(t);
         return e;
       }
       case Tok::Number: next(); return number(t);
@@ -1320,6 +1429,7 @@ class Parser {
   // The inside of '(' ... ')' (or of an f-string field when close == EndMarker).
   Expr* paren_body(Span open, Tok close) {
     auto close_span = [&]() { return close == Tok::EndMarker ? fstring_close_ : cur().span; };
+    if (k() == Tok::DoubleStar) fail(cur().span, "cannot use double starred expression here");
     if (k() == close) {
       if (close == Tok::EndMarker) fail(open, "f-string: empty expression not allowed");
       Expr* e = node(ExprKind::Tuple, join(open, close_span()));
@@ -1396,15 +1506,16 @@ class Parser {
     Expr* first_key = nullptr;
     Expr* first_val = nullptr;
     if (k() == Tok::DoubleStar) {
-      next();
+      Span star = next().span;
       first_val = bitwise_or();
+      if (comp_follows(k(), k_at(1))) fail(join(star, prev_span()), "dict unpacking cannot be used in dict comprehension");
     } else {
       Expr* first = star_named_expression();
       if (k() != Tok::Colon) return set_display(open, first);
-      if (first->kind == ExprKind::Starred) fail(first->span, "cannot use a starred expression in a dictionary key");
+      if (first->kind == ExprKind::Starred) fail(cur().span, "invalid syntax");
       next();
       first_key = first;
-      first_val = expression();
+      first_val = dict_value();
       if (comp_follows(k(), k_at(1))) {
         Expr* c = node(ExprKind::DictComp, open);
         c->a = first_key;
@@ -1428,14 +1539,20 @@ class Parser {
         d->elts.push_back(last);
       } else {
         d->keys.push_back(expression());
-        expect(Tok::Colon);
-        last = expression();
+        if (k() != Tok::Colon) fail_here("':' expected after dictionary key");
+        next();
+        last = dict_value();
         d->elts.push_back(last);
       }
     }
     expect_close(Tok::RBrace, last);
     d->span = join(open, prev_span());
     return d;
+  }
+
+  Expr* dict_value() {
+    if (k() == Tok::Star) fail(cur().span, "cannot use a starred expression in a dictionary value");
+    return expression();
   }
 
   Expr* set_display(Span open, Expr* first) {
@@ -1480,7 +1597,8 @@ class Parser {
     bool raw;
   };
 
-  [[noreturn]] void fstring_fail(const StrCtx& c, std::string msg) { fail(c.t->span, std::move(msg)); }
+  // Errors in string literals: CPython reports them at the token after the concatenation.
+  [[noreturn]] void fstring_fail(const StrCtx&, std::string msg) { fail(cur().span, std::move(msg)); }
 
   Expr* make_str(std::string s, const Token* kind_tok, Span sp) {
     Expr* e = node(ExprKind::Constant, sp);
@@ -1503,7 +1621,7 @@ class Parser {
     for (size_t i = first_i; i < p_; ++i) {
       const Token& t = toks_[i];
       lex::StringParts parts = lex::split_string_token(text(t));
-      if (i != first_i && bytesmode != parts.bytes) fail(t.span, "cannot mix bytes and nonbytes literals");
+      if (i != first_i && bytesmode != parts.bytes) fail(cur().span, "cannot mix bytes and nonbytes literals");
       bytesmode = parts.bytes;
       if (parts.fstring) {
         StrCtx c{&first, whole, &t, t.begin + parts.body_offset, parts.raw};
@@ -1511,7 +1629,7 @@ class Parser {
         fstring_concat(st, c, pos, parts.body.size(), 0);
         continue;
       }
-      if (!lex::decode_string_body(parts.body, parts.raw, parts.bytes, decoded, error)) fail(t.span, error);
+      if (!lex::decode_string_body(parts.body, parts.raw, parts.bytes, decoded, error)) fail(cur().span, error);
       if (bytesmode) bytes += decoded;
       else st.last_str += decoded;
     }
@@ -1598,7 +1716,8 @@ class Parser {
     line_start = t.begin - t.span.col;
     for (uint32_t i = t.begin; i < abs; ++i) {
       char ch = text_[i];
-      if (ch == '\n' || (ch == '\r' && !(i + 1 < abs + 1 && i + 1 < text_.size() && text_[i + 1] == '\n'))) {
+      if (ch == '\r' && i + 1 < text_.size() && text_[i + 1] == '\n') continue;  // counted at the \n
+      if (ch == '\n' || ch == '\r') {
         ++line;
         line_start = i + 1;
       }
@@ -1758,7 +1877,7 @@ class Parser {
     for (const Token& t : toks)
       if (t.kind == Tok::Error) throw ParseError{};
     Parser sub(src_, diags_, m_, std::move(toks), depth_ + 10);
-    Expr* e = sub.fstring_field(open, close);
+    Expr* e = sub.parse_fstring_field(open, close);
     if (!e) throw ParseError{};
     if (sub.k() != Tok::EndMarker) throw ParseError{};
     return e;
@@ -1767,18 +1886,89 @@ class Parser {
 
 }  // namespace
 
+namespace {
+
+bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+bool ends_with(const std::string& s, const char* suffix) {
+  size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+// Orders the diagnostics of one parse by position, with the one CPython would report first in
+// front. CPython decodes the file first (encoding errors win), stops at the first error the parser
+// hits, and then replaces a parser error by any later tokenizer error (or by an unclosed bracket
+// opened on an earlier line).
+void order_diagnostics(std::vector<Diagnostic>& diags, size_t first, size_t lex_end) {
+  enum Tag { Decode, LexRaised, LexOther, NeverClosed, ParserErr };
+  struct Item {
+    Tag tag;
+    uint32_t line, col;
+    size_t index;
+  };
+  std::vector<Item> items;
+  for (size_t i = first; i < diags.size(); ++i) {
+    const Diagnostic& d = diags[i];
+    Tag tag = ParserErr;
+    if (i < lex_end) {
+      const std::string& msg = d.message;
+      if (starts_with(msg, "source code string cannot contain null bytes") || starts_with(msg, "(unicode error) 'utf-8'") ||
+          starts_with(msg, "encoding problem") || starts_with(msg, "unknown encoding"))
+        tag = Decode;
+      else if (ends_with(msg, "was never closed"))
+        tag = NeverClosed;
+      else if (starts_with(msg, "unindent does not match") || starts_with(msg, "inconsistent use of tabs") ||
+               starts_with(msg, "unexpected character after line continuation") ||
+               starts_with(msg, "too many levels of indentation") || starts_with(msg, "unexpected EOF while parsing"))
+        tag = LexOther;
+      else
+        tag = LexRaised;
+    }
+    uint32_t line = tag == NeverClosed ? UINT32_MAX : d.loc.span.line;
+    items.push_back(Item{tag, line, d.loc.span.col, i});
+  }
+  if (items.empty()) return;
+  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    if (a.tag == Decode || b.tag == Decode) return a.tag == Decode && b.tag != Decode;
+    if (a.line != b.line) return a.line < b.line;
+    return a.col < b.col;
+  });
+  size_t primary = 0;
+  const std::string& first_msg = diags[items[0].index].message;
+  if (items[0].tag == ParserErr && first_msg != "unexpected indent" && first_msg != "unexpected unindent") {
+    for (size_t i = 1; i < items.size(); ++i) {
+      if (items[i].tag == LexRaised) {
+        primary = i;
+        break;
+      }
+      if (items[i].tag == LexOther) break;  // CPython's re-tokenization stops at indentation errors
+      if (items[i].tag == NeverClosed && diags[items[i].index].loc.span.line < items[0].line) {
+        primary = i;
+        break;
+      }
+    }
+  }
+  std::rotate(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(primary),
+              items.begin() + static_cast<std::ptrdiff_t>(primary) + 1);
+  std::vector<Diagnostic> sorted;
+  sorted.reserve(items.size());
+  for (const Item& it : items) sorted.push_back(std::move(diags[it.index]));
+  diags.resize(first);
+  for (Diagnostic& d : sorted) diags.push_back(std::move(d));
+}
+
+}  // namespace
+
 std::unique_ptr<ast::Module> parse_module(SourceRef source, std::vector<Diagnostic>& diags) {
   auto m = std::make_unique<ast::Module>();
   m->source = source;
   size_t first = diags.size();
+  source = lex::decode_source(source, diags);
+  m->source = source;
   std::vector<lex::Token> toks = lex::tokenize(source, diags);
+  size_t lex_end = diags.size();
   Parser p(source, diags, *m, std::move(toks));
   m->body = p.file();
-  std::stable_sort(diags.begin() + static_cast<std::ptrdiff_t>(first), diags.end(),
-                   [](const Diagnostic& a, const Diagnostic& b) {
-                     if (a.loc.span.line != b.loc.span.line) return a.loc.span.line < b.loc.span.line;
-                     return a.loc.span.col < b.loc.span.col;
-                   });
+  order_diagnostics(diags, first, lex_end);
   return m;
 }
 

@@ -1,0 +1,33 @@
+// Stand-alone driver for the AST dump (the `nkic parse --dump-ast` CLI does the same):
+//   dump_main FILE...   prints dump_ast of each file; with several files each section starts with
+//   a line `==> FILE <==`. A file with syntax errors prints its rendered diagnostics instead.
+//   Exit status 1 if any file had errors.
+// Build: g++ -std=c++20 -O2 -Isrc src/frontend/*.cpp tests/frontend/dump_main.cpp -o /tmp/dump_main
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "frontend/parser.h"
+
+int main(int argc, char** argv) {
+  int rc = 0;
+  bool multi = argc > 2;
+  std::string out;
+  for (int i = 1; i < argc; ++i) {
+    std::ifstream f(argv[i], std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    auto src = std::make_shared<nkic::SourceFile>(argv[i], ss.str());
+    std::vector<nkic::Diagnostic> diags;
+    auto m = nkic::parse_module(src, diags);
+    if (multi) out += std::string("==> ") + argv[i] + " <==\n";
+    if (!diags.empty()) {
+      out += nkic::render(diags);
+      rc = 1;
+    } else {
+      out += nkic::dump_ast(*m);
+    }
+  }
+  std::cout << out;
+  return rc;
+}
