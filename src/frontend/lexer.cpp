@@ -406,7 +406,7 @@ class Lexer {
         Span sp{line_, col(start), line_, col(start) + 1};
         pos_ += 1 + nl;
         if (nl) next_line();
-        if (pos_ >= end_) {
+        if (pos_ >= end_ && (range_mode_ || parens_.empty())) {  // else: "'(' was never closed"
           error_span(sp, "unexpected EOF while parsing");
           Token t;
           t.kind = Tok::Error;

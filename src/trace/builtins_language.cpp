@@ -66,6 +66,7 @@ Value create_tensor(Interpreter& in, CallArgs& a, const std::string& fname, std:
 }  // namespace
 
 Value emit_memset(Interpreter& in, const Value& dst, double value, Span s);
+void add_language_ops(ModuleObj& nl);
 
 Value make_language_module() {
   auto m = std::make_shared<ModuleObj>();
@@ -131,6 +132,7 @@ Value make_language_module() {
   m->ns["num_programs"] = make_builtin("nki.language.num_programs", [](Interpreter&, CallArgs&) { return Value::integer(1); });
   m->ns["program_ndim"] = make_builtin("nki.language.program_ndim", [](Interpreter&, CallArgs&) { return Value::integer(0); });
   m->ns["no_reorder"] = make_builtin("nki.language.no_reorder", [](Interpreter&, CallArgs&) { return Value::none(); });
+  add_language_ops(*m);
   return module_value(m);
 }
 

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "frontend/parser.h"
+#include "frontend/subset_check.h"
 
 namespace nkic::trace {
 
@@ -836,6 +837,17 @@ Value Interpreter::call_function(const Value& fnv, CallArgs& args) {
   auto* fo = fnv.as<FunctionObj>();
   const Stmt* def = fo->def;
   const ast::Arguments* a = def->args;
+  if (checked_.insert(def).second) {  // the subset check, once per function the kernel reaches
+    for (Diagnostic& d : check_subset(def, fo->module->source, frames_.empty())) {
+      if (d.severity != Severity::Error) {
+        warnings_.push_back(std::move(d));
+        continue;
+      }
+      for (auto& c : calls_) d.stack.push_back({c.file, c.span});
+      if (!frames_.empty()) d.stack.push_back({current_file(), args.call_span});
+      throw UserError(std::move(d));
+    }
+  }
   if (calls_.size() > 200) error(args.call_span, "maximum call depth exceeded (recursive kernel helpers?)");
   Frame frame{fo->module, {}, false};
   std::vector<const ast::Arg*> positional;

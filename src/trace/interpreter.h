@@ -111,6 +111,7 @@ class Interpreter {
   std::string name_hint_;
   Value return_value_;
   std::map<std::string, int> tensor_names_;
+  std::set<const ast::Stmt*> checked_;  // functions that passed the subset check
 };
 
 // Builtin tables (one file each).
