@@ -45,6 +45,26 @@ ArgValue to_arg(nb::handle h) {
       auto dt = dtype_from_name(nb::cast<std::string>(t[1]));
       if (!dt) throw nb::value_error(("unsupported dtype " + nb::cast<std::string>(t[1])).c_str());
       a.dtype = *dt;
+    } else if (tag == "E" || tag == "O") {  // ("E", file, class, member) / ("O", file, class, [(k, v)])
+      a.kind = tag == "E" ? ArgValue::Kind::Enum : ArgValue::Kind::Object;
+      a.s = nb::cast<std::string>(t[1]);
+      a.cls = nb::cast<std::string>(t[2]);
+      if (tag == "E") {
+        a.member = nb::cast<std::string>(t[3]);
+      } else {
+        for (nb::handle kv : nb::borrow<nb::list>(t[3])) {
+          nb::tuple p = nb::borrow<nb::tuple>(kv);
+          a.keys.push_back(nb::cast<std::string>(p[0]));
+          a.items.push_back(to_arg(p[1]));
+        }
+      }
+    } else if (tag == "M") {  // ("M", [(key, value)]) a dict with string keys
+      a.kind = ArgValue::Kind::Dict;
+      for (nb::handle kv : nb::borrow<nb::list>(t[1])) {
+        nb::tuple p = nb::borrow<nb::tuple>(kv);
+        a.keys.push_back(nb::cast<std::string>(p[0]));
+        a.items.push_back(to_arg(p[1]));
+      }
     } else if (tag == "U") {
       a.kind = ArgValue::Kind::Tuple;
       for (nb::handle x : nb::borrow<nb::list>(t[1])) a.items.push_back(to_arg(x));

@@ -1,10 +1,12 @@
 """nki.jit / nki.simulate: hands a kernel's module source and its arguments to the C++ core, and runs
 the compiled kernel on NumPy arrays (by address, without copying contiguous arrays)."""
 
+import enum
 import functools
 import hashlib
 import inspect
 import os
+import sys
 import warnings
 
 import ml_dtypes
@@ -54,6 +56,17 @@ def _describe(value, where):
         return float(value)
     if isinstance(value, tuple):
         return ("U", [_describe(v, where) for v in value])
+    if isinstance(value, enum.Enum):
+        return ("E", _defining_file(type(value), where), type(value).__qualname__, value.name)
+    if isinstance(value, dict):
+        for k in value:
+            if not isinstance(k, str):
+                raise TypeError(f"{where}: dict arguments must have string keys (NKI 0.3.0)")
+        return ("M", [(k, _describe(v, f"{where}[{k!r}]")) for k, v in value.items()])
+    from .language import NKIObject
+    if isinstance(value, NKIObject):
+        return ("O", _defining_file(type(value), where), type(value).__qualname__,
+                [(k, _describe(v, f"{where}.{k}")) for k, v in vars(value).items()])
     if isinstance(value, list):
         raise TypeError(f"{where}: list arguments are not accepted by NKI 0.3.0 kernels; pass a tuple instead")
     from . import language
@@ -64,11 +77,26 @@ def _describe(value, where):
     raise TypeError(f"{where}: unsupported kernel argument of type {type(value).__name__}")
 
 
+def _defining_file(cls, where):
+    mod = sys.modules.get(cls.__module__)
+    path = getattr(mod, "__file__", None)
+    if not path:
+        raise TypeError(f"{where}: class {cls.__qualname__} must be defined in a module file to be a kernel argument")
+    return path
+
+
 def _arrays(value, out):
+    """Tensor arguments in the order the compiler numbers them (depth first)."""
     if isinstance(value, np.ndarray):
         out.append(value)
     elif isinstance(value, tuple):
         for v in value:
+            _arrays(v, out)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _arrays(v, out)
+    elif not isinstance(value, enum.Enum) and hasattr(value, "__dict__") and not callable(value):
+        for v in vars(value).values():
             _arrays(v, out)
 
 

@@ -111,6 +111,60 @@ bool invalid_in_identifier(uint32_t cp) {
   return false;
 }
 
+}  // namespace
+
+// CPython's UTF-8 decoding error for `s` ("'utf-8' codec can't decode byte 0xff in position 0:
+// invalid start byte"); returns false (and sets `at` to the bad offset) if `s` is not valid UTF-8.
+bool utf8_error(std::string_view s, std::string& msg, size_t& at) {
+  const size_t n = s.size();
+  char buf[128];
+  for (size_t i = 0; i < n;) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    at = i;
+    if (c < 0xC2 || c > 0xF4) {
+      std::snprintf(buf, sizeof buf, "'utf-8' codec can't decode byte 0x%02x in position %zu: invalid start byte", c, i);
+      msg = buf;
+      return false;
+    }
+    size_t len = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    unsigned lo = 0x80, hi = 0xBF;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+    for (size_t k = 1; k < len; ++k) {
+      const char* reason = nullptr;
+      size_t last = 0;
+      if (i + k >= n) {
+        reason = "unexpected end of data";
+        last = n - 1;
+      } else {
+        unsigned char b = static_cast<unsigned char>(s[i + k]);
+        if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) {
+          reason = "invalid continuation byte";
+          last = i + k - 1;
+        }
+      }
+      if (reason) {
+        if (last == i)
+          std::snprintf(buf, sizeof buf, "'utf-8' codec can't decode byte 0x%02x in position %zu: %s", c, i, reason);
+        else
+          std::snprintf(buf, sizeof buf, "'utf-8' codec can't decode bytes in position %zu-%zu: %s", i, last, reason);
+        msg = buf;
+        return false;
+      }
+    }
+    i += len;
+  }
+  return true;
+}
+
+namespace {
+
 class Lexer {
  public:
   Lexer(const SourceRef& src, std::vector<Diagnostic>& diags, uint32_t begin, uint32_t end, uint32_t line,
@@ -129,7 +183,7 @@ class Lexer {
 
   std::vector<Token> run() {
     out_.reserve((end_ - pos_) / 4 + 16);
-    if (!range_mode_) check_encoding();
+    if (!range_mode_) check_nul();
     for (;;) {
       if (atbol_) {
         atbol_ = false;
@@ -218,76 +272,57 @@ class Lexer {
     out_.push_back(t);
   }
 
-  void check_encoding() {
-    // CPython decodes the whole file before tokenizing: report the first invalid UTF-8 sequence.
+  // CPython refuses source containing NUL bytes before tokenizing. (Invalid UTF-8 is only an error
+  // where CPython decodes it: in identifiers, here, and in string literals, in the parser.)
+  void check_nul() {
     const std::string& text = src_->text();
+    size_t i = text.find('\0');
+    if (i == std::string::npos) return;
     uint32_t line = 1, ls = 0;
-    bool bad_utf8 = false;
-    for (size_t i = 0; i < text.size();) {
-      unsigned char c = static_cast<unsigned char>(text[i]);
-      if (c == '\n') {
-        ++line;
-        ls = static_cast<uint32_t>(++i);
-        continue;
-      }
-      if (c == '\r') {
-        ++i;
-        if (i < text.size() && text[i] == '\n') ++i;
-        ++line;
-        ls = static_cast<uint32_t>(i);
-        continue;
-      }
-      if (c == 0) {
-        if (!reported_nul_) {
-          uint32_t cc = static_cast<uint32_t>(i) - ls;
-          error_span(Span{line, cc, line, cc + 1}, "source code string cannot contain null bytes");
-          reported_nul_ = true;
-        }
-        ++i;
-        continue;
-      }
-      if (c < 0x80) {
-        ++i;
-        continue;
-      }
-      if (bad_utf8) {
-        ++i;
-        continue;
-      }
-      uint32_t cp;
-      int len = decode_utf8(text.data(), i, text.size(), cp);
-      if (len == 0) {
-        char buf[96];
-        std::snprintf(buf, sizeof buf, "(unicode error) 'utf-8' codec can't decode byte 0x%02x: invalid utf-8", c);
-        uint32_t cc = static_cast<uint32_t>(i) - ls;
-        error_span(Span{line, cc, line, cc + 1}, buf);
-        bad_utf8 = true;
-        ++i;
-        continue;
-      }
-      i += len;
+    for (size_t k = 0; k < i; ++k) {
+      if (text[k] == '\r' && k + 1 < i && text[k + 1] == '\n') continue;
+      if (text[k] == '\n' || text[k] == '\r') ++line, ls = static_cast<uint32_t>(k + 1);
     }
+    uint32_t cc = static_cast<uint32_t>(i) - ls;
+    error_span(Span{line, cc, line, cc + 1}, "source code string cannot contain null bytes");
+    reported_nul_ = true;
   }
 
   void indentation() {
-    int col = 0, altcol = 0;
+    int col = 0, altcol = 0, cont_col = 0;
     uint32_t p = pos_;
-    for (; p < end_; ++p) {
+    while (p < end_) {
       char c = s_[p];
       if (c == ' ') ++col, ++altcol;
       else if (c == '\t') col = (col / 8 + 1) * 8, ++altcol;
       else if (c == '\f') col = altcol = 0;
-      else break;
+      else if (c == '\\' && newline_len(p + 1)) {
+        // Indentation cannot be split over lines: the first backslash found (if not at column 0)
+        // sets the level of what follows, as in CPython's tokenizer.
+        if (!cont_col) cont_col = col;
+        Span sp{line_, p - line_start_, line_, p - line_start_ + 1};
+        p += 1 + newline_len(p + 1);
+        pos_ = p;
+        next_line();
+        if (p >= end_) {
+          error_span(sp, "unexpected EOF while parsing");
+          Token t;
+          t.kind = Tok::Error;
+          t.begin = t.end = p;
+          t.span = sp;
+          out_.push_back(t);
+          return;
+        }
+        continue;
+      } else break;
+      ++p;
     }
     blankline_ = false;
     if (p < end_ && (s_[p] == '#' || s_[p] == '\n' || s_[p] == '\r')) {
       blankline_ = true;
       return;
     }
-    if (p < end_ && s_[p] == '\\' && newline_len(p + 1)) {
-      // A line that starts with a continuation: CPython treats the joined line's indentation as
-      // this one's; nothing to emit here.
-    }
+    if (cont_col) col = altcol = cont_col;
     if (p >= end_) return;  // EOF: finish() emits the dedents
     if (level() != 0) return;
     Span sp{line_, 0, line_, p - line_start_};
@@ -489,9 +524,16 @@ class Lexer {
         uint32_t cp;
         int len = decode_utf8(s_, pos_, end_, cp);
         if (len == 0) {
-          // Invalid UTF-8 was already reported; swallow the byte as part of the name.
-          ++pos_;
-          continue;
+          uint32_t at = pos_;
+          std::string err;
+          size_t bad;
+          uint32_t run_end = at;
+          while (run_end < end_ && (T.cls[byte(run_end)] & kIdChar)) ++run_end;
+          utf8_error(std::string_view(s_ + start, run_end - start), err, bad);
+          error_at(at, at + 1, "(unicode error) " + err);
+          pos_ = run_end;
+          emit(Tok::Error, start, pos_);
+          return;
         }
         if (invalid_in_identifier(cp)) {
           if (pos_ == start) {
@@ -1011,6 +1053,11 @@ int hexval(char c) {
 
 bool decode_string_body(std::string_view body, bool raw, bool bytes, std::string& out, std::string& error) {
   out.clear();
+  size_t bad;
+  if (!bytes && !utf8_error(body, error, bad)) {
+    error = "(unicode error) " + error;
+    return false;
+  }
   out.reserve(body.size());
   const size_t n = body.size();
   auto uerr = [&](size_t a, size_t b, const char* what) {

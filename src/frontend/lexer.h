@@ -95,6 +95,10 @@ struct StringParts {
 };
 StringParts split_string_token(std::string_view text);
 
+// CPython's message for invalid UTF-8 in `s` ("'utf-8' codec can't decode byte 0xff in position 0:
+// invalid start byte"); returns true if `s` is valid (then `msg`/`at` are untouched).
+bool utf8_error(std::string_view s, std::string& msg, size_t& at);
+
 // Appends code point `cp` as UTF-8 (surrogates encoded as 3 bytes).
 void append_utf8(std::string& out, uint32_t cp);
 

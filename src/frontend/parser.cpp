@@ -742,7 +742,10 @@ class Parser {
       } else {
         Arg p = param(annotations, false);
         Expr* dflt = nullptr;
-        if (accept(Tok::Equal)) dflt = expression();
+        if (accept(Tok::Equal)) {
+          dflt = expression();
+          if (close == Tok::RPar) check_juxtaposed(dflt);
+        }
         if (seen_star) {
           a->kwonlyargs.push_back(std::move(p));
           a->kw_defaults.push_back(dflt);
@@ -772,8 +775,15 @@ class Parser {
     if (annotations && accept(Tok::Colon)) {
       p.annotation = star_annotation && k() == Tok::Star ? star_expression() : expression();
       p.span = join(n.span, prev_span());
+      check_juxtaposed(p.annotation);
     }
     return p;
+  }
+
+  // Inside brackets, an expression directly followed by another one: CPython's comma hint.
+  void check_juxtaposed(const Expr* e) {
+    if (starts_expr(k()) && k() != Tok::Not && k() != Tok::Star && !(e->kind == ExprKind::Name && k() == Tok::String))
+      fail(join(e->span, cur().span), "invalid syntax. Perhaps you forgot a comma?");
   }
 
   Stmt* if_stmt(bool elif) {
@@ -1050,7 +1060,10 @@ class Parser {
     if (k() != Tok::If) return body;
     next();
     Expr* test = disjunction();
-    if (!accept(Tok::Else)) fail(join(start, prev_span()), "expected 'else' after 'if' expression");
+    if (!accept(Tok::Else)) {
+      if (k() == Tok::Colon) fail_here();  // CPython's rule excludes `... if x:`
+      fail(join(start, prev_span()), "expected 'else' after 'if' expression");
+    }
     Expr* orelse = expression();
     Expr* e = node(ExprKind::IfExp, join(start, prev_span()));
     e->a = test;
@@ -1297,7 +1310,21 @@ class Parser {
       } else if ((t == Tok::True || t == Tok::False || t == Tok::None) && k_at(1) == Tok::Equal) {
         fail(cur().span, std::string("cannot assign to ") + std::string(text(cur())));
       } else {
-        Expr* e = named_expression();
+        Expr* e = nullptr;
+        if (seen_kw || seen_dstar) {
+          // CPython only tries keyword forms once keywords started: a positional argument that does
+          // not parse is reported as "invalid syntax" where it starts.
+          size_t ndiag = diags_.size();
+          Span at = cur().span;
+          try {
+            e = named_expression();
+          } catch (ParseError&) {
+            diags_.resize(ndiag);
+            fail(at, "invalid syntax");
+          }
+        } else {
+          e = named_expression();
+        }
         if (k() == Tok::For || (k() == Tok::Async && k_at(1) == Tok::For)) {
           Expr* g = node(ExprKind::GeneratorExp, e->span);
           g->a = e;
@@ -1538,8 +1565,12 @@ class Parser {
         last = bitwise_or();
         d->elts.push_back(last);
       } else {
-        d->keys.push_back(expression());
-        if (k() != Tok::Colon) fail_here("':' expected after dictionary key");
+        Expr* key = expression();
+        d->keys.push_back(key);
+        if (k() != Tok::Colon) {
+          if (k() == Tok::Error) throw ParseError{};
+          fail(join(key->span, prev_span()), "':' expected after dictionary key");
+        }
         next();
         last = dict_value();
         d->elts.push_back(last);
@@ -1552,6 +1583,7 @@ class Parser {
 
   Expr* dict_value() {
     if (k() == Tok::Star) fail(cur().span, "cannot use a starred expression in a dictionary value");
+    if (k() == Tok::RBrace || k() == Tok::Comma) fail(prev_span(), "expression expected after dictionary key and ':'");
     return expression();
   }
 
@@ -1629,7 +1661,8 @@ class Parser {
         fstring_concat(st, c, pos, parts.body.size(), 0);
         continue;
       }
-      if (!lex::decode_string_body(parts.body, parts.raw, parts.bytes, decoded, error)) fail(cur().span, error);
+      if (!lex::decode_string_body(parts.body, parts.raw, parts.bytes, decoded, error))
+        fail(parts.bytes && error.rfind("bytes", 0) == 0 ? t.span : cur().span, error);
       if (bytesmode) bytes += decoded;
       else st.last_str += decoded;
     }
@@ -1911,7 +1944,7 @@ void order_diagnostics(std::vector<Diagnostic>& diags, size_t first, size_t lex_
     Tag tag = ParserErr;
     if (i < lex_end) {
       const std::string& msg = d.message;
-      if (starts_with(msg, "source code string cannot contain null bytes") || starts_with(msg, "(unicode error) 'utf-8'") ||
+      if (starts_with(msg, "source code string cannot contain null bytes") ||
           starts_with(msg, "encoding problem") || starts_with(msg, "unknown encoding"))
         tag = Decode;
       else if (ends_with(msg, "was never closed"))

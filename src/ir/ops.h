@@ -1,5 +1,8 @@
-// Operator constants that instructions take as immediates: ALU operators and activation functions.
-// One table row each: enumerator, the nki.language name.
+// Operator constants that instructions take as immediates: ALU operators and activation functions
+// share one namespace (nl.add, nl.exp, nl.abs, ...), because nki.language exposes them as one set of
+// names. One table row each: enumerator, the nki.language name. What each constant may be used for
+// (binary ALU op, unary ALU op, bitvec op, reduction, activation function) is op_info() below; the
+// activation formulas are in ir/activation.h.
 #pragma once
 
 #include <cstdint>
@@ -16,7 +19,16 @@ namespace nkic {
   X(LogicalOr, "logical_or") X(LogicalXor, "logical_xor") X(BitwiseAnd, "bitwise_and")           \
   X(BitwiseOr, "bitwise_or") X(BitwiseXor, "bitwise_xor") X(LeftShift, "left_shift")             \
   X(RightShift, "right_shift") X(Invert, "invert") X(Rsqrt, "rsqrt") X(Reciprocal, "reciprocal") \
-  X(Abs, "abs") X(Bypass, "bypass")
+  X(Abs, "abs") X(Bypass, "bypass")                                                              \
+  /* nl.max / nl.min: ALU aliases of maximum / minimum, but as functions they are reductions */  \
+  X(Max, "max") X(Min, "min")                                                                    \
+  /* activation functions (ScalarE); abs, rsqrt and reciprocal above are also activations */     \
+  X(Copy, "copy") X(Square, "square") X(Exp, "exp") X(Log, "log") X(Tanh, "tanh")                \
+  X(Sigmoid, "sigmoid") X(Relu, "relu") X(Gelu, "gelu") X(GeluDx, "gelu_dx")                     \
+  X(GeluApprxTanh, "gelu_apprx_tanh") X(GeluApprxSigmoid, "gelu_apprx_sigmoid")                  \
+  X(GeluApprxSigmoidDx, "gelu_apprx_sigmoid_dx") X(Silu, "silu") X(SiluDx, "silu_dx")            \
+  X(Softplus, "softplus") X(Mish, "mish") X(Erf, "erf") X(ErfDx, "erf_dx") X(Sign, "sign")       \
+  X(Sin, "sin") X(Arctan, "arctan") X(Sqrt, "sqrt")
 
 enum class AluOp : uint8_t {
 #define X(e, n) e,
@@ -25,10 +37,26 @@ enum class AluOp : uint8_t {
 };
 
 std::string_view name_of(AluOp op);
-std::optional<AluOp> alu_op_from_name(std::string_view n);  // accepts aliases "max"/"min"
-bool is_bitvec(AluOp op);
+std::optional<AluOp> alu_op_from_name(std::string_view n);
 
-// Elementwise fp32 evaluation of a binary arithmetic operator (the engines compute in fp32).
+// What an operator constant may be used as.
+enum OpUse : uint8_t {
+  kBinary = 1,      // a binary ALU operator (tensor_tensor, tensor_scalar, ...)
+  kUnary = 2,       // a unary ALU operator: applies to the data, the operand is ignored
+  kBitvec = 4,      // works on raw integer bits (integer dtypes only)
+  kReduce = 8,      // legal as a reduction operator
+  kActivation = 16  // an activation function (nisa.activation)
+};
+uint8_t op_uses(AluOp op);
+inline bool is_bitvec(AluOp op) { return op_uses(op) & kBitvec; }
+// nl.max -> maximum, nl.min -> minimum; every other op is its own canonical form.
+AluOp canonical(AluOp op);
+
+// Elementwise fp32 evaluation of an arithmetic ALU operator (the engines compute in fp32). For unary
+// operators `b` is ignored.
 float apply_alu(AluOp op, float a, float b);
+// Exact integer evaluation on values of `bits`-bit integers (bitvec ops work on the raw bit pattern,
+// zero-extended to 64 bits; arithmetic ops on the signed/unsigned values).
+int64_t apply_alu_int(AluOp op, int64_t a, int64_t b, int bits);
 
 }  // namespace nkic

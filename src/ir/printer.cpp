@@ -28,24 +28,103 @@ std::string print_access_pattern(const Program& p, const AccessPattern& ap) {
   return os.str();
 }
 
+namespace {
+const char* reduce_cmd_name(int32_t c) {
+  static const char* names[] = {"idle", "reset", "reduce", "reset_reduce", "load_reduce"};
+  return c >= 0 && c < 5 ? names[c] : "?";
+}
+
+void print_ints(std::ostringstream& os, const char* label, const std::vector<int64_t>& v, size_t from = 0) {
+  os << " " << label << "=[";
+  for (size_t i = from; i < v.size(); ++i) os << (i > from ? "," : "") << v[i];
+  os << "]";
+}
+}  // namespace
+
 std::string print_instruction(const Program& p, const Instruction& in) {
   std::ostringstream os;
   os << name_of(in.op) << " engine=" << name_of(in.engine);
-  static const char* roles[][3] = {{"dst", "src", ""},            // DmaCopy
-                                   {"dst", "data1", "data2"},     // TensorTensor
-                                   {"dst", "src", ""},            // TensorCopy
-                                   {"dst", "stationary", "moving"},  // NcMatmul
-                                   {"dst", "", ""}};              // Memset
-  for (size_t i = 0; i < in.ops.size(); ++i) {
-    const char* role = i < 3 ? roles[static_cast<int>(in.op)][i] : "";
-    os << " " << (role[0] ? role : "op") << "=" << print_access_pattern(p, in.ops[i]);
+  // Operands named by the opcode row's roles; absent optional roles are skipped.
+  std::vector<std::string> roles;
+  {
+    std::string_view r = operand_roles(in.op);
+    size_t i = 0;
+    while (i < r.size()) {
+      size_t j = r.find(' ', i);
+      if (j == std::string_view::npos) j = r.size();
+      roles.emplace_back(r.substr(i, j - i));
+      i = j + 1;
+    }
   }
+  for (size_t i = 0; i < in.ops.size(); ++i) {
+    std::string role = "op";
+    for (size_t r = 0; r < roles.size(); ++r)
+      if (in.operand(static_cast<int>(r)) == static_cast<int>(i)) role = roles[r];
+    if (role == "op" && !roles.empty() && roles.back().back() == '*') role = roles.back();
+    while (!role.empty() && (role.back() == '?' || role.back() == '*')) role.pop_back();
+    os << " " << role << "=" << print_access_pattern(p, in.ops[i]);
+  }
+  auto scalar = [&](const char* name, int role, double v) {
+    if (in.operand(role) < 0) os << " " << name << "=" << v;
+  };
+  auto rev = [&](const char* name, uint8_t bit) {
+    if (in.flags & bit) os << " " << name << "=true";
+  };
   switch (in.op) {
-    case Opcode::TensorTensor: os << " op=" << name_of(in.alu); break;
+    case Opcode::TensorTensor:
+    case Opcode::TensorPartitionReduce:
+    case Opcode::DmaCompute: os << " op=" << name_of(in.alu); break;
+    case Opcode::TensorScalar:
+      os << " op0=" << name_of(in.alu);
+      scalar("operand0", 2, in.f0);
+      rev("reverse0", kRev0);
+      if (in.alu1 != AluOp::Bypass || in.operand(3) >= 0) {
+        os << " op1=" << name_of(in.alu1);
+        scalar("operand1", 3, in.f1);
+        rev("reverse1", kRev1);
+      }
+      break;
+    case Opcode::ScalarTensorTensor:
+      os << " op0=" << name_of(in.alu);
+      scalar("operand0", 2, in.f0);
+      os << " op1=" << name_of(in.alu1);
+      rev("reverse0", kRev0);
+      rev("reverse1", kRev1);
+      break;
+    case Opcode::TensorCopyPredicated:
+      scalar("src", 1, in.f0);
+      rev("reverse_pred", kRevPred);
+      break;
+    case Opcode::TensorReduce:
+      os << " op=" << name_of(in.alu) << " group=" << in.i0;
+      rev("negate", kNegate);
+      break;
+    case Opcode::TensorTensorScan:
+      os << " op0=" << name_of(in.alu) << " op1=" << name_of(in.alu1);
+      scalar("initial", 3, in.f0);
+      rev("reverse0", kRev0);
+      rev("reverse1", kRev1);
+      break;
+    case Opcode::Activation:
+      os << " op=" << name_of(in.alu);
+      scalar("bias", 2, in.f1);
+      scalar("scale", 3, in.f0);
+      if (in.i0 != 0) os << " reduce_op=" << name_of(in.alu1) << " reduce_cmd=" << reduce_cmd_name(in.i0);
+      break;
     case Opcode::NcMatmul:
       os << " accumulate=" << (in.i0 < 0 ? "auto" : in.i0 ? "true" : "false");
       break;
     case Opcode::Memset: os << " value=" << in.f0; break;
+    case Opcode::DmaTranspose: print_ints(os, "axes", in.ints); break;
+    case Opcode::AffineSelect:
+      os << " cmp_op=" << name_of(in.alu) << " on_false_value=" << in.f0;
+      [[fallthrough]];
+    case Opcode::Iota:
+      if (in.ints.size() >= 2) {
+        os << " offset=" << in.ints[0] << " channel_multiplier=" << in.ints[1];
+        print_ints(os, "pattern", in.ints, 2);
+      }
+      break;
     default: break;
   }
   if (in.loc < p.locs.size() && p.locs[in.loc].loc.file)

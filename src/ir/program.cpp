@@ -19,7 +19,7 @@ std::string_view name_of(Engine e) {
 
 std::string_view name_of(Opcode op) {
   static constexpr std::string_view names[] = {
-#define X(e, n, eng) n,
+#define X(e, n, eng, roles) n,
       NKIC_OPCODES(X)
 #undef X
   };
@@ -28,11 +28,27 @@ std::string_view name_of(Opcode op) {
 
 Engine default_engine(Opcode op) {
   static constexpr Engine engines[] = {
-#define X(e, n, eng) Engine::eng,
+#define X(e, n, eng, roles) Engine::eng,
       NKIC_OPCODES(X)
 #undef X
   };
   return engines[static_cast<int>(op)];
+}
+
+std::string_view operand_roles(Opcode op) {
+  static constexpr std::string_view roles[] = {
+#define X(e, n, eng, r) r,
+      NKIC_OPCODES(X)
+#undef X
+  };
+  return roles[static_cast<int>(op)];
+}
+
+int Instruction::operand(int r) const {
+  if (present == 0) return r < static_cast<int>(ops.size()) ? r : -1;
+  if (r >= 16) return -1;
+  if (!(present >> r & 1)) return -1;
+  return __builtin_popcount(present & ((1u << r) - 1));
 }
 
 int64_t TensorDecl::num_elements() const {

@@ -18,23 +18,50 @@ std::string_view name_of(Mem m);
 enum class Engine : uint8_t { Tensor, Vector, Scalar, GpSimd, Sync, DMA, Unknown };
 std::string_view name_of(Engine e);
 
-// One row per instruction: enumerator, printed name, default engine.
-// Operands (in `ops` order) and immediates are documented beside each row.
-#define NKIC_OPCODES(X)                                                                  \
-  X(DmaCopy, "dma_copy", DMA)         /* ops: dst, src */                                \
-  X(TensorTensor, "tensor_tensor", Vector) /* ops: dst, data1, data2; alu = op */        \
-  X(TensorCopy, "tensor_copy", Vector)     /* ops: dst, src */                           \
-  X(NcMatmul, "nc_matmul", Tensor)    /* ops: dst, stationary, moving; i0 = accumulate   \
-                                         (-1 auto, 0 overwrite, 1 accumulate) */         \
-  X(Memset, "memset", Vector)         /* ops: dst; f0 = value */
+// One row per instruction: enumerator, printed name, default engine, operand roles. The roles name
+// the operands in `ops` order; a role ending in '?' is optional (present only when its bit is set in
+// Instruction::present), one ending in '*' takes the remaining operands. Immediates are documented
+// beside each row (rev0/rev1/... are Instruction::flags bits).
+#define NKIC_OPCODES(X)                                                                                      \
+  X(DmaCopy, "dma_copy", DMA, "dst src")                                                                     \
+  X(DmaTranspose, "dma_transpose", DMA, "dst src") /* ints = axes permutation */                             \
+  X(DmaCompute, "dma_compute", DMA, "dst srcs*") /* alu = reduce_op; ints = scales as fp32 bits (unused) */  \
+  X(TensorTensor, "tensor_tensor", Vector, "dst data1 data2") /* alu = op */                                 \
+  X(TensorScalar, "tensor_scalar", Vector, "dst data operand0? operand1?") /* alu = op0, alu1 = op1         \
+      (Bypass: none), f0/f1 = scalar operands, flags rev0/rev1 */                                            \
+  X(ScalarTensorTensor, "scalar_tensor_tensor", Vector, "dst data operand0? operand1") /* alu = op0,        \
+      alu1 = op1, f0 = scalar operand0, flags rev0/rev1 */                                                   \
+  X(TensorCopy, "tensor_copy", Vector, "dst src")                                                            \
+  X(TensorCopyPredicated, "tensor_copy_predicated", Vector, "dst src? predicate") /* f0 = scalar src,       \
+      flags revpred */                                                                                       \
+  X(TensorReduce, "tensor_reduce", Vector, "dst data") /* alu = op; i0 = elements per reduced group;        \
+      flags negate */                                                                                        \
+  X(TensorTensorScan, "tensor_tensor_scan", Vector, "dst data0 data1 initial?") /* alu = op0, alu1 = op1,   \
+      f0 = scalar initial, flags rev0/rev1 */                                                                \
+  X(Reciprocal, "reciprocal", Vector, "dst data")                                                            \
+  X(Activation, "activation", Scalar, "dst data bias? scale? reduce_res?") /* alu = function,               \
+      alu1 = reduce_op, i0 = reduce_cmd, f0 = scalar scale, f1 = scalar bias */                              \
+  X(NcMatmul, "nc_matmul", Tensor, "dst stationary moving") /* i0 = accumulate (-1 auto, 0 overwrite,       \
+      1 accumulate) */                                                                                       \
+  X(NcTranspose, "nc_transpose", Tensor, "dst data")                                                         \
+  X(Memset, "memset", Vector, "dst") /* f0 = value */                                                        \
+  X(Iota, "iota", GpSimd, "dst") /* ints = offset, channel_multiplier, then [step, num] pairs */             \
+  X(AffineSelect, "affine_select", GpSimd, "dst on_true") /* alu = cmp_op, f0 = on_false_value,             \
+      ints as iota */                                                                                        \
+  X(TensorPartitionReduce, "tensor_partition_reduce", GpSimd, "dst data") /* alu = op */
+
+// Instruction::flags bits.
+enum : uint8_t { kRev0 = 1, kRev1 = 2, kNegate = 4, kRevPred = 8 };
 
 enum class Opcode : uint8_t {
-#define X(e, n, eng) e,
+#define X(e, n, eng, roles) e,
   NKIC_OPCODES(X)
 #undef X
 };
 std::string_view name_of(Opcode op);
 Engine default_engine(Opcode op);
+// The operand roles of an opcode's row ("dst", "data", "operand0?", ...).
+std::string_view operand_roles(Opcode op);
 
 enum class TensorRole : uint8_t { Internal, Input, Output };
 
@@ -85,10 +112,22 @@ struct Instruction {
   Opcode op = Opcode::Memset;
   Engine engine = Engine::Unknown;
   AluOp alu = AluOp::Add;
+  AluOp alu1 = AluOp::Bypass;
+  uint8_t flags = 0;
+  uint16_t present = 0;  // bit r: role r of the opcode's row has an operand (0: ops[i] has role i,
+                        // the last role repeating if it is variadic)
   int32_t i0 = 0;
-  double f0 = 0;
+  double f0 = 0, f1 = 0;
   std::vector<AccessPattern> ops;
+  std::vector<int64_t> ints;  // variable-length immediates (iota patterns, permutations)
   uint32_t loc = 0;  // index into Program::locs
+
+  // Index into `ops` of the operand for role r (its position in the opcode's roles), or -1 if absent.
+  int operand(int r) const;
+  const AccessPattern* operand_ap(int r) const {
+    int i = operand(r);
+    return i < 0 ? nullptr : &ops[i];
+  }
 };
 
 // A source location with the call stack that led to it: `parent` is the caller's entry (-1 at the kernel).

@@ -41,7 +41,7 @@ void birth(const Program& p, Memory& mem, uint32_t tensor) {
 void run(const Program& p, const Target& t, const std::vector<HostBuffer>& inputs,
          const std::vector<HostBuffer>& outputs) {
   Memory mem(p, t, inputs, outputs);
-  ExecContext cx{p, t, mem, {}, {}, {}};
+  ExecContext cx{p, t, mem, {}, {}, {}, {}, {}, {}, {}, {}};
   size_t next_birth = 0;
   for (uint32_t i = 0; i < p.instrs.size(); ++i) {
     while (next_birth < p.births.size() && p.births[next_birth].first == i) birth(p, mem, p.births[next_birth++].second);
@@ -53,7 +53,7 @@ void run(const Program& p, const Target& t, const std::vector<HostBuffer>& input
         runtime_error(p, in, "tensor '" + p.tensors[ap.tensor].name + "' has no placement");
     }
     switch (in.op) {
-#define X(e, n, eng) \
+#define X(e, n, eng, roles) \
   case Opcode::e: exec_##e(cx, in); break;
       NKIC_OPCODES(X)
 #undef X

@@ -3,6 +3,7 @@
 
 #include "sim/exec.h"
 #include "sim/numerics.h"
+#include "sim/rows.h"
 
 namespace nkic::sim {
 
@@ -49,6 +50,52 @@ void copy_elements(const PhysView& dst, const PhysView& src, std::vector<float>&
 
 void exec_DmaCopy(ExecContext& cx, const Instruction& in) {
   copy_elements(cx.mem.view(in.ops[0]), cx.mem.view(in.ops[1]), cx.a);
+}
+
+}  // namespace nkic::sim
+
+namespace nkic::sim {
+
+// dma_transpose: dst dims[i] = src dims[axes[i]]; raw bytes (same dtype). The logical shape of src
+// is its access pattern's dims.
+void exec_DmaTranspose(ExecContext& cx, const Instruction& in) {
+  PhysView d = cx.mem.view(in.ops[0]), s = cx.mem.view(in.ops[1]);
+  const auto& sd = in.ops[1].dims;
+  size_t r = sd.size();
+  std::vector<int64_t> sshape(r), dshape(r), dstride(r);
+  for (size_t i = 0; i < r; ++i) sshape[i] = sd[i].num;
+  for (size_t i = 0; i < r; ++i) dshape[i] = sshape[in.ints[i]];
+  int64_t st = 1;
+  for (size_t i = r; i-- > 0;) dstride[i] = st, st *= dshape[i];
+  // src axis k appears at dst position pos[k]
+  std::vector<size_t> pos(r);
+  for (size_t i = 0; i < r; ++i) pos[in.ints[i]] = i;
+  std::vector<uint8_t*> sp = element_ptrs(s), dp = element_ptrs(d);
+  int64_t isz = size_of(s.dtype);
+  std::vector<int64_t> idx(r, 0);
+  for (size_t k = 0; k < sp.size(); ++k) {
+    int64_t di = 0;
+    for (size_t j = 0; j < r; ++j) di += idx[j] * dstride[pos[j]];
+    std::memcpy(dp[di], sp[k], isz);
+    for (size_t j = r; j-- > 0;) {
+      if (++idx[j] < sshape[j]) break;
+      idx[j] = 0;
+    }
+  }
+}
+
+// dma_compute: dst = srcs[0] + srcs[1] + ... in fp32, in source order, element by element.
+void exec_DmaCompute(ExecContext& cx, const Instruction& in) {
+  PhysView d = cx.mem.view(in.ops[0]);
+  size_t n = static_cast<size_t>(d.pnum * d.free_elems());
+  cx.a.resize(n);
+  cx.b.resize(n);
+  load_all(cx.mem.view(in.ops[1]), cx.a.data());
+  for (size_t k = 2; k < in.ops.size(); ++k) {
+    load_all(cx.mem.view(in.ops[k]), cx.b.data());
+    alu_row_rows(in.alu, cx.a.data(), cx.b.data(), static_cast<int64_t>(n));
+  }
+  store_all(d, cx.a.data());
 }
 
 }  // namespace nkic::sim

@@ -1,6 +1,7 @@
 // What each instruction family's file implements: one exec_<Opcode> function per table row.
 #pragma once
 
+#include <array>
 #include <vector>
 
 #include "ir/program.h"
@@ -13,9 +14,14 @@ struct ExecContext {
   const Target& tgt;
   Memory& mem;
   std::vector<float> a, b, c;  // scratch rows, reused across instructions
+  std::vector<int64_t> ia, ib, ic;
+  // Engine accumulator registers, one per compute lane (physical partition); they persist across
+  // instructions (spec §5.0). ScalarE's are shared by activation / activation_reduce.
+  std::array<float, 128> act_acc{};
+  std::array<float, 128> vec_acc{};
 };
 
-#define X(e, n, eng) void exec_##e(ExecContext& cx, const Instruction& in);
+#define X(e, n, eng, roles) void exec_##e(ExecContext& cx, const Instruction& in);
 NKIC_OPCODES(X)
 #undef X
 

@@ -60,6 +60,7 @@ PhysView Memory::view(const AccessPattern& ap) const {
     int64_t phys = t.mem == Mem::SBUF ? tgt_.sbuf_partition_bytes : tgt_.psum_partition_bytes;
     v.origin = const_cast<uint8_t*>(mem.data()) + (t.start_partition + part) * phys + t.byte_offset + within;
     v.pstep = phys;  // dims[0] steps whole partitions (verified)
+    v.lane = t.start_partition + part;
   }
   v.pnum = ap.dims[0].num;
   for (size_t i = 1; i < ap.dims.size(); ++i) v.free.push_back({ap.dims[i].stride * isz, ap.dims[i].num});
@@ -88,6 +89,42 @@ void store_partition(const PhysView& v, int64_t p, const float* in) {
     numerics::store_row(v.dtype, in, n, ptr, step / isz);
     in += n;
   });
+}
+
+void load_partition_i64(const PhysView& v, int64_t p, int64_t* out) {
+  int64_t isz = size_of(v.dtype);
+  for_each_run(v, p, [&](uint8_t* ptr, int64_t step, int64_t n) {
+    numerics::load_row_i64(v.dtype, ptr, step / isz, n, out);
+    out += n;
+  });
+}
+
+void store_partition_i64(const PhysView& v, int64_t p, const int64_t* in) {
+  int64_t isz = size_of(v.dtype);
+  for_each_run(v, p, [&](uint8_t* ptr, int64_t step, int64_t n) {
+    numerics::store_row_i64(v.dtype, in, n, ptr, step / isz);
+    in += n;
+  });
+}
+
+void load_all(const PhysView& v, float* out) {
+  int64_t f = v.free_elems();
+  for (int64_t p = 0; p < v.pnum; ++p) load_partition(v, p, out + p * f);
+}
+
+void store_all(const PhysView& v, const float* in) {
+  int64_t f = v.free_elems();
+  for (int64_t p = 0; p < v.pnum; ++p) store_partition(v, p, in + p * f);
+}
+
+std::vector<uint8_t*> element_ptrs(const PhysView& v) {
+  std::vector<uint8_t*> out;
+  out.reserve(v.pnum * v.free_elems());
+  for (int64_t p = 0; p < v.pnum; ++p)
+    for_each_run(v, p, [&](uint8_t* ptr, int64_t step, int64_t n) {
+      for (int64_t j = 0; j < n; ++j) out.push_back(ptr + j * step);
+    });
+  return out;
 }
 
 }  // namespace nkic::sim

@@ -22,6 +22,7 @@ struct PhysView {
   uint8_t* origin = nullptr;
   int64_t pstep = 0;
   int64_t pnum = 1;
+  int64_t lane = 0;  // on-chip: physical partition (compute lane) of partition 0
   DType dtype = DType::Float32;
   struct Dim {
     int64_t step;  // bytes
@@ -88,5 +89,13 @@ void for_each_run(const PhysView& v, int64_t p, F&& f) {
 // Partition p's free elements as fp32 (in order) / from fp32.
 void load_partition(const PhysView& v, int64_t p, float* out);
 void store_partition(const PhysView& v, int64_t p, const float* in);
+// The same with exact int64 values (numerics::load_row_i64 / store_row_i64: integer stores saturate).
+void load_partition_i64(const PhysView& v, int64_t p, int64_t* out);
+void store_partition_i64(const PhysView& v, int64_t p, const int64_t* in);
+// Every element of the view in row-major order (partition-major), as fp32 / from fp32.
+void load_all(const PhysView& v, float* out);
+void store_all(const PhysView& v, const float* in);
+// Element pointers of the view in row-major order (partition-major).
+std::vector<uint8_t*> element_ptrs(const PhysView& v);
 
 }  // namespace nkic::sim

@@ -1,5 +1,7 @@
 // TensorE: nc_matmul. dst[M, N] (+)= stationary[K, M]^T @ moving[K, N], fp32 accumulation in PSUM,
 // with the first-write detection of accumulate=None tracked per PSUM word.
+#include <cstring>
+
 #include "sim/exec.h"
 #include "sim/numerics.h"
 
@@ -43,6 +45,19 @@ void exec_NcMatmul(ExecContext& cx, const Instruction& in) {
     });
     store_partition(d, m, crow);
   }
+}
+
+}  // namespace nkic::sim
+
+namespace nkic::sim {
+
+// nc_transpose (TensorE or VectorE): dst[f, p] = data[p, f], bit-exact (same dtype).
+void exec_NcTranspose(ExecContext& cx, const Instruction& in) {
+  PhysView d = cx.mem.view(in.ops[0]), s = cx.mem.view(in.ops[1]);
+  int64_t P = s.pnum, F = s.free_elems(), isz = size_of(s.dtype);
+  std::vector<uint8_t*> sp = element_ptrs(s), dp = element_ptrs(d);
+  for (int64_t p = 0; p < P; ++p)
+    for (int64_t f = 0; f < F; ++f) std::memcpy(dp[f * P + p], sp[p * F + f], isz);
 }
 
 }  // namespace nkic::sim

@@ -226,6 +226,8 @@ Value Interpreter::getattr(const Value& obj, const std::string& name, Span s) {
       error(s, "module '" + m->name + "' has no attribute '" + name + "'");
     }
     case VK::Tensor: return tensor_attribute(*this, obj, name, s);
+    case VK::Class: return class_getattr(obj, name, s);
+    case VK::Instance: return instance_getattr(obj, name, s);
     case VK::List:
     case VK::Tuple: return list_method(obj, name, s, *this);
     case VK::Dict: return dict_method(obj, name, s, *this);
@@ -281,6 +283,9 @@ Value Interpreter::subscript(const Value& obj, const Value& idx, Span s) {
       }
       error(s, std::string(type_name(obj.k)) + " indices must be integers or slices, not " + type_name(idx.k));
     }
+    case VK::Class:
+      if (obj.as<ClassObj>()->builtin.rfind("typing.", 0) == 0) return obj;  // Optional[int], Tuple[...]
+      error(s, "class '" + obj.as<ClassObj>()->name + "' is not subscriptable");
     case VK::Dict: {
       if (idx.k != VK::Str) error(s, "dictionary keys must be strings in NKI kernels");
       if (Value* v = obj.as<DictObj>()->find(idx.as<StrObj>()->s)) return *v;

@@ -1,8 +1,8 @@
-// nki.isa: each builtin binds the exact 0.3.0 signature, validates the hardware rules, and appends
-// one instruction to the Program.
-#include <sstream>
-
-#include "trace/interpreter.h"
+// nki.isa: the module (enums, constants) and the helpers shared by the instruction families. Each
+// builtin binds the exact 0.3.0 signature, validates the hardware rules, and appends one instruction
+// to the Program. The instructions themselves are in isa_<family>.cpp.
+#include "ir/activation.h"
+#include "trace/isa_common.h"
 
 namespace nkic::trace {
 
@@ -33,6 +33,14 @@ std::shared_ptr<ModuleObj> make_enum(const std::string& cls, std::initializer_li
   return m;
 }
 
+std::string ops_allowed(uint8_t uses) {
+  if (uses & kActivation) return "an activation function such as nl.exp or nl.copy";
+  if (uses == kReduce) return "a reduction operator such as nl.add or nl.maximum";
+  return "an ALU operator such as nl.add or nl.multiply";
+}
+
+}  // namespace
+
 std::string shape_str(const TensorObj& t) {
   std::string s = "[";
   auto sh = t.shape();
@@ -40,48 +48,112 @@ std::string shape_str(const TensorObj& t) {
   return s + "]";
 }
 
-// Helpers shared by the instructions below.
-struct Ctx {
-  Interpreter& in;
-  CallArgs& a;
-  const std::string& iname;
-  const std::vector<Param>& ps;
-  std::vector<Value> v;
+void Ctx::on_chip(size_t i, const TensorObj* t) {
+  if (mem(t) == Mem::HBM)
+    fail(i, pname(i) + " must be in SBUF or PSUM, but it is in HBM", "load it into an SBUF tile with nisa.dma_copy first");
+  int64_t p = parts(t);
+  if (p > in.tgt.partitions)
+    fail(i, pname(i) + " partition dimension " + std::to_string(p) + " exceeds the maximum of " +
+                std::to_string(in.tgt.partitions));
+}
 
-  std::string pname(size_t i) const { return ps[i].name; }
-  Span span(size_t i) const { return in.arg_span(a, ps, i); }
-  TensorObj* tensor(size_t i) { return expect_tensor(in, v[i], span(i), iname + " " + ps[i].name); }
-  Mem mem(const TensorObj* t) const { return in.program.tensors[t->ap.tensor].mem; }
-  [[noreturn]] void fail(size_t i, const std::string& msg, const std::string& hint = "") {
-    in.error(span(i), iname + ": " + msg, hint, "validation");
+void Ctx::sbuf_only(size_t i, const TensorObj* t, const char* engine) {
+  on_chip(i, t);
+  if (mem(t) != Mem::SBUF)
+    fail(i, pname(i) + " must be in SBUF (" + engine + " cannot access PSUM)", "copy it to SBUF with nisa.tensor_copy first");
+}
+
+void Ctx::same_tile(size_t i, const TensorObj* t, size_t j, const TensorObj* u) {
+  if (parts(t) != parts(u) || elems(t) != elems(u))
+    fail(j, pname(j) + " " + shape_str(*u) + " does not match " + pname(i) + " " + shape_str(*t) +
+                " (partition counts and elements per partition must be equal)");
+}
+
+void Ctx::not_both_psum(size_t i, const TensorObj* t, size_t j, const TensorObj* u) {
+  if (mem(t) == Mem::PSUM && mem(u) == Mem::PSUM)
+    fail(j, pname(i) + " and " + pname(j) + " cannot both be in PSUM", "copy one of them to SBUF first");
+}
+
+void Ctx::column(size_t i, const TensorObj* t, int64_t P) {
+  on_chip(i, t);
+  if (parts(t) != P || elems(t) != 1)
+    fail(i, pname(i) + " " + shape_str(*t) + " must be a (" + std::to_string(P) + ", 1) tile (one value per partition)");
+}
+
+TensorObj* Ctx::scalar_or_column(size_t i, int64_t P, double* num, bool allow_tile) {
+  if (v[i].is_number()) {
+    *num = v[i].as_float();
+    return nullptr;
   }
-  void on_chip(size_t i, const TensorObj* t) {
-    if (mem(t) == Mem::HBM)
-      fail(i, pname(i) + " must be in SBUF or PSUM, but it is in HBM",
-           "load it into an SBUF tile with nisa.dma_copy first");
-    int64_t p = t->ap.dims[0].num;
-    if (p > in.tgt.partitions)
-      fail(i, pname(i) + " partition dimension " + std::to_string(p) + " exceeds the maximum of " +
-                  std::to_string(in.tgt.partitions));
+  if (v[i].k == VK::Tensor && allow_tile) {
+    TensorObj* t = v[i].as<TensorObj>();
+    column(i, t, P);
+    return t;
   }
-  // Same partition count and elements per partition (free dims are a flat stream).
-  void same_tile(size_t i, const TensorObj* t, size_t j, const TensorObj* u) {
-    if (t->ap.dims[0].num != u->ap.dims[0].num || t->ap.free_elements() != u->ap.free_elements())
-      fail(j, pname(j) + " " + shape_str(*u) + " does not match " + pname(i) + " " + shape_str(*t) +
-                  " (partition counts and elements per partition must be equal)");
+  fail(i, pname(i) + " must be a compile-time number" + std::string(allow_tile ? " or a (P, 1) tile" : "") + ", not '" +
+              type_name(v[i].k) + "'");
+}
+
+AluOp Ctx::op(size_t i, uint8_t uses, const char* what) {
+  if (v[i].k != VK::Op)
+    fail(i, pname(i) + " must be " + ops_allowed(uses) + ", not '" + std::string(type_name(v[i].k)) + "'");
+  AluOp o = v[i].as_op();
+  if (!(op_uses(o) & uses)) fail(i, "nl." + std::string(name_of(o)) + " is not " + what);
+  return canonical(o);
+}
+
+int64_t Ctx::enum_value(size_t i, const char* cls) {
+  if (v[i].k != VK::Enum || v[i].as<EnumObj>()->cls != cls) {
+    std::string hint = v[i].is_int() ? "raw integers are not accepted for enum parameters in NKI 0.3.0" : "";
+    fail(i, pname(i) + " must be a member of nisa." + cls + ", not " + repr(v[i]),
+         hint.empty() ? "" : hint + "; use nisa." + cls + ".<member>");
   }
-  void emit(Opcode op, std::vector<const TensorObj*> operands, AluOp alu = AluOp::Add, int32_t i0 = 0, double f0 = 0) {
-    Instruction ins;
-    ins.op = op;
-    ins.engine = default_engine(op);
-    ins.alu = alu;
-    ins.i0 = i0;
-    ins.f0 = f0;
-    for (auto* t : operands) ins.ops.push_back(t->ap);
-    ins.loc = in.loc_here(a.call_span);
-    in.program.instrs.push_back(std::move(ins));
+  return v[i].as<EnumObj>()->value;
+}
+
+bool Ctx::boolean(size_t i) {
+  if (v[i].k != VK::Bool) fail(i, pname(i) + " must be True or False, not " + repr(v[i]));
+  return v[i].b;
+}
+
+Engine Ctx::engine(size_t i, Engine def, std::initializer_list<Engine> allowed) {
+  static const Engine by_value[] = {Engine::Unknown, Engine::Tensor, Engine::Scalar, Engine::GpSimd,
+                                    Engine::DMA,     Engine::Vector, Engine::Sync};
+  int64_t e = enum_value(i, "engine");
+  if (e == 0) return def;
+  Engine eng = by_value[e];
+  for (Engine a : allowed)
+    if (a == eng) return eng;
+  std::string names;
+  for (Engine a : allowed) names += (names.empty() ? "" : ", ") + std::string("nisa.engine.") + std::string(name_of(a));
+  fail(i, "engine " + std::string(name_of(eng)) + " is not supported; use " + names + " or nisa.engine.unknown");
+}
+
+void Ctx::float_dtype(size_t i, const TensorObj* t) {
+  if (!is_float(dtype(t))) fail(i, pname(i) + " must have a float dtype, not " + std::string(name_of(dtype(t))));
+}
+
+void Ctx::int_dtype(size_t i, const TensorObj* t) {
+  if (is_float(dtype(t))) fail(i, pname(i) + " must have an integer dtype, not " + std::string(name_of(dtype(t))));
+}
+
+Instruction& Ctx::emit(Opcode op, std::initializer_list<const TensorObj*> roles) {
+  Instruction ins;
+  ins.op = op;
+  ins.engine = default_engine(op);
+  int r = 0;
+  for (const TensorObj* t : roles) {
+    if (t) {
+      ins.ops.push_back(t->ap);
+      if (r < 16) ins.present |= static_cast<uint16_t>(1u << r);
+    }
+    ++r;
   }
-};
+  if (r > 16) ins.present = 0;  // variadic: positional roles
+  ins.loc = in.loc_here(a.call_span);
+  in.program.instrs.push_back(std::move(ins));
+  return in.program.instrs.back();
+}
 
 Value isa_builtin(std::string name, std::vector<Param> params, std::function<void(Ctx&)> body) {
   auto ps = std::make_shared<std::vector<Param>>(std::move(params));
@@ -92,15 +164,6 @@ Value isa_builtin(std::string name, std::vector<Param> params, std::function<voi
   });
 }
 
-AluOp expect_op(Ctx& c, size_t i) {
-  if (c.v[i].k != VK::Op)
-    c.fail(i, c.pname(i) + " must be an nki.language operator such as nl.add, not '" +
-                  std::string(type_name(c.v[i].k)) + "'");
-  return c.v[i].as_op();
-}
-
-}  // namespace
-
 Value emit_memset(Interpreter& in, const Value& dst, double value, Span s) {
   static const std::vector<Param> ps = {{"dst", true}, {"value", true}};
   CallArgs a;
@@ -108,7 +171,7 @@ Value emit_memset(Interpreter& in, const Value& dst, double value, Span s) {
   Ctx c{in, a, "memset", ps, {dst, Value::real(value)}};
   TensorObj* d = c.tensor(0);
   c.on_chip(0, d);
-  c.emit(Opcode::Memset, {d}, AluOp::Add, 0, value);
+  c.emit(Opcode::Memset, {d}).f0 = value;
   return Value::none();
 }
 
@@ -124,112 +187,23 @@ Value make_isa_module() {
   m->ns["unknown_engine"] = engine->ns["unknown"];
   m->ns["dge_mode"] = module_value(make_enum("dge_mode", {{"unknown", 0}, {"swdge", 1}, {"hwdge", 2}, {"none", 3}}));
   m->ns["oob_mode"] = module_value(make_enum("oob_mode", {{"error", 0}, {"skip", 1}}));
-  m->ns["reduce_cmd"] = module_value(
-      make_enum("reduce_cmd", {{"idle", 0}, {"reset", 1}, {"reduce", 2}, {"reset_reduce", 3}, {"load_reduce", 4}}));
+  auto rc = make_enum("reduce_cmd", {{"idle", 0}, {"reset", 1}, {"reduce", 2}, {"reset_reduce", 3}, {"load_reduce", 4}});
+  m->ns["reduce_cmd"] = module_value(rc);
   m->ns["matmul_perf_mode"] = module_value(make_enum("matmul_perf_mode", {{"none", 0}, {"double_row", 1}}));
   m->ns["nc_version"] = module_value(make_enum("nc_version", {{"gen2", 2}, {"gen3", 3}, {"gen4", 4}}));
   m->ns["dma_engine"] = module_value(make_enum("dma_engine", {{"dma", 1}, {"gpsimd_dma", 2}}));
-  Value eng_unknown = engine->ns["unknown"];
-  Value oob_error = m->ns["oob_mode"].as<ModuleObj>()->ns["error"];
-  Value dge_unknown = m->ns["dge_mode"].as<ModuleObj>()->ns["unknown"];
-  Value perf_none = m->ns["matmul_perf_mode"].as<ModuleObj>()->ns["none"];
-
-  m->ns["dma_copy"] = isa_builtin(
-      "dma_copy",
-      {{"dst", true}, {"src", true}, {"oob_mode", false, oob_error}, {"dge_mode", false, dge_unknown},
-       {"engine", false, eng_unknown}, {"name", false}},
-      [](Ctx& c) {
-        TensorObj *dst = c.tensor(0), *src = c.tensor(1);
-        for (size_t i : {0, 1}) {
-          const TensorObj* t = i ? src : dst;
-          if (c.mem(t) == Mem::PSUM)
-            c.fail(i, "DMA cannot access PSUM (" + c.pname(i) + " is in PSUM)",
-                   "copy PSUM to SBUF with nisa.tensor_copy first");
-          if (c.mem(t) != Mem::HBM && t->ap.dims[0].num > c.in.tgt.partitions)
-            c.fail(i, c.pname(i) + " partition dimension " + std::to_string(t->ap.dims[0].num) +
-                          " exceeds the maximum of " + std::to_string(c.in.tgt.partitions));
-        }
-        if (dst->ap.num_elements() != src->ap.num_elements())
-          c.fail(1, "src " + shape_str(*src) + " has " + std::to_string(src->ap.num_elements()) + " elements but dst " +
-                        shape_str(*dst) + " has " + std::to_string(dst->ap.num_elements()));
-        c.emit(Opcode::DmaCopy, {dst, src});
-      });
-
-  m->ns["tensor_tensor"] = isa_builtin(
-      "tensor_tensor",
-      {{"dst", true}, {"data1", true}, {"data2", true}, {"op", true}, {"engine", false, eng_unknown}, {"name", false}},
-      [](Ctx& c) {
-        TensorObj *dst = c.tensor(0), *d1 = c.tensor(1), *d2 = c.tensor(2);
-        c.on_chip(0, dst);
-        c.on_chip(1, d1);
-        c.on_chip(2, d2);
-        AluOp op = expect_op(c, 3);
-        c.same_tile(0, dst, 1, d1);
-        c.same_tile(0, dst, 2, d2);
-        if (c.mem(d1) == Mem::PSUM && c.mem(d2) == Mem::PSUM)
-          c.fail(2, "data1 and data2 cannot both be in PSUM", "copy one of them to SBUF first");
-        c.emit(Opcode::TensorTensor, {dst, d1, d2}, op);
-      });
-
-  m->ns["tensor_copy"] = isa_builtin(
-      "tensor_copy", {{"dst", true}, {"src", true}, {"engine", false, eng_unknown}, {"name", false}}, [](Ctx& c) {
-        TensorObj *dst = c.tensor(0), *src = c.tensor(1);
-        c.on_chip(0, dst);
-        c.on_chip(1, src);
-        c.same_tile(0, dst, 1, src);
-        c.emit(Opcode::TensorCopy, {dst, src});
-      });
-
-  m->ns["memset"] = isa_builtin(
-      "memset", {{"dst", true}, {"value", true}, {"engine", false, eng_unknown}, {"name", false}}, [](Ctx& c) {
-        TensorObj* dst = c.tensor(0);
-        c.on_chip(0, dst);
-        if (!c.v[1].is_number()) c.fail(1, "value must be a number");
-        DType dt = c.in.program.tensors[dst->ap.tensor].dtype;
-        if (is_int(dt) && c.v[1].k == VK::Float)
-          c.fail(1, "value must be an integer for the integer tensor dst (" + std::string(name_of(dt)) + ")");
-        c.emit(Opcode::Memset, {dst}, AluOp::Add, 0, c.v[1].as_float());
-      });
-
-  m->ns["nc_matmul"] = isa_builtin(
-      "nc_matmul",
-      {{"dst", true}, {"stationary", true}, {"moving", true}, {"is_stationary_onezero", false, Value::boolean(false)},
-       {"is_moving_onezero", false, Value::boolean(false)}, {"is_transpose", false, Value::boolean(false)},
-       {"accumulate", false}, {"tile_position", false, Value::tuple({})}, {"tile_size", false, Value::tuple({})},
-       {"perf_mode", false, perf_none}, {"name", false}},
-      [](Ctx& c) {
-        TensorObj *dst = c.tensor(0), *st = c.tensor(1), *mv = c.tensor(2);
-        if (c.mem(st) != Mem::SBUF) c.fail(1, "stationary must be in SBUF, but it is in " + std::string(name_of(c.mem(st))));
-        if (c.mem(mv) != Mem::SBUF) c.fail(2, "moving must be in SBUF, but it is in " + std::string(name_of(c.mem(mv))));
-        if (c.mem(dst) != Mem::PSUM)
-          c.fail(0, "dst must be in PSUM, but it is in " + std::string(name_of(c.mem(dst))),
-                 "allocate the result with buffer=nl.psum");
-        const Target& t = c.in.tgt;
-        int64_t k = st->ap.dims[0].num, mm = st->ap.free_elements(), n = mv->ap.free_elements();
-        if (k > t.partitions) c.fail(1, "stationary partition dimension " + std::to_string(k) + " exceeds the maximum of 128");
-        if (mv->ap.dims[0].num != k)
-          c.fail(2, "moving partition dimension " + std::to_string(mv->ap.dims[0].num) +
-                        " must equal the stationary partition dimension " + std::to_string(k) + " (the contraction dimension)");
-        if (mm > t.gemm_stationary_fmax)
-          c.fail(1, "stationary free size " + std::to_string(mm) + " exceeds nl.tile_size.gemm_stationary_fmax (" +
-                        std::to_string(t.gemm_stationary_fmax) + ")");
-        if (n > t.gemm_moving_fmax)
-          c.fail(2, "moving free size " + std::to_string(n) + " exceeds nl.tile_size.gemm_moving_fmax (" +
-                        std::to_string(t.gemm_moving_fmax) + ")");
-        if (dst->ap.dims[0].num != mm || dst->ap.free_elements() != n)
-          c.fail(0, "dst " + shape_str(*dst) + " must be [" + std::to_string(mm) + ", " + std::to_string(n) +
-                        "] (stationary free size x moving free size)");
-        DType dd = c.in.program.tensors[dst->ap.tensor].dtype;
-        if (dd != DType::Float32 && !(dd == DType::BFloat16 && t.nc_version >= 4))
-          c.fail(0, "dst must be float32" + std::string(t.nc_version >= 4 ? " or bfloat16" : "") + ", not " +
-                        std::string(name_of(dd)));
-        int32_t acc = -1;
-        if (!c.v[6].is_none()) {
-          if (c.v[6].k != VK::Bool) c.fail(6, "accumulate must be True, False or None");
-          acc = c.v[6].b ? 1 : 0;
-        }
-        c.emit(Opcode::NcMatmul, {dst, st, mv}, AluOp::Add, acc);
-      });
+  IsaEnums e;
+  e.engine_unknown = engine->ns["unknown"];
+  e.oob_error = m->ns["oob_mode"].as<ModuleObj>()->ns["error"];
+  e.dge_unknown = m->ns["dge_mode"].as<ModuleObj>()->ns["unknown"];
+  e.perf_none = m->ns["matmul_perf_mode"].as<ModuleObj>()->ns["none"];
+  e.reduce_idle = rc->ns["idle"];
+  e.reduce_reset_reduce = rc->ns["reset_reduce"];
+  add_isa_dma(*m, e);
+  add_isa_vector(*m, e);
+  add_isa_scalar(*m, e);
+  add_isa_gpsimd(*m, e);
+  add_isa_tensor(*m, e);
   return module_value(m);
 }
 

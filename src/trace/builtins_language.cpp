@@ -67,6 +67,7 @@ Value create_tensor(Interpreter& in, CallArgs& a, const std::string& fname, std:
 
 Value emit_memset(Interpreter& in, const Value& dst, double value, Span s);
 void add_language_ops(ModuleObj& nl);
+Value make_object_class(const std::string& name);
 
 Value make_language_module() {
   auto m = std::make_shared<ModuleObj>();
@@ -132,6 +133,7 @@ Value make_language_module() {
   m->ns["num_programs"] = make_builtin("nki.language.num_programs", [](Interpreter&, CallArgs&) { return Value::integer(1); });
   m->ns["program_ndim"] = make_builtin("nki.language.program_ndim", [](Interpreter&, CallArgs&) { return Value::integer(0); });
   m->ns["no_reorder"] = make_builtin("nki.language.no_reorder", [](Interpreter&, CallArgs&) { return Value::none(); });
+  m->ns["NKIObject"] = make_object_class("NKIObject");
   add_language_ops(*m);
   return module_value(m);
 }

@@ -1,9 +1,319 @@
-// nki.language convenience APIs of 0.3.0 (nl.load, nl.store, nl.add, nl.exp, nl.sum, ...), each
-// lowered to ISA instructions. Filled in with the instruction families.
+// nki.language convenience APIs of 0.3.0 (spec §4.11: nl.load, nl.store, nl.add, nl.exp, nl.sum, ...),
+// each lowered to nki.isa instructions through the same builtins a kernel would call (so they share
+// the ISA validation). Results are new SBUF tiles (PSUM for matmul/transpose). Operator constants
+// (nl.add, nl.exp, nl.max, ...) are VK::Op values; calling one dispatches here (call_language_op).
+#include <algorithm>
+#include <map>
+
+#include "ir/activation.h"
 #include "trace/interpreter.h"
 
 namespace nkic::trace {
 
-void add_language_ops(ModuleObj& nl) { (void)nl; }
+namespace {
+
+using Fn = std::function<Value(Interpreter&, CallArgs&)>;
+
+std::string shape_of(const TensorObj& t) {
+  std::string s = "(";
+  auto sh = t.shape();
+  for (size_t i = 0; i < sh.size(); ++i) s += (i ? ", " : "") + std::to_string(sh[i]);
+  return s + (sh.size() == 1 ? ",)" : ")");
+}
+
+[[noreturn]] void fail(Interpreter& in, Span s, const std::string& fn, const std::string& msg, const std::string& hint = "") {
+  in.error(s, "nl." + fn + ": " + msg, hint, "validation");
+}
+
+// Calls nisa.<name> with keyword arguments, reporting errors at the user's call.
+void isa(Interpreter& in, const CallArgs& user, const char* name, std::vector<std::pair<std::string, Value>> kw) {
+  Value fn = in.builtin_module("nki.isa").as<ModuleObj>()->ns.at(name);
+  CallArgs a;
+  a.call_span = user.call_span;
+  for (auto& [k, v] : kw) {
+    a.kw.emplace_back(k, v);
+    a.kw_spans.push_back(user.call_span);
+  }
+  in.call(fn, a);
+}
+
+TensorObj* tile_arg(Interpreter& in, const Value& v, Span s, const std::string& fn, const char* what) {
+  TensorObj* t = expect_tensor(in, v, s, "nl." + fn + " " + what);
+  if (in.program.tensors[t->ap.tensor].mem == Mem::HBM)
+    fail(in, s, fn, std::string(what) + " must be an on-chip tile (SBUF or PSUM), but it is in HBM",
+         "load it first with nl.load");
+  return t;
+}
+
+DType dtype_arg(Interpreter& in, const Value& v, Span s, DType def) {
+  if (v.is_none()) return def;
+  if (v.k != VK::DType) in.error(s, "dtype must be an nki.language dtype (e.g. nl.float32)");
+  return v.as_dtype();
+}
+
+Value new_tile(Interpreter& in, const std::vector<int64_t>& shape, DType dt, Mem mem, Span s) {
+  return in.new_tensor(in.take_name_hint(), mem, dt, shape, s);
+}
+
+int rank_of(DType t) {  // promotion lattice: float32 > tfloat32 > bf16/fp16 > fp8 > ints
+  switch (t) {
+    case DType::Float32: return 10;
+    case DType::TFloat32: return 9;
+    case DType::BFloat16:
+    case DType::Float16: return 8;
+    default: return is_float(t) ? 7 : size_of(t);
+  }
+}
+
+// The arguments (x[, y], dtype=None) of an elementwise function.
+struct Bound {
+  std::vector<Value> v;
+  std::vector<Param> ps;
+};
+Bound bind(Interpreter& in, CallArgs& a, const std::string& fn, std::vector<Param> ps) {
+  Bound b{{}, std::move(ps)};
+  b.v = in.bind(a, fn, b.ps);
+  return b;
+}
+
+// ---- elementwise
+
+Value binary(Interpreter& in, CallArgs& a, AluOp op) {
+  std::string fn(name_of(op));
+  Bound b = bind(in, a, fn, {{"x", true}, {"y", true}, {"dtype", false}});
+  const Value &x = b.v[0], &y = b.v[1];
+  Span sx = in.arg_span(a, b.ps, 0), sy = in.arg_span(a, b.ps, 1);
+  if (x.k != VK::Tensor && y.k != VK::Tensor) fail(in, a.call_span, fn, "at least one of x and y must be a tile");
+  if (x.k == VK::Tensor && y.k == VK::Tensor) {
+    TensorObj *tx = tile_arg(in, x, sx, fn, "x"), *ty = tile_arg(in, y, sy, fn, "y");
+    if (tx->shape() != ty->shape())
+      fail(in, sy, fn, "x " + shape_of(*tx) + " and y " + shape_of(*ty) + " must have the same shape",
+           "NKI 0.3.0 does not broadcast between tiles; use a (P, 1) operand with nisa.tensor_scalar");
+    DType def = rank_of(tx->ap.dtype) >= rank_of(ty->ap.dtype) ? tx->ap.dtype : ty->ap.dtype;
+    DType dt = dtype_arg(in, b.v[2], in.arg_span(a, b.ps, 2), def);
+    Value out = new_tile(in, tx->shape(), dt, Mem::SBUF, a.call_span);
+    isa(in, a, "tensor_tensor", {{"dst", out}, {"data1", x}, {"data2", y}, {"op", Value::op(op)}});
+    return out;
+  }
+  bool rev = x.k != VK::Tensor;
+  const Value& tv = rev ? y : x;
+  const Value& sv = rev ? x : y;
+  TensorObj* t = tile_arg(in, tv, rev ? sy : sx, fn, rev ? "y" : "x");
+  if (!sv.is_number()) fail(in, rev ? sx : sy, fn, std::string(rev ? "x" : "y") + " must be a tile or a number");
+  DType dt = dtype_arg(in, b.v[2], in.arg_span(a, b.ps, 2), t->ap.dtype);
+  Value out = new_tile(in, t->shape(), dt, Mem::SBUF, a.call_span);
+  Value operand = is_bitvec(op) ? sv : Value::real(sv.as_float());
+  isa(in, a, "tensor_scalar",
+      {{"dst", out}, {"data", tv}, {"op0", Value::op(op)}, {"operand0", operand}, {"reverse0", Value::boolean(rev)}});
+  return out;
+}
+
+Value unary_activation(Interpreter& in, CallArgs& a, AluOp f) {
+  std::string fn(name_of(f));
+  Bound b = bind(in, a, fn, {{"x", true}, {"dtype", false}});
+  TensorObj* t = tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), fn, "x");
+  DType dt = dtype_arg(in, b.v[1], in.arg_span(a, b.ps, 1), t->ap.dtype);
+  Mem mem = f == AluOp::Copy ? in.program.tensors[t->ap.tensor].mem : Mem::SBUF;
+  Value out = new_tile(in, t->shape(), dt, mem, a.call_span);
+  isa(in, a, "activation", {{"dst", out}, {"op", Value::op(f)}, {"data", b.v[0]}});
+  return out;
+}
+
+// x op c for a fixed scalar c (negative, logical_not, invert).
+Value unary_scalar(Interpreter& in, CallArgs& a, const std::string& fn, AluOp op, Value c) {
+  Bound b = bind(in, a, fn, {{"x", true}, {"dtype", false}});
+  TensorObj* t = tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), fn, "x");
+  DType dt = dtype_arg(in, b.v[1], in.arg_span(a, b.ps, 1), t->ap.dtype);
+  Value out = new_tile(in, t->shape(), dt, Mem::SBUF, a.call_span);
+  isa(in, a, "tensor_scalar", {{"dst", out}, {"data", b.v[0]}, {"op0", Value::op(op)}, {"operand0", c}});
+  return out;
+}
+
+// ---- reductions: (x, axis, dtype=None, keepdims=False), axis = trailing free dims
+
+struct Reduced {
+  Value out;
+  std::vector<int64_t> axes;
+  int64_t count = 1;  // elements reduced per output element
+};
+
+Reduced reduce(Interpreter& in, CallArgs& a, const std::string& fn, AluOp op, bool with_keepdims = true) {
+  std::vector<Param> ps = {{"x", true}, {"axis", true}, {"dtype", false}};
+  if (with_keepdims) ps.push_back({"keepdims", false, Value::boolean(false)});
+  Bound b = bind(in, a, fn, ps);
+  TensorObj* t = tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), fn, "x");
+  auto shape = t->shape();
+  int64_t rank = static_cast<int64_t>(shape.size());
+  std::vector<int64_t> axes;
+  if (b.v[1].is_int()) axes = {b.v[1].as_int()};
+  else axes = expect_shape(in, b.v[1], in.arg_span(a, b.ps, 1), "axis");
+  for (auto& x : axes) {
+    if (x < 0) x += rank;
+    if (x <= 0 || x >= rank)
+      fail(in, in.arg_span(a, b.ps, 1), fn, "axis must name free dimensions of x " + shape_of(*t) + " (never 0)");
+  }
+  bool keep = with_keepdims && b.v[3].k == VK::Bool && b.v[3].b;
+  Reduced r;
+  r.axes = axes;
+  std::vector<int64_t> out_shape;
+  for (int64_t i = 0; i < rank; ++i) {
+    bool red = std::find(axes.begin(), axes.end(), i) != axes.end();
+    if (red) r.count *= shape[i];
+    if (!red) out_shape.push_back(shape[i]);
+    else if (keep) out_shape.push_back(1);
+  }
+  if (out_shape.size() == 1) out_shape.push_back(1);  // on-chip tiles keep a free dimension
+  DType dt = dtype_arg(in, b.v[2], in.arg_span(a, b.ps, 2), t->ap.dtype);
+  r.out = new_tile(in, out_shape, dt, Mem::SBUF, a.call_span);
+  Value ax;
+  std::vector<Value> axv;
+  for (auto x : axes) axv.push_back(Value::integer(x));
+  ax = Value::tuple(axv);
+  isa(in, a, "tensor_reduce", {{"dst", r.out}, {"op", Value::op(op)}, {"data", b.v[0]}, {"axis", ax}});
+  return r;
+}
+
+Value mean(Interpreter& in, CallArgs& a) {
+  Reduced r = reduce(in, a, "mean", AluOp::Add);
+  isa(in, a, "tensor_scalar",
+      {{"dst", r.out}, {"data", r.out}, {"op0", Value::op(AluOp::Divide)}, {"operand0", Value::real(double(r.count))}});
+  return r.out;
+}
+
+// ---- data movement
+
+Value load(Interpreter& in, CallArgs& a) {
+  Bound b = bind(in, a, "load", {{"src", true}, {"dtype", false}});
+  Span s = in.arg_span(a, b.ps, 0);
+  TensorObj* t = expect_tensor(in, b.v[0], s, "nl.load src");
+  if (in.program.tensors[t->ap.tensor].mem != Mem::HBM) fail(in, s, "load", "src must be an HBM tensor");
+  auto shape = t->shape();
+  if (shape.size() == 1) shape.insert(shape.begin(), 1);
+  if (shape[0] > in.tgt.partitions)
+    fail(in, s, "load", "src " + shape_of(*t) + " has partition dimension " + std::to_string(shape[0]) +
+                            ", more than the maximum of " + std::to_string(in.tgt.partitions),
+         "load a tile at a time, e.g. src[i * 128:(i + 1) * 128, :]");
+  DType dt = dtype_arg(in, b.v[1], in.arg_span(a, b.ps, 1), t->ap.dtype);
+  Value out = new_tile(in, shape, dt, Mem::SBUF, a.call_span);
+  isa(in, a, "dma_copy", {{"dst", out}, {"src", b.v[0]}});
+  return out;
+}
+
+Value store(Interpreter& in, CallArgs& a) {
+  Bound b = bind(in, a, "store", {{"dst", true}, {"value", true}});
+  TensorObj* d = expect_tensor(in, b.v[0], in.arg_span(a, b.ps, 0), "nl.store dst");
+  if (in.program.tensors[d->ap.tensor].mem != Mem::HBM) fail(in, in.arg_span(a, b.ps, 0), "store", "dst must be an HBM tensor");
+  TensorObj* v = tile_arg(in, b.v[1], in.arg_span(a, b.ps, 1), "store", "value");
+  if (in.program.tensors[v->ap.tensor].mem == Mem::PSUM)
+    fail(in, in.arg_span(a, b.ps, 1), "store", "value cannot be a PSUM tile in NKI 0.3.0", "copy it to SBUF first (nl.copy)");
+  isa(in, a, "dma_copy", {{"dst", b.v[0]}, {"src", b.v[1]}});
+  return Value::none();
+}
+
+Value matmul(Interpreter& in, CallArgs& a) {
+  Bound b = bind(in, a, "matmul", {{"x", true}, {"y", true}, {"transpose_x", false, Value::boolean(false)}});
+  TensorObj *x = tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), "matmul", "x"),
+            *y = tile_arg(in, b.v[1], in.arg_span(a, b.ps, 1), "matmul", "y");
+  if (!(b.v[2].k == VK::Bool && b.v[2].b))
+    fail(in, in.arg_span(a, b.ps, 2), "matmul", "only transpose_x=True is supported in NKI 0.3.0",
+         "pass x already transposed (contraction on the partition dimension) with transpose_x=True");
+  Value out = new_tile(in, {x->ap.free_elements(), y->ap.free_elements()}, DType::Float32, Mem::PSUM, a.call_span);
+  isa(in, a, "nc_matmul", {{"dst", out}, {"stationary", b.v[0]}, {"moving", b.v[1]}});
+  return out;
+}
+
+Value transpose(Interpreter& in, CallArgs& a) {
+  Bound b = bind(in, a, "transpose", {{"x", true}, {"dtype", false}});
+  TensorObj* x = tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), "transpose", "x");
+  if (x->ap.dims.size() != 2) fail(in, in.arg_span(a, b.ps, 0), "transpose", "x must be 2-D, not " + shape_of(*x));
+  DType dt = dtype_arg(in, b.v[1], in.arg_span(a, b.ps, 1), x->ap.dtype);
+  if (dt != x->ap.dtype) fail(in, in.arg_span(a, b.ps, 1), "transpose", "dtype must equal x's dtype (a transpose does not cast)");
+  bool te = in.program.tensors[x->ap.tensor].mem == Mem::SBUF;
+  Value out = new_tile(in, {x->ap.dims[1].num, x->ap.dims[0].num}, dt, te ? Mem::PSUM : Mem::SBUF, a.call_span);
+  isa(in, a, "nc_transpose", {{"dst", out}, {"data", b.v[0]}});
+  return out;
+}
+
+Value softmax(Interpreter& in, CallArgs& a) {
+  Bound b = bind(in, a, "softmax", {{"x", true}, {"axis", false, Value::integer(-1)}, {"dtype", false}});
+  Span sx = in.arg_span(a, b.ps, 0);
+  TensorObj* x = tile_arg(in, b.v[0], sx, "softmax", "x");
+  int64_t rank = static_cast<int64_t>(x->ap.dims.size());
+  std::vector<int64_t> axes;
+  if (b.v[1].is_int()) axes = {b.v[1].as_int()};
+  else axes = expect_shape(in, b.v[1], in.arg_span(a, b.ps, 1), "axis");
+  for (auto& v : axes) v = v < 0 ? v + rank : v;
+  if (rank != 2 || axes != std::vector<int64_t>{1})
+    fail(in, in.arg_span(a, b.ps, 1), "softmax", "only a 2-D x with axis=-1 (or 1) is supported");
+  int64_t P = x->ap.dims[0].num;
+  DType dt = dtype_arg(in, b.v[2], in.arg_span(a, b.ps, 2), x->ap.dtype);
+  Value m = new_tile(in, {P, 1}, DType::Float32, Mem::SBUF, a.call_span);
+  isa(in, a, "tensor_reduce", {{"dst", m}, {"op", Value::op(AluOp::Maximum)}, {"data", b.v[0]}, {"axis", Value::integer(1)},
+                               {"negate", Value::boolean(true)}});
+  Value e = new_tile(in, x->shape(), DType::Float32, Mem::SBUF, a.call_span);
+  Value s = new_tile(in, {P, 1}, DType::Float32, Mem::SBUF, a.call_span);
+  isa(in, a, "activation_reduce", {{"dst", e}, {"op", Value::op(AluOp::Exp)}, {"data", b.v[0]}, {"bias", m},
+                                   {"reduce_op", Value::op(AluOp::Add)}, {"reduce_res", s}});
+  Value out = new_tile(in, x->shape(), dt, Mem::SBUF, a.call_span);
+  isa(in, a, "tensor_scalar", {{"dst", out}, {"data", e}, {"op0", Value::op(AluOp::Divide)}, {"operand0", s}});
+  return out;
+}
+
+std::map<std::string, Fn>& functions() {
+  static std::map<std::string, Fn> fns;
+  return fns;
+}
+
+void define(ModuleObj& nl, const std::string& name, Fn f) {
+  functions()[name] = f;
+  if (!nl.ns.count(name) || nl.ns[name].k != VK::Op) nl.ns[name] = make_builtin("nki.language." + name, f);
+}
+
+}  // namespace
+
+// A call of an operator constant (nl.add(x, y), nl.exp(x), nl.max(x, axis)).
+Value call_language_op(Interpreter& in, AluOp op, CallArgs& args) {
+  auto& fns = functions();
+  auto it = fns.find(std::string(name_of(op)));
+  if (it == fns.end())
+    in.error(args.call_span, "nl." + std::string(name_of(op)) + " is an operator constant and cannot be called");
+  return it->second(in, args);
+}
+
+void add_language_ops(ModuleObj& nl) {
+  nl.ns["max"] = Value::op(AluOp::Max);
+  nl.ns["min"] = Value::op(AluOp::Min);
+  for (AluOp op : {AluOp::Add, AluOp::Subtract, AluOp::Multiply, AluOp::Divide, AluOp::Maximum, AluOp::Minimum,
+                   AluOp::Power, AluOp::Fmod, AluOp::Mod, AluOp::Equal, AluOp::NotEqual, AluOp::Less, AluOp::LessEqual,
+                   AluOp::Greater, AluOp::GreaterEqual, AluOp::LogicalAnd, AluOp::LogicalOr, AluOp::LogicalXor,
+                   AluOp::BitwiseAnd, AluOp::BitwiseOr, AluOp::BitwiseXor, AluOp::LeftShift, AluOp::RightShift})
+    define(nl, std::string(name_of(op)), [op](Interpreter& in, CallArgs& a) { return binary(in, a, op); });
+#define X(e, formula) \
+  define(nl, std::string(name_of(AluOp::e)), [](Interpreter& in, CallArgs& a) { return unary_activation(in, a, AluOp::e); });
+  NKIC_ACTIVATIONS(X)
+#undef X
+  define(nl, "negative", [](Interpreter& in, CallArgs& a) {
+    return unary_scalar(in, a, "negative", AluOp::Multiply, Value::real(-1.0));
+  });
+  define(nl, "logical_not", [](Interpreter& in, CallArgs& a) {
+    return unary_scalar(in, a, "logical_not", AluOp::Equal, Value::real(0.0));
+  });
+  define(nl, "invert", [](Interpreter& in, CallArgs& a) {
+    return unary_scalar(in, a, "invert", AluOp::BitwiseXor, Value::integer(-1));
+  });
+  for (auto [name, op] : {std::pair<const char*, AluOp>{"sum", AluOp::Add}, {"max", AluOp::Maximum}, {"min", AluOp::Minimum},
+                          {"prod", AluOp::Multiply}}) {
+    std::string n = name;
+    AluOp o = op;
+    define(nl, n, [n, o](Interpreter& in, CallArgs& a) { return reduce(in, a, n, o).out; });
+  }
+  define(nl, "all", [](Interpreter& in, CallArgs& a) { return reduce(in, a, "all", AluOp::LogicalAnd, false).out; });
+  define(nl, "mean", mean);
+  define(nl, "load", load);
+  define(nl, "store", store);
+  define(nl, "matmul", matmul);
+  define(nl, "transpose", transpose);
+  define(nl, "softmax", softmax);
+}
 
 }  // namespace nkic::trace

@@ -291,6 +291,10 @@ void add_python_builtins(std::map<std::string, Value>& b) {
     nargs(in, a, 2, 2, "isinstance");
     std::vector<Value> types = a.pos[1].k == VK::Tuple ? a.pos[1].as<SeqObj>()->items : std::vector<Value>{a.pos[1]};
     for (auto& t : types) {
+      if (t.k == VK::Class) {
+        if (a.pos[0].k == VK::Instance && is_subclass(a.pos[0].as<InstanceObj>()->cls, t)) return Value::boolean(true);
+        continue;
+      }
       if (t.k != VK::Builtin) in.error(a.pos_spans[1], "isinstance() takes a type or a tuple of types");
       const std::string& n = t.as<BuiltinObj>()->name;
       VK k = a.pos[0].k;

@@ -2,6 +2,7 @@
 #include "trace/interpreter.h"
 
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 
 #include "frontend/parser.h"
@@ -22,6 +23,9 @@ Interpreter::Interpreter(Program& p, const Target& t) : program(p), tgt(t) {
   builtin_modules_["nki"] = make_nki_module(lang, isa);
   builtin_modules_["math"] = make_math_module();
   builtin_modules_["numpy"] = make_numpy_module();
+  builtin_modules_["dataclasses"] = make_dataclasses_module();
+  builtin_modules_["enum"] = make_enum_module();
+  builtin_modules_["typing"] = make_typing_module();
 }
 
 Interpreter::~Interpreter() = default;
@@ -110,6 +114,9 @@ ModuleEnv* Interpreter::load_module(SourceRef source) {
   env->obj->env = env.get();
   for (const Stmt* s : env->ast->body)
     for (auto& n : bound_names(s)) env->binders[n] = s;
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(source->path(), ec))  // so enum/object arguments find the same classes
+    file_modules_[std::filesystem::weakly_canonical(source->path(), ec).string()] = env.get();
   modules_.push_back(std::move(env));
   return modules_.back().get();
 }
@@ -148,6 +155,10 @@ Value Interpreter::import_module(const std::string& dotted, Span s) {
     warning(s, "'" + dotted + "' is the legacy NKI namespace", "use '" + repl + "' (NKI 0.3.0)");
     Value r = builtin_module(repl);
     if (!r.is_none()) return r;
+  }
+  if (!frames_.empty()) {
+    Value f = import_file_module(dotted, 0, s);
+    if (!f.is_none()) return f;
   }
   // Unknown modules import lazily: using a name from them is the error.
   auto mo = std::make_shared<ModuleObj>();
@@ -321,11 +332,35 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
     case StmtKind::ImportFrom: {
       Frame& f = frames_.back();
       auto& ns = f.module_level ? f.module->obj->ns : f.locals;
-      if (s->level > 0) error(s->span, "relative imports are not supported yet");
-      Value m = import_module(s->module, s->span);
+      Value m;
+      if (s->level > 0) {
+        m = import_file_module(s->module, s->level, s->span);
+        if (m.is_none())
+          error(s->span, "cannot find module '" + std::string(s->level, '.') + s->module + "' relative to " +
+                             current_file()->path());
+      } else {
+        m = import_module(s->module, s->span);
+      }
       for (auto& a : s->names) {
         std::string bind = a.asname.empty() ? a.name : a.asname;
-        Value sub = builtin_module(s->module + "." + a.name);
+        if (a.name == "*") error(a.span, "'import *' is not supported in NKI kernels", "import the names you use");
+        Value sub = s->level > 0 ? Value::none() : builtin_module(s->module + "." + a.name);
+        if (sub.is_none() && m.k == VK::Module) {
+          auto* mo = m.as<ModuleObj>();
+          bool has = mo->ns.count(a.name) || (mo->env && mo->env->binders.count(a.name));
+          if (!has && mo->env) {  // a submodule file of a package
+            std::string dotted = s->module.empty() ? a.name : s->module + "." + a.name;
+            sub = import_file_module(dotted, s->level, a.span);
+          }
+        }
+        // Unavailable modules stay lazy: the error comes when the kernel uses the name.
+        if (sub.is_none() && m.k == VK::Module && !m.as<ModuleObj>()->unavailable.empty()) {
+          auto mo = std::make_shared<ModuleObj>();
+          mo->name = s->module + "." + a.name;
+          mo->unavailable = m.as<ModuleObj>()->unavailable;
+          sub.k = VK::Module;
+          sub.o = mo;
+        }
         ns[bind] = !sub.is_none() ? sub : getattr(m, a.name, a.span);
       }
       return Flow::Normal;
@@ -336,6 +371,12 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
         if (item.optional_vars) assign(item.optional_vars, v);
       }
       return exec_block(s->body);
+    }
+    case StmtKind::ClassDef: {
+      Value cv = define_class(s);
+      Frame& f = frames_.back();
+      (f.module_level ? f.module->obj->ns : f.locals)[s->name] = cv;
+      return Flow::Normal;
     }
     case StmtKind::Global:
     case StmtKind::Nonlocal: return Flow::Normal;
@@ -388,6 +429,7 @@ void Interpreter::assign(const Expr* t, const Value& v) {
       return;
     }
     case ExprKind::Subscript: store_subscript(eval(t->a), eval(t->b), v, t->span); return;
+    case ExprKind::Attribute: setattr(eval(t->a), t->str, v, t->span); return;
     default: error(t->span, "cannot assign to this expression in a kernel");
   }
 }
@@ -819,10 +861,18 @@ bool Interpreter::compare(ast::CmpOpKind op, const Value& a, const Value& b, Spa
 
 // ---------------------------------------------------------------- calls
 
+Value call_language_op(Interpreter& in, AluOp op, CallArgs& args);  // builtins_language_ops.cpp
+
 Value Interpreter::call(const Value& fn, CallArgs& args) {
   switch (fn.k) {
     case VK::Builtin: return fn.as<BuiltinObj>()->fn(*this, args);
+    case VK::Op: return call_language_op(*this, fn.as_op(), args);  // nl.add(x, y), nl.exp(x), ...
     case VK::Function: return call_function(fn, args);
+    case VK::Class: return instantiate(fn, args);
+    case VK::Instance: {
+      Value m = instance_getattr(fn, "__call__", args.call_span);
+      return call(m, args);
+    }
     case VK::BoundMethod: {
       auto* bm = fn.as<BoundMethodObj>();
       args.pos.insert(args.pos.begin(), bm->self);

@@ -42,6 +42,10 @@ class Interpreter {
   ModuleEnv* load_module(SourceRef source);  // parses; throws UserError on syntax errors
   Value lookup_global(ModuleEnv* env, const std::string& name, Span use);
   Value call(const Value& fn, CallArgs& args);
+  // Modules from files (modules.cpp).
+  Value import_file_module(const std::string& dotted, int level, Span s);
+  ModuleEnv* load_module_file(const std::string& path, const std::string& dotted, Span s);
+  Value class_getattr(const Value& cls, const std::string& name, Span s);
   // A function value for a def, with its defaults evaluated in its module (decorators not applied).
   Value define_function(ModuleEnv* env, const ast::Stmt* def);
 
@@ -91,6 +95,12 @@ class Interpreter {
   void assign(const ast::Expr* target, const Value& v);
   Value call_function(const Value& fnv, CallArgs& args);
   Value make_function_here(const ast::Stmt* def);
+  // Classes (classes.cpp).
+  Value define_class(const ast::Stmt* def);
+  Value instantiate(const Value& cls, CallArgs& args);
+  Value instance_getattr(const Value& obj, const std::string& name, Span s);
+  void setattr(const Value& obj, const std::string& name, const Value& v, Span s);
+
   Value binary(ast::BinOpKind op, const Value& a, const Value& b, Span s);
   bool compare(ast::CmpOpKind op, const Value& a, const Value& b, Span s);
   Value getattr(const Value& obj, const std::string& name, Span s);
@@ -111,7 +121,8 @@ class Interpreter {
   std::string name_hint_;
   Value return_value_;
   std::map<std::string, int> tensor_names_;
-  std::set<const ast::Stmt*> checked_;  // functions that passed the subset check
+  std::set<const ast::Stmt*> checked_;
+  std::map<std::string, ModuleEnv*> file_modules_;  // by resolved path  // functions that passed the subset check
 };
 
 // Builtin tables (one file each).
@@ -121,6 +132,12 @@ Value make_numpy_module();
 Value make_language_module();
 Value make_isa_module();
 Value make_nki_module(const Value& language, const Value& isa);
+Value make_dataclasses_module();
+Value make_enum_module();
+Value make_typing_module();
+// Lookup along a class and its bases; VK::Enum marker when absent.
+Value class_lookup(const ClassObj* c, const std::string& name);
+bool is_subclass(const Value& cls, const Value& base);
 
 // Helpers for builtin implementations.
 Value make_builtin(std::string name, std::function<Value(Interpreter&, CallArgs&)> fn);

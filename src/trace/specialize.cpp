@@ -27,6 +27,34 @@ Value to_value(Interpreter& in, const ArgValue& a, const std::string& pname, int
     case ArgValue::Kind::Float: return Value::real(a.f);
     case ArgValue::Kind::Str: return Value::str(a.s);
     case ArgValue::Kind::DType: return Value::dtype(a.dtype);
+    case ArgValue::Kind::Enum:
+    case ArgValue::Kind::Object: {
+      Span none;
+      ModuleEnv* env = in.load_module_file(a.s, "", none);
+      Value cls = in.lookup_global(env, a.cls.substr(0, a.cls.find('.')), none);
+      for (size_t pos = a.cls.find('.'); pos != std::string::npos && cls.k == VK::Class;) {
+        size_t next = a.cls.find('.', pos + 1);
+        cls = in.class_getattr(cls, a.cls.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1), none);
+        pos = next;
+      }
+      if (cls.k != VK::Class) throw UserError(Diagnostic{Severity::Error, {}, "argument '" + pname + "': class " + a.cls + " not found in " + a.s, "", {}, {}});
+      if (a.kind == ArgValue::Kind::Enum) return in.class_getattr(cls, a.member, none);
+      auto obj = std::make_shared<InstanceObj>();
+      obj->cls = cls;
+      for (size_t i = 0; i < a.keys.size(); ++i) obj->attrs.push_back({a.keys[i], to_value(in, a.items[i], pname, tensor_index)});
+      Value v;
+      v.k = VK::Instance;
+      v.o = obj;
+      return v;
+    }
+    case ArgValue::Kind::Dict: {
+      auto d = std::make_shared<DictObj>();
+      for (size_t i = 0; i < a.keys.size(); ++i) d->items.push_back({a.keys[i], to_value(in, a.items[i], pname, tensor_index)});
+      Value v;
+      v.k = VK::Dict;
+      v.o = d;
+      return v;
+    }
     case ArgValue::Kind::Tuple: {
       std::vector<Value> items;
       for (auto& x : a.items) items.push_back(to_value(in, x, pname, tensor_index));

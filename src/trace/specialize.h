@@ -12,14 +12,19 @@ namespace nkic {
 
 // A kernel argument as the compiler sees it: a tensor's shape and dtype, or a compile-time value.
 struct ArgValue {
-  enum class Kind { Tensor, None, Bool, Int, Float, Str, Tuple, DType } kind = Kind::None;
+  // Enum: a member `member` of class `cls` defined in the module file `s`.
+  // Object: an instance of class `cls` (module file `s`) whose attributes are `fields`.
+  // Dict: string keys `keys` with values `items`.
+  enum class Kind { Tensor, None, Bool, Int, Float, Str, Tuple, DType, Enum, Object, Dict } kind = Kind::None;
   std::vector<int64_t> shape;  // Tensor
   DType dtype = DType::Float32;  // Tensor, DType
   bool b = false;
   int64_t i = 0;
   double f = 0;
   std::string s;
-  std::vector<ArgValue> items;  // Tuple
+  std::vector<ArgValue> items;  // Tuple, Object fields, Dict values
+  std::vector<std::string> keys;  // Object field names, Dict keys
+  std::string cls, member;
 
   static ArgValue tensor(std::vector<int64_t> shape, DType dt) {
     ArgValue a;

@@ -151,6 +151,19 @@ std::string to_str(const Value& v) {
       return r->kind + "(" + std::to_string(r->start) + ", " + std::to_string(r->stop) + ", " + std::to_string(r->step) + ")";
     }
     case VK::Module: return "<module '" + v.as<ModuleObj>()->name + "'>";
+    case VK::Class: return "<class '" + v.as<ClassObj>()->name + "'>";
+    case VK::Instance: {
+      auto* inst = v.as<InstanceObj>();
+      auto* c = inst->cls.as<ClassObj>();
+      if (c->is_enum) return c->name + "." + to_str(*inst->find("name"));
+      if (c->is_dataclass) {
+        std::string s = c->name + "(";
+        for (size_t i = 0; i < inst->attrs.size(); ++i)
+          s += (i ? ", " : "") + inst->attrs[i].first + "=" + repr(inst->attrs[i].second);
+        return s + ")";
+      }
+      return "<" + c->name + " object>";
+    }
     case VK::Enum: return v.o ? v.as<EnumObj>()->cls + "." + v.as<EnumObj>()->name : "<enum>";
     case VK::Builtin: return "<built-in function " + v.as<BuiltinObj>()->name + ">";
     case VK::Function: return "<function " + v.as<FunctionObj>()->def->name + ">";

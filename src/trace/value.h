@@ -122,6 +122,32 @@ struct ModuleObj : Object {
   std::string unavailable;     // non-empty: importing worked lazily, but using it is an error (why)
 };
 
+// A user class (NKIObject subclasses, @dataclass classes, Enum subclasses). Attribute lookup goes
+// through `ns`, then the bases in order.
+struct ClassObj : Object {
+  std::string name;
+  ModuleEnv* module = nullptr;
+  std::vector<Value> bases;
+  std::map<std::string, Value> ns;
+  std::vector<std::string> fields;  // annotated fields in declaration order (dataclass-style init)
+  bool is_dataclass = false;
+  bool frozen = false;
+  bool is_enum = false;
+  std::vector<Value> members;  // Enum members, in declaration order
+  std::string builtin;         // non-empty for built-in classes: "NKIObject", "Enum", "object", ...
+};
+
+// An instance of a user class; also an Enum member (attrs "name" and "value").
+struct InstanceObj : Object {
+  Value cls;
+  std::vector<std::pair<std::string, Value>> attrs;
+  Value* find(const std::string& n) {
+    for (auto& [k, v] : attrs)
+      if (k == n) return &v;
+    return nullptr;
+  }
+};
+
 // A view of a tensor: the access pattern plus its logical shape (the dims' nums).
 struct TensorObj : Object {
   AccessPattern ap;

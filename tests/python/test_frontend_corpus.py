@@ -6,8 +6,8 @@ tests/frontend/corpus/*.py.
 
 Our dump comes from `nkic parse --dump-ast FILE...` (nkic on PATH), or from the command in the
 environment variable NKIC_AST_DUMP (e.g. the stand-alone driver built from tests/frontend/dump_main.cpp),
-which must accept several files and print `==> FILE <==` before each file's dump (a file with
-syntax errors gets its rendered diagnostics instead).
+which must accept several files, print `# file: PATH` before each file's dump, and render the
+diagnostics of files with syntax errors on stderr (exit status 1).
 
 test_error_line_matches_cpython: for each snippet CPython rejects, our first diagnostic must be on
 the line CPython reports, with the same message.
@@ -84,24 +84,39 @@ FILES = _corpus()
 _ours_cache = {}
 
 
+def _run(cmd, files):
+    proc = subprocess.run(cmd + [str(p) for p in files], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace")
+
+
 def _run_chunk(cmd, chunk):
-    proc = subprocess.run(cmd + [str(p) for p in chunk], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    text = proc.stdout.decode("utf-8", "replace")
+    """Dumps of several files from one process: {path: dump}. A file with syntax errors maps to its
+    rendered diagnostics (from a run of that file alone, since they go to stderr)."""
+    rc, out, err = _run(cmd, chunk)
+    if len(chunk) == 1:
+        return {str(chunk[0]): out + err}
     result, current, lines = {}, None, []
-    for line in text.splitlines(keepends=True):
-        if line.startswith("==> ") and line.rstrip("\n").endswith(" <=="):
+    for line in out.splitlines(keepends=True):
+        header = None
+        if line.startswith("# file: "):
+            header = line[len("# file: "):].rstrip("\n")
+        elif line.startswith("==> ") and line.rstrip("\n").endswith(" <=="):
+            header = line[4:].rstrip("\n")[:-4]
+        if header is not None:
             if current is not None:
                 result[current] = "".join(lines)
-            current, lines = line[4:].rstrip("\n")[:-4], []
+            current, lines = header, []
         else:
             lines.append(line)
     if current is not None:
         result[current] = "".join(lines)
-    if len(chunk) == 1 and not result:
-        result[str(chunk[0])] = text
-    if proc.returncode not in (0, 1) and not result:
-        for p in chunk:
-            result[str(p)] = "<driver crashed with status %d>\n%s" % (proc.returncode, proc.stderr.decode(errors="replace"))
+    for p in chunk:
+        if not result.get(str(p)):
+            if rc not in (0, 1):
+                result[str(p)] = "<dump driver failed with status %d>\n%s" % (rc, err)
+            else:
+                _, o, e = _run(cmd, [p])
+                result[str(p)] = o + e
     return result
 
 
@@ -223,10 +238,10 @@ def _our_errors(tmp_root):
             path = tmp_root / ("snippet_%03d.py" % i)
             path.write_text(src, encoding="utf-8")
             paths.append(path)
-        # Two files at least, so that every section gets a `==> FILE <==` header.
-        res = _run_chunk(_dump_command(), paths + [paths[0]])
-        for i, path in enumerate(paths):
-            _errors_cache[i] = res.get(str(path), "")
+        cmd = _dump_command()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 4) as pool:
+            for i, (_, out, err) in enumerate(pool.map(lambda p: _run(cmd, [p]), paths)):
+                _errors_cache[i] = out + err
     return _errors_cache
 
 

@@ -1,0 +1,307 @@
+// User classes at compile time: NKIObject subclasses, @dataclass classes (synthesized __init__ and
+// __post_init__), Enum subclasses, methods, bound methods and __call__.
+#include "trace/interpreter.h"
+
+namespace nkic::trace {
+
+using ast::Expr;
+using ast::ExprKind;
+using ast::Stmt;
+using ast::StmtKind;
+
+namespace {
+
+Value make_class_value(std::shared_ptr<ClassObj> c) {
+  Value v;
+  v.k = VK::Class;
+  v.o = std::move(c);
+  return v;
+}
+
+Value builtin_class(const std::string& name) {
+  auto c = std::make_shared<ClassObj>();
+  c->name = name;
+  c->builtin = name;
+  c->is_enum = name == "Enum" || name == "IntEnum";
+  return make_class_value(c);
+}
+
+bool dataclass_like(const ClassObj* c) {
+  if (c->is_dataclass) return true;
+  for (auto& b : c->bases)
+    if (b.k == VK::Class && dataclass_like(b.as<ClassObj>())) return true;
+  return false;
+}
+
+void collect_fields(const ClassObj* c, std::vector<std::string>& out) {
+  for (auto& b : c->bases)
+    if (b.k == VK::Class) collect_fields(b.as<ClassObj>(), out);
+  for (auto& f : c->fields)
+    if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+}
+
+Value bind_method(const Value& self, const Value& fn) {
+  if (fn.k != VK::Function && fn.k != VK::Builtin) return fn;
+  auto bm = std::make_shared<BoundMethodObj>();
+  bm->self = self;
+  bm->fn = fn;
+  Value v;
+  v.k = VK::BoundMethod;
+  v.o = bm;
+  return v;
+}
+
+}  // namespace
+
+Value class_lookup(const ClassObj* c, const std::string& name) {
+  if (auto it = c->ns.find(name); it != c->ns.end()) return it->second;
+  for (auto& b : c->bases) {
+    if (b.k != VK::Class) continue;
+    Value v = class_lookup(b.as<ClassObj>(), name);
+    if (v.k != VK::Enum) return v;
+  }
+  return Value::of(VK::Enum);
+}
+
+bool is_subclass(const Value& cls, const Value& base) {
+  if (cls.k != VK::Class || base.k != VK::Class) return false;
+  if (cls.o == base.o) return true;
+  const ClassObj* c = cls.as<ClassObj>();
+  const ClassObj* b = base.as<ClassObj>();
+  if (!b->builtin.empty() && c->builtin == b->builtin) return true;
+  for (auto& x : c->bases)
+    if (is_subclass(x, base)) return true;
+  return false;
+}
+
+Value Interpreter::define_class(const Stmt* s) {
+  auto c = std::make_shared<ClassObj>();
+  c->name = s->name;
+  c->module = frames_.back().module;
+  for (const Expr* b : s->bases) {
+    Value bv = eval(b);
+    if (bv.k != VK::Class) error(b->span, "class bases must be classes (e.g. nl.NKIObject), not '" + std::string(type_name(bv.k)) + "'");
+    if (bv.as<ClassObj>()->is_enum) c->is_enum = true;
+    c->bases.push_back(bv);
+  }
+  // The body runs in its own namespace; annotated names are the dataclass fields.
+  frames_.push_back({c->module, {}, false});
+  try {
+    for (const Stmt* st : s->body) {
+      if (st->kind == StmtKind::AnnAssign && st->target->kind == ExprKind::Name)
+        c->fields.push_back(st->target->str);
+      exec(st);
+    }
+  } catch (...) {
+    frames_.pop_back();
+    throw;
+  }
+  std::map<std::string, Value> ns = std::move(frames_.back().locals);
+  frames_.pop_back();
+  Value cv = make_class_value(c);
+  if (c->is_enum) {
+    // Enum members: every plain (non-function) class attribute, in source order.
+    for (const Stmt* st : s->body) {
+      if (st->kind != StmtKind::Assign || st->targets.size() != 1 || st->targets[0]->kind != ExprKind::Name) continue;
+      const std::string& n = st->targets[0]->str;
+      if (n.rfind("_", 0) == 0) continue;
+      auto m = std::make_shared<InstanceObj>();
+      m->cls = cv;
+      m->attrs = {{"name", Value::str(n)}, {"value", ns[n]}};
+      Value mv;
+      mv.k = VK::Instance;
+      mv.o = m;
+      ns[n] = mv;
+      c->members.push_back(mv);
+    }
+  }
+  c->ns = std::move(ns);
+  for (auto it = s->decorators.rbegin(); it != s->decorators.rend(); ++it) {
+    Value dec = eval(*it);
+    CallArgs ca;
+    ca.pos.push_back(cv);
+    ca.pos_spans.push_back((*it)->span);
+    ca.call_span = (*it)->span;
+    cv = call(dec, ca);
+  }
+  return cv;
+}
+
+Value Interpreter::instantiate(const Value& cv, CallArgs& args) {
+  const ClassObj* c = cv.as<ClassObj>();
+  if (c->is_enum) {  // Color(1): the member with that value
+    if (args.pos.size() != 1) error(args.call_span, c->name + "() takes the member's value");
+    for (auto& m : c->members)
+      if (equals(*m.as<InstanceObj>()->find("value"), args.pos[0])) return m;
+    error(args.call_span, repr(args.pos[0]) + " is not a valid " + c->name);
+  }
+  if (c->builtin == "NKIObject" || c->builtin == "object") {
+    auto obj = std::make_shared<InstanceObj>();
+    obj->cls = cv;
+    for (auto& [k, v] : args.kw) obj->attrs.push_back({k, v});
+    Value v;
+    v.k = VK::Instance;
+    v.o = obj;
+    return v;
+  }
+  auto obj = std::make_shared<InstanceObj>();
+  obj->cls = cv;
+  Value self;
+  self.k = VK::Instance;
+  self.o = obj;
+  Value init = class_lookup(c, "__init__");
+  if (init.k == VK::Function) {
+    CallArgs a = args;
+    a.pos.insert(a.pos.begin(), self);
+    a.pos_spans.insert(a.pos_spans.begin(), args.call_span);
+    call(init, a);
+  } else if (dataclass_like(c) || !c->fields.empty()) {
+    std::vector<std::string> fields;
+    collect_fields(c, fields);
+    if (args.pos.size() > fields.size())
+      error(args.call_span, c->name + "() takes " + std::to_string(fields.size()) + " positional arguments but " +
+                                std::to_string(args.pos.size()) + " were given");
+    std::vector<bool> set(fields.size(), false);
+    std::vector<Value> vals(fields.size());
+    for (size_t i = 0; i < args.pos.size(); ++i) {
+      vals[i] = args.pos[i];
+      set[i] = true;
+    }
+    for (size_t k = 0; k < args.kw.size(); ++k) {
+      auto it = std::find(fields.begin(), fields.end(), args.kw[k].first);
+      if (it == fields.end())
+        error(args.kw_spans[k], c->name + "() got an unexpected keyword argument '" + args.kw[k].first + "'");
+      size_t i = it - fields.begin();
+      if (set[i]) error(args.kw_spans[k], c->name + "() got multiple values for argument '" + args.kw[k].first + "'");
+      vals[i] = args.kw[k].second;
+      set[i] = true;
+    }
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (!set[i]) {
+        Value d = class_lookup(c, fields[i]);
+        if (d.k == VK::Enum) error(args.call_span, c->name + "() missing required argument '" + fields[i] + "'");
+        if (d.k == VK::Instance && d.as<InstanceObj>()->cls.k == VK::Class &&
+            d.as<InstanceObj>()->cls.as<ClassObj>()->builtin == "Field") {  // field(default=..., default_factory=...)
+          auto* f = d.as<InstanceObj>();
+          if (Value* df = f->find("default_factory")) {
+            CallArgs none;
+            none.call_span = args.call_span;
+            d = call(*df, none);
+          } else if (Value* dv = f->find("default")) {
+            d = *dv;
+          } else {
+            error(args.call_span, c->name + "() missing required argument '" + fields[i] + "'");
+          }
+        }
+        vals[i] = d;
+      }
+      obj->attrs.push_back({fields[i], vals[i]});
+    }
+  } else if (!args.pos.empty() || !args.kw.empty()) {
+    error(args.call_span, c->name + "() takes no arguments");
+  }
+  Value post = class_lookup(c, "__post_init__");
+  if (post.k == VK::Function) {
+    CallArgs a;
+    a.call_span = args.call_span;
+    a.pos.push_back(self);
+    a.pos_spans.push_back(args.call_span);
+    call(post, a);
+  }
+  return self;
+}
+
+Value Interpreter::class_getattr(const Value& cv, const std::string& name, Span s) {
+  const ClassObj* c = cv.as<ClassObj>();
+  if (name == "__name__") return Value::str(c->name);
+  Value v = class_lookup(c, name);
+  if (v.k == VK::Enum) error(s, "class '" + c->name + "' has no attribute '" + name + "'");
+  return v;
+}
+
+Value Interpreter::instance_getattr(const Value& obj, const std::string& name, Span s) {
+  auto* inst = obj.as<InstanceObj>();
+  if (Value* v = inst->find(name)) return *v;
+  const ClassObj* c = inst->cls.as<ClassObj>();
+  Value v = class_lookup(c, name);
+  if (v.k == VK::Enum) error(s, "'" + c->name + "' object has no attribute '" + name + "'");
+  return bind_method(obj, v);
+}
+
+void Interpreter::setattr(const Value& obj, const std::string& name, const Value& v, Span s) {
+  if (obj.k != VK::Instance) error(s, std::string("cannot set attributes on a '") + type_name(obj.k) + "'");
+  auto* inst = obj.as<InstanceObj>();
+  const ClassObj* c = inst->cls.as<ClassObj>();
+  if (c->is_enum) error(s, "enum members cannot be changed");
+  if (Value* old = inst->find(name)) *old = v;
+  else inst->attrs.push_back({name, v});
+}
+
+Value make_dataclasses_module() {
+  auto m = std::make_shared<ModuleObj>();
+  m->name = "dataclasses";
+  auto apply = [](Interpreter& in, const Value& cls, bool frozen, Span s) {
+    if (cls.k != VK::Class) in.error(s, "@dataclass applies to classes");
+    auto* c = cls.as<ClassObj>();
+    c->is_dataclass = true;
+    c->frozen = frozen;
+    return cls;
+  };
+  m->ns["dataclass"] = make_builtin("dataclasses.dataclass", [apply](Interpreter& in, CallArgs& a) -> Value {
+    bool frozen = false;
+    for (auto& [k, v] : a.kw)
+      if (k == "frozen") frozen = v.k == VK::Bool && v.b;
+    if (a.pos.size() == 1) return apply(in, a.pos[0], frozen, a.call_span);
+    // @dataclass(frozen=True, ...): a decorator with those options.
+    return make_builtin("dataclasses.dataclass", [apply, frozen](Interpreter& in, CallArgs& b) -> Value {
+      if (b.pos.size() != 1) in.error(b.call_span, "@dataclass(...) decorates one class");
+      return apply(in, b.pos[0], frozen, b.call_span);
+    });
+  });
+  Value field_cls = builtin_class("Field");
+  m->ns["field"] = make_builtin("dataclasses.field", [field_cls](Interpreter& in, CallArgs& a) -> Value {
+    if (!a.pos.empty()) in.error(a.call_span, "field() takes keyword arguments only");
+    auto f = std::make_shared<InstanceObj>();
+    f->cls = field_cls;
+    for (auto& [k, v] : a.kw)
+      if (k == "default" || k == "default_factory") f->attrs.push_back({k, v});
+    Value v;
+    v.k = VK::Instance;
+    v.o = f;
+    return v;
+  });
+  Value v;
+  v.k = VK::Module;
+  v.o = m;
+  return v;
+}
+
+Value make_enum_module() {
+  auto m = std::make_shared<ModuleObj>();
+  m->name = "enum";
+  m->ns["Enum"] = builtin_class("Enum");
+  m->ns["IntEnum"] = builtin_class("IntEnum");
+  auto counter = std::make_shared<int64_t>(0);
+  m->ns["auto"] = make_builtin("enum.auto", [counter](Interpreter&, CallArgs&) { return Value::integer(++*counter); });
+  Value v;
+  v.k = VK::Module;
+  v.o = m;
+  return v;
+}
+
+Value make_typing_module() {
+  auto m = std::make_shared<ModuleObj>();
+  m->name = "typing";
+  for (const char* n : {"Optional", "Union", "Tuple", "List", "Dict", "Any", "Callable", "Sequence", "Iterable",
+                        "Literal", "Type", "TypeVar", "Final", "ClassVar", "TYPE_CHECKING"})
+    m->ns[n] = builtin_class(std::string("typing.") + n);
+  m->ns["TYPE_CHECKING"] = Value::boolean(false);
+  Value v;
+  v.k = VK::Module;
+  v.o = m;
+  return v;
+}
+
+Value make_object_class(const std::string& name) { return builtin_class(name); }
+
+}  // namespace nkic::trace

@@ -1,0 +1,16 @@
+# nkic: --arg a=4x4:float32
+import nki
+import nki.isa as nisa
+import nki.language as nl
+
+
+@nki.jit
+def kernel(a):
+    out = nl.ndarray(a.shape, dtype=a.dtype, buffer=nl.shared_hbm)
+    for d in a.shape:
+        if d == 0:
+            break
+    else:
+        pass
+    nisa.dma_copy(dst=out, src=a)
+    return out

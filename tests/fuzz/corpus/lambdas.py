@@ -1,0 +1,3 @@
+lambda: (yield)
+lambda *a, **k: 0
+lambda a, /, b, *, c: 0

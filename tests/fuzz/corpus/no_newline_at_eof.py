@@ -1,0 +1,6 @@
+if x:
+    y = 1
+    # comment
+  
+    z = f(1,
+          2)

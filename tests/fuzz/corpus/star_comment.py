@@ -1,0 +1,8 @@
+def f(
+  a,
+  *,
+  # comment
+  b):
+	if a:
+		return (
+  b)

@@ -1,0 +1,1 @@
+from .tiling import tile_slices  # noqa: F401
