@@ -168,8 +168,9 @@ namespace {
 class Lexer {
  public:
   Lexer(const SourceRef& src, std::vector<Diagnostic>& diags, uint32_t begin, uint32_t end, uint32_t line,
-        uint32_t line_start, bool range_mode)
-      : src_(src),
+        uint32_t line_start, bool range_mode, std::vector<OpenBracketAtError>* open_at_errors = nullptr)
+      : open_at_errors_(open_at_errors),
+        src_(src),
         s_(src->text().data()),
         diags_(diags),
         pos_(begin),
@@ -216,6 +217,7 @@ class Lexer {
   }
 
  private:
+  std::vector<OpenBracketAtError>* open_at_errors_;
   const SourceRef& src_;
   const char* s_;
   std::vector<Diagnostic>& diags_;
@@ -250,6 +252,8 @@ class Lexer {
   }
 
   void error_span(Span sp, std::string msg) {
+    if (open_at_errors_ && !parens_.empty())
+      open_at_errors_->push_back(OpenBracketAtError{diags_.size(), parens_.back().c, parens_.back().line, parens_.back().col});
     Diagnostic d;
     d.loc = Location{src_, sp};
     d.message = std::move(msg);
@@ -266,6 +270,7 @@ class Lexer {
   void emit_at(Tok k, uint32_t b, uint32_t e, uint32_t span_end) {
     Token t;
     t.kind = k;
+    t.level = static_cast<uint16_t>(level());
     t.begin = b;
     t.end = e;
     t.span = Span{line_, col(b), line_, col(span_end)};
@@ -587,7 +592,7 @@ class Lexer {
     else if (c == 'o') r = la("r");
     else if (c == 'n') r = la("ot");
     if (r) return true;
-    if (is_idchar(c)) {
+    if (c >= 0 && c < 128 && is_idchar(c)) {  // a non-ASCII character just ends the number
       number_error(start, pos_ + 1, std::string("invalid ") + kind + " literal");
       return false;
     }
@@ -780,6 +785,7 @@ class Lexer {
     }
     Token t;
     t.kind = Tok::String;
+    t.level = static_cast<uint16_t>(level());
     t.begin = start;
     t.end = pos_;
     t.span = Span{sline, start - sls, line_, col(pos_)};
@@ -808,13 +814,14 @@ const char* spelling(Tok k) {
   return kKeywords[i - nops].text;
 }
 
-std::vector<Token> tokenize(const SourceRef& src, std::vector<Diagnostic>& diags) {
+std::vector<Token> tokenize(const SourceRef& src, std::vector<Diagnostic>& diags,
+                            std::vector<OpenBracketAtError>* open_at_errors) {
   const std::string& text = src->text();
   uint32_t begin = 0;
   if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF && static_cast<unsigned char>(text[1]) == 0xBB &&
       static_cast<unsigned char>(text[2]) == 0xBF)
     begin = 3;  // UTF-8 BOM: columns are counted after it, as CPython does
-  Lexer lx(src, diags, begin, static_cast<uint32_t>(text.size()), 1, begin, false);
+  Lexer lx(src, diags, begin, static_cast<uint32_t>(text.size()), 1, begin, false, open_at_errors);
   return lx.run();
 }
 

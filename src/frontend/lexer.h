@@ -56,12 +56,22 @@ inline bool is_keyword(Tok k) { return k >= Tok::False; }
 
 struct Token {
   Tok kind = Tok::EndMarker;
+  uint16_t level = 0;           // bracket nesting depth at this token
   uint32_t begin = 0, end = 0;  // byte offsets into the source text
   Span span;
 };
 
+// For a lexical error reported while brackets were open: the innermost open bracket (CPython may
+// report "'(' was never closed" instead of an earlier parser error in that case).
+struct OpenBracketAtError {
+  size_t diag_index;  // index of the diagnostic in `diags`
+  char bracket;
+  uint32_t line, col;
+};
+
 // Tokenizes a whole file. Lexical errors are appended to `diags`.
-std::vector<Token> tokenize(const SourceRef& src, std::vector<Diagnostic>& diags);
+std::vector<Token> tokenize(const SourceRef& src, std::vector<Diagnostic>& diags,
+                            std::vector<OpenBracketAtError>* open_at_errors = nullptr);
 
 // Tokenizes text[begin, end) as if it were inside brackets (an f-string replacement field): no
 // NEWLINE/INDENT tokens, ends with ENDMARKER. `line`/`line_start` give the line number and the byte

@@ -158,6 +158,8 @@ class Parser {
   int depth_ = 0;
   Span fstring_open_, fstring_close_;
   bool fstring_mode_ = false;  // parsing an f-string replacement field: errors say "f-string: ..."
+  // Token range of the last disjunction parsed (for CPython's "Perhaps you forgot a comma?").
+  size_t last_disj_begin_ = 0, last_disj_end_ = SIZE_MAX;
 
   // ---- token access ----
   const Token& cur() const { return toks_[p_]; }
@@ -199,6 +201,7 @@ class Parser {
     const Token& t = cur();
     if (t.kind == Tok::Error) throw ParseError{};  // already reported by the lexer
     if (t.kind == Tok::Indent) fail(t.span, "unexpected indent");
+    if (std::strcmp(msg, "invalid syntax") == 0) comma_hint();
     if (t.kind == Tok::Dedent && !at_eof() && std::strcmp(msg, "invalid syntax") == 0)
       fail(t.span, "unexpected unindent");
     fail(here(), msg);
@@ -220,12 +223,26 @@ class Parser {
     }
     return next();
   }
-  // Expecting `closer` after element `last` inside brackets: CPython's "forgot a comma" hint.
-  const Token& expect_close(Tok closer, const Expr* last) {
+  // CPython's invalid_expression rule: inside brackets, an expression (disjunction) directly followed
+  // by another one is reported as a missing comma, from the start of the first.
+  void comma_hint() {
+    if (p_ != last_disj_end_ || cur().level == 0 || !starts_expr(k()) || k() == Tok::Star) return;
+    const Token& a = toks_[last_disj_begin_];
+    if (a.kind == Tok::Name) {
+      std::string_view name = text(a);
+      // CPython's soft-keyword test compares only len(name) characters, so any prefix of a soft
+      // keyword ("m", "ca", ...) suppresses the hint too.
+      auto soft_prefix = [&](std::string_view kw) { return name.size() <= kw.size() && kw.substr(0, name.size()) == name; };
+      if (toks_[last_disj_begin_ + 1].kind == Tok::String || soft_prefix("match") || soft_prefix("case") ||
+          soft_prefix("_"))
+        return;
+      if (last_disj_begin_ + 1 == p_ && (name == "print" || name == "exec")) return;  // legacy statements
+    }
+    fail(join(a.span, cur().span), "invalid syntax. Perhaps you forgot a comma?");
+  }
+  // Expecting the closing bracket `closer`.
+  const Token& expect_close(Tok closer, const Expr*) {
     if (k() == closer) return next();
-    if (last && starts_expr(k()) && !(last->kind == ExprKind::Name && k() == Tok::String) && k() != Tok::Not)
-      fail(Span{last->span.line, last->span.col, cur().span.end_line, cur().span.end_col},
-           "invalid syntax. Perhaps you forgot a comma?");
     fail_here();
   }
 
@@ -266,10 +283,19 @@ class Parser {
 
   void statements(std::vector<Stmt*>& out, Tok until) {
     while (k() != until && k() != Tok::EndMarker) {
-      size_t before = p_;
+      size_t before = p_, ndiag = diags_.size();
       try {
         statement(out);
       } catch (ParseError&) {
+        // Safety net: every failure must leave a diagnostic (silent ones rely on a lexer error).
+        bool lexer_error = false;
+        for (size_t i = before; i <= p_ && i < toks_.size(); ++i) lexer_error |= toks_[i].kind == Tok::Error;
+        if (diags_.size() == ndiag && !lexer_error) {
+          Diagnostic d;
+          d.loc = Location{src_, cur().span};
+          d.message = "invalid syntax";
+          diags_.push_back(std::move(d));
+        }
         recover();
       }
       if (p_ == before) next();  // guarantee progress
@@ -780,10 +806,9 @@ class Parser {
     return p;
   }
 
-  // Inside brackets, an expression directly followed by another one: CPython's comma hint.
-  void check_juxtaposed(const Expr* e) {
-    if (starts_expr(k()) && k() != Tok::Not && k() != Tok::Star && !(e->kind == ExprKind::Name && k() == Tok::String))
-      fail(join(e->span, cur().span), "invalid syntax. Perhaps you forgot a comma?");
+  // An annotation or default directly followed by another expression: CPython's comma hint.
+  void check_juxtaposed(const Expr*) {
+    if (starts_expr(k())) comma_hint();
   }
 
   Stmt* if_stmt(bool elif) {
@@ -1034,7 +1059,8 @@ class Parser {
   Expr* star_expression() { return k() == Tok::Star ? starred(&Parser::bitwise_or) : expression(); }
   Expr* star_named_expression() { return k() == Tok::Star ? starred(&Parser::bitwise_or) : named_expression(); }
 
-  Expr* named_expression() {
+  // `check`: report `<expr> :=` as CPython's invalid_named_expression does (not in call arguments).
+  Expr* named_expression(bool check = true) {
     if (k() == Tok::Name && k_at(1) == Tok::ColonEqual) {
       const Token& n = next();
       next();
@@ -1048,7 +1074,10 @@ class Parser {
       return e;
     }
     Expr* e = expression();
-    if (k() == Tok::ColonEqual) fail(e->span, std::string("cannot use assignment expressions with ") + expr_name(e));
+    if (k() == Tok::ColonEqual) {
+      if (!check) fail_here();
+      fail(e->span, std::string("cannot use assignment expressions with ") + expr_name(e));
+    }
     return e;
   }
 
@@ -1056,8 +1085,13 @@ class Parser {
     DepthGuard g(*this);
     if (k() == Tok::Lambda) return lambdef();
     Span start = cur().span;
+    size_t start_tok = p_;
     Expr* body = disjunction();
-    if (k() != Tok::If) return body;
+    if (k() != Tok::If) {
+      last_disj_begin_ = start_tok;  // for comma_hint (CPython's rule is part of `expression`)
+      last_disj_end_ = p_;
+      return body;
+    }
     next();
     Expr* test = disjunction();
     if (!accept(Tok::Else)) {
@@ -1304,6 +1338,19 @@ class Parser {
         kw.arg = ident(n);
         kw.value = expression();
         kw.span = join(n.span, prev_span());
+        if (comp_follows(k(), k_at(1))) {
+          // CPython's invalid_arguments: `NAME '=' expression for_if_clauses`.
+          size_t ndiag = diags_.size();
+          Span at = cur().span;
+          Expr* g = node(ExprKind::GeneratorExp, kw.span);
+          try {
+            comprehension_clauses(g);
+          } catch (ParseError&) {
+            diags_.resize(ndiag);
+            fail(at, "invalid syntax");
+          }
+          fail(kw.span, "invalid syntax. Maybe you meant '==' or ':=' instead of '='?");
+        }
         last = kw.value;
         call->keywords.push_back(std::move(kw));
         seen_kw = true;
@@ -1317,13 +1364,13 @@ class Parser {
           size_t ndiag = diags_.size();
           Span at = cur().span;
           try {
-            e = named_expression();
+            e = named_expression(false);
           } catch (ParseError&) {
             diags_.resize(ndiag);
             fail(at, "invalid syntax");
           }
         } else {
-          e = named_expression();
+          e = named_expression(false);
         }
         if (k() == Tok::For || (k() == Tok::Async && k_at(1) == Tok::For)) {
           Expr* g = node(ExprKind::GeneratorExp, e->span);
@@ -1366,7 +1413,14 @@ class Parser {
   static bool comp_follows(Tok t, Tok t1) { return t == Tok::For || (t == Tok::Async && t1 == Tok::For); }
 
   // Targets of for / comprehensions / del / with: bitwise_or-level items so that `in` is not consumed.
-  Expr* target_item() { return k() == Tok::Star ? starred(&Parser::target_item) : bitwise_or(); }
+  Expr* target_item() {
+    if (k() == Tok::Star) return starred(&Parser::target_item);
+    size_t start = p_;
+    Expr* e = bitwise_or();
+    last_disj_begin_ = start;  // CPython re-parses targets as expressions when reporting errors
+    last_disj_end_ = p_;
+    return e;
+  }
 
   Expr* target_list() {
     Span start = cur().span;
@@ -1912,7 +1966,7 @@ class Parser {
     Parser sub(src_, diags_, m_, std::move(toks), depth_ + 10);
     Expr* e = sub.parse_fstring_field(open, close);
     if (!e) throw ParseError{};
-    if (sub.k() != Tok::EndMarker) throw ParseError{};
+    if (sub.k() != Tok::EndMarker) fstring_fail(c, "f-string: invalid syntax");
     return e;
   }
 };
@@ -1931,7 +1985,8 @@ bool ends_with(const std::string& s, const char* suffix) {
 // front. CPython decodes the file first (encoding errors win), stops at the first error the parser
 // hits, and then replaces a parser error by any later tokenizer error (or by an unclosed bracket
 // opened on an earlier line).
-void order_diagnostics(std::vector<Diagnostic>& diags, size_t first, size_t lex_end) {
+void order_diagnostics(std::vector<Diagnostic>& diags, size_t first, size_t lex_end,
+                       const std::vector<lex::OpenBracketAtError>& open_at_errors) {
   enum Tag { Decode, LexRaised, LexOther, NeverClosed, ParserErr };
   struct Item {
     Tag tag;
@@ -1973,7 +2028,20 @@ void order_diagnostics(std::vector<Diagnostic>& diags, size_t first, size_t lex_
         primary = i;
         break;
       }
-      if (items[i].tag == LexOther) break;  // CPython's re-tokenization stops at indentation errors
+      if (items[i].tag == LexOther) {
+        // CPython's re-tokenization stops at this error; inside a bracket opened before the
+        // parser error, it reports that bracket as never closed instead.
+        for (const auto& o : open_at_errors) {
+          if (o.diag_index != items[i].index || o.line >= items[0].line) continue;
+          Diagnostic d;
+          d.loc = Location{diags[items[0].index].loc.file, Span{o.line, o.col, o.line, o.col + 1}};
+          d.message = std::string("'") + o.bracket + "' was never closed";
+          diags.push_back(std::move(d));
+          items.insert(items.begin(), Item{NeverClosed, o.line, o.col, diags.size() - 1});
+          break;
+        }
+        break;
+      }
       if (items[i].tag == NeverClosed && diags[items[i].index].loc.span.line < items[0].line) {
         primary = i;
         break;
@@ -1997,11 +2065,12 @@ std::unique_ptr<ast::Module> parse_module(SourceRef source, std::vector<Diagnost
   size_t first = diags.size();
   source = lex::decode_source(source, diags);
   m->source = source;
-  std::vector<lex::Token> toks = lex::tokenize(source, diags);
+  std::vector<lex::OpenBracketAtError> open_at_errors;
+  std::vector<lex::Token> toks = lex::tokenize(source, diags, &open_at_errors);
   size_t lex_end = diags.size();
   Parser p(source, diags, *m, std::move(toks));
   m->body = p.file();
-  order_diagnostics(diags, first, lex_end);
+  order_diagnostics(diags, first, lex_end, open_at_errors);
   return m;
 }
 

@@ -28,7 +28,8 @@ Span head(Span s, uint32_t n) { return {s.line, s.col, s.line, s.col + n}; }
 // "neuronxcc.nki" or "neuronxcc.nki.<anything>": the pre-0.3.0 namespace.
 bool is_legacy_nki(std::string_view dotted) {
   constexpr std::string_view kLegacy = "neuronxcc.nki";
-  return dotted.substr(0, kLegacy.size()) == kLegacy && (dotted.size() == kLegacy.size() || dotted[kLegacy.size()] == '.');
+  return dotted.substr(0, kLegacy.size()) == kLegacy &&
+         (dotted.size() == kLegacy.size() || dotted[kLegacy.size()] == '.');
 }
 
 class Checker {
@@ -115,17 +116,20 @@ class Checker {
   void signature(const ast::Arguments& a) {
     if (a.vararg) {
       Span s = star_before(a.vararg->span, 1, false);
-      error(join(s, a.vararg->span), "'*" + a.vararg->name + "' (variable positional parameters) is not supported in a kernel signature",
+      error(join(s, a.vararg->span),
+            "'*" + a.vararg->name + "' (variable positional parameters) is not supported in a kernel signature",
             "name each input as its own parameter, or pass a tuple or list as one argument");
     } else if (!a.kwonlyargs.empty()) {
       const ast::Arg& first = a.kwonlyargs.front();
       error(star_before(first.span, 1, true),
             "keyword-only parameters ('*' separator) are not supported in a kernel signature in NKI 0.3.0",
-            "remove the '*' so '" + first.name + "' becomes an ordinary parameter (callers may still pass it by keyword)");
+            "remove the '*' so '" + first.name +
+                "' becomes an ordinary parameter (callers may still pass it by keyword)");
     }
     if (a.kwarg) {
       Span s = star_before(a.kwarg->span, 2, false);
-      error(join(s, a.kwarg->span), "'**" + a.kwarg->name + "' (variable keyword parameters) is not supported in a kernel signature",
+      error(join(s, a.kwarg->span),
+            "'**" + a.kwarg->name + "' (variable keyword parameters) is not supported in a kernel signature",
             "declare each keyword argument as a named parameter with a default value");
     }
   }
@@ -222,7 +226,8 @@ class Checker {
       case StmtKind::Try:
       case StmtKind::TryStar:
         error(head(s->span, 3), "'try' statements are not supported in NKI kernels",
-              "an error in a kernel stops compilation and cannot be caught: test the condition with 'if' or 'assert' instead");
+              "an error in a kernel stops compilation and cannot be caught: "
+              "test the condition with 'if' or 'assert' instead");
         return;
       case StmtKind::Assert:
         expr(s->test);
@@ -242,7 +247,8 @@ class Checker {
       case StmtKind::ImportFrom:
         if (s->level == 0 && is_legacy_nki(s->module)) legacy_import(s->span, s->module);
         else
-          error(s->span, "'import' inside a kernel function is not supported", "move the import to the top of the file");
+          error(s->span, "'import' inside a kernel function is not supported",
+                "move the import to the top of the file");
         return;
       case StmtKind::Global:
       case StmtKind::Nonlocal:

@@ -1,5 +1,5 @@
 // The NKI language-subset check: a pass over one function's AST that rejects, at the construct's own
-// span and with a fix hint, what the NKI 0.3.0 compiler does not support (docs/semantics.md lists the
+// span and with a fix hint, what the NKI 0.3.0 compiler does not support (docs/subset.md lists the
 // decisions where production kernels and the docs disagree).
 #pragma once
 

@@ -285,6 +285,7 @@ Value Interpreter::subscript(const Value& obj, const Value& idx, Span s) {
     }
     case VK::Class:
       if (obj.as<ClassObj>()->builtin.rfind("typing.", 0) == 0) return obj;  // Optional[int], Tuple[...]
+      if (obj.as<ClassObj>()->builtin == "nki.typing.tensor") return tensor_type(*this, idx, s);
       error(s, "class '" + obj.as<ClassObj>()->name + "' is not subscriptable");
     case VK::Dict: {
       if (idx.k != VK::Str) error(s, "dictionary keys must be strings in NKI kernels");

@@ -111,6 +111,35 @@ Value make_language_module() {
       return t;
     });
   }
+  // full / zeros_like / empty_like: declaration plus (for full and zeros_like) a memset.
+  m->ns["full"] = make_builtin("nki.language.full", [](Interpreter& in, CallArgs& a) {
+    static const std::vector<Param> ps = {{"shape", true}, {"fill_value", true}, {"dtype", true},
+                                          {"buffer", false, Value::buffer(BufferKind::SBUF)}, {"name", false, Value::str("")}};
+    auto v = in.bind(a, "full", ps);
+    if (!v[1].is_number()) in.error(in.arg_span(a, ps, 1), "fill_value must be a number");
+    std::vector<Value> decl = {v[0], v[2], v[3], v[4], Value::none()};
+    Value t = create_tensor(in, a, "full", decl, ndarray_params);
+    emit_memset(in, t, v[1].as_float(), a.call_span);
+    return t;
+  });
+  for (const char* name : {"zeros_like", "empty_like"}) {
+    std::string n = name;
+    m->ns[name] = make_builtin("nki.language." + n, [n](Interpreter& in, CallArgs& a) {
+      static const std::vector<Param> ps = {{"x", true}, {"dtype", false}, {"buffer", false}, {"name", false, Value::str("")}};
+      auto v = in.bind(a, n, ps);
+      TensorObj* x = expect_tensor(in, v[0], in.arg_span(a, ps, 0), n + " x");
+      std::vector<Value> dims;
+      for (auto d : x->shape()) dims.push_back(Value::integer(d));
+      const TensorDecl& xd = in.program.tensors[x->ap.tensor];
+      Value buffer = !v[2].is_none() ? v[2]
+                     : n == "zeros_like" ? Value::buffer(BufferKind::SBUF)
+                     : Value::buffer(xd.mem == Mem::PSUM ? BufferKind::PSUM : xd.mem == Mem::SBUF ? BufferKind::SBUF : BufferKind::SharedHBM);
+      std::vector<Value> decl = {Value::tuple(dims), v[1].is_none() ? Value::dtype(x->ap.dtype) : v[1], buffer, v[3], Value::none()};
+      Value t = create_tensor(in, a, n, decl, ndarray_params);
+      if (n == "zeros_like") emit_memset(in, t, 0.0, a.call_span);
+      return t;
+    });
+  }
   for (const char* kind : {"affine_range", "sequential_range", "static_range", "range"}) {
     std::string k = kind;
     m->ns[kind] = make_builtin("nki.language." + k, [k](Interpreter& in, CallArgs& a) { return range_from_args(in, a, k); });

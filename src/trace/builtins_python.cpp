@@ -334,8 +334,35 @@ void add_python_builtins(std::map<std::string, Value>& b) {
   });
   b["getattr"] = make_builtin("getattr", [](Interpreter& in, CallArgs& a) -> Value {
     nargs(in, a, 2, 3, "getattr");
-    (void)in;
-    in.error(a.call_span, "getattr() is not supported yet");
+    if (a.pos[1].k != VK::Str) in.error(a.pos_spans[1], "getattr(): attribute name must be a string");
+    if (a.pos.size() == 2) return in.getattr(a.pos[0], a.pos[1].as<StrObj>()->s, a.call_span);
+    try {
+      return in.getattr(a.pos[0], a.pos[1].as<StrObj>()->s, a.call_span);
+    } catch (const UserError&) {
+      return a.pos[2];
+    }
+  });
+  b["hasattr"] = make_builtin("hasattr", [](Interpreter& in, CallArgs& a) -> Value {
+    nargs(in, a, 2, 2, "hasattr");
+    if (a.pos[1].k != VK::Str) in.error(a.pos_spans[1], "hasattr(): attribute name must be a string");
+    try {
+      in.getattr(a.pos[0], a.pos[1].as<StrObj>()->s, a.call_span);
+      return Value::boolean(true);
+    } catch (const UserError&) {
+      return Value::boolean(false);
+    }
+  });
+  b["any"] = make_builtin("any", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 1, 1, "any");
+    for (auto& v : in.iterate(a.pos[0], a.pos_spans[0]))
+      if (in.truthy(v, a.pos_spans[0])) return Value::boolean(true);
+    return Value::boolean(false);
+  });
+  b["all"] = make_builtin("all", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 1, 1, "all");
+    for (auto& v : in.iterate(a.pos[0], a.pos_spans[0]))
+      if (!in.truthy(v, a.pos_spans[0])) return Value::boolean(false);
+    return Value::boolean(true);
   });
   b["None"] = Value::none();
 }
@@ -384,6 +411,32 @@ Value make_math_module() {
   return v;
 }
 
+Value make_functools_module() {
+  auto m = std::make_shared<ModuleObj>();
+  m->name = "functools";
+  m->ns["reduce"] = make_builtin("functools.reduce", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 2, 3, "reduce");
+    auto items = in.iterate(a.pos[1], a.pos_spans[1]);
+    size_t i = 0;
+    Value acc;
+    if (a.pos.size() == 3) acc = a.pos[2];
+    else if (items.empty()) in.error(a.call_span, "reduce() of empty iterable with no initial value");
+    else acc = items[i++];
+    for (; i < items.size(); ++i) {
+      CallArgs c;
+      c.call_span = a.call_span;
+      c.pos = {acc, items[i]};
+      c.pos_spans = {a.call_span, a.call_span};
+      acc = in.call(a.pos[0], c);
+    }
+    return acc;
+  });
+  Value v;
+  v.k = VK::Module;
+  v.o = m;
+  return v;
+}
+
 Value make_numpy_module() {
   auto m = std::make_shared<ModuleObj>();
   m->name = "numpy";
@@ -391,6 +444,41 @@ Value make_numpy_module() {
                   DType::Float16, DType::Float32})
     m->ns[std::string(name_of(t))] = Value::dtype(t);
   m->ns["bool_"] = Value::dtype(DType::Bool);
+  m->ns["dtype"] = make_builtin("numpy.dtype", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 1, 1, "dtype");
+    if (a.pos[0].k == VK::DType) return a.pos[0];
+    if (a.pos[0].k == VK::Str)
+      if (auto dt = dtype_from_name(a.pos[0].as<StrObj>()->s)) return Value::dtype(*dt);
+    in.error(a.pos_spans[0], "numpy.dtype(): unsupported dtype " + repr(a.pos[0]));
+  });
+  m->ns["finfo"] = make_builtin("numpy.finfo", [](Interpreter& in, CallArgs& a) {
+    nargs(in, a, 1, 1, "finfo");
+    if (a.pos[0].k != VK::DType || !is_float(a.pos[0].as_dtype()))
+      in.error(a.pos_spans[0], "numpy.finfo() takes a float dtype");
+    DType t = a.pos[0].as_dtype();
+    double mx = 0, eps = 0, tiny = 0;
+    switch (t) {
+      case DType::Float32: case DType::TFloat32: mx = 3.4028234663852886e38; eps = 1.1920928955078125e-07; tiny = 1.1754943508222875e-38; break;
+      case DType::BFloat16: mx = 3.3895313892515355e38; eps = 0.0078125; tiny = 1.1754943508222875e-38; break;
+      case DType::Float16: mx = 65504; eps = 0.0009765625; tiny = 6.103515625e-05; break;
+      case DType::Float8E4M3: mx = 240; eps = 0.125; tiny = 0.015625; break;
+      case DType::Float8E4M3FN: mx = 448; eps = 0.125; tiny = 0.015625; break;
+      case DType::Float8E5M2: mx = 57344; eps = 0.25; tiny = 6.103515625e-05; break;
+      default: in.error(a.pos_spans[0], "numpy.finfo(): unsupported dtype");
+    }
+    auto d = std::make_shared<ModuleObj>();
+    d->name = "finfo";
+    d->ns["max"] = Value::real(mx);
+    d->ns["min"] = Value::real(-mx);
+    d->ns["eps"] = Value::real(eps);
+    d->ns["tiny"] = Value::real(tiny);
+    d->ns["bits"] = Value::integer(size_of(t) * 8);
+    d->ns["dtype"] = a.pos[0];
+    Value v;
+    v.k = VK::Module;
+    v.o = d;
+    return v;
+  });
   m->ns["inf"] = Value::real(INFINITY);
   m->ns["pi"] = Value::real(M_PI);
   m->ns["prod"] = make_builtin("numpy.prod", [](Interpreter& in, CallArgs& a) {

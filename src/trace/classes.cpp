@@ -304,4 +304,40 @@ Value make_typing_module() {
 
 Value make_object_class(const std::string& name) { return builtin_class(name); }
 
+Value make_nki_typing_module() {
+  auto m = std::make_shared<ModuleObj>();
+  m->name = "nki.typing";
+  m->ns["tensor"] = builtin_class("nki.typing.tensor");
+  Value v;
+  v.k = VK::Module;
+  v.o = m;
+  return v;
+}
+
+// nt.tensor[d0, d1, ...] or nt.tensor[[d0, d1], dtype]: a TensorType with attributes shape and dtype.
+Value tensor_type(Interpreter& in, const Value& index, Span s) {
+  static Value cls = builtin_class("nki.typing.TensorType");
+  std::vector<Value> items = index.k == VK::Tuple ? index.as<SeqObj>()->items : std::vector<Value>{index};
+  Value shape, dtype;
+  if (!items.empty() && (items[0].k == VK::List || items[0].k == VK::Tuple)) {
+    shape = Value::tuple(items[0].as<SeqObj>()->items);
+    if (items.size() > 1) dtype = items[1];
+  } else {
+    std::vector<Value> dims;
+    for (auto& x : items) {
+      if (x.k == VK::DType) dtype = x;
+      else if (x.is_int() || x.k == VK::Str || x.is_none()) dims.push_back(x);
+      else in.error(s, "nt.tensor[...] takes dimensions (ints) and optionally a dtype");
+    }
+    shape = Value::tuple(dims);
+  }
+  auto t = std::make_shared<InstanceObj>();
+  t->cls = cls;
+  t->attrs = {{"shape", shape}, {"dtype", dtype}};
+  Value v;
+  v.k = VK::Instance;
+  v.o = t;
+  return v;
+}
+
 }  // namespace nkic::trace

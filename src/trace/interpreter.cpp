@@ -26,6 +26,9 @@ Interpreter::Interpreter(Program& p, const Target& t) : program(p), tgt(t) {
   builtin_modules_["dataclasses"] = make_dataclasses_module();
   builtin_modules_["enum"] = make_enum_module();
   builtin_modules_["typing"] = make_typing_module();
+  builtin_modules_["functools"] = make_functools_module();
+  builtin_modules_["nki.typing"] = make_nki_typing_module();
+  builtin_modules_["nki"].as<ModuleObj>()->ns["typing"] = builtin_modules_["nki.typing"];
 }
 
 Interpreter::~Interpreter() = default;
@@ -305,7 +308,10 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
       Value fv = make_function_here(s);
       for (auto it = s->decorators.rbegin(); it != s->decorators.rend(); ++it) {
         Value dec = eval(*it);
-        if (dec.k == VK::Builtin && dec.as<BuiltinObj>()->name == "nki.jit") continue;  // identity
+        if (dec.k == VK::Builtin && dec.as<BuiltinObj>()->name == "nki.jit") {
+          if (fv.k == VK::Function) fv.as<FunctionObj>()->jit_decorated = true;
+          continue;
+        }
         CallArgs ca;
         ca.pos.push_back(fv);
         ca.pos_spans.push_back((*it)->span);
@@ -398,6 +404,18 @@ Value Interpreter::make_function_here(const Stmt* s) {
   fv.k = VK::Function;
   fv.o = fo;
   return fv;
+}
+
+Value Interpreter::eval_in_module(ModuleEnv* env, const Expr* e) {
+  frames_.push_back({env, {}, true});
+  try {
+    Value v = eval(e);
+    frames_.pop_back();
+    return v;
+  } catch (...) {
+    frames_.pop_back();
+    throw;
+  }
 }
 
 Value Interpreter::define_function(ModuleEnv* env, const Stmt* def) {
@@ -869,6 +887,16 @@ Value Interpreter::call(const Value& fn, CallArgs& args) {
     case VK::Op: return call_language_op(*this, fn.as_op(), args);  // nl.add(x, y), nl.exp(x), ...
     case VK::Function: return call_function(fn, args);
     case VK::Class: return instantiate(fn, args);
+    case VK::DType: {  // np.float32(1.5), nl.int32(3): a compile-time scalar of that type
+      if (args.pos.size() != 1 || !args.pos[0].is_number())
+        error(args.call_span, std::string(name_of(fn.as_dtype())) + "() takes one number");
+      if (is_float(fn.as_dtype())) return Value::real(args.pos[0].as_float());
+      return Value::integer(args.pos[0].is_int() ? args.pos[0].as_int() : static_cast<int64_t>(args.pos[0].as_float()));
+    }
+    case VK::Module:
+      if (!fn.as<ModuleObj>()->unavailable.empty())
+        error(args.call_span, fn.as<ModuleObj>()->unavailable + " (the kernel calls '" + fn.as<ModuleObj>()->name + "')");
+      break;
     case VK::Instance: {
       Value m = instance_getattr(fn, "__call__", args.call_span);
       return call(m, args);
@@ -879,14 +907,19 @@ Value Interpreter::call(const Value& fn, CallArgs& args) {
       args.pos_spans.insert(args.pos_spans.begin(), args.call_span);
       return call(bm->fn, args);
     }
-    default: error(args.call_span, std::string("'") + type_name(fn.k) + "' object is not callable");
+    default: break;
   }
+  error(args.call_span, std::string("'") + type_name(fn.k) + "' object is not callable");
 }
 
 Value Interpreter::call_function(const Value& fnv, CallArgs& args) {
   auto* fo = fnv.as<FunctionObj>();
   const Stmt* def = fo->def;
   const ast::Arguments* a = def->args;
+  if (fo->jit_decorated && !frames_.empty())
+    error(args.call_span, "'" + def->name + "' is decorated with @nki.jit but is called from a kernel",
+          "remove @nki.jit from '" + def->name + "': sub-kernels are plain functions (use nki.jit(" + def->name +
+              ") where it also runs as a top-level kernel)");
   if (checked_.insert(def).second) {  // the subset check, once per function the kernel reaches
     for (Diagnostic& d : check_subset(def, fo->module->source, frames_.empty())) {
       if (d.severity != Severity::Error) {

@@ -42,12 +42,14 @@ class Interpreter {
   ModuleEnv* load_module(SourceRef source);  // parses; throws UserError on syntax errors
   Value lookup_global(ModuleEnv* env, const std::string& name, Span use);
   Value call(const Value& fn, CallArgs& args);
+  Value getattr(const Value& obj, const std::string& name, Span s);
   // Modules from files (modules.cpp).
   Value import_file_module(const std::string& dotted, int level, Span s);
   ModuleEnv* load_module_file(const std::string& path, const std::string& dotted, Span s);
   Value class_getattr(const Value& cls, const std::string& name, Span s);
   // A function value for a def, with its defaults evaluated in its module (decorators not applied).
   Value define_function(ModuleEnv* env, const ast::Stmt* def);
+  Value eval_in_module(ModuleEnv* env, const ast::Expr* e);
 
   // Errors at a span of the file being evaluated, with the current call stack. `kind` is the
   // Python-side class: "compile", "assert", "validation".
@@ -103,7 +105,6 @@ class Interpreter {
 
   Value binary(ast::BinOpKind op, const Value& a, const Value& b, Span s);
   bool compare(ast::CmpOpKind op, const Value& a, const Value& b, Span s);
-  Value getattr(const Value& obj, const std::string& name, Span s);
   Value subscript(const Value& obj, const Value& idx, Span s);
   void store_subscript(const Value& obj, const Value& idx, const Value& v, Span s);
   Value lookup(const std::string& name, Span s);
@@ -135,9 +136,12 @@ Value make_nki_module(const Value& language, const Value& isa);
 Value make_dataclasses_module();
 Value make_enum_module();
 Value make_typing_module();
+Value make_functools_module();
+Value make_nki_typing_module();
 // Lookup along a class and its bases; VK::Enum marker when absent.
 Value class_lookup(const ClassObj* c, const std::string& name);
 bool is_subclass(const Value& cls, const Value& base);
+Value tensor_type(Interpreter& in, const Value& index, Span s);
 
 // Helpers for builtin implementations.
 Value make_builtin(std::string name, std::function<Value(Interpreter&, CallArgs&)> fn);

@@ -64,6 +64,51 @@ Value to_value(Interpreter& in, const ArgValue& a, const std::string& pname, int
   return Value::none();
 }
 
+// `a: nt.tensor[128, 512]` on a kernel parameter: the argument's shape (and dtype, if given) must match.
+void check_annotations(Interpreter& in, ModuleEnv* env, const ast::Stmt* def, const CallArgs& call) {
+  std::vector<const ast::Arg*> params;
+  for (auto& a : def->args->posonlyargs) params.push_back(&a);
+  for (auto& a : def->args->args) params.push_back(&a);
+  for (auto& a : def->args->kwonlyargs) params.push_back(&a);
+  for (size_t i = 0; i < params.size(); ++i) {
+    const ast::Expr* ann = params[i]->annotation;
+    if (!ann || ann->kind != ast::ExprKind::Subscript) continue;
+    const Value* arg = nullptr;
+    if (i < call.pos.size()) arg = &call.pos[i];
+    for (size_t k = 0; k < call.kw.size(); ++k)
+      if (call.kw[k].first == params[i]->name) arg = &call.kw[k].second;
+    if (!arg || arg->k != VK::Tensor) continue;
+    Value spec = in.eval_in_module(env, ann);
+    if (spec.k != VK::Instance || spec.as<InstanceObj>()->cls.as<ClassObj>()->builtin != "nki.typing.TensorType") continue;
+    auto* inst = spec.as<InstanceObj>();
+    auto shape = arg->as<TensorObj>()->shape();
+    const auto& dims = inst->find("shape")->as<SeqObj>()->items;
+    std::string want = "[", got = "[";
+    bool ok = dims.size() == shape.size();
+    for (size_t d = 0; d < dims.size(); ++d) {
+      want += (d ? ", " : "") + to_str(dims[d]);
+      if (ok && dims[d].is_int() && dims[d].as_int() != shape[d]) ok = false;
+    }
+    for (size_t d = 0; d < shape.size(); ++d) got += (d ? ", " : "") + std::to_string(shape[d]);
+    want += "]";
+    got += "]";
+    const Value& dt = *inst->find("dtype");
+    std::string msg;
+    if (!ok) msg = "argument '" + params[i]->name + "' has shape " + got + " but its annotation declares " + want;
+    else if (dt.k == VK::DType && dt.as_dtype() != arg->as<TensorObj>()->ap.dtype)
+      msg = "argument '" + params[i]->name + "' has dtype " + std::string(name_of(arg->as<TensorObj>()->ap.dtype)) +
+            " but its annotation declares " + std::string(name_of(dt.as_dtype()));
+    if (msg.empty()) continue;
+    Diagnostic d;
+    d.loc = {env->source, ann->span};
+    d.message = msg;
+    d.hint = "pass an array of the annotated shape, or change the annotation";
+    UserError e(std::move(d));
+    e.kind = "validation";
+    throw e;
+  }
+}
+
 void fill_tile_size(Interpreter& in) {
   auto* ts = in.builtin_module("nki.language").as<ModuleObj>()->ns["tile_size"].as<ModuleObj>();
   const Target& t = in.tgt;
@@ -136,6 +181,7 @@ SpecializeResult specialize(SourceRef source, const std::string& kernel_name, co
     }
   }
   p.num_inputs = tensor_index;
+  check_annotations(in, env, def, call);
   Value result = in.call(fn, call);
 
   // Outputs: a tensor or a tuple of tensors created in HBM by the kernel.

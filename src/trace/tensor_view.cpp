@@ -1,15 +1,17 @@
 // Tensor views.
 #include "trace/tensor_view.h"
 
+#include "ir/verify.h"
+
 namespace nkic::trace {
 
 namespace {
 
-Value make_view(const TensorObj& base, AccessPattern ap) {
+Value make_view(const TensorObj& base, AccessPattern ap, bool whole = false) {
   auto obj = std::make_shared<TensorObj>();
   obj->ap = std::move(ap);
-  obj->whole = false;
-  (void)base;
+  obj->whole = whole && base.whole;
+  obj->indexed = !obj->whole;
   Value v;
   v.k = VK::Tensor;
   v.o = obj;
@@ -27,6 +29,10 @@ int64_t slice_bound(Interpreter& in, const Value& v, int64_t dflt, Span s) {
 Value index_tensor(Interpreter& in, const Value& tv, const Value& index, Span s) {
   const TensorObj& t = *tv.as<TensorObj>();
   const TensorDecl& decl = in.program.tensors[t.ap.tensor];
+  if (t.indexed)
+    in.error(s, "cannot index a view that was already indexed or sliced (tensor '" + decl.name + "')",
+             "nested slicing is not available in NKI 0.3.0: index the original tensor once with all "
+             "dimensions, e.g. t[a:b, c:d] instead of t[a:b, :][:, c:d]");
   std::vector<Value> items = index.k == VK::Tuple ? index.as<SeqObj>()->items : std::vector<Value>{index};
   size_t nd = t.ap.dims.size();
   // Expand `...` into full slices.
@@ -142,7 +148,78 @@ Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name
         stride *= shape[i];
       }
       if (ap.dims.empty()) ap.dims.push_back({1, 1});
-      return make_view(t, std::move(ap));
+      return make_view(t, std::move(ap), true);
+    });
+  }
+  if (name == "view") {
+    Value self = tv;
+    return make_builtin("view", [self](Interpreter& in, CallArgs& a) -> Value {
+      static const std::vector<Param> ps = {{"dtype", true}};
+      auto v = in.bind(a, "view", ps);
+      if (v[0].k != VK::DType) in.error(in.arg_span(a, ps, 0), "view() takes an nki.language dtype");
+      const TensorObj& t = *self.as<TensorObj>();
+      DType to = v[0].as_dtype();
+      int64_t from_sz = size_of(t.ap.dtype), to_sz = size_of(to);
+      AccessPattern ap = t.ap;
+      ap.dtype = to;
+      APDim& last = ap.dims.back();
+      if (last.stride != 1 && last.num != 1)
+        in.error(a.call_span, "view() needs a contiguous last dimension", "view the whole tensor before slicing it");
+      if ((t.ap.offset * from_sz) % to_sz != 0 || (last.num * from_sz) % to_sz != 0)
+        in.error(a.call_span, "cannot view " + std::string(name_of(t.ap.dtype)) + " data of last dimension " +
+                                  std::to_string(last.num) + " as " + std::string(name_of(to)) +
+                                  ": the bytes do not divide into whole elements");
+      ap.offset = t.ap.offset * from_sz / to_sz;
+      for (size_t i = 0; i + 1 < ap.dims.size(); ++i) {
+        if ((ap.dims[i].stride * from_sz) % to_sz != 0) in.error(a.call_span, "view() strides do not divide evenly");
+        ap.dims[i].stride = ap.dims[i].stride * from_sz / to_sz;
+      }
+      last = {1, last.num * from_sz / to_sz};
+      return make_view(t, std::move(ap), true);
+    });
+  }
+  if (name == "ap") {
+    Value self = tv;
+    return make_builtin("ap", [self](Interpreter& in, CallArgs& a) -> Value {
+      static const std::vector<Param> ps = {{"pattern", true},      {"offset", false, Value::integer(0)},
+                                            {"scalar_offset", false}, {"vector_offset", false},
+                                            {"indirect_dim", false, Value::integer(0)}, {"dtype", false}};
+      auto v = in.bind(a, "ap", ps);
+      const TensorObj& t = *self.as<TensorObj>();
+      const TensorDecl& decl = in.program.tensors[t.ap.tensor];
+      if (t.indexed)
+        in.error(a.call_span, ".ap() applies to a whole tensor, not to an indexed view",
+                 "call .ap() on the tensor itself and give the offset in offset=");
+      if (!v[2].is_none() || !v[3].is_none())
+        in.error(in.arg_span(a, ps, v[2].is_none() ? 3 : 2), "dynamic offsets in .ap() are not supported by nkic yet");
+      AccessPattern ap;
+      ap.tensor = t.ap.tensor;
+      ap.dtype = t.ap.dtype;
+      if (!v[5].is_none()) {
+        if (v[5].k != VK::DType) in.error(in.arg_span(a, ps, 5), "dtype must be an nki.language dtype");
+        ap.dtype = v[5].as_dtype();
+      }
+      ap.offset = expect_int(in, v[1], in.arg_span(a, ps, 1), "offset");
+      Span ps0 = in.arg_span(a, ps, 0);
+      if (v[0].k != VK::List && v[0].k != VK::Tuple) in.error(ps0, "pattern must be a list of [step, num] pairs");
+      for (auto& pair : v[0].as<SeqObj>()->items) {
+        std::vector<Value> sn = (pair.k == VK::List || pair.k == VK::Tuple) ? pair.as<SeqObj>()->items : std::vector<Value>{};
+        if (sn.size() != 2) in.error(ps0, "each pattern entry must be a [step, num] pair");
+        int64_t step = expect_int(in, sn[0], ps0, "pattern step"), num = expect_int(in, sn[1], ps0, "pattern num");
+        if (num <= 0) in.error(ps0, "pattern sizes must be positive, got " + std::to_string(num));
+        ap.dims.push_back({step, num});
+      }
+      if (ap.dims.empty()) in.error(ps0, "pattern must have at least one [step, num] pair");
+      if (decl.on_chip()) {
+        int64_t part = decl.partition_bytes() / size_of(ap.dtype);
+        if (ap.dims[0].num > 1 && ap.dims[0].stride != part)
+          in.error(ps0, "the first pattern entry is the partition dimension: its step must be " + std::to_string(part) +
+                            " (the elements per partition), not " + std::to_string(ap.dims[0].stride));
+        if (ap.dims.size() > 5) in.error(ps0, "on-chip access patterns have at most 4 free dimensions");
+      }
+      std::string why = check_access_pattern(in.program, ap);
+      if (!why.empty()) in.error(a.call_span, ".ap(): " + why);
+      return make_view(t, std::move(ap), false);
     });
   }
   in.error(s, "tensor has no attribute '" + name + "'");

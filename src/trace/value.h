@@ -107,6 +107,7 @@ struct FunctionObj : Object {
   std::vector<Value> defaults;     // positional defaults, aligned to the last params
   std::vector<Value> kw_defaults;  // one per kw-only param (None kind with missing flag)
   std::vector<bool> kw_has_default;
+  bool jit_decorated = false;  // @nki.jit on a function that is then called from a kernel: an error
 };
 
 struct BoundMethodObj : Object {
@@ -151,7 +152,8 @@ struct InstanceObj : Object {
 // A view of a tensor: the access pattern plus its logical shape (the dims' nums).
 struct TensorObj : Object {
   AccessPattern ap;
-  bool whole = true;  // the view is the whole, unsliced tensor
+  bool whole = true;     // the view is the whole, unsliced tensor (possibly reshaped or re-typed)
+  bool indexed = false;  // the view came from indexing, slicing or .ap(): no further indexing
   std::vector<int64_t> shape() const {
     std::vector<int64_t> s;
     for (auto& d : ap.dims) s.push_back(d.num);

@@ -153,7 +153,6 @@ def enum_argument_kernel(a, mode=Mode.COPY):
     return out
 
 
-@pytest.mark.xfail(strict=True, reason="an Enum passed from Python is not equal to the kernel module's member yet")
 def test_enum_argument_from_python():
     a = np.ones((4, 8), np.float32)
     np.testing.assert_array_equal(nki.simulate(enum_argument_kernel)(a, mode=Mode.DOUBLE), a)

@@ -212,7 +212,14 @@ ERROR_SNIPPETS = [
     'x = yield from', 'x = yield from a, b', 'return *a', 'del *a, b', 'x = (*a)', 'x = [*]', 'print(*)', 'a[*]',
     'x = a if b', 'x = a if b else c if d', '\\\n', 'x = \\', 'x = 1 \\ 2', 'if x:\n        pass\n\tpass',
     '  \n  x', 'x\n  ', '#!/usr/bin/env python\n  x = 1', "'''", '"""\n', "'a\\", "b'\\xz'", "u'\\N{}'",
-    "'\\N{EM DASH'", "x = 'a\\\n", "f'{x!r:{'", "f'{x:{{}}}'",
+    "'\\N{EM DASH'", "x = 'a\\\n", "f'{x!r:{'", "f'{x:{{}}}'", 'f(m b)', 'f(x y)', '[m b]', 'f(mm b)', 'f(_ b)',
+    'f(case b)', 'f(m.x b)', 'f(m 1)', 'f(1 m)', 'f(ma b)', 'class A(m b): pass', 'x = f(m b, c)',
+    'x = [i for i in di\nr(x)]', "d = {'a':\n , 'b': 1}", 'f(a=1, lambda x=1, )', 'f(a, "x"\n := "y")',
+    'x = (\n 1 + 0x2g)', 'x = {0x002é5}', 'if x:\n    a = 1\n  \\\n    b = 2\n',
+    'if x:\n    a = 1\n\\\n    b = 2\n', 'x = [a\n  for base, d\rirs in y]', 'def f(a: lis\rt[int]): pass',
+    '1, x = y', '(1, x) = y', 'f(), x = y', 'x, f() = y', 'x = f() = y', 'f() = x = y', 'a, f(), b = y',
+    'f() = 1, 2', 'f() = not x', 'f() = (yield)', 'f() = a, *b', 'a, f() = *b, c', 'x = (\n  1,\n  2\ny = 3 +\n',
+    'x = 1 if y\nz = 2', 'print "hello"', 'exec "code"', 'x = {**a for a in b}',
 ]
 
 
