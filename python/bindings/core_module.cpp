@@ -58,6 +58,10 @@ ArgValue to_arg(nb::handle h) {
           a.items.push_back(to_arg(p[1]));
         }
       }
+    } else if (tag == "F") {  // ("F", file, name): a module-level function
+      a.kind = ArgValue::Kind::Function;
+      a.s = nb::cast<std::string>(t[1]);
+      a.cls = nb::cast<std::string>(t[2]);
     } else if (tag == "M") {  // ("M", [(key, value)]) a dict with string keys
       a.kind = ArgValue::Kind::Dict;
       for (nb::handle kv : nb::borrow<nb::list>(t[1])) {

@@ -67,6 +67,12 @@ def _describe(value, where):
     if isinstance(value, NKIObject):
         return ("O", _defining_file(type(value), where), type(value).__qualname__,
                 [(k, _describe(v, f"{where}.{k}")) for k, v in vars(value).items()])
+    if isinstance(value, JitKernel):
+        value = value.func
+    if inspect.isfunction(value):
+        if "<locals>" in value.__qualname__ or value.__name__ == "<lambda>":
+            raise TypeError(f"{where}: function arguments must be module-level functions (not lambdas or nested)")
+        return ("F", _defining_file(value, where), value.__name__)
     if isinstance(value, list):
         raise TypeError(f"{where}: list arguments are not accepted by NKI 0.3.0 kernels; pass a tuple instead")
     from . import language
@@ -77,8 +83,64 @@ def _describe(value, where):
     raise TypeError(f"{where}: unsupported kernel argument of type {type(value).__name__}")
 
 
+def _at_kernel_line(err):
+    """The exception with a traceback whose last frame is the kernel's own source line (not our package),
+    so debuggers and tracebacks land in the user's file."""
+    err = err.with_traceback(None)
+    if not err.filename or not err.lineno:
+        return err
+    code = compile("\n" * (err.lineno - 1) + "raise __nki_error__", err.filename, "exec")
+    try:
+        exec(code, {"__nki_error__": err})
+    except NkiError as e:
+        return e.with_traceback(e.__traceback__.tb_next)
+    return err
+
+
+# PyTorch interop: CPU tensors in (zero-copy when contiguous), tensors out when any input was a tensor.
+def _torch_dtype_map():
+    import torch
+    return {torch.bfloat16: (np.int16, ml_dtypes.bfloat16),
+            getattr(torch, "float8_e4m3fn", None): (np.uint8, ml_dtypes.float8_e4m3fn),
+            getattr(torch, "float8_e5m2", None): (np.uint8, ml_dtypes.float8_e5m2)}
+
+
+def _torch_to_numpy(args, kwargs):
+    import torch
+    special = _torch_dtype_map()
+    found = []
+
+    def conv(v):
+        if isinstance(v, torch.Tensor):
+            found.append(True)
+            if v.device.type != "cpu":
+                raise TypeError(f"nkic runs kernels on the CPU: move the tensor to the CPU first (got {v.device})")
+            t = v.detach()
+            if t.dtype in special:
+                raw, np_dt = special[t.dtype]
+                return t.view(getattr(torch, np.dtype(raw).name)).numpy().view(np_dt)
+            return t.numpy()
+        if isinstance(v, tuple):
+            return tuple(conv(x) for x in v)
+        if isinstance(v, dict):
+            return {k: conv(x) for k, x in v.items()}
+        return v
+
+    new_args = tuple(conv(a) for a in args)
+    new_kwargs = {k: conv(v) for k, v in kwargs.items()}
+    return new_args, new_kwargs, bool(found)
+
+
+def _numpy_to_torch(a):
+    import torch
+    for tdt, (raw, np_dt) in _torch_dtype_map().items():
+        if tdt is not None and a.dtype == np.dtype(np_dt):
+            return torch.from_numpy(a.view(raw)).view(tdt)
+    return torch.from_numpy(a)
+
+
 def _defining_file(cls, where):
-    mod = sys.modules.get(cls.__module__)
+    mod = sys.modules.get(getattr(cls, "__module__", None))
     path = getattr(mod, "__file__", None)
     if not path:
         raise TypeError(f"{where}: class {cls.__qualname__} must be defined in a module file to be a kernel argument")
@@ -155,13 +217,16 @@ class JitKernel:
             try:
                 compiled = _core.compile(path, text, name, desc, target, lineno)
             except NkiError as e:
-                raise e.with_traceback(None) from None
+                raise _at_kernel_line(e) from None
             for w in compiled.warnings():
                 warnings.warn(w, stacklevel=3)
             self._cache[key] = compiled
         return compiled
 
     def __call__(self, *args, **kwargs):
+        uses_torch = False
+        if "torch" in sys.modules:
+            args, kwargs, uses_torch = _torch_to_numpy(args, kwargs)
         compiled = self.compile(*args, **kwargs)
         arrays = []
         for a in args:
@@ -178,10 +243,12 @@ class JitKernel:
         try:
             compiled.run(inputs, [(o.ctypes.data, o.nbytes) for o in outs])
         except NkiError as e:
-            raise e.with_traceback(None) from None
+            raise _at_kernel_line(e) from None
         for arr, c in copies:
             if arr.flags.writeable and not np.array_equal(arr, c, equal_nan=True):
                 arr[...] = c
+        if uses_torch:
+            outs = [_numpy_to_torch(o) for o in outs]
         if compiled.output_is_tuple:
             return tuple(outs)
         return outs[0] if outs else None

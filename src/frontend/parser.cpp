@@ -340,8 +340,33 @@ class Parser {
       }
       case Tok::Indent: fail_here();
       case Tok::Name:
-        if (is_soft("match") && looks_like_match()) {
-          out.push_back(match_stmt());
+        if (is_soft("match")) {
+          if (looks_like_match()) {
+            out.push_back(match_stmt());
+            return;
+          }
+          size_t save = p_, ndiag = diags_.size();
+          try {
+            simple_stmts(out);
+          } catch (ParseError&) {
+            // CPython's invalid_match_stmt: `match <subject>` NEWLINE -> "expected ':'".
+            size_t fail_at = p_, after_fail = diags_.size();
+            p_ = save + 1;
+            bool missing_colon = false;
+            try {
+              star_named_expression();
+              while (accept(Tok::Comma) && k() != Tok::Newline) star_named_expression();
+              missing_colon = k() == Tok::Newline;
+            } catch (ParseError&) {
+            }
+            if (missing_colon) {
+              diags_.resize(ndiag);
+              fail(cur().span, "expected ':'");
+            }
+            diags_.resize(after_fail);
+            p_ = fail_at;
+            throw;
+          }
           return;
         }
         break;

@@ -48,7 +48,24 @@ std::string_view name_of(Engine e);
   X(Iota, "iota", GpSimd, "dst") /* ints = offset, channel_multiplier, then [step, num] pairs */             \
   X(AffineSelect, "affine_select", GpSimd, "dst on_true") /* alu = cmp_op, f0 = on_false_value,             \
       ints as iota */                                                                                        \
-  X(TensorPartitionReduce, "tensor_partition_reduce", GpSimd, "dst data") /* alu = op */
+  X(TensorPartitionReduce, "tensor_partition_reduce", GpSimd, "dst data") /* alu = op */                    \
+  X(BnStats, "bn_stats", Vector, "dst data")                                                                 \
+  X(BnAggr, "bn_aggr", Vector, "dst data")                                                                   \
+  X(Max8, "max8", Vector, "dst src")                                                                         \
+  X(NcFindIndex8, "nc_find_index8", Vector, "dst data vals")                                                 \
+  X(NcMatchReplace8, "nc_match_replace8", Vector, "dst data vals dst_idx?") /* f0 = imm */                  \
+  X(SelectReduce, "select_reduce", Vector, "dst predicate on_true on_false? reduce_res?") /* alu =          \
+      reduce_op, i0 = reduce_cmd, f0 = scalar on_false, flags revpred */                                     \
+  X(RangeSelect, "range_select", Vector, "dst on_true bound0 bound1 reduce_res?") /* alu = comp_op0,        \
+      alu1 = comp_op1, i0 = reduce_cmd, f0 = on_false_value, f1 = range_start */                            \
+  X(TensorScalarReduce, "tensor_scalar_reduce", Vector, "dst data operand0? reduce_res") /* alu = op0,      \
+      alu1 = reduce_op, f0 = scalar operand0 */                                                              \
+  X(TensorScalarCumulative, "tensor_scalar_cumulative", Vector, "dst src imm0? imm1?") /* alu = op0,        \
+      alu1 = op1, f0/f1 = scalar imm0/imm1, i0 = reduce_cmd */                                               \
+  X(NcStreamShuffle, "nc_stream_shuffle", Vector, "dst src") /* ints = the 32 mask entries */                \
+  X(LocalGather, "local_gather", GpSimd, "dst src_buffer index") /* i0 = num_elem_per_idx,                  \
+      ints = {num_valid_indices} */                                                                          \
+  X(NcNGather, "nc_n_gather", GpSimd, "dst data indices")
 
 // Instruction::flags bits.
 enum : uint8_t { kRev0 = 1, kRev1 = 2, kNegate = 4, kRevPred = 8 };

@@ -52,11 +52,15 @@ void run(const Program& p, const Target& t, const std::vector<HostBuffer>& input
       if (p.tensors[ap.tensor].on_chip() && p.tensors[ap.tensor].byte_offset < 0)
         runtime_error(p, in, "tensor '" + p.tensors[ap.tensor].name + "' has no placement");
     }
-    switch (in.op) {
+    try {
+      switch (in.op) {
 #define X(e, n, eng, roles) \
   case Opcode::e: exec_##e(cx, in); break;
-      NKIC_OPCODES(X)
+        NKIC_OPCODES(X)
 #undef X
+      }
+    } catch (const ExecError& e) {
+      runtime_error(p, in, e.what());
     }
   }
 }

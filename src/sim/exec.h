@@ -2,6 +2,8 @@
 #pragma once
 
 #include <array>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "ir/program.h"
@@ -19,6 +21,12 @@ struct ExecContext {
   // instructions (spec §5.0). ScalarE's are shared by activation / activation_reduce.
   std::array<float, 128> act_acc{};
   std::array<float, 128> vec_acc{};
+};
+
+// A data-dependent error found while executing (an index out of range...): the run loop reports it at
+// the instruction's source line.
+struct ExecError : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 #define X(e, n, eng, roles) void exec_##e(ExecContext& cx, const Instruction& in);

@@ -204,6 +204,7 @@ Value make_isa_module() {
   add_isa_scalar(*m, e);
   add_isa_gpsimd(*m, e);
   add_isa_tensor(*m, e);
+  add_isa_vector_select(*m, e);
   return module_value(m);
 }
 

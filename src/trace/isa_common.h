@@ -71,5 +71,6 @@ void add_isa_scalar(ModuleObj& m, const IsaEnums& e);
 void add_isa_gpsimd(ModuleObj& m, const IsaEnums& e);
 void add_isa_tensor(ModuleObj& m, const IsaEnums& e);
 void add_isa_dma(ModuleObj& m, const IsaEnums& e);
+void add_isa_vector_select(ModuleObj& m, const IsaEnums& e);
 
 }  // namespace nkic::trace

@@ -47,6 +47,14 @@ Value to_value(Interpreter& in, const ArgValue& a, const std::string& pname, int
       v.o = obj;
       return v;
     }
+    case ArgValue::Kind::Function: {
+      Span none;
+      ModuleEnv* env = in.load_module_file(a.s, "", none);
+      Value fn = in.lookup_global(env, a.cls, none);
+      if (fn.k != VK::Function)
+        throw UserError(Diagnostic{Severity::Error, {}, "argument '" + pname + "': function " + a.cls + " not found at the top level of " + a.s, "pass a module-level function", {}, {}});
+      return fn;
+    }
     case ArgValue::Kind::Dict: {
       auto d = std::make_shared<DictObj>();
       for (size_t i = 0; i < a.keys.size(); ++i) d->items.push_back({a.keys[i], to_value(in, a.items[i], pname, tensor_index)});

@@ -14,8 +14,8 @@ namespace nkic {
 struct ArgValue {
   // Enum: a member `member` of class `cls` defined in the module file `s`.
   // Object: an instance of class `cls` (module file `s`) whose attributes are `fields`.
-  // Dict: string keys `keys` with values `items`.
-  enum class Kind { Tensor, None, Bool, Int, Float, Str, Tuple, DType, Enum, Object, Dict } kind = Kind::None;
+  // Dict: string keys `keys` with values `items`. Function: top-level function `cls` of module file `s`.
+  enum class Kind { Tensor, None, Bool, Int, Float, Str, Tuple, DType, Enum, Object, Dict, Function } kind = Kind::None;
   std::vector<int64_t> shape;  // Tensor
   DType dtype = DType::Float32;  // Tensor, DType
   bool b = false;
