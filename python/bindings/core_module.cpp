@@ -1,6 +1,7 @@
 // nki._core: the binding module. Python hands over the kernel's module source, its name and the
 // argument descriptions; gets back a compiled Kernel that runs on NumPy buffers (by address, no copy).
 #include <nanobind/nanobind.h>
+#include <nanobind/stl/map.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/vector.h>
@@ -130,6 +131,14 @@ NB_MODULE(_core, m) {
   nb::class_<api::Kernel>(m, "Kernel")
       .def_prop_ro("num_instructions", &api::Kernel::num_instructions)
       .def("ir", [](const api::Kernel& k) { return print_program(k.program()); })
+      .def(
+          "opcode_counts",
+          [](const api::Kernel& k) {
+            std::map<std::string, int64_t> counts;
+            for (auto& in : k.program().instrs) ++counts[std::string(name_of(in.op))];
+            return counts;
+          },
+          "Number of compiled instructions per opcode name, e.g. {'nc_matmul': 64, 'dma_copy': 24}.")
       .def("input_specs", [](const api::Kernel& k) { return spec_list(k.input_specs()); })
       .def("output_specs", [](const api::Kernel& k) { return spec_list(k.output_specs()); })
       .def_prop_ro("output_is_tuple", [](const api::Kernel& k) { return k.program().output_is_tuple; })

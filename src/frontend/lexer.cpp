@@ -491,8 +491,11 @@ class Lexer {
     char c = s_[start];
     if (k == Tok::LPar || k == Tok::LSqb || k == Tok::LBrace) {
       if (parens_.size() >= 200) {
+        // Fatal in CPython's tokenizer too: stop here (no "never closed" cascade).
         error_at(start, pos_, "too many nested parentheses");
         emit(Tok::Error, start, pos_);
+        parens_.clear();
+        pos_ = end_;
         return;
       }
       parens_.push_back(Open{c, line_, col(start)});
@@ -520,12 +523,10 @@ class Lexer {
   }
 
   void lex_name(uint32_t start) {
-    bool nonascii = false;
     while (pos_ < end_) {
       unsigned char c = byte(pos_);
       if (!(T.cls[c] & kIdChar)) break;
       if (c >= 0x80) {
-        nonascii = true;
         uint32_t cp;
         int len = decode_utf8(s_, pos_, end_, cp);
         if (len == 0) {
@@ -554,7 +555,6 @@ class Lexer {
       }
       ++pos_;
     }
-    (void)nonascii;
     Tok kind = Tok::Name;
     unsigned char first = byte(start);
     if (first < 128) {
@@ -1211,6 +1211,26 @@ std::string coding_spec(std::string_view line, bool& is_comment) {
   };
   if (is("utf-8")) return "utf-8";
   if (is("latin-1") || is("iso-8859-1") || is("iso-latin-1")) return "iso-8859-1";
+  // Python's encodings.normalize_encoding: runs of punctuation become one '_', trimmed at the ends.
+  std::string py;
+  bool punct = false;
+  for (char c : norm) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '.') {
+      if (punct && !py.empty()) py.push_back('_');
+      py.push_back(c);
+      punct = false;
+    } else {
+      punct = true;
+    }
+  }
+  static const char* const utf8[] = {"utf_8", "utf8", "u8", "utf", "cp65001", "utf8_ucs2", "utf8_ucs4"};
+  static const char* const latin1[] = {"latin_1", "latin1", "latin", "l1", "iso_8859_1", "iso8859_1", "8859",
+                                       "cp819", "iso_ir_100", "csisolatin1", "iso_8859_1_1987"};
+  for (const char* a : utf8)
+    if (py == a) return "utf-8";
+  for (const char* a : latin1)
+    if (py == a) return "iso-8859-1";
+  if (py == "cp1252" || py == "windows_1252") return "cp1252";
   return norm;
 }
 
@@ -1256,7 +1276,7 @@ SourceRef decode_source(const SourceRef& src, std::vector<Diagnostic>& diags) {
       break;
     }
   if (ascii) return src;  // every supported codec is ASCII-compatible
-  bool cp1252 = enc == "cp1252" || enc == "windows-1252";
+  bool cp1252 = enc == "cp1252";
   if (enc != "iso-8859-1" && !cp1252) {
     error("unsupported source encoding '" + enc + "' (nkic reads UTF-8, latin-1 and cp1252 sources)");
     return src;

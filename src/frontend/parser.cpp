@@ -296,16 +296,17 @@ class Parser {
           d.message = "invalid syntax";
           diags_.push_back(std::move(d));
         }
-        recover();
+        recover(before);
       }
       if (p_ == before) next();  // guarantee progress
     }
   }
 
-  // Skips the rest of a failed statement (and an indented block after it).
-  void recover() {
-    bool at_line_start = p_ > 0 && (toks_[p_ - 1].kind == Tok::Newline || toks_[p_ - 1].kind == Tok::Dedent ||
-                                    toks_[p_ - 1].kind == Tok::Indent);
+  // Skips the rest of a failed statement (and an indented block after it). A failure at the start
+  // of a later line (e.g. a missing indented block) leaves that line to be parsed again.
+  void recover(size_t stmt_start) {
+    bool at_line_start = p_ > stmt_start && (toks_[p_ - 1].kind == Tok::Newline ||
+                                             toks_[p_ - 1].kind == Tok::Dedent || toks_[p_ - 1].kind == Tok::Indent);
     if (!(at_line_start && k() != Tok::Indent)) {
       while (k() != Tok::Newline && k() != Tok::EndMarker && k() != Tok::Indent && k() != Tok::Dedent) next();
       accept(Tok::Newline);
@@ -998,9 +999,8 @@ class Parser {
       if (t == Tok::LPar || t == Tok::LSqb || t == Tok::LBrace) ++depth;
       else if (t == Tok::RPar || t == Tok::RSqb || t == Tok::RBrace) --depth;
       else if (t == Tok::Colon && depth == 0) {
-        if (i + 3 >= toks_.size()) return false;  // `case` itself is checked by match_stmt
-        const Token& c = toks_[i + 3];
-        (void)c;
+        // `case` itself is checked by match_stmt (CPython reports a missing one there too).
+        if (i + 2 >= toks_.size()) return false;
         return toks_[i + 1].kind == Tok::Newline && toks_[i + 2].kind == Tok::Indent;
       }
     }
@@ -1076,7 +1076,6 @@ class Parser {
     const Token& s = next();
     Expr* v = (this->*inner)();
     Expr* e = node(ExprKind::Starred, join(s.span, prev_span()));
-    (void)v;
     e->a = v;
     return e;
   }
@@ -2096,6 +2095,14 @@ std::unique_ptr<ast::Module> parse_module(SourceRef source, std::vector<Diagnost
   Parser p(source, diags, *m, std::move(toks));
   m->body = p.file();
   order_diagnostics(diags, first, lex_end, open_at_errors);
+  constexpr size_t kMaxDiagnostics = 100;  // a flood of errors helps nobody (and renders slowly)
+  if (diags.size() - first > kMaxDiagnostics) {
+    size_t dropped = diags.size() - first - kMaxDiagnostics;
+    diags.resize(first + kMaxDiagnostics);
+    Diagnostic d;
+    d.message = std::to_string(dropped) + " more syntax errors in " + source->path() + " not shown";
+    diags.push_back(std::move(d));
+  }
   return m;
 }
 

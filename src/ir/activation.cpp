@@ -72,6 +72,11 @@ void apply_activation(AluOp f, float* x, int64_t n) {
     case AluOp::Sqrt: return map_row(x, n, [](double v) { return std::sqrt(v); });
     case AluOp::Rsqrt: return map_row(x, n, [](double v) { return 1.0 / std::sqrt(v); });
     case AluOp::Reciprocal: return map_row(x, n, [](double v) { return 1.0 / v; });
+    case AluOp::Cos: return map_row(x, n, [](double v) { return std::cos(v); });
+    case AluOp::Tan: return map_row(x, n, [](double v) { return std::tan(v); });
+    case AluOp::Ceil: return map_row(x, n, [](double v) { return std::ceil(v); });
+    case AluOp::Floor: return map_row(x, n, [](double v) { return std::floor(v); });
+    case AluOp::Trunc: return map_row(x, n, [](double v) { return std::trunc(v); });
     default: return;
   }
 }

@@ -35,7 +35,12 @@ namespace nkic {
   X(Arctan, "arctan x")                                                 \
   X(Sqrt, "sqrt x")                                                     \
   X(Rsqrt, "1 / sqrt x")                                                \
-  X(Reciprocal, "1 / x")
+  X(Reciprocal, "1 / x")                                                \
+  X(Cos, "cos x")                                                       \
+  X(Tan, "tan x")                                                       \
+  X(Ceil, "ceil x")                                                     \
+  X(Floor, "floor x")                                                   \
+  X(Trunc, "trunc x (toward 0)")
 
 bool is_activation(AluOp op);
 const char* activation_formula(AluOp op);  // nullptr if `op` is not an activation function

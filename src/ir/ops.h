@@ -28,7 +28,9 @@ namespace nkic {
   X(GeluApprxTanh, "gelu_apprx_tanh") X(GeluApprxSigmoid, "gelu_apprx_sigmoid")                  \
   X(GeluApprxSigmoidDx, "gelu_apprx_sigmoid_dx") X(Silu, "silu") X(SiluDx, "silu_dx")            \
   X(Softplus, "softplus") X(Mish, "mish") X(Erf, "erf") X(ErfDx, "erf_dx") X(Sign, "sign")       \
-  X(Sin, "sin") X(Arctan, "arctan") X(Sqrt, "sqrt")
+  X(Sin, "sin") X(Arctan, "arctan") X(Sqrt, "sqrt")                                                      \
+  /* nl.cos/tan/ceil/floor/trunc: ScalarE functions of the nl.* API (also accepted by activation) */ \
+  X(Cos, "cos") X(Tan, "tan") X(Ceil, "ceil") X(Floor, "floor") X(Trunc, "trunc")
 
 enum class AluOp : uint8_t {
 #define X(e, n) e,

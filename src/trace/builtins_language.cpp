@@ -8,10 +8,7 @@ Value range_from_args(Interpreter& in, CallArgs& a, const std::string& kind);
 namespace {
 
 Value module_value(std::shared_ptr<ModuleObj> m) {
-  Value v;
-  v.k = VK::Module;
-  v.o = std::move(m);
-  return v;
+  return Value::wrap(VK::Module, std::move(m));
 }
 
 // ndarray(shape, dtype, buffer=nl.sbuf, name='', address=None): the tensor declaration rules.
@@ -153,10 +150,7 @@ Value make_language_module() {
     auto sl = std::make_shared<SliceObj>();
     sl->start = Value::integer(start);
     sl->stop = Value::integer(start + size);
-    Value r;
-    r.k = VK::Slice;
-    r.o = sl;
-    return r;
+    return Value::wrap(VK::Slice, sl);
   });
   m->ns["program_id"] = make_builtin("nki.language.program_id", [](Interpreter&, CallArgs&) { return Value::integer(0); });
   m->ns["num_programs"] = make_builtin("nki.language.num_programs", [](Interpreter&, CallArgs&) { return Value::integer(1); });

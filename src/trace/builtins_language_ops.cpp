@@ -259,6 +259,232 @@ Value softmax(Interpreter& in, CallArgs& a) {
   return out;
 }
 
+// A view of t with another access pattern (same tensor).
+Value view_of(const TensorObj&, AccessPattern ap) {
+  auto obj = std::make_shared<TensorObj>();
+  obj->ap = std::move(ap);
+  obj->whole = false;
+  obj->indexed = false;
+  Value v;
+  v.k = VK::Tensor;
+  v.o = obj;
+  return v;
+}
+
+// A flat (P, F) view of a freshly created (contiguous) tile, columns [c0, c0 + n).
+Value columns(const Value& tile, int64_t c0, int64_t n) {
+  const TensorObj& t = *tile.as<TensorObj>();
+  int64_t F = t.ap.free_elements();
+  AccessPattern ap = t.ap;
+  ap.offset += c0;
+  ap.dims = {{F, t.ap.dims[0].num}, {1, n}};
+  return view_of(t, ap);
+}
+
+int64_t axis_list(Interpreter& in, const Value& v, Span s, const std::string& fn, int64_t rank, std::vector<int64_t>& axes) {
+  if (v.is_int()) axes = {v.as_int()};
+  else axes = expect_shape(in, v, s, "axis");
+  for (auto& x : axes) {
+    if (x < 0) x += rank;
+    if (x <= 0 || x >= rank) fail(in, s, fn, "axis must name free dimensions (never 0)");
+  }
+  std::sort(axes.begin(), axes.end());
+  return static_cast<int64_t>(axes.size());
+}
+
+Value expand_dims(Interpreter& in, CallArgs& a) {
+  Bound b = bind(in, a, "expand_dims", {{"x", true}, {"axis", true}});
+  Span sx = in.arg_span(a, b.ps, 0);
+  TensorObj* t = expect_tensor(in, b.v[0], sx, "nl.expand_dims x");
+  bool chip = in.program.tensors[t->ap.tensor].mem != Mem::HBM;
+  int64_t rank = static_cast<int64_t>(t->ap.dims.size());
+  int64_t ax = expect_int(in, b.v[1], in.arg_span(a, b.ps, 1), "nl.expand_dims axis");
+  if (ax < 0) ax += rank + 1;
+  if (ax < (chip ? 1 : 0) || ax > rank)
+    fail(in, in.arg_span(a, b.ps, 1), "expand_dims",
+         "axis must be in [" + std::string(chip ? "1" : "0") + ", " + std::to_string(rank) + "] for x " + shape_of(*t) +
+             (chip ? " (axis 0 is the partition dimension of an on-chip tile)" : ""));
+  AccessPattern ap = t->ap;
+  ap.dims.insert(ap.dims.begin() + ax, APDim{1, 1});
+  Value v = view_of(*t, ap);
+  v.as<TensorObj>()->whole = t->whole;
+  return v;
+}
+
+Value broadcast_to(Interpreter& in, CallArgs& a) {
+  Bound b = bind(in, a, "broadcast_to", {{"x", true}, {"shape", true}, {"dtype", false}});
+  Span sx = in.arg_span(a, b.ps, 0), ss = in.arg_span(a, b.ps, 1);
+  TensorObj* t = tile_arg(in, b.v[0], sx, "broadcast_to", "x");
+  auto shape = expect_shape(in, b.v[1], ss, "shape");
+  auto xs = t->shape();
+  if (shape.size() != xs.size())
+    fail(in, ss, "broadcast_to", "shape must have the rank of x " + shape_of(*t) + " (NKI 0.3.0 does not add dimensions)");
+  for (size_t i = 0; i < xs.size(); ++i)
+    if (xs[i] != shape[i] && xs[i] != 1)
+      fail(in, ss, "broadcast_to", "dimension " + std::to_string(i) + " of x " + shape_of(*t) + " cannot broadcast to " +
+                                       std::to_string(shape[i]) + " (only size-1 dimensions broadcast)");
+  if (shape[0] > in.tgt.partitions) fail(in, ss, "broadcast_to", "the partition dimension exceeds " + std::to_string(in.tgt.partitions));
+  DType dt = dtype_arg(in, b.v[2], in.arg_span(a, b.ps, 2), t->ap.dtype);
+  // Free dims: a stride-0 view of x copied into a new tile.
+  AccessPattern src = t->ap;
+  for (size_t i = 1; i < xs.size(); ++i) {
+    src.dims[i].num = shape[i];
+    if (xs[i] == 1) src.dims[i].stride = 0;
+  }
+  Value out = new_tile(in, shape, dt, Mem::SBUF, a.call_span);
+  if (xs[0] == shape[0]) {
+    isa(in, a, "tensor_copy", {{"dst", out}, {"src", view_of(*t, src)}});
+    return out;
+  }
+  // Partition broadcast: a ones (1, P) stationary times the row on TensorE, 512 columns at a time.
+  int64_t P = shape[0], F = out.as<TensorObj>()->ap.free_elements();
+  std::vector<int64_t> row_shape = shape;
+  row_shape[0] = 1;
+  Value row = new_tile(in, row_shape, DType::Float32, Mem::SBUF, a.call_span);
+  isa(in, a, "tensor_copy", {{"dst", row}, {"src", view_of(*t, src)}});
+  Value ones = new_tile(in, {1, P}, DType::Float32, Mem::SBUF, a.call_span);
+  isa(in, a, "memset", {{"dst", ones}, {"value", Value::real(1.0)}});
+  for (int64_t c0 = 0; c0 < F; c0 += 512) {
+    int64_t n = std::min<int64_t>(512, F - c0);
+    Value ps = new_tile(in, {P, n}, DType::Float32, Mem::PSUM, a.call_span);
+    isa(in, a, "nc_matmul", {{"dst", ps}, {"stationary", ones}, {"moving", columns(row, c0, n)}});
+    isa(in, a, "tensor_copy", {{"dst", columns(out, c0, n)}, {"src", ps}});
+  }
+  return out;
+}
+
+Value where(Interpreter& in, CallArgs& a) {
+  Bound b = bind(in, a, "where", {{"condition", true}, {"x", true}, {"y", true}, {"dtype", false}});
+  Span sc = in.arg_span(a, b.ps, 0);
+  TensorObj* c = tile_arg(in, b.v[0], sc, "where", "condition");
+  const Value &x = b.v[1], &y = b.v[2];
+  for (int i : {1, 2}) {
+    const Value& v = b.v[i];
+    if (v.k == VK::Tensor) {
+      TensorObj* t = tile_arg(in, v, in.arg_span(a, b.ps, i), "where", i == 1 ? "x" : "y");
+      if (t->shape() != c->shape())
+        fail(in, in.arg_span(a, b.ps, i), "where",
+             std::string(i == 1 ? "x " : "y ") + shape_of(*t) + " must have the shape of condition " + shape_of(*c),
+             "NKI 0.3.0 does not broadcast between tiles");
+    } else if (!v.is_number()) {
+      fail(in, in.arg_span(a, b.ps, i), "where", std::string(i == 1 ? "x" : "y") + " must be a tile or a number");
+    }
+  }
+  DType def = x.k == VK::Tensor ? x.as<TensorObj>()->ap.dtype : y.k == VK::Tensor ? y.as<TensorObj>()->ap.dtype : c->ap.dtype;
+  DType dt = dtype_arg(in, b.v[3], in.arg_span(a, b.ps, 3), def);
+  auto shape = c->shape();
+  // The predicate: condition != 0 as uint8.
+  Value pred = new_tile(in, shape, DType::UInt8, Mem::SBUF, a.call_span);
+  isa(in, a, "tensor_scalar",
+      {{"dst", pred}, {"data", b.v[0]}, {"op0", Value::op(AluOp::NotEqual)}, {"operand0", Value::real(0.0)}});
+  Value out = new_tile(in, shape, dt, Mem::SBUF, a.call_span);
+  if (y.k == VK::Tensor) isa(in, a, "tensor_copy", {{"dst", out}, {"src", y}});
+  else isa(in, a, "memset", {{"dst", out}, {"value", is_float(dt) ? Value::real(y.as_float()) : y}});
+  Value src = x;
+  if (x.k == VK::Tensor && x.as<TensorObj>()->ap.dtype != dt) {
+    src = new_tile(in, shape, dt, Mem::SBUF, a.call_span);
+    isa(in, a, "tensor_copy", {{"dst", src}, {"src", x}});
+  }
+  isa(in, a, "tensor_copy_predicated", {{"dst", out}, {"src", src}, {"predicate", pred}});
+  return out;
+}
+
+Value var(Interpreter& in, CallArgs& a) {
+  Bound b = bind(in, a, "var", {{"x", true}, {"axis", true}, {"dtype", false}, {"keepdims", false, Value::boolean(true)}});
+  Span sx = in.arg_span(a, b.ps, 0), sa = in.arg_span(a, b.ps, 1);
+  TensorObj* t = tile_arg(in, b.v[0], sx, "var", "x");
+  auto shape = t->shape();
+  int64_t rank = static_cast<int64_t>(shape.size());
+  std::vector<int64_t> axes;
+  axis_list(in, b.v[1], sa, "var", rank, axes);
+  if (static_cast<int64_t>(axes.size()) != rank - 1)
+    fail(in, sa, "var", "nkic supports nl.var over all free dimensions of x " + shape_of(*t) + " only",
+         "reshape x to (P, F) first");
+  int64_t P = shape[0], n = t->ap.free_elements();
+  DType dt = dtype_arg(in, b.v[2], in.arg_span(a, b.ps, 2), t->ap.dtype);
+  std::vector<int64_t> out_shape(rank, 1);
+  out_shape[0] = P;
+  Value ax = Value::integer(rank - 1);
+  std::vector<Value> axv;
+  for (auto x : axes) axv.push_back(Value::integer(x));
+  ax = Value::tuple(axv);
+  // Two passes in fp32: mean, then the mean of squared deviations (population variance, as np.var).
+  Value m = new_tile(in, {P, 1}, DType::Float32, Mem::SBUF, a.call_span);
+  isa(in, a, "tensor_reduce", {{"dst", m}, {"op", Value::op(AluOp::Add)}, {"data", b.v[0]}, {"axis", ax}});
+  isa(in, a, "tensor_scalar", {{"dst", m}, {"data", m}, {"op0", Value::op(AluOp::Divide)}, {"operand0", Value::real(double(n))}});
+  Value d = new_tile(in, shape, DType::Float32, Mem::SBUF, a.call_span);
+  isa(in, a, "tensor_scalar", {{"dst", d}, {"data", b.v[0]}, {"op0", Value::op(AluOp::Subtract)}, {"operand0", m}});
+  isa(in, a, "tensor_tensor", {{"dst", d}, {"data1", d}, {"data2", d}, {"op", Value::op(AluOp::Multiply)}});
+  Value s = new_tile(in, {P, 1}, DType::Float32, Mem::SBUF, a.call_span);
+  isa(in, a, "tensor_reduce", {{"dst", s}, {"op", Value::op(AluOp::Add)}, {"data", d}, {"axis", ax}});
+  Value out = new_tile(in, out_shape, dt, Mem::SBUF, a.call_span);
+  isa(in, a, "tensor_scalar", {{"dst", out}, {"data", s}, {"op0", Value::op(AluOp::Divide)}, {"operand0", Value::real(double(n))}});
+  return out;
+}
+
+Value rms_norm(Interpreter& in, CallArgs& a) {
+  Bound b = bind(in, a, "rms_norm",
+                 {{"x", true}, {"w", true}, {"axis", true}, {"n", true}, {"epsilon", false, Value::real(1e-6)},
+                  {"dtype", false}, {"compute_dtype", false}});
+  Span sx = in.arg_span(a, b.ps, 0), sw = in.arg_span(a, b.ps, 1), sa = in.arg_span(a, b.ps, 2);
+  TensorObj* x = tile_arg(in, b.v[0], sx, "rms_norm", "x");
+  TensorObj* w = tile_arg(in, b.v[1], sw, "rms_norm", "w");
+  auto shape = x->shape();
+  if (shape.size() != 2) fail(in, sx, "rms_norm", "x must be 2-D (P, F), not " + shape_of(*x));
+  std::vector<int64_t> axes;
+  axis_list(in, b.v[2], sa, "rms_norm", 2, axes);
+  int64_t n = expect_int(in, b.v[3], in.arg_span(a, b.ps, 3), "nl.rms_norm n");
+  if (n <= 0) fail(in, in.arg_span(a, b.ps, 3), "rms_norm", "n must be positive");
+  if (!b.v[4].is_number()) fail(in, in.arg_span(a, b.ps, 4), "rms_norm", "epsilon must be a number");
+  DType dt = dtype_arg(in, b.v[5], in.arg_span(a, b.ps, 5), x->ap.dtype);
+  DType cdt = dtype_arg(in, b.v[6], in.arg_span(a, b.ps, 6), DType::Float32);
+  int64_t P = shape[0];
+  Value wv = b.v[1];
+  auto ws = w->shape();
+  if (ws != shape) {
+    if (ws.size() != 2 || ws[0] != 1 || ws[1] != shape[1])
+      fail(in, sw, "rms_norm", "w " + shape_of(*w) + " must have the shape of x " + shape_of(*x) + " or (1, " +
+                                   std::to_string(shape[1]) + ")");
+    CallArgs ba;
+    ba.call_span = a.call_span;
+    ba.pos = {b.v[1], Value::tuple({Value::integer(P), Value::integer(shape[1])})};
+    ba.pos_spans = {sw, sw};
+    wv = broadcast_to(in, ba);
+  }
+  // sum of squares (ScalarE accumulator) -> mean + eps -> rsqrt -> x * r * w.
+  Value sq = new_tile(in, shape, cdt, Mem::SBUF, a.call_span);
+  Value ss = new_tile(in, {P, 1}, DType::Float32, Mem::SBUF, a.call_span);
+  isa(in, a, "activation_reduce", {{"dst", sq}, {"op", Value::op(AluOp::Square)}, {"data", b.v[0]},
+                                   {"reduce_op", Value::op(AluOp::Add)}, {"reduce_res", ss}});
+  isa(in, a, "tensor_scalar", {{"dst", ss}, {"data", ss}, {"op0", Value::op(AluOp::Divide)}, {"operand0", Value::real(double(n))},
+                               {"op1", Value::op(AluOp::Add)}, {"operand1", Value::real(b.v[4].as_float())}});
+  isa(in, a, "tensor_scalar", {{"dst", ss}, {"data", ss}, {"op0", Value::op(AluOp::Rsqrt)}, {"operand0", Value::real(0.0)}});
+  Value y = new_tile(in, shape, cdt, Mem::SBUF, a.call_span);
+  isa(in, a, "tensor_scalar", {{"dst", y}, {"data", b.v[0]}, {"op0", Value::op(AluOp::Multiply)}, {"operand0", ss}});
+  Value out = new_tile(in, shape, dt, Mem::SBUF, a.call_span);
+  isa(in, a, "tensor_tensor", {{"dst", out}, {"data1", y}, {"data2", wv}, {"op", Value::op(AluOp::Multiply)}});
+  return out;
+}
+
+Value load_transpose2d(Interpreter& in, CallArgs& a) {
+  Bound b = bind(in, a, "load_transpose2d", {{"src", true}, {"dtype", false}});
+  Span s = in.arg_span(a, b.ps, 0);
+  TensorObj* t = expect_tensor(in, b.v[0], s, "nl.load_transpose2d src");
+  if (in.program.tensors[t->ap.tensor].mem != Mem::HBM) fail(in, s, "load_transpose2d", "src must be an HBM tensor");
+  auto shape = t->shape();
+  if (shape.size() != 2) fail(in, s, "load_transpose2d", "src must be 2-D, not " + shape_of(*t));
+  if (shape[1] > in.tgt.partitions)
+    fail(in, s, "load_transpose2d", "src " + shape_of(*t) + " has " + std::to_string(shape[1]) +
+                                        " columns, more than the " + std::to_string(in.tgt.partitions) + " partitions of the result");
+  DType dt = dtype_arg(in, b.v[1], in.arg_span(a, b.ps, 1), t->ap.dtype);
+  Value tr = new_tile(in, {shape[1], shape[0]}, t->ap.dtype, Mem::SBUF, a.call_span);
+  isa(in, a, "dma_transpose", {{"dst", tr}, {"src", b.v[0]}});
+  if (dt == t->ap.dtype) return tr;
+  Value out = new_tile(in, {shape[1], shape[0]}, dt, Mem::SBUF, a.call_span);
+  isa(in, a, "tensor_copy", {{"dst", out}, {"src", tr}});
+  return out;
+}
+
 std::map<std::string, Fn>& functions() {
   static std::map<std::string, Fn> fns;
   return fns;
@@ -314,6 +540,12 @@ void add_language_ops(ModuleObj& nl) {
   define(nl, "matmul", matmul);
   define(nl, "transpose", transpose);
   define(nl, "softmax", softmax);
+  define(nl, "expand_dims", expand_dims);
+  define(nl, "broadcast_to", broadcast_to);
+  define(nl, "where", where);
+  define(nl, "var", var);
+  define(nl, "rms_norm", rms_norm);
+  define(nl, "load_transpose2d", load_transpose2d);
 }
 
 }  // namespace nkic::trace

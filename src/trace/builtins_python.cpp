@@ -12,10 +12,7 @@ Value make_builtin(std::string name, std::function<Value(Interpreter&, CallArgs&
   auto b = std::make_shared<BuiltinObj>();
   b->name = std::move(name);
   b->fn = std::move(fn);
-  Value v;
-  v.k = VK::Builtin;
-  v.o = b;
-  return v;
+  return Value::wrap(VK::Builtin, b);
 }
 
 TensorObj* expect_tensor(Interpreter& in, const Value& v, Span s, const std::string& what) {
@@ -59,10 +56,7 @@ Value make_range(int64_t start, int64_t stop, int64_t step, std::string kind) {
   r->stop = stop;
   r->step = step;
   r->kind = std::move(kind);
-  Value v;
-  v.k = VK::Range;
-  v.o = r;
-  return v;
+  return Value::wrap(VK::Range, r);
 }
 
 bool less(Interpreter& in, const Value& a, const Value& b, Span s) {
@@ -313,10 +307,7 @@ void add_python_builtins(std::map<std::string, Value>& b) {
       d->items = a.pos[0].as<DictObj>()->items;
     }
     for (auto& [k, v] : a.kw) d->items.push_back({k, v});
-    Value v;
-    v.k = VK::Dict;
-    v.o = d;
-    return v;
+    return Value::wrap(VK::Dict, d);
   });
   b["slice"] = make_builtin("slice", [](Interpreter& in, CallArgs& a) {
     nargs(in, a, 1, 3, "slice");
@@ -327,10 +318,7 @@ void add_python_builtins(std::map<std::string, Value>& b) {
       sl->stop = a.pos[1];
       if (a.pos.size() == 3) sl->step = a.pos[2];
     }
-    Value v;
-    v.k = VK::Slice;
-    v.o = sl;
-    return v;
+    return Value::wrap(VK::Slice, sl);
   });
   b["getattr"] = make_builtin("getattr", [](Interpreter& in, CallArgs& a) -> Value {
     nargs(in, a, 2, 3, "getattr");
@@ -405,10 +393,7 @@ Value make_math_module() {
   m->ns["nan"] = Value::real(NAN);
   m->ns["pi"] = Value::real(M_PI);
   m->ns["e"] = Value::real(M_E);
-  Value v;
-  v.k = VK::Module;
-  v.o = m;
-  return v;
+  return Value::wrap(VK::Module, m);
 }
 
 Value make_functools_module() {
@@ -431,10 +416,7 @@ Value make_functools_module() {
     }
     return acc;
   });
-  Value v;
-  v.k = VK::Module;
-  v.o = m;
-  return v;
+  return Value::wrap(VK::Module, m);
 }
 
 Value make_numpy_module() {
@@ -474,10 +456,7 @@ Value make_numpy_module() {
     d->ns["tiny"] = Value::real(tiny);
     d->ns["bits"] = Value::integer(size_of(t) * 8);
     d->ns["dtype"] = a.pos[0];
-    Value v;
-    v.k = VK::Module;
-    v.o = d;
-    return v;
+    return Value::wrap(VK::Module, d);
   });
   m->ns["inf"] = Value::real(INFINITY);
   m->ns["pi"] = Value::real(M_PI);
@@ -491,10 +470,7 @@ Value make_numpy_module() {
     }
     return acc;
   });
-  Value v;
-  v.k = VK::Module;
-  v.o = m;
-  return v;
+  return Value::wrap(VK::Module, m);
 }
 
 }  // namespace nkic::trace

@@ -12,10 +12,7 @@ using ast::StmtKind;
 namespace {
 
 Value make_class_value(std::shared_ptr<ClassObj> c) {
-  Value v;
-  v.k = VK::Class;
-  v.o = std::move(c);
-  return v;
+  return Value::wrap(VK::Class, std::move(c));
 }
 
 Value builtin_class(const std::string& name) {
@@ -45,10 +42,7 @@ Value bind_method(const Value& self, const Value& fn) {
   auto bm = std::make_shared<BoundMethodObj>();
   bm->self = self;
   bm->fn = fn;
-  Value v;
-  v.k = VK::BoundMethod;
-  v.o = bm;
-  return v;
+  return Value::wrap(VK::BoundMethod, bm);
 }
 
 }  // namespace
@@ -76,6 +70,7 @@ bool is_subclass(const Value& cls, const Value& base) {
 
 Value Interpreter::define_class(const Stmt* s) {
   auto c = std::make_shared<ClassObj>();
+  classes_.push_back(c);
   c->name = s->name;
   c->module = frames_.back().module;
   for (const Expr* b : s->bases) {
@@ -139,10 +134,7 @@ Value Interpreter::instantiate(const Value& cv, CallArgs& args) {
     auto obj = std::make_shared<InstanceObj>();
     obj->cls = cv;
     for (auto& [k, v] : args.kw) obj->attrs.push_back({k, v});
-    Value v;
-    v.k = VK::Instance;
-    v.o = obj;
-    return v;
+    return Value::wrap(VK::Instance, obj);
   }
   auto obj = std::make_shared<InstanceObj>();
   obj->cls = cv;
@@ -265,15 +257,9 @@ Value make_dataclasses_module() {
     f->cls = field_cls;
     for (auto& [k, v] : a.kw)
       if (k == "default" || k == "default_factory") f->attrs.push_back({k, v});
-    Value v;
-    v.k = VK::Instance;
-    v.o = f;
-    return v;
+    return Value::wrap(VK::Instance, f);
   });
-  Value v;
-  v.k = VK::Module;
-  v.o = m;
-  return v;
+  return Value::wrap(VK::Module, m);
 }
 
 Value make_enum_module() {
@@ -283,10 +269,7 @@ Value make_enum_module() {
   m->ns["IntEnum"] = builtin_class("IntEnum");
   auto counter = std::make_shared<int64_t>(0);
   m->ns["auto"] = make_builtin("enum.auto", [counter](Interpreter&, CallArgs&) { return Value::integer(++*counter); });
-  Value v;
-  v.k = VK::Module;
-  v.o = m;
-  return v;
+  return Value::wrap(VK::Module, m);
 }
 
 Value make_typing_module() {
@@ -296,10 +279,7 @@ Value make_typing_module() {
                         "Literal", "Type", "TypeVar", "Final", "ClassVar", "TYPE_CHECKING"})
     m->ns[n] = builtin_class(std::string("typing.") + n);
   m->ns["TYPE_CHECKING"] = Value::boolean(false);
-  Value v;
-  v.k = VK::Module;
-  v.o = m;
-  return v;
+  return Value::wrap(VK::Module, m);
 }
 
 Value make_object_class(const std::string& name) { return builtin_class(name); }
@@ -308,10 +288,7 @@ Value make_nki_typing_module() {
   auto m = std::make_shared<ModuleObj>();
   m->name = "nki.typing";
   m->ns["tensor"] = builtin_class("nki.typing.tensor");
-  Value v;
-  v.k = VK::Module;
-  v.o = m;
-  return v;
+  return Value::wrap(VK::Module, m);
 }
 
 // nt.tensor[d0, d1, ...] or nt.tensor[[d0, d1], dtype]: a TensorType with attributes shape and dtype.
@@ -334,10 +311,7 @@ Value tensor_type(Interpreter& in, const Value& index, Span s) {
   auto t = std::make_shared<InstanceObj>();
   t->cls = cls;
   t->attrs = {{"shape", shape}, {"dtype", dtype}};
-  Value v;
-  v.k = VK::Instance;
-  v.o = t;
-  return v;
+  return Value::wrap(VK::Instance, t);
 }
 
 }  // namespace nkic::trace

@@ -31,7 +31,14 @@ Interpreter::Interpreter(Program& p, const Target& t) : program(p), tgt(t) {
   builtin_modules_["nki"].as<ModuleObj>()->ns["typing"] = builtin_modules_["nki.typing"];
 }
 
-Interpreter::~Interpreter() = default;
+Interpreter::~Interpreter() {
+  for (auto& c : classes_) {  // break the class <-> member reference cycles
+    c->ns.clear();
+    c->members.clear();
+    c->bases.clear();
+  }
+  for (auto& m : modules_) m->obj->ns.clear();
+}
 
 // ---------------------------------------------------------------- diagnostics and locations
 
@@ -56,6 +63,14 @@ void Interpreter::warning(Span s, const std::string& msg, const std::string& hin
   d.loc = {current_file(), s};
   d.message = msg;
   d.hint = hint;
+  add_warning(std::move(d));
+}
+
+void Interpreter::add_warning(Diagnostic d) {
+  for (auto& w : warnings_)  // the same warning at the same place is reported once
+    if (w.message == d.message && w.loc.file == d.loc.file && w.loc.span.line == d.loc.span.line &&
+        w.loc.span.col == d.loc.span.col)
+      return;
   warnings_.push_back(std::move(d));
 }
 
@@ -167,10 +182,7 @@ Value Interpreter::import_module(const std::string& dotted, Span s) {
   auto mo = std::make_shared<ModuleObj>();
   mo->name = dotted;
   mo->unavailable = "module '" + dotted + "' is not available to kernels";
-  Value v;
-  v.k = VK::Module;
-  v.o = mo;
-  return v;
+  return Value::wrap(VK::Module, mo);
 }
 
 // ---------------------------------------------------------------- names
@@ -213,10 +225,7 @@ Value Interpreter::new_tensor(const std::string& name, Mem mem, DType dt, std::v
     stride *= shape[i];
   }
   obj->ap.dims = std::move(dims);
-  Value v;
-  v.k = VK::Tensor;
-  v.o = obj;
-  return v;
+  return Value::wrap(VK::Tensor, obj);
 }
 
 // ---------------------------------------------------------------- statements
@@ -395,15 +404,13 @@ Value Interpreter::make_function_here(const Stmt* s) {
   auto fo = std::make_shared<FunctionObj>();
   fo->def = s;
   fo->module = frames_.back().module;
+  if (!frames_.back().module_level) fo->closure = frames_.back().locals;
   for (const Expr* d : s->args->defaults) fo->defaults.push_back(eval(d));
   for (const Expr* d : s->args->kw_defaults) {
     fo->kw_has_default.push_back(d != nullptr);
     fo->kw_defaults.push_back(d ? eval(d) : Value::none());
   }
-  Value fv;
-  fv.k = VK::Function;
-  fv.o = fo;
-  return fv;
+  return Value::wrap(VK::Function, fo);
 }
 
 Value Interpreter::eval_in_module(ModuleEnv* env, const Expr* e) {
@@ -537,20 +544,14 @@ Value Interpreter::eval(const Expr* e) {
         if (Value* old = d->find(k.as<StrObj>()->s)) *old = v;
         else d->items.push_back({k.as<StrObj>()->s, v});
       }
-      Value v;
-      v.k = VK::Dict;
-      v.o = d;
-      return v;
+      return Value::wrap(VK::Dict, d);
     }
     case ExprKind::Slice: {
       auto sl = std::make_shared<SliceObj>();
       if (e->a) sl->start = eval(e->a);
       if (e->b) sl->stop = eval(e->b);
       if (e->c) sl->step = eval(e->c);
-      Value v;
-      v.k = VK::Slice;
-      v.o = sl;
-      return v;
+      return Value::wrap(VK::Slice, sl);
     }
     case ExprKind::BinOp: {
       if (e->binop == ast::BinOpKind::MatMult)
@@ -921,18 +922,20 @@ Value Interpreter::call_function(const Value& fnv, CallArgs& args) {
           "remove @nki.jit from '" + def->name + "': sub-kernels are plain functions (use nki.jit(" + def->name +
               ") where it also runs as a top-level kernel)");
   if (checked_.insert(def).second) {  // the subset check, once per function the kernel reaches
+    std::vector<Diagnostic> errors;
     for (Diagnostic& d : check_subset(def, fo->module->source, frames_.empty())) {
       if (d.severity != Severity::Error) {
-        warnings_.push_back(std::move(d));
+        add_warning(std::move(d));
         continue;
       }
       for (auto& c : calls_) d.stack.push_back({c.file, c.span});
       if (!frames_.empty()) d.stack.push_back({current_file(), args.call_span});
-      throw UserError(std::move(d));
+      errors.push_back(std::move(d));
     }
+    if (!errors.empty()) throw UserError(std::move(errors));
   }
   if (calls_.size() > 200) error(args.call_span, "maximum call depth exceeded (recursive kernel helpers?)");
-  Frame frame{fo->module, {}, false};
+  Frame frame{fo->module, fo->closure, false};
   std::vector<const ast::Arg*> positional;
   for (auto& p : a->posonlyargs) positional.push_back(&p);
   for (auto& p : a->args) positional.push_back(&p);

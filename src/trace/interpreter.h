@@ -112,6 +112,7 @@ class Interpreter {
   void eval_call_args(const ast::Expr* call, CallArgs& out);
   std::string format_value(const Value& v, const std::string& spec, Span s);
   int32_t parent_loc();
+  void add_warning(Diagnostic d);
 
   std::vector<Frame> frames_;
   std::vector<CallSite> calls_;
@@ -123,7 +124,8 @@ class Interpreter {
   Value return_value_;
   std::map<std::string, int> tensor_names_;
   std::set<const ast::Stmt*> checked_;
-  std::map<std::string, ModuleEnv*> file_modules_;  // by resolved path  // functions that passed the subset check
+  std::map<std::string, ModuleEnv*> file_modules_;  // by resolved path
+  std::vector<std::shared_ptr<ClassObj>> classes_;   // cleared at the end: enum members point back at their class  // functions that passed the subset check
 };
 
 // Builtin tables (one file each).

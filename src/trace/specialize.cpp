@@ -42,10 +42,7 @@ Value to_value(Interpreter& in, const ArgValue& a, const std::string& pname, int
       auto obj = std::make_shared<InstanceObj>();
       obj->cls = cls;
       for (size_t i = 0; i < a.keys.size(); ++i) obj->attrs.push_back({a.keys[i], to_value(in, a.items[i], pname, tensor_index)});
-      Value v;
-      v.k = VK::Instance;
-      v.o = obj;
-      return v;
+      return Value::wrap(VK::Instance, obj);
     }
     case ArgValue::Kind::Function: {
       Span none;
@@ -58,10 +55,7 @@ Value to_value(Interpreter& in, const ArgValue& a, const std::string& pname, int
     case ArgValue::Kind::Dict: {
       auto d = std::make_shared<DictObj>();
       for (size_t i = 0; i < a.keys.size(); ++i) d->items.push_back({a.keys[i], to_value(in, a.items[i], pname, tensor_index)});
-      Value v;
-      v.k = VK::Dict;
-      v.o = d;
-      return v;
+      return Value::wrap(VK::Dict, d);
     }
     case ArgValue::Kind::Tuple: {
       std::vector<Value> items;

@@ -38,6 +38,7 @@ struct Value {
 
   static Value none() { return {}; }
   static Value of(VK kind) { Value x; x.k = kind; return x; }
+  static Value wrap(VK kind, std::shared_ptr<Object> obj) { Value x; x.k = kind; x.o = std::move(obj); return x; }
   static Value boolean(bool v) { Value x; x.k = VK::Bool; x.b = v; return x; }
   static Value integer(int64_t v) { Value x; x.k = VK::Int; x.i = v; return x; }
   static Value real(double v) { Value x; x.k = VK::Float; x.f = v; return x; }
@@ -107,7 +108,8 @@ struct FunctionObj : Object {
   std::vector<Value> defaults;     // positional defaults, aligned to the last params
   std::vector<Value> kw_defaults;  // one per kw-only param (None kind with missing flag)
   std::vector<bool> kw_has_default;
-  bool jit_decorated = false;  // @nki.jit on a function that is then called from a kernel: an error
+  bool jit_decorated = false;
+  std::map<std::string, Value> closure;  // enclosing function's names at def time (nested defs)  // @nki.jit on a function that is then called from a kernel: an error
 };
 
 struct BoundMethodObj : Object {

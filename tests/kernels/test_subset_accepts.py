@@ -139,7 +139,6 @@ def closure_kernel(a):
     return out
 
 
-@pytest.mark.xfail(strict=True, reason="the tracer does not capture enclosing locals in nested defs yet")
 def test_nested_def_closure():
     a = np.ones((4, 8), np.float32)
     np.testing.assert_array_equal(nki.simulate(closure_kernel)(a), a)

@@ -339,6 +339,20 @@ TEST(Parser, NeverCrashesOnHostileInput) {
   }
 }
 
+TEST(Parser, ErrorFloodsAreBounded) {
+  // 300 nested brackets: one error, as in CPython (not one per bracket).
+  Parsed a = parse(std::string(300, '(') + "\n");
+  ASSERT_EQ(a.diags.size(), 1u);
+  EXPECT_EQ(a.diags[0].message, "too many nested parentheses");
+  // Thousands of bad lines: the first 100 diagnostics and a summary.
+  std::string bad;
+  for (int i = 0; i < 1000; ++i) bad += "x = = 1\n";
+  Parsed b = parse(bad);
+  ASSERT_EQ(b.diags.size(), 101u);
+  EXPECT_EQ(b.diags.back().message, "900 more syntax errors in t.py not shown");
+  EXPECT_FALSE(b.diags.back().loc.span.valid());
+}
+
 TEST(Parser, ParseOrThrow) {
   auto ok = parse_module_or_throw(std::make_shared<SourceFile>("k.py", "x = 1\n"));
   EXPECT_EQ(ok->body.size(), 1u);
