@@ -77,13 +77,28 @@ void Interpreter::add_warning(Diagnostic d) {
 int32_t Interpreter::parent_loc() {
   int32_t parent = -1;
   for (auto& c : calls_) {
-    if (c.loc < 0) c.loc = static_cast<int32_t>(program.add_loc({c.file, c.span}, parent));
+    if (c.loc < 0) {
+      auto key = std::make_tuple(c.file.get(), c.span.line, c.span.col, c.span.end_line, c.span.end_col, parent);
+      auto it = loc_cache_.find(key);
+      c.loc = it != loc_cache_.end() ? static_cast<int32_t>(it->second)
+                                     : static_cast<int32_t>(loc_cache_[key] = program.add_loc({c.file, c.span}, parent));
+    }
     parent = c.loc;
   }
   return parent;
 }
 
-uint32_t Interpreter::loc_here(Span s) { return program.add_loc({current_file(), s}, parent_loc()); }
+uint32_t Interpreter::loc_here(Span s) {
+  // Unrolled loops emit many instructions from one line: share their location entries.
+  int32_t parent = parent_loc();
+  const SourceFile* f = current_file().get();
+  auto key = std::make_tuple(f, s.line, s.col, s.end_line, s.end_col, parent);
+  auto it = loc_cache_.find(key);
+  if (it != loc_cache_.end()) return it->second;
+  uint32_t id = program.add_loc({current_file(), s}, parent);
+  loc_cache_.emplace(key, id);
+  return id;
+}
 
 // ---------------------------------------------------------------- modules
 

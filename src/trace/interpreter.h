@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -113,6 +114,7 @@ class Interpreter {
   std::string format_value(const Value& v, const std::string& spec, Span s);
   int32_t parent_loc();
   void add_warning(Diagnostic d);
+  std::map<std::tuple<const SourceFile*, uint32_t, uint32_t, uint32_t, uint32_t, int32_t>, uint32_t> loc_cache_;
 
   std::vector<Frame> frames_;
   std::vector<CallSite> calls_;
