@@ -44,6 +44,11 @@ bool Memory::in_psum(const uint8_t* p) const { return p >= psum_.data() && p < p
 
 int64_t Memory::psum_word_index(const uint8_t* p) const { return (p - psum_.data()) / 4; }
 
+void PhysView::Dims::push_back(Dim x) {
+  if (n == kMax) throw std::length_error("access pattern has more than 8 free dimensions");
+  d[n++] = x;
+}
+
 PhysView Memory::view(const AccessPattern& ap) const {
   const TensorDecl& t = prog_.tensors[ap.tensor];
   PhysView v;
@@ -69,7 +74,7 @@ PhysView Memory::view(const AccessPattern& ap) const {
     auto &outer = v.free[i - 1], &inner = v.free[i];
     if (outer.step == inner.step * inner.num) {
       outer = {inner.step, outer.num * inner.num};
-      v.free.erase(v.free.begin() + i);
+      v.free.erase_at(i);
     }
   }
   return v;

@@ -28,7 +28,27 @@ struct PhysView {
     int64_t step;  // bytes
     int64_t num;
   };
-  std::vector<Dim> free;  // outermost first
+  // The free dims, outermost first: a fixed-capacity list (no heap allocation per operand view).
+  struct Dims {
+    static constexpr size_t kMax = 8;
+    Dim d[kMax];
+    size_t n = 0;
+    size_t size() const { return n; }
+    bool empty() const { return n == 0; }
+    Dim& operator[](size_t i) { return d[i]; }
+    const Dim& operator[](size_t i) const { return d[i]; }
+    Dim* begin() { return d; }
+    Dim* end() { return d + n; }
+    const Dim* begin() const { return d; }
+    const Dim* end() const { return d + n; }
+    Dim& back() { return d[n - 1]; }
+    void push_back(Dim x);  // throws std::length_error past kMax dims
+    void erase_at(size_t i) {
+      for (size_t j = i; j + 1 < n; ++j) d[j] = d[j + 1];
+      --n;
+    }
+  };
+  Dims free;
   int64_t free_elems() const {
     int64_t n = 1;
     for (auto& d : free) n *= d.num;
@@ -71,7 +91,7 @@ void for_each_run(const PhysView& v, int64_t p, F&& f) {
     f(base, inner.step, inner.num);
     return;
   }
-  std::vector<int64_t> idx(nd - 1, 0);
+  int64_t idx[PhysView::Dims::kMax] = {};
   for (;;) {
     uint8_t* ptr = base;
     for (size_t d = 0; d + 1 < nd; ++d) ptr += idx[d] * v.free[d].step;

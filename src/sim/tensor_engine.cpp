@@ -7,37 +7,110 @@
 
 namespace nkic::sim {
 
+namespace {
+
+// C[M, N] = S[K, M]^T B[K, N] with C[m][n] = (((0 + S[0][m] B[0][n]) + S[1][m] B[1][n]) + ...): every
+// product and every sum rounded to fp32, in increasing k (the documented summation order). Each
+// output element is computed independently in that order, so the register-blocked micro-kernel, its
+// vector width and the scalar edge loop all give bit-identical results. No FMA: the ISA targets
+// below never enable it, so GCC cannot contract the multiply and the add.
+template <int W, int MR, int NV>
+__attribute__((always_inline)) inline void matmul_kernel(const float* S, const float* B, float* C, int64_t K,
+                                                         int64_t M, int64_t N) {
+  typedef float vf __attribute__((vector_size(W * 4), aligned(4)));
+  constexpr int64_t NR = W * NV;
+  int64_t m0 = 0;
+  for (; m0 + MR <= M; m0 += MR) {
+    int64_t n0 = 0;
+    for (; n0 + NR <= N; n0 += NR) {
+      vf acc[MR][NV];
+      for (int i = 0; i < MR; ++i)
+        for (int j = 0; j < NV; ++j) acc[i][j] = vf{};
+      for (int64_t k = 0; k < K; ++k) {
+        const float* b = B + k * N + n0;
+        vf bv[NV];
+        for (int j = 0; j < NV; ++j) std::memcpy(&bv[j], b + j * W, sizeof(vf));
+        const float* s = S + k * M + m0;
+        for (int i = 0; i < MR; ++i) {
+          vf sv = vf{} + s[i];
+          for (int j = 0; j < NV; ++j) {
+            vf prod = sv * bv[j];
+            acc[i][j] = acc[i][j] + prod;
+          }
+        }
+      }
+      for (int i = 0; i < MR; ++i)
+        for (int j = 0; j < NV; ++j) std::memcpy(C + (m0 + i) * N + n0 + j * W, &acc[i][j], sizeof(vf));
+    }
+    for (int i = 0; i < MR; ++i)  // columns left over
+      for (int64_t n = n0; n < N; ++n) {
+        float acc = 0.f;
+        for (int64_t k = 0; k < K; ++k) {
+          float prod = S[k * M + m0 + i] * B[k * N + n];
+          acc = acc + prod;
+        }
+        C[(m0 + i) * N + n] = acc;
+      }
+  }
+  for (; m0 < M; ++m0) {  // rows left over
+    float* crow = C + m0 * N;
+    for (int64_t n = 0; n < N; ++n) crow[n] = 0.f;
+    for (int64_t k = 0; k < K; ++k) {
+      float s = S[k * M + m0];
+      const float* brow = B + k * N;
+      for (int64_t n = 0; n < N; ++n) {
+        float prod = s * brow[n];
+        crow[n] = crow[n] + prod;
+      }
+    }
+  }
+}
+
+__attribute__((target("avx512f"))) void matmul_avx512(const float* S, const float* B, float* C, int64_t K, int64_t M,
+                                                        int64_t N) {
+  matmul_kernel<16, 6, 2>(S, B, C, K, M, N);
+}
+__attribute__((target("avx2"))) void matmul_avx2(const float* S, const float* B, float* C, int64_t K, int64_t M,
+                                                  int64_t N) {
+  matmul_kernel<8, 6, 2>(S, B, C, K, M, N);
+}
+void matmul_sse(const float* S, const float* B, float* C, int64_t K, int64_t M, int64_t N) {
+  matmul_kernel<4, 6, 2>(S, B, C, K, M, N);
+}
+
+using MatmulFn = void (*)(const float*, const float*, float*, int64_t, int64_t, int64_t);
+MatmulFn pick_matmul() {
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f")) return matmul_avx512;
+  if (__builtin_cpu_supports("avx2")) return matmul_avx2;
+  return matmul_sse;
+}
+
+}  // namespace
+
 void exec_NcMatmul(ExecContext& cx, const Instruction& in) {
+  static const MatmulFn matmul = pick_matmul();
   PhysView d = cx.mem.view(in.ops[0]), st = cx.mem.view(in.ops[1]), mv = cx.mem.view(in.ops[2]);
   int64_t K = st.pnum, M = st.free_elems(), N = mv.free_elems();
   cx.a.resize(K * M);
   cx.b.resize(K * N);
-  cx.c.assign(M * N, 0.f);
+  cx.c.resize(M * N + N);
   for (int64_t k = 0; k < K; ++k) {
     load_partition(st, k, cx.a.data() + k * M);
     load_partition(mv, k, cx.b.data() + k * N);
   }
-  // Blocked over k so a row of the output stays in cache; fixed order keeps results deterministic.
-  const float *S = cx.a.data(), *B = cx.b.data();
   float* C = cx.c.data();
-  for (int64_t m = 0; m < M; ++m) {
-    float* crow = C + m * N;
-    for (int64_t k = 0; k < K; ++k) {
-      float s = S[k * M + m];
-      const float* brow = B + k * N;
-      for (int64_t n = 0; n < N; ++n) crow[n] += s * brow[n];
-    }
-  }
+  matmul(cx.a.data(), cx.b.data(), C, K, M, N);
   // Write back: accumulate where requested or where the PSUM location was already written.
-  std::vector<float> old(N);
+  float* old = C + M * N;
   for (int64_t m = 0; m < M; ++m) {
     float* crow = C + m * N;
-    load_partition(d, m, old.data());
+    bool need_old = in.i0 != 0;
+    if (need_old) load_partition(d, m, old);
     int64_t i = 0;
     for_each_run(d, m, [&](uint8_t* ptr, int64_t step, int64_t n) {
       for (int64_t j = 0; j < n; ++j, ++i) {
-        uint8_t* e = ptr + j * step;
-        uint8_t& written = cx.mem.psum_written[cx.mem.psum_word_index(e)];
+        uint8_t& written = cx.mem.psum_written[cx.mem.psum_word_index(ptr + j * step)];
         bool acc = in.i0 == 1 || (in.i0 < 0 && written);
         if (acc) crow[i] += old[i];
         written = 1;
