@@ -59,6 +59,10 @@ ArgValue to_arg(nb::handle h) {
           a.items.push_back(to_arg(p[1]));
         }
       }
+    } else if (tag == "MOD") {  // ("MOD", name[, "attr.path"]): a module or one of its attributes
+      a.kind = ArgValue::Kind::Module;
+      a.s = nb::cast<std::string>(t[1]);
+      if (t.size() > 2) a.member = nb::cast<std::string>(t[2]);
     } else if (tag == "F") {  // ("F", file, name): a module-level function
       a.kind = ArgValue::Kind::Function;
       a.s = nb::cast<std::string>(t[1]);
@@ -165,7 +169,7 @@ NB_MODULE(_core, m) {
   m.def(
       "compile",
       [](const std::string& path, const std::string& source, const std::string& kernel, nb::list args,
-         const std::string& target, int lineno) {
+         const std::string& target, int lineno, nb::list globals) {
         std::vector<KernelArg> kargs;
         for (nb::handle h : args) {
           nb::tuple t = nb::borrow<nb::tuple>(h);
@@ -175,8 +179,12 @@ NB_MODULE(_core, m) {
         if (!tk) throw nb::value_error(("unknown target '" + target + "' (use trn1, trn2 or trn3)").c_str());
         api::CompileOptions opts;
         opts.target = *tk;
+        for (nb::handle h : globals) {
+          nb::tuple t = nb::borrow<nb::tuple>(h);
+          opts.globals.push_back({nb::cast<std::string>(t[0]), to_arg(t[1])});
+        }
         return guarded([&] { return api::compile(path, source, kernel, kargs, opts, lineno); });
       },
-      nb::arg("path"), nb::arg("source"), nb::arg("kernel"), nb::arg("args"), nb::arg("target") = "trn2", nb::arg("lineno") = 0,
+      nb::arg("path"), nb::arg("source"), nb::arg("kernel"), nb::arg("args"), nb::arg("target") = "trn2", nb::arg("lineno") = 0, nb::arg("globals") = nb::list(),
       "Compiles `kernel` from a module's source. args: [(keyword or '', description), ...].");
 }

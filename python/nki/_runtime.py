@@ -7,6 +7,8 @@ import hashlib
 import inspect
 import os
 import sys
+import textwrap
+import types
 import warnings
 
 import ml_dtypes
@@ -48,7 +50,17 @@ def _describe(value, where):
         if value.ndim == 0:
             raise TypeError(f"{where}: 0-d arrays are not supported; pass a Python scalar instead")
         return ("T", tuple(int(d) for d in value.shape), dt)
-    if value is None or isinstance(value, (bool, int, float, str)):
+    from . import language
+    from ._hostside import NkiOp
+    if isinstance(value, language.NkiDtype):
+        return ("D", str(value))
+    if isinstance(value, NkiOp):  # nl.add, nl.exp, ... passed as values
+        return ("MOD", "nki.language", value.__name__)
+    if isinstance(value, enum.Enum) and type(value).__name__ == "MemoryRegion":
+        return ("MOD", "nki.language", str(value.value))  # nl.sbuf, nl.shared_hbm, ...
+    if isinstance(value, enum.Enum) and type(value).__module__ in ("nki.isa", "nki.language"):
+        return ("MOD", type(value).__module__, f"{type(value).__name__}.{value.name}")
+    if value is None or (type(value) in (bool, int, float, str)):
         return value
     if isinstance(value, (np.integer,)):
         return int(value)
@@ -75,12 +87,38 @@ def _describe(value, where):
         return ("F", _defining_file(value, where), value.__name__)
     if isinstance(value, list):
         raise TypeError(f"{where}: list arguments are not accepted by NKI 0.3.0 kernels; pass a tuple instead")
-    from . import language
-    if isinstance(value, language.NkiDtype):
-        return ("D", str(value))
     if isinstance(value, np.dtype) or (isinstance(value, type) and issubclass(value, np.generic)):
         raise TypeError(f"{where}: numpy dtypes are not supported as arguments; use nl.<dtype> instead")
     raise TypeError(f"{where}: unsupported kernel argument of type {type(value).__name__}")
+
+
+def _code_names(code, out):
+    out.update(code.co_names)
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            _code_names(c, out)
+    return out
+
+
+def _live_globals(fn):
+    """Names the function uses from its module's live globals, described for the compiler. They matter when
+    the source file does not define them (notebooks, exec); the file's own definitions take precedence."""
+    out = []
+    g = getattr(fn, "__globals__", {})
+    for name in sorted(_code_names(fn.__code__, set())):
+        if name not in g:
+            continue
+        v = g[name]
+        if isinstance(v, types.ModuleType):
+            out.append((name, ("MOD", v.__name__)))
+            continue
+        if isinstance(v, np.ndarray) or isinstance(v, type):
+            continue
+        try:
+            out.append((name, _describe(v, f"global '{name}'")))
+        except TypeError:
+            pass  # not expressible at compile time: using it in the kernel is reported by the compiler
+    return out
 
 
 def _at_kernel_line(err):
@@ -198,8 +236,11 @@ class JitKernel:
             with open(path, encoding="utf-8") as f:
                 text = f.read()
         except OSError:
-            text = inspect.getsource(fn)  # defined interactively: compile the function alone
+            # Defined in a notebook or by exec: compile the function alone, with the live globals it uses.
+            text = textwrap.dedent(inspect.getsource(fn))
             return path, text, fn.__name__, 0
+        if not text.strip():
+            text = textwrap.dedent(inspect.getsource(fn))
         return path, text, fn.__name__, fn.__code__.co_firstlineno
 
     def compile(self, *args, **kwargs):
@@ -211,11 +252,12 @@ class JitKernel:
         desc = [("", _describe(a, f"argument {i}")) for i, a in enumerate(args)]
         desc += [(k, _describe(v, f"argument '{k}'")) for k, v in kwargs.items()]
         target = _target()
-        key = (hashlib.sha1(text.encode()).hexdigest(), path, name, lineno, repr(desc), target)
+        glob = _live_globals(inspect.unwrap(self.func))
+        key = (hashlib.sha1(text.encode()).hexdigest(), path, name, lineno, repr(desc), repr(glob), target)
         compiled = self._cache.get(key)
         if compiled is None:
             try:
-                compiled = _core.compile(path, text, name, desc, target, lineno)
+                compiled = _core.compile(path, text, name, desc, target, lineno, glob)
             except NkiError as e:
                 raise _at_kernel_line(e) from None
             for w in compiled.warnings():

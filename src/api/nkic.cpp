@@ -30,7 +30,7 @@ void Kernel::run(const std::vector<sim::HostBuffer>& inputs, const std::vector<s
 std::shared_ptr<Kernel> compile(const std::string& path, const std::string& source, const std::string& kernel_name,
                                 const std::vector<KernelArg>& args, const CompileOptions& options, int lineno) {
   auto src = std::make_shared<const SourceFile>(path, source);
-  SpecializeResult r = specialize(src, kernel_name, args, nkic::target(options.target), lineno);
+  SpecializeResult r = specialize(src, kernel_name, args, nkic::target(options.target), lineno, options.globals);
   return std::make_shared<Kernel>(std::move(r.program), options.target, std::move(r.warnings));
 }
 

@@ -15,6 +15,7 @@ namespace nkic::api {
 
 struct CompileOptions {
   TargetKind target = kDefaultTarget;
+  std::vector<KernelArg> globals;  // live module globals the source alone lacks (see specialize)
 };
 
 struct TensorSpec {

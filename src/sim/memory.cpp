@@ -1,17 +1,33 @@
 // Memory layout and access-pattern resolution.
 #include "sim/memory.h"
 
+#include <cstring>
 #include <stdexcept>
 
 #include "sim/numerics.h"
 
 namespace nkic::sim {
 
+namespace {
+struct Pool {
+  std::vector<uint8_t> sbuf, psum, written;
+};
+Pool& pool() {
+  thread_local Pool p;
+  return p;
+}
+}  // namespace
+
 Memory::Memory(const Program& p, const Target& t, const std::vector<HostBuffer>& inputs,
                const std::vector<HostBuffer>& outputs)
     : prog_(p), tgt_(t) {
-  sbuf_.assign(static_cast<size_t>(t.partitions) * t.sbuf_partition_bytes, 0);
-  psum_.assign(static_cast<size_t>(t.partitions) * t.psum_partition_bytes, 0);
+  auto take = [](std::vector<uint8_t>& pooled, std::vector<uint8_t>& mine, size_t bytes) {
+    mine = std::move(pooled);
+    if (mine.size() != bytes) mine.assign(bytes, 0);
+  };
+  take(pool().sbuf, sbuf_, static_cast<size_t>(t.partitions) * t.sbuf_partition_bytes);
+  take(pool().psum, psum_, static_cast<size_t>(t.partitions) * t.psum_partition_bytes);
+  psum_written = std::move(pool().written);
   psum_written.assign(psum_.size() / 4, 0);
   hbm_.assign(p.tensors.size(), nullptr);
   for (size_t i = 0; i < p.tensors.size(); ++i) {
@@ -35,6 +51,12 @@ Memory::Memory(const Program& p, const Target& t, const std::vector<HostBuffer>&
   }
 }
 
+Memory::~Memory() {
+  pool().sbuf = std::move(sbuf_);
+  pool().psum = std::move(psum_);
+  pool().written = std::move(psum_written);
+}
+
 uint8_t* Memory::partition_base(const TensorDecl& t, int64_t part) {
   if (t.mem == Mem::SBUF) return sbuf_.data() + (t.start_partition + part) * tgt_.sbuf_partition_bytes + t.byte_offset;
   return psum_.data() + (t.start_partition + part) * tgt_.psum_partition_bytes + t.byte_offset;
@@ -42,7 +64,6 @@ uint8_t* Memory::partition_base(const TensorDecl& t, int64_t part) {
 
 bool Memory::in_psum(const uint8_t* p) const { return p >= psum_.data() && p < psum_.data() + psum_.size(); }
 
-int64_t Memory::psum_word_index(const uint8_t* p) const { return (p - psum_.data()) / 4; }
 
 void PhysView::Dims::push_back(Dim x) {
   if (n == kMax) throw std::length_error("access pattern has more than 8 free dimensions");
@@ -82,6 +103,27 @@ PhysView Memory::view(const AccessPattern& ap) const {
 
 void load_partition(const PhysView& v, int64_t p, float* out) {
   int64_t isz = size_of(v.dtype);
+  if (v.dtype == DType::BFloat16) {  // exact widening: the bf16 bits are the high half of the fp32 bits
+    for_each_run(v, p, [&](uint8_t* ptr, int64_t step, int64_t n) {
+      for (int64_t j = 0; j < n; ++j) {
+        uint16_t h;
+        std::memcpy(&h, ptr + j * step, 2);
+        uint32_t w = static_cast<uint32_t>(h) << 16;
+        std::memcpy(out + j, &w, 4);
+      }
+      out += n;
+    });
+    return;
+  }
+  if (v.dtype == DType::Float32) {
+    for_each_run(v, p, [&](uint8_t* ptr, int64_t step, int64_t n) {
+      if (step == 4 && n > 16) std::memcpy(out, ptr, static_cast<size_t>(n) * 4);
+      else  // short rows: an inline loop beats a libc call
+        for (int64_t j = 0; j < n; ++j) std::memcpy(out + j, ptr + j * step, 4);
+      out += n;
+    });
+    return;
+  }
   for_each_run(v, p, [&](uint8_t* ptr, int64_t step, int64_t n) {
     numerics::load_row(v.dtype, ptr, step / isz, n, out);
     out += n;
@@ -90,6 +132,15 @@ void load_partition(const PhysView& v, int64_t p, float* out) {
 
 void store_partition(const PhysView& v, int64_t p, const float* in) {
   int64_t isz = size_of(v.dtype);
+  if (v.dtype == DType::Float32) {
+    for_each_run(v, p, [&](uint8_t* ptr, int64_t step, int64_t n) {
+      if (step == 4 && n > 16) std::memcpy(ptr, in, static_cast<size_t>(n) * 4);
+      else
+        for (int64_t j = 0; j < n; ++j) std::memcpy(ptr + j * step, in + j, 4);
+      in += n;
+    });
+    return;
+  }
   for_each_run(v, p, [&](uint8_t* ptr, int64_t step, int64_t n) {
     numerics::store_row(v.dtype, in, n, ptr, step / isz);
     in += n;

@@ -103,6 +103,24 @@ void exec_NcMatmul(ExecContext& cx, const Instruction& in) {
   matmul(cx.a.data(), cx.b.data(), C, K, M, N);
   // Write back: accumulate where requested or where the PSUM location was already written.
   float* old = C + M * N;
+  if (d.dtype == DType::Float32 && d.free.size() == 1 && d.free[0].step == 4) {  // the common case, in place
+    for (int64_t m = 0; m < M; ++m) {
+      const float* crow = C + m * N;
+      uint8_t* row = d.origin + m * d.pstep;
+      uint8_t* w = cx.mem.psum_written.data() + cx.mem.psum_word_index(row);
+      for (int64_t j = 0; j < N; ++j) {
+        float v = crow[j];
+        if (in.i0 == 1 || (in.i0 < 0 && w[j])) {
+          float o;
+          std::memcpy(&o, row + 4 * j, 4);
+          v = v + o;
+        }
+        std::memcpy(row + 4 * j, &v, 4);
+        w[j] = 1;
+      }
+    }
+    return;
+  }
   for (int64_t m = 0; m < M; ++m) {
     float* crow = C + m * N;
     bool need_old = in.i0 != 0;

@@ -73,6 +73,35 @@ void exec_TensorScalar(ExecContext& cx, const Instruction& in) {
     }
     return;
   }
+  auto dense_f32 = [](const PhysView& v) {
+    return v.dtype == DType::Float32 && (v.free.empty() || (v.free.size() == 1 && v.free[0].step == 4));
+  };
+  // Element-wise streaming equals the row-at-a-time path unless dst and data overlap shifted.
+  auto span_end = [&](const PhysView& v) { return v.origin + (v.pnum - 1) * v.pstep + 4 * n; };
+  bool disjoint_or_same = d.origin == x.origin || span_end(d) <= x.origin || span_end(x) <= d.origin;
+  if (dense_f32(d) && dense_f32(x) && disjoint_or_same && d.pstep == x.pstep) {
+    // fast path: both ops dispatched once, rows computed in place
+    bool r0 = in.flags & kRev0, r1 = two && (in.flags & kRev1);
+    AluOp op1 = two ? in.alu1 : AluOp::Bypass;
+    dispatch_alu(in.alu, [&](auto f0) {
+      dispatch_alu(op1, [&](auto f1) {
+        for (int64_t p = 0; p < d.pnum; ++p) {
+          const uint8_t* xs = x.origin + p * x.pstep;
+          uint8_t* ds = d.origin + p * d.pstep;
+          float s0 = o0 ? column_value(v0, p) : static_cast<float>(in.f0);
+          float s1 = o1 ? column_value(v1, p) : static_cast<float>(in.f1);
+          for (int64_t i = 0; i < n; ++i) {
+            float v;
+            std::memcpy(&v, xs + 4 * i, 4);
+            v = r0 ? f0(s0, v) : f0(v, s0);
+            v = r1 ? f1(s1, v) : f1(v, s1);
+            std::memcpy(ds + 4 * i, &v, 4);
+          }
+        }
+      });
+    });
+    return;
+  }
   cx.a.resize(n);
   for (int64_t p = 0; p < d.pnum; ++p) {
     load_partition(x, p, cx.a.data());

@@ -44,6 +44,22 @@ Value to_value(Interpreter& in, const ArgValue& a, const std::string& pname, int
       for (size_t i = 0; i < a.keys.size(); ++i) obj->attrs.push_back({a.keys[i], to_value(in, a.items[i], pname, tensor_index)});
       return Value::wrap(VK::Instance, obj);
     }
+    case ArgValue::Kind::Module: {
+      Value m = in.builtin_module(a.s);
+      if (m.is_none()) {
+        auto mo = std::make_shared<ModuleObj>();
+        mo->name = a.s;
+        mo->unavailable = "module '" + a.s + "' is not available to kernels";
+        m = Value::wrap(VK::Module, mo);
+      }
+      Span none;
+      for (size_t pos = 0; !a.member.empty() && pos != std::string::npos;) {  // "engine.vector" -> attributes
+        size_t next = a.member.find('.', pos);
+        m = in.getattr(m, a.member.substr(pos, next == std::string::npos ? std::string::npos : next - pos), none);
+        pos = next == std::string::npos ? next : next + 1;
+      }
+      return m;
+    }
     case ArgValue::Kind::Function: {
       Span none;
       ModuleEnv* env = in.load_module_file(a.s, "", none);
@@ -138,13 +154,18 @@ void find_defs(const std::vector<ast::Stmt*>& body, const std::string& name, boo
 }  // namespace
 
 SpecializeResult specialize(SourceRef source, const std::string& kernel_name, const std::vector<KernelArg>& args,
-                            const Target& target, int lineno) {
+                            const Target& target, int lineno, const std::vector<KernelArg>& globals) {
   SpecializeResult r;
   Program& p = r.program;
   p.kernel_name = kernel_name;
   Interpreter in(p, target);
   fill_tile_size(in);
   ModuleEnv* env = in.load_module(source);
+  for (const KernelArg& g : globals) {
+    if (env->binders.count(g.keyword)) continue;  // the source's own definition wins
+    int unused = 0;
+    env->obj->ns[g.keyword] = to_value(in, g.value, g.keyword, unused);
+  }
   const ast::Stmt* def = nullptr;
   std::vector<std::pair<const ast::Stmt*, bool>> defs;
   find_defs(env->ast->body, kernel_name, true, defs);

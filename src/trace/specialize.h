@@ -15,7 +15,8 @@ struct ArgValue {
   // Enum: a member `member` of class `cls` defined in the module file `s`.
   // Object: an instance of class `cls` (module file `s`) whose attributes are `fields`.
   // Dict: string keys `keys` with values `items`. Function: top-level function `cls` of module file `s`.
-  enum class Kind { Tensor, None, Bool, Int, Float, Str, Tuple, DType, Enum, Object, Dict, Function } kind = Kind::None;
+  // Module: the module named `s` (nki.language, math, ...), or its attribute path `member` if non-empty.
+  enum class Kind { Tensor, None, Bool, Int, Float, Str, Tuple, DType, Enum, Object, Dict, Function, Module } kind = Kind::None;
   std::vector<int64_t> shape;  // Tensor
   DType dtype = DType::Float32;  // Tensor, DType
   bool b = false;
@@ -50,6 +51,8 @@ struct SpecializeResult {
 // `lineno` (optional, 0 = any) picks among several functions of that name: the one whose `def` or
 // first decorator is on that line (Python's co_firstlineno), so nested kernels can be found too.
 SpecializeResult specialize(SourceRef source, const std::string& kernel_name, const std::vector<KernelArg>& args,
-                            const Target& target, int lineno = 0);
+                            const Target& target, int lineno = 0, const std::vector<KernelArg>& globals = {});
+// `globals`: names the caller's live module defines (keyword = name) that the source alone does not,
+// e.g. a kernel defined in a notebook cell; they are bound in the module before tracing.
 
 }  // namespace nkic
