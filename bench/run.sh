@@ -31,3 +31,7 @@ for name in ("BM_ParseModule", "BM_ParseAndCheck"):
     t = ms(b)
     print(f"{'nkic ' + name[3:]:28}{t:>10.3f}{base['lines'] / t * 1e3:>14,.0f}   ({cp / t:.2f}x CPython)")
 PYEOF
+
+# Simulator speed (tiled bf16 matmul vs single-threaded NumPy; per-instruction overhead). Uses the
+# installed package (.venv, built by ./dev build).
+"$PY" bench/sim_bench.py

@@ -1,6 +1,9 @@
 // The execution loop: births (sentinel fill, PSUM state reset), bounds checks, dispatch.
 #include "sim/core.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "frontend/diagnostic.h"
 #include "ir/verify.h"
 #include "sim/exec.h"
@@ -24,11 +27,26 @@ namespace {
   throw e;
 }
 
+// Fills `bytes` bytes at p with the w-byte pattern by doubling copies (a few memcpy calls per row).
+void fill_pattern(uint8_t* p, int64_t bytes, const uint8_t* pat, int64_t w) {
+  if (bytes <= 0) return;
+  int64_t done = std::min(w, bytes);
+  std::memcpy(p, pat, static_cast<size_t>(done));
+  while (done < bytes) {
+    int64_t n = std::min(done, bytes - done);
+    std::memcpy(p + done, p, static_cast<size_t>(n));
+    done += n;
+  }
+}
+
 void birth(const Program& p, Memory& mem, uint32_t tensor) {
   const TensorDecl& t = p.tensors[tensor];
+  uint8_t pat[16];
+  numerics::fill_sentinel(t.dtype, pat, 1);  // one element's sentinel bytes
+  int64_t w = size_of(t.dtype);
   for (int64_t part = 0; part < t.partitions(); ++part) {
     uint8_t* base = mem.partition_base(t, part);
-    numerics::fill_sentinel(t.dtype, base, t.free_elements());
+    fill_pattern(base, t.free_elements() * w, pat, w);
     if (t.mem == Mem::PSUM) {
       int64_t w0 = mem.psum_word_index(base), w1 = mem.psum_word_index(base + t.partition_bytes() + 3);
       std::fill(mem.psum_written.begin() + w0, mem.psum_written.begin() + w1, 0);

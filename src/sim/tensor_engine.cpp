@@ -2,6 +2,12 @@
 // with the first-write detection of accumulate=None tracked per PSUM word.
 #include <cstring>
 
+// The matmul must round every product and every sum (documented order, machine-independent results):
+// AVX-512F has FMA instructions, and GNU C++ contracts a*b+c across statements by default.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
 #include "sim/exec.h"
 #include "sim/numerics.h"
 

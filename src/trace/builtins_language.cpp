@@ -158,6 +158,15 @@ Value make_language_module() {
   m->ns["no_reorder"] = make_builtin("nki.language.no_reorder", [](Interpreter&, CallArgs&) { return Value::none(); });
   m->ns["NKIObject"] = make_object_class("NKIObject");
   add_language_ops(*m);
+  // 0.3.0 names nkic does not implement yet: a clear error at the call instead of "no attribute".
+  for (const char* n : {"dynamic_range", "device_print", "rand", "random_seed", "shared_constant",
+                        "shared_identity_matrix", "gather_flattened", "dropout"}) {
+    if (m->ns.count(n)) continue;
+    std::string name = n;
+    m->ns[n] = make_builtin("nki.language." + name, [name](Interpreter& in, CallArgs& a) -> Value {
+      in.error(a.call_span, "nl." + name + " is not supported by nkic yet");
+    });
+  }
   return module_value(m);
 }
 
