@@ -485,6 +485,22 @@ Value load_transpose2d(Interpreter& in, CallArgs& a) {
   return out;
 }
 
+Value gather_flattened(Interpreter& in, CallArgs& a) {
+  Bound b = bind(in, a, "gather_flattened", {{"data", true}, {"indices", true}, {"axis", false, Value::integer(0)},
+                                             {"dtype", false}});
+  TensorObj* d = tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), "gather_flattened", "data");
+  TensorObj* ix = tile_arg(in, b.v[1], in.arg_span(a, b.ps, 1), "gather_flattened", "indices");
+  if (!b.v[2].is_int() || b.v[2].as_int() != 0)
+    fail(in, in.arg_span(a, b.ps, 2), "gather_flattened", "only axis=0 (gather within each partition's flattened free dims) is supported");
+  DType dt = dtype_arg(in, b.v[3], in.arg_span(a, b.ps, 3), d->ap.dtype);
+  Value g = new_tile(in, ix->shape(), d->ap.dtype, Mem::SBUF, a.call_span);
+  isa(in, a, "nc_n_gather", {{"dst", g}, {"data", b.v[0]}, {"indices", b.v[1]}});
+  if (dt == d->ap.dtype) return g;
+  Value out = new_tile(in, ix->shape(), dt, Mem::SBUF, a.call_span);
+  isa(in, a, "tensor_copy", {{"dst", out}, {"src", g}});
+  return out;
+}
+
 std::map<std::string, Fn>& functions() {
   static std::map<std::string, Fn> fns;
   return fns;
@@ -546,6 +562,7 @@ void add_language_ops(ModuleObj& nl) {
   define(nl, "var", var);
   define(nl, "rms_norm", rms_norm);
   define(nl, "load_transpose2d", load_transpose2d);
+  define(nl, "gather_flattened", gather_flattened);
 }
 
 }  // namespace nkic::trace

@@ -209,3 +209,10 @@ def nl_load_transpose2d_k(x):
     out = nl.ndarray((x.shape[1], x.shape[0]), dtype=x.dtype, buffer=nl.shared_hbm)
     nl.store(out, t)
     return out
+
+
+@nki.jit
+def nl_gather_flattened_k(data, idx):
+    out = nl.ndarray(idx.shape, dtype=data.dtype, buffer=nl.shared_hbm)
+    nl.store(out, nl.gather_flattened(nl.load(data), nl.load(idx)))
+    return out

@@ -275,3 +275,10 @@ def test_nl_rms_norm():
 def test_nl_load_transpose2d():
     x = randn(256, 64)
     np.testing.assert_array_equal(k.nl_load_transpose2d_k(x), x.T)
+
+
+def test_nl_gather_flattened():
+    data = randn(8, 4, 6)
+    idx = rng.integers(0, 24, size=(8, 10)).astype(np.uint32)
+    np.testing.assert_array_equal(k.nl_gather_flattened_k(data, idx),
+                                  np.take_along_axis(data.reshape(8, -1), idx.astype(np.int64), 1))
