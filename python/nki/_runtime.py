@@ -282,6 +282,7 @@ class JitKernel:
                 copies.append((arr, c))
             inputs.append((c.ctypes.data, c.nbytes))
         outs = [np.empty(shape, dtype=_NKI_TO_NP[dt]) for shape, dt, _ in compiled.output_specs()]
+        sys.stdout.flush()  # nl.device_print writes from C++: keep program order with Python's prints
         try:
             compiled.run(inputs, [(o.ctypes.data, o.nbytes) for o in outs])
         except NkiError as e:

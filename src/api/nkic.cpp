@@ -23,8 +23,9 @@ std::vector<TensorSpec> Kernel::output_specs() const {
   return specs(program_, TensorRole::Output, program_.outputs.size());
 }
 
-void Kernel::run(const std::vector<sim::HostBuffer>& inputs, const std::vector<sim::HostBuffer>& outputs) const {
-  sim::run(program_, target(), inputs, outputs);
+void Kernel::run(const std::vector<sim::HostBuffer>& inputs, const std::vector<sim::HostBuffer>& outputs,
+                 const sim::Progress& progress) const {
+  sim::run(program_, target(), inputs, outputs, progress);
 }
 
 std::shared_ptr<Kernel> compile(const std::string& path, const std::string& source, const std::string& kernel_name,

@@ -7,6 +7,7 @@
 
 #include "frontend/diagnostic.h"
 #include "ir/program.h"
+#include "sim/core.h"
 #include "sim/memory.h"
 #include "target/target.h"
 #include "trace/specialize.h"
@@ -38,7 +39,8 @@ class Kernel {
 
   // Simulates the kernel: `inputs` and `outputs` are C-contiguous caller buffers matching the specs.
   // Inputs the kernel writes are updated in place. Throws UserError (kind "runtime") on kernel errors.
-  void run(const std::vector<sim::HostBuffer>& inputs, const std::vector<sim::HostBuffer>& outputs) const;
+  void run(const std::vector<sim::HostBuffer>& inputs, const std::vector<sim::HostBuffer>& outputs,
+           const sim::Progress& progress = {}) const;
 
  private:
   Program program_;

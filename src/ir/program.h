@@ -65,7 +65,8 @@ std::string_view name_of(Engine e);
   X(NcStreamShuffle, "nc_stream_shuffle", Vector, "dst src") /* ints = the 32 mask entries */                \
   X(LocalGather, "local_gather", GpSimd, "dst src_buffer index") /* i0 = num_elem_per_idx,                  \
       ints = {num_valid_indices} */                                                                          \
-  X(NcNGather, "nc_n_gather", GpSimd, "dst data indices")
+  X(NcNGather, "nc_n_gather", GpSimd, "dst data indices")                                                   \
+  X(DevicePrint, "device_print", Sync, "src") /* i0 = index of the prefix in Program::strings */
 
 // Instruction::flags bits.
 enum : uint8_t { kRev0 = 1, kRev1 = 2, kNegate = 4, kRevPred = 8 };
@@ -164,6 +165,7 @@ struct Program {
   // (instruction index, tensor id): the tensor's storage is (re)born before that instruction runs.
   // Filled by the allocate pass; the simulator fills the sentinel and resets PSUM accumulation state.
   std::vector<std::pair<uint32_t, uint32_t>> births;
+  std::vector<std::string> strings;  // string immediates (device_print prefixes)
 
   uint32_t add_loc(Location l, int32_t parent);
   std::vector<Location> call_stack(uint32_t loc) const;  // outermost first, ending with loc itself

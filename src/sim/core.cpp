@@ -57,13 +57,14 @@ void birth(const Program& p, Memory& mem, uint32_t tensor) {
 }  // namespace
 
 void run(const Program& p, const Target& t, const std::vector<HostBuffer>& inputs,
-         const std::vector<HostBuffer>& outputs) {
+         const std::vector<HostBuffer>& outputs, const Progress& progress) {
   Memory mem(p, t, inputs, outputs);
   ExecContext cx{p, t, mem, {}, {}, {}, {}, {}, {}, {}, {}};
   size_t next_birth = 0;
   for (uint32_t i = 0; i < p.instrs.size(); ++i) {
     while (next_birth < p.births.size() && p.births[next_birth].first == i) birth(p, mem, p.births[next_birth++].second);
     const Instruction& in = p.instrs[i];
+    if (progress && (i & 4095) == 0) progress(i, p.instrs.size());
     for (auto& ap : in.ops) {  // checked once per instruction, never inside the hot loops
       std::string why = check_access_pattern(p, ap);
       if (!why.empty()) runtime_error(p, in, why);
@@ -81,6 +82,7 @@ void run(const Program& p, const Target& t, const std::vector<HostBuffer>& input
       runtime_error(p, in, e.what());
     }
   }
+  if (progress) progress(p.instrs.size(), p.instrs.size());
 }
 
 }  // namespace nkic::sim

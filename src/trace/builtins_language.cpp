@@ -159,6 +159,25 @@ Value make_language_module() {
   m->ns["NKIObject"] = make_object_class("NKIObject");
   add_language_ops(*m);
   // 0.3.0 names nkic does not implement yet: a clear error at the call instead of "no attribute".
+  m->ns["device_print"] = make_builtin("nki.language.device_print", [](Interpreter& in, CallArgs& a) {
+    static const std::vector<Param> ps = {{"print_prefix", true}, {"tensor", true}};
+    auto v = in.bind(a, "device_print", ps);
+    if (v[0].k != VK::Str) in.error(in.arg_span(a, ps, 0), "device_print: print_prefix must be a compile-time string");
+    TensorObj* t = expect_tensor(in, v[1], in.arg_span(a, ps, 1), "device_print tensor");
+    if (in.program.tensors[t->ap.tensor].mem == Mem::PSUM)
+      in.error(in.arg_span(a, ps, 1), "device_print: the tensor must be in SBUF or HBM, not PSUM",
+               "copy it to SBUF with nisa.tensor_copy first", "validation");
+    Instruction ins;
+    ins.op = Opcode::DevicePrint;
+    ins.engine = default_engine(Opcode::DevicePrint);
+    ins.ops.push_back(t->ap);
+    ins.present = 1;
+    in.program.strings.push_back(v[0].as<StrObj>()->s);
+    ins.i0 = static_cast<int32_t>(in.program.strings.size() - 1);
+    ins.loc = in.loc_here(a.call_span);
+    in.program.instrs.push_back(std::move(ins));
+    return Value::none();
+  });
   for (const char* n : {"dynamic_range", "device_print", "rand", "random_seed", "shared_constant",
                         "shared_identity_matrix", "gather_flattened", "dropout"}) {
     if (m->ns.count(n)) continue;

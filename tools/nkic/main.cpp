@@ -252,6 +252,21 @@ std::string json_escape(const std::string& s) {
   return o;
 }
 
+// A progress bar on stderr for long simulations, only when stderr is a terminal (NKIC_PROGRESS=always
+// shows it for short runs too; it is never drawn into pipes or files).
+sim::Progress progress_bar(const KernelCommand& c, size_t instructions) {
+  const char* env = std::getenv("NKIC_PROGRESS");
+  bool always = env && std::string(env) == "always";
+  if (c.quiet || c.json || !isatty(2) || (instructions < 200000 && !always)) return {};
+  return [](size_t done, size_t total) {
+    int width = 40, filled = total ? static_cast<int>(width * done / total) : width;
+    std::fprintf(stderr, "\r  simulating [%s%s] %3zu%% %zu/%zu instructions", std::string(filled, '#').c_str(),
+                 std::string(width - filled, '.').c_str(), total ? 100 * done / total : 100, done, total);
+    if (done == total) std::fprintf(stderr, "\r%*s\r", 100, "");
+    std::fflush(stderr);
+  };
+}
+
 int kernel_command(const std::string& cmd, int argc, char** argv) {
   KernelCommand c = parse_kernel_command(cmd, argc, argv);
   std::string text = read_file(c.file);
@@ -286,7 +301,7 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   }
   for (auto& o : outs) outputs.push_back({o.data.data(), static_cast<int64_t>(o.data.size())});
   t0 = std::chrono::steady_clock::now();
-  kernel->run(inputs, outputs);
+  kernel->run(inputs, outputs, progress_bar(c, kernel->num_instructions()));
   double sim_s = seconds_since(t0);
   if (!c.out_dir.empty()) {
     std::filesystem::create_directories(c.out_dir);
