@@ -205,6 +205,23 @@ Value make_isa_module() {
   add_isa_gpsimd(*m, e);
   add_isa_tensor(*m, e);
   add_isa_vector_select(*m, e);
+  // get_nc_version(): the compile target's generation (nki-library kernels branch on it).
+  Value versions = m->ns["nc_version"];
+  m->ns["get_nc_version"] = make_builtin("nki.isa.get_nc_version", [versions](Interpreter& in, CallArgs& a) {
+    if (!a.pos.empty() || !a.kw.empty()) in.error(a.call_span, "get_nc_version() takes no arguments");
+    return versions.as<ModuleObj>()->ns["gen" + std::to_string(in.tgt.nc_version)];
+  });
+  // 0.3.0 instructions nkic does not implement yet: a clear error at the call.
+  for (const char* n : {"nc_matmul_mx", "quantize_mx", "exponential", "rand2", "rng", "set_rng_seed", "rand_set_state",
+                        "rand_get_state", "dropout", "sequence_bounds", "nonzero_with_count", "core_barrier", "sendrecv",
+                        "register_alloc", "register_move", "register_load", "register_store",
+                        "tensor_copy_dynamic_src", "tensor_copy_dynamic_dst"}) {
+    if (m->ns.count(n)) continue;
+    std::string name = n;
+    m->ns[n] = make_builtin("nki.isa." + name, [name](Interpreter& in, CallArgs& a) -> Value {
+      in.error(a.call_span, "nisa." + name + " is not supported by nkic yet");
+    });
+  }
   return module_value(m);
 }
 

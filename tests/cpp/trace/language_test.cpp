@@ -220,3 +220,21 @@ def kern(a):
                              {tensor({4, 4})});
   EXPECT_NE(err.find("module 'torch' is not available to kernels"), std::string::npos) << err;
 }
+
+TEST(Language, NcVersionFollowsTarget) {
+  std::string body = std::string(kHeader) + R"(
+def kern(a):
+    t = nl.ndarray((1, 1), dtype=nl.float32)
+    if nisa.get_nc_version() == nisa.nc_version.gen4:
+        nisa.memset(t, 0.0)
+        nisa.memset(t, 0.0)
+    else:
+        nisa.memset(t, 0.0)
+)";
+  api::CompileOptions trn3, trn2;
+  trn3.target = TargetKind::Trn3;
+  EXPECT_EQ(api::compile("k.py", body, "kern", {tensor({4, 4})}, trn3)->num_instructions(), 2u);
+  EXPECT_EQ(api::compile("k.py", body, "kern", {tensor({4, 4})}, trn2)->num_instructions(), 1u);
+  std::string err = error_of("\ndef kern(a):\n    nisa.sendrecv(a, a, 0, 1, 0)\n", {tensor({4, 4})});
+  EXPECT_NE(err.find("nisa.sendrecv is not supported by nkic yet"), std::string::npos) << err;
+}
