@@ -69,6 +69,15 @@ void Ctx::same_tile(size_t i, const TensorObj* t, size_t j, const TensorObj* u) 
                 " (partition counts and elements per partition must be equal)");
 }
 
+void Ctx::two_inputs(size_t d, const TensorObj* dst, size_t a, const TensorObj* ta, size_t b, const TensorObj* tb) {
+  on_chip(d, dst);
+  on_chip(a < b ? a : b, a < b ? ta : tb);  // argument order, so the first bad argument is reported
+  on_chip(a < b ? b : a, a < b ? tb : ta);
+  same_tile(a, ta, d, dst);
+  same_tile(a, ta, b, tb);
+  not_both_psum(a, ta, b, tb);
+}
+
 void Ctx::not_both_psum(size_t i, const TensorObj* t, size_t j, const TensorObj* u) {
   if (mem(t) == Mem::PSUM && mem(u) == Mem::PSUM)
     fail(j, pname(i) + " and " + pname(j) + " cannot both be in PSUM", "copy one of them to SBUF first");

@@ -45,6 +45,9 @@ struct Ctx {
   // Same partition count and elements per partition (free dims are a flat stream).
   void same_tile(size_t i, const TensorObj* t, size_t j, const TensorObj* u);
   void not_both_psum(size_t i, const TensorObj* t, size_t j, const TensorObj* u);
+  // The rule of the two-input compute instructions: dst and both inputs on chip, input `a` shaped like
+  // dst and like input `b` (same P, same elements per partition), and the inputs not both in PSUM.
+  void two_inputs(size_t d, const TensorObj* dst, size_t a, const TensorObj* ta, size_t b, const TensorObj* tb);
   // A (P, 1) tile on chip.
   void column(size_t i, const TensorObj* t, int64_t P);
   // A compile-time number or a (P, 1) tile: returns the tile (nullptr for a number stored in *num).

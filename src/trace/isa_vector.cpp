@@ -121,12 +121,7 @@ void add_isa_vector(ModuleObj& m, const IsaEnums& e) {
        {"reverse0", false, Value::boolean(false)}, {"reverse1", false, Value::boolean(false)}, {"name", false}},
       [](Ctx& c) {
         TensorObj *dst = c.tensor(0), *data = c.tensor(1), *o1 = c.tensor(5);
-        c.on_chip(0, dst);
-        c.on_chip(1, data);
-        c.on_chip(5, o1);
-        c.same_tile(1, data, 0, dst);
-        c.same_tile(1, data, 5, o1);
-        c.not_both_psum(1, data, 5, o1);
+        c.two_inputs(0, dst, 1, data, 5, o1);
         AluOp op0 = c.op(2, kAlu, "an arithmetic ALU operator");
         AluOp op1 = c.op(4, kBinary, "a binary arithmetic ALU operator");
         if (is_bitvec(op0)) c.fail(2, "scalar_tensor_tensor takes arithmetic operators only");
@@ -234,12 +229,7 @@ void add_isa_vector(ModuleObj& m, const IsaEnums& e) {
        {"reverse0", false, Value::boolean(false)}, {"reverse1", false, Value::boolean(false)}, {"name", false}},
       [](Ctx& c) {
         TensorObj *dst = c.tensor(0), *d0 = c.tensor(1), *d1 = c.tensor(2);
-        c.on_chip(0, dst);
-        c.on_chip(1, d0);
-        c.on_chip(2, d1);
-        c.same_tile(1, d0, 0, dst);
-        c.same_tile(1, d0, 2, d1);
-        c.not_both_psum(1, d0, 2, d1);
+        c.two_inputs(0, dst, 1, d0, 2, d1);
         double init = 0;
         TensorObj* it = c.scalar_or_column(3, c.parts(d0), &init);
         AluOp op0 = c.op(4, kBinary, "a binary arithmetic operator");

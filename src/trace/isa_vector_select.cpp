@@ -122,12 +122,7 @@ void add_isa_vector_select(ModuleObj& m, const IsaEnums& e) {
        {"reverse_pred", false, Value::boolean(false)}, {"name", false}},
       [](Ctx& c) {
         TensorObj *dst = c.tensor(0), *pred = c.tensor(1), *on_true = c.tensor(2);
-        c.on_chip(0, dst);
-        c.on_chip(1, pred);
-        c.on_chip(2, on_true);
-        c.same_tile(2, on_true, 0, dst);
-        c.same_tile(2, on_true, 1, pred);
-        c.not_both_psum(2, on_true, 1, pred);
+        c.two_inputs(0, dst, 2, on_true, 1, pred);
         DType pd = c.dtype(pred);
         if (pd != DType::Int8 && pd != DType::UInt8 && pd != DType::Int16 && pd != DType::UInt16)
           c.fail(1, "predicate must be int8, uint8, int16 or uint16, not " + dt_name(pd));
