@@ -2,6 +2,23 @@
 core. There is no Neuron device here: every ``@nki.jit`` call runs in the simulator (with or without
 ``NKI_SIMULATOR=1``)."""
 
+import os as _os
+
+if _os.environ.get("NKIC_CORE_DIR"):  # development: load ``_core`` from another build directory
+    def _load_core(directory):
+        import glob
+        import importlib.util
+        import sys
+        found = glob.glob(_os.path.join(_os.path.abspath(directory), "_core.*"))
+        if not found:
+            raise ImportError(f"NKIC_CORE_DIR={directory} holds no _core extension")
+        spec = importlib.util.spec_from_file_location(__name__ + "._core", found[0])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+
+    _load_core(_os.environ["NKIC_CORE_DIR"])
+
 from . import collectives, isa, language, typing
 from ._errors import (NkiAssertionError, NkiCompileError, NkiError, NkiSimulationError,
                       NkiValidationError)

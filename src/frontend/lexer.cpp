@@ -1,5 +1,7 @@
 #include "frontend/lexer.h"
 
+#include "frontend/unicode.h"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -92,23 +94,6 @@ int decode_utf8(const char* s, size_t i, size_t n, uint32_t& cp) {
   }
   if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
   return len;
-}
-
-// Non-ASCII code points that cannot appear in identifiers (an approximation of !XID_Continue
-// covering punctuation, symbols, spaces and emoji).
-bool invalid_in_identifier(uint32_t cp) {
-  static const uint32_t ranges[][2] = {
-      {0x80, 0xA9},       {0xAB, 0xB4},       {0xB6, 0xB6},       {0xB8, 0xB9},     {0xBB, 0xBF},
-      {0xD7, 0xD7},       {0xF7, 0xF7},       {0x2000, 0x203E},   {0x2041, 0x2053}, {0x2055, 0x206F},
-      {0x20A0, 0x20CF},   {0x2190, 0x245F},   {0x2500, 0x2775},   {0x2794, 0x2BFF}, {0x2E00, 0x2E7F},
-      {0x3000, 0x3004},   {0x3008, 0x3020},   {0x3030, 0x3030},   {0xFD3E, 0xFD3F}, {0xFE10, 0xFE19},
-      {0xFE30, 0xFE32},   {0xFE35, 0xFE4C},   {0xFE50, 0xFE6B},   {0xFEFF, 0xFEFF}, {0xFF01, 0xFF0F},
-      {0xFF1A, 0xFF20},   {0xFF3B, 0xFF3E},   {0xFF40, 0xFF40},   {0xFF5B, 0xFF65}, {0xFFF9, 0xFFFF},
-      {0x1F000, 0x1FAFF},
-  };
-  for (const auto& r : ranges)
-    if (cp >= r[0] && cp <= r[1]) return true;
-  return false;
 }
 
 }  // namespace
@@ -541,10 +526,15 @@ class Lexer {
           emit(Tok::Error, start, pos_);
           return;
         }
-        if (invalid_in_identifier(cp)) {
+        // CPython checks the whole run of identifier bytes (XID_Start, then XID_Continue) and reports
+        // its first invalid character; ending the name there reports the same character.
+        if (pos_ == start ? !unicode::is_xid_start(cp) : !unicode::is_xid_continue(cp)) {
           if (pos_ == start) {
             pos_ += len;
-            error_at(start, pos_, "invalid character '" + std::string(s_ + start, len) + "' (U+" + hex4(cp) + ")");
+            if (unicode::is_printable(cp))
+              error_at(start, pos_, "invalid character '" + std::string(s_ + start, len) + "' (U+" + hex4(cp) + ")");
+            else
+              error_at(start, pos_, "invalid non-printable character U+" + hex4(cp));
             emit(Tok::Error, start, pos_);
             return;
           }
@@ -971,82 +961,32 @@ StringParts split_string_token(std::string_view text) {
 
 namespace {
 
-struct NamedChar {
-  const char* name;
-  uint32_t cp;
-};
-
-// A small table for \N{...}: the full Unicode name database is not available without ICU.
-constexpr NamedChar kNamedChars[] = {
-    {"NULL", 0x0},
-    {"SPACE", 0x20},
-    {"NO-BREAK SPACE", 0xA0},
-    {"SECTION SIGN", 0xA7},
-    {"COPYRIGHT SIGN", 0xA9},
-    {"DEGREE SIGN", 0xB0},
-    {"PLUS-MINUS SIGN", 0xB1},
-    {"MICRO SIGN", 0xB5},
-    {"PILCROW SIGN", 0xB6},
-    {"MIDDLE DOT", 0xB7},
-    {"MULTIPLICATION SIGN", 0xD7},
-    {"DIVISION SIGN", 0xF7},
-    {"LATIN SMALL LETTER E WITH ACUTE", 0xE9},
-    {"GREEK SMALL LETTER ALPHA", 0x3B1},
-    {"GREEK SMALL LETTER BETA", 0x3B2},
-    {"GREEK SMALL LETTER GAMMA", 0x3B3},
-    {"GREEK SMALL LETTER DELTA", 0x3B4},
-    {"GREEK SMALL LETTER EPSILON", 0x3B5},
-    {"GREEK SMALL LETTER LAMDA", 0x3BB},
-    {"GREEK SMALL LETTER MU", 0x3BC},
-    {"GREEK SMALL LETTER PI", 0x3C0},
-    {"GREEK SMALL LETTER SIGMA", 0x3C3},
-    {"GREEK SMALL LETTER TAU", 0x3C4},
-    {"GREEK SMALL LETTER PHI", 0x3C6},
-    {"GREEK SMALL LETTER OMEGA", 0x3C9},
-    {"GREEK CAPITAL LETTER DELTA", 0x394},
-    {"GREEK CAPITAL LETTER SIGMA", 0x3A3},
-    {"GREEK CAPITAL LETTER OMEGA", 0x3A9},
-    {"ZERO WIDTH SPACE", 0x200B},
-    {"EN DASH", 0x2013},
-    {"EM DASH", 0x2014},
-    {"LEFT SINGLE QUOTATION MARK", 0x2018},
-    {"RIGHT SINGLE QUOTATION MARK", 0x2019},
-    {"LEFT DOUBLE QUOTATION MARK", 0x201C},
-    {"RIGHT DOUBLE QUOTATION MARK", 0x201D},
-    {"BULLET", 0x2022},
-    {"HORIZONTAL ELLIPSIS", 0x2026},
-    {"EURO SIGN", 0x20AC},
-    {"RIGHTWARDS ARROW", 0x2192},
-    {"INFINITY", 0x221E},
-    {"BOX DRAWINGS LIGHT HORIZONTAL", 0x2500},
-    {"CHECK MARK", 0x2713},
-    {"REPLACEMENT CHARACTER", 0xFFFD},
-    {"SNOWMAN", 0x2603},
-    {"BLACK STAR", 0x2605},
-    {"WHITE STAR", 0x2606},
-};
-
-bool lookup_char_name(std::string_view name, uint32_t& cp) {
-  std::string up;
-  for (char c : name) up.push_back(c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c);
-  for (const NamedChar& n : kNamedChars)
-    if (up == n.name) {
-      cp = n.cp;
-      return true;
+// Offset `pos` of a literal's body as CPython's unicode-escape decoder counts it: the parser first
+// rewrites each non-ASCII character as a 10-byte \UXXXXXXXX escape (and a backslash before one as
+// \u005c); newlines are already \n.
+size_t decoder_pos(std::string_view body, size_t pos) {
+  size_t out = 0;
+  auto newline = [&](size_t i) { return body[i] == '\r' && i + 1 < body.size() && body[i + 1] == '\n' ? 2 : 1; };
+  for (size_t i = 0; i < pos && i < body.size();) {
+    unsigned char c = static_cast<unsigned char>(body[i]);
+    if (c == '\\') {
+      ++out, ++i;
+      if (i >= body.size() || static_cast<unsigned char>(body[i]) >= 0x80) {
+        out += 5;
+        continue;
+      }
+      if (i < pos) i += newline(i), ++out;
+      continue;
     }
-  static const std::string_view cjk = "CJK UNIFIED IDEOGRAPH-";
-  if (up.size() > cjk.size() && up.compare(0, cjk.size(), cjk) == 0) {
-    uint32_t v = 0;
-    for (size_t i = cjk.size(); i < up.size(); ++i) {
-      char c = up[i];
-      int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
-      if (d < 0) return false;
-      v = v * 16 + d;
+    if (c >= 0x80) {
+      i += c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+      out += 10;
+      continue;
     }
-    cp = v;
-    return true;
+    i += newline(i);
+    ++out;
   }
-  return false;
+  return out;
 }
 
 int hexval(char c) {
@@ -1067,9 +1007,9 @@ bool decode_string_body(std::string_view body, bool raw, bool bytes, std::string
   }
   out.reserve(body.size());
   const size_t n = body.size();
-  auto uerr = [&](size_t a, size_t b, const char* what) {
-    error = "(unicode error) 'unicodeescape' codec can't decode bytes in position " + std::to_string(a) + "-" +
-            std::to_string(b) + ": " + what;
+  auto uerr = [&](size_t a, size_t b, const char* what) {  // bytes a..b (inclusive) of the body
+    error = "(unicode error) 'unicodeescape' codec can't decode bytes in position " +
+            std::to_string(decoder_pos(body, a)) + "-" + std::to_string(decoder_pos(body, b + 1) - 1) + ": " + what;
     return false;
   };
   for (size_t i = 0; i < n;) {
@@ -1167,7 +1107,7 @@ bool decode_string_body(std::string_view body, bool raw, bool bytes, std::string
         if (close == std::string_view::npos) return uerr(esc, n - 1, "malformed \\N character escape");
         if (close == i + 1) return uerr(esc, i, "malformed \\N character escape");
         uint32_t cp;
-        if (!lookup_char_name(body.substr(i + 1, close - i - 1), cp))
+        if (!unicode::lookup_name(body.substr(i + 1, close - i - 1), cp))
           return uerr(esc, close, "unknown Unicode character name");
         append_utf8(out, cp);
         i = close + 1;
@@ -1183,62 +1123,83 @@ bool decode_string_body(std::string_view body, bool raw, bool bytes, std::string
 }
 
 // ---------------------------------------------------------------------------------------------
-// Source encodings (PEP 263).
+// Source encodings (PEP 263), as CPython's tokenizer applies them to a file's bytes (decode_str,
+// check_coding_spec, get_coding_spec and get_normal_name in Parser/tokenizer.c).
 
 namespace {
 
-// The coding spec of one line, or "" (tokenizer.c: get_coding_spec + get_normal_name).
-std::string coding_spec(std::string_view line, bool& is_comment) {
-  size_t i = 0;
-  while (i < line.size() && (line[i] == ' ' || line[i] == '\t' || line[i] == '\f')) ++i;
-  is_comment = i >= line.size() || line[i] == '#';
-  if (i >= line.size() || line[i] != '#') return "";
-  size_t at = line.find("coding", i);
-  if (at == std::string_view::npos) return "";
-  size_t p = at + 6;
-  if (p >= line.size() || (line[p] != ':' && line[p] != '=')) return "";
-  ++p;
-  while (p < line.size() && (line[p] == ' ' || line[p] == '\t')) ++p;
-  std::string name;
-  while (p < line.size() && (std::isalnum(static_cast<unsigned char>(line[p])) || line[p] == '-' || line[p] == '_' ||
-                             line[p] == '.'))
-    name.push_back(line[p++]);
-  std::string norm;
-  for (char c : name) norm.push_back(c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  auto is = [&](const char* base) {
-    size_t n = std::strlen(base);
-    return norm.compare(0, n, base) == 0 && (norm.size() == n || norm[n] == '-');
-  };
-  if (is("utf-8")) return "utf-8";
-  if (is("latin-1") || is("iso-8859-1") || is("iso-latin-1")) return "iso-8859-1";
-  // Python's encodings.normalize_encoding: runs of punctuation become one '_', trimmed at the ends.
-  std::string py;
-  bool punct = false;
-  for (char c : norm) {
-    if (std::isalnum(static_cast<unsigned char>(c)) || c == '.') {
-      if (punct && !py.empty()) py.push_back('_');
-      py.push_back(c);
-      punct = false;
-    } else {
-      punct = true;
-    }
-  }
-  static const char* const utf8[] = {"utf_8", "utf8", "u8", "utf", "cp65001", "utf8_ucs2", "utf8_ucs4"};
-  static const char* const latin1[] = {"latin_1", "latin1", "latin", "l1", "iso_8859_1", "iso8859_1", "8859",
-                                       "cp819", "iso_ir_100", "csisolatin1", "iso_8859_1_1987"};
-  for (const char* a : utf8)
-    if (py == a) return "utf-8";
-  for (const char* a : latin1)
-    if (py == a) return "iso-8859-1";
-  if (py == "cp1252" || py == "windows_1252") return "cp1252";
-  return norm;
+// get_normal_name: "utf-8" and "iso-8859-1" for their spellings, else the name as written.
+std::string normal_name(std::string_view s) {
+  std::string buf;
+  for (size_t i = 0; i < s.size() && i < 12; ++i)
+    buf.push_back(s[i] == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(s[i]))));
+  auto starts = [&](const char* p) { return buf.compare(0, std::strlen(p), p) == 0; };
+  if (buf == "utf-8" || starts("utf-8-")) return "utf-8";
+  if (buf == "latin-1" || buf == "iso-8859-1" || buf == "iso-latin-1" || starts("latin-1-") || starts("iso-8859-1-") ||
+      starts("iso-latin-1-"))
+    return "iso-8859-1";
+  return std::string(s);
 }
 
-// cp1252 bytes 0x80-0x9F (0 = undefined).
-constexpr uint16_t kCp1252[32] = {0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-                                  0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
-                                  0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-                                  0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+// get_coding_spec over `line` (of which only the first `size` bytes may start "coding"). Sets
+// `name_at` to the offset of the name within the line.
+std::string coding_spec(std::string_view line, long size, size_t& name_at) {
+  auto at = [&](size_t i) { return i < line.size() ? line[i] : '\0'; };
+  long i = 0;
+  for (; i < size - 6; ++i) {
+    char c = at(i);
+    if (c == '#') break;
+    if (c != ' ' && c != '\t' && c != '\f') return "";
+  }
+  for (; i < size - 6; ++i) {
+    if (line.compare(i, 6, "coding") != 0) continue;
+    size_t t = i + 6;
+    if (at(t) != ':' && at(t) != '=') continue;
+    do ++t;
+    while (at(t) == ' ' || at(t) == '\t');
+    size_t begin = t;
+    while (std::isalnum(static_cast<unsigned char>(at(t))) || at(t) == '-' || at(t) == '_' || at(t) == '.') ++t;
+    if (begin < t) {
+      name_at = begin;
+      return normal_name(line.substr(begin, t - begin));
+    }
+  }
+  return "";
+}
+
+// True if the line (without its newline) holds nothing but whitespace and maybe a comment.
+bool blank_or_comment(std::string_view line) {
+  for (char c : line) {
+    if (c == '#') return true;
+    if (c != ' ' && c != '\t' && c != '\f') return false;
+  }
+  return true;
+}
+
+// \r\n and \r become \n (CPython translates newlines before decoding).
+std::string translate_newlines(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\r') {
+      out.push_back('\n');
+      if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+// Line (1-based) and column of byte `at` of newline-translated text.
+Span span_at(std::string_view text, size_t at) {
+  uint32_t line = 1;
+  size_t ls = 0;
+  for (size_t i = 0; i < at && i < text.size(); ++i)
+    if (text[i] == '\n') ++line, ls = i + 1;
+  uint32_t c = static_cast<uint32_t>(at - ls);
+  return Span{line, c, line, c + 1};
+}
 
 }  // namespace
 
@@ -1247,118 +1208,83 @@ SourceRef decode_source(const SourceRef& src, std::vector<Diagnostic>& diags) {
   bool bom = text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
              static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF;
   size_t start = bom ? 3 : 0;
+  // The declaration counts only on a line that ends with a newline; line 2 only if line 1 is blank
+  // or a comment.
   size_t nl1 = text.find_first_of("\r\n", start);
-  std::string_view line1(text.data() + start, (nl1 == std::string::npos ? text.size() : nl1) - start);
-  bool comment = false;
-  std::string enc = coding_spec(line1, comment);
-  if (enc.empty() && comment && nl1 != std::string::npos) {
+  if (nl1 == std::string::npos) return src;
+  std::string_view line1(text.data() + start, nl1 - start);
+  uint32_t spec_line = 1;
+  size_t name_at = 0;
+  std::string enc = coding_spec(line1, static_cast<long>(line1.size()), name_at);
+  if (enc.empty() && blank_or_comment(line1)) {
     size_t s2 = nl1 + ((text[nl1] == '\r' && nl1 + 1 < text.size() && text[nl1 + 1] == '\n') ? 2 : 1);
     size_t nl2 = text.find_first_of("\r\n", s2);
-    std::string_view line2(text.data() + s2, (nl2 == std::string::npos ? text.size() : nl2) - s2);
-    bool c2;
-    enc = coding_spec(line2, c2);
+    if (nl2 != std::string::npos) {
+      std::string line2(text, s2, nl2 - s2);
+      line2.push_back('\n');  // CPython passes line 2 with its newline
+      enc = coding_spec(line2, static_cast<long>(line2.size()), name_at);
+      spec_line = 2;
+    }
   }
-  if (enc.empty() || enc == "utf-8") return src;
-  auto error = [&](std::string msg) {
+  if (enc.empty() || enc == "utf-8") {
+    if (enc.empty() || !bom) return src;
+  }
+  auto fail = [&](Span sp, std::string msg) {
     Diagnostic d;
-    d.loc = Location{src, Span{1, 0, 1, 1}};
+    d.loc = Location{src, sp};
     d.message = std::move(msg);
     diags.push_back(std::move(d));
+    return std::make_shared<SourceFile>(src->path(), std::string());  // nothing more to report
   };
+  uint32_t name_col = static_cast<uint32_t>(name_at) + (spec_line == 1 ? static_cast<uint32_t>(start) : 0);
+  Span spec_span{spec_line, name_col, spec_line, name_col + static_cast<uint32_t>(enc.size())};
   if (bom) {
-    error("encoding problem: " + enc + " with BOM");
-    return src;
+    if (enc == "utf-8") return src;
+    return fail(spec_span, "encoding problem: " + enc + " with BOM");
   }
-  bool ascii = true;
-  for (char c : text)
-    if (static_cast<unsigned char>(c) >= 0x80) {
-      ascii = false;
+  unicode::Codec codec;
+  if (!unicode::find_codec(enc, codec)) return fail(spec_span, "unknown encoding: " + enc);
+  std::string plain = translate_newlines(text);
+  char buf[256];
+  switch (codec.kind) {
+    case unicode::CodecKind::Utf8: {
+      std::string msg;
+      size_t at = 0;
+      if (!utf8_error(plain, msg, at)) return fail(span_at(plain, at), msg);
+      return src;
+    }
+    case unicode::CodecKind::SingleByte: {
+      std::string out;
+      size_t bad = 0;
+      if (!unicode::decode_single_byte(codec, plain, out, bad)) {
+        std::snprintf(buf, sizeof buf, codec.error, static_cast<unsigned char>(plain[bad]), bad);
+        return fail(span_at(plain, bad), buf);
+      }
+      return std::make_shared<SourceFile>(src->path(), std::move(out));
+    }
+    case unicode::CodecKind::AsciiSuperset: {
+      bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+      if (ascii) return src;  // the codec decodes ASCII as itself
       break;
     }
-  if (ascii) return src;  // every supported codec is ASCII-compatible
-  bool cp1252 = enc == "cp1252";
-  if (enc != "iso-8859-1" && !cp1252) {
-    error("unsupported source encoding '" + enc + "' (nkic reads UTF-8, latin-1 and cp1252 sources)");
-    return src;
+    case unicode::CodecKind::NotText:
+      return fail(spec_span, "'" + enc + "' is not a text encoding; use codecs.decode() to handle arbitrary codecs");
+    case unicode::CodecKind::Undefined:
+      return fail(spec_span, "decoding with '" + enc + "' codec failed (UnicodeError: undefined encoding)");
+    case unicode::CodecKind::OtherText:
+      break;
   }
-  std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  for (char ch : text) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    uint32_t cp = c;
-    if (cp1252 && c >= 0x80 && c < 0xA0) cp = kCp1252[c - 0x80] ? kCp1252[c - 0x80] : c;
-    append_utf8(out, cp);
-  }
-  return std::make_shared<SourceFile>(src->path(), std::move(out));
+  return fail(spec_span, "source encoding '" + enc + "' is not supported by nkic (supported: UTF-8 and the single-byte "
+                         "codecs such as latin-1, cp1252, koi8-r); save the file as UTF-8");
 }
 
 // ---------------------------------------------------------------------------------------------
-// Identifier normalisation (a subset of NFKC).
-
-namespace {
-
-struct Compat {
-  uint32_t cp;
-  const char* to;  // UTF-8
-};
-
-constexpr Compat kCompat[] = {
-    {0xAA, "a"},      {0xB5, "\xCE\xBC"}, {0xBA, "o"},      {0x2071, "i"},    {0x207F, "n"},    {0x2090, "a"},
-    {0x2091, "e"},    {0x2092, "o"},      {0x2093, "x"},    {0x2095, "h"},    {0x2096, "k"},    {0x2097, "l"},
-    {0x2098, "m"},    {0x2099, "n"},      {0x209A, "p"},    {0x209B, "s"},    {0x209C, "t"},    {0x2102, "C"},
-    {0x210A, "g"},    {0x210B, "H"},      {0x210C, "H"},    {0x210D, "H"},    {0x210E, "h"},    {0x210F, "\xC4\xA7"},
-    {0x2110, "I"},    {0x2111, "I"},      {0x2112, "L"},    {0x2113, "l"},    {0x2115, "N"},    {0x2119, "P"},
-    {0x211A, "Q"},    {0x211B, "R"},      {0x211C, "R"},    {0x211D, "R"},    {0x2124, "Z"},    {0x2126, "\xCE\xA9"},
-    {0x2128, "Z"},    {0x212A, "K"},      {0x212B, "\xC3\x85"}, {0x212C, "B"},  {0x212D, "C"},    {0x212F, "e"},
-    {0x2130, "E"},    {0x2131, "F"},      {0x2133, "M"},    {0x2134, "o"},    {0x2139, "i"},    {0x213C, "\xCF\x80"},
-    {0x213D, "\xCE\xB3"}, {0x213E, "\xCE\x93"}, {0x213F, "\xCE\xA0"}, {0x2145, "D"}, {0x2146, "d"}, {0x2147, "e"},
-    {0x2148, "i"},    {0x2149, "j"},      {0xFB00, "ff"},   {0xFB01, "fi"},   {0xFB02, "fl"},   {0xFB03, "ffi"},
-    {0xFB04, "ffl"},  {0xFB05, "st"},     {0xFB06, "st"},   {0xFF3F, "_"},    {0x1D6A4, "\xC4\xB1"},
-    {0x1D6A5, "\xC8\xB7"},
-};
-
-// Appends the NFKC form of `cp` if it is a known compatibility character; false otherwise.
-bool append_compat(std::string& out, uint32_t cp) {
-  if (cp >= 0xFF10 && cp <= 0xFF19) return out.push_back(static_cast<char>('0' + cp - 0xFF10)), true;
-  if (cp >= 0xFF21 && cp <= 0xFF3A) return out.push_back(static_cast<char>('A' + cp - 0xFF21)), true;
-  if (cp >= 0xFF41 && cp <= 0xFF5A) return out.push_back(static_cast<char>('a' + cp - 0xFF41)), true;
-  if (cp >= 0x1D400 && cp <= 0x1D6A3) {  // mathematical alphanumeric letters: 13 styles of A-Z a-z
-    uint32_t i = (cp - 0x1D400) % 52;
-    out.push_back(static_cast<char>(i < 26 ? 'A' + i : 'a' + (i - 26)));
-    return true;
-  }
-  if (cp >= 0x1D7CE && cp <= 0x1D7FF) return out.push_back(static_cast<char>('0' + (cp - 0x1D7CE) % 10)), true;
-  for (const Compat& c : kCompat)
-    if (c.cp == cp) {
-      out += c.to;
-      return true;
-    }
-  return false;
-}
-
-}  // namespace
+// Identifiers: CPython normalises non-ASCII identifiers to NFKC (PEP 3131).
 
 std::string normalize_identifier(std::string_view name) {
-  std::string out;
-  out.reserve(name.size());
-  for (size_t i = 0; i < name.size();) {
-    unsigned char c = static_cast<unsigned char>(name[i]);
-    if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
-      ++i;
-      continue;
-    }
-    uint32_t cp;
-    int len = decode_utf8(name.data(), i, name.size(), cp);
-    if (len == 0) {
-      out.push_back(static_cast<char>(c));
-      ++i;
-      continue;
-    }
-    if (!append_compat(out, cp)) out.append(name.substr(i, len));
-    i += len;
-  }
-  return out;
+  for (char c : name)
+    if (static_cast<unsigned char>(c) >= 0x80) return unicode::nfkc(name);
+  return std::string(name);
 }
 
 }  // namespace nkic::lex

@@ -112,14 +112,15 @@ bool utf8_error(std::string_view s, std::string& msg, size_t& at);
 // Appends code point `cp` as UTF-8 (surrogates encoded as 3 bytes).
 void append_utf8(std::string& out, uint32_t cp);
 
-// Applies a PEP 263 coding declaration: returns `src` itself for UTF-8/ASCII-compatible text, or
-// a new SourceFile (same path) holding the text transcoded to UTF-8 (latin-1 and cp1252 are
-// supported). Problems (BOM with a non-UTF-8 cookie, unsupported codec) are appended to `diags`.
+// Applies a PEP 263 coding declaration (line 1 or 2) and a UTF-8 BOM as CPython's tokenizer does:
+// returns `src` itself for UTF-8 (and for pure-ASCII text in an ASCII-compatible codec), or a new
+// SourceFile (same path) holding the text decoded to UTF-8 (every single-byte Python codec:
+// latin-1, iso8859-*, cp125x, koi8-*, mac-*, ...). Problems ("unknown encoding: X", a BOM with a
+// non-UTF-8 declaration, undecodable bytes, a multi-byte codec nkic does not implement) are appended
+// to `diags` with CPython's message, and an empty SourceFile is returned.
 SourceRef decode_source(const SourceRef& src, std::vector<Diagnostic>& diags);
 
-// CPython normalises identifiers to NFKC. This covers the compatibility characters that occur in
-// practice (fullwidth forms, ligatures, letterlike and mathematical alphanumeric symbols, micro
-// sign); other text is returned unchanged.
+// CPython normalises non-ASCII identifiers to NFKC (PEP 3131); ASCII names are returned as they are.
 std::string normalize_identifier(std::string_view name);
 
 }  // namespace nkic::lex

@@ -1,6 +1,7 @@
 // Program printer.
 #include "ir/printer.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace nkic {
@@ -18,7 +19,7 @@ std::string shape_str(const std::vector<int64_t>& s) {
 }
 }  // namespace
 
-std::string print_access_pattern(const Program& p, const AccessPattern& ap) {
+std::string print_access_pattern(const Program& p, APRef ap) {
   std::ostringstream os;
   const TensorDecl& t = p.tensors.at(ap.tensor);
   os << name_of(ap.dtype) << "@" << name_of(t.mem) << ":" << t.name << "[" << ap.offset << "][";
@@ -34,7 +35,7 @@ const char* reduce_cmd_name(int32_t c) {
   return c >= 0 && c < 5 ? names[c] : "?";
 }
 
-void print_ints(std::ostringstream& os, const char* label, const std::vector<int64_t>& v, size_t from = 0) {
+void print_ints(std::ostringstream& os, const char* label, std::span<const int64_t> v, size_t from = 0) {
   os << " " << label << "=[";
   for (size_t i = from; i < v.size(); ++i) os << (i > from ? "," : "") << v[i];
   os << "]";
@@ -56,13 +57,13 @@ std::string print_instruction(const Program& p, const Instruction& in) {
       i = j + 1;
     }
   }
-  for (size_t i = 0; i < in.ops.size(); ++i) {
+  for (size_t i = 0; i < in.num_ops; ++i) {
     std::string role = "op";
     for (size_t r = 0; r < roles.size(); ++r)
       if (in.operand(static_cast<int>(r)) == static_cast<int>(i)) role = roles[r];
     if (role == "op" && !roles.empty() && roles.back().back() == '*') role = roles.back();
     while (!role.empty() && (role.back() == '?' || role.back() == '*')) role.pop_back();
-    os << " " << role << "=" << print_access_pattern(p, in.ops[i]);
+    os << " " << role << "=" << print_access_pattern(p, p.op(in, i));
   }
   auto scalar = [&](const char* name, int role, double v) {
     if (in.operand(role) < 0) os << " " << name << "=" << v;
@@ -115,18 +116,45 @@ std::string print_instruction(const Program& p, const Instruction& in) {
       os << " accumulate=" << (in.i0 < 0 ? "auto" : in.i0 ? "true" : "false");
       break;
     case Opcode::Memset: os << " value=" << in.f0; break;
-    case Opcode::DmaTranspose: print_ints(os, "axes", in.ints); break;
+    case Opcode::DmaTranspose: print_ints(os, "axes", p.ints(in)); break;
     case Opcode::AffineSelect:
       os << " cmp_op=" << name_of(in.alu) << " on_false_value=" << in.f0;
       [[fallthrough]];
     case Opcode::Iota:
-      if (in.ints.size() >= 2) {
-        os << " offset=" << in.ints[0] << " channel_multiplier=" << in.ints[1];
-        print_ints(os, "pattern", in.ints, 2);
+      if (auto v = p.ints(in); v.size() >= 2) {
+        os << " offset=" << v[0] << " channel_multiplier=" << v[1];
+        print_ints(os, "pattern", v, 2);
       }
       break;
+    case Opcode::RegisterMove:
+      os << " dst=r" << in.i0 << " src=";
+      if (in.flags & kFromReg) os << "r" << static_cast<int64_t>(in.f1);
+      else os << static_cast<int64_t>(in.f0);
+      break;
+    case Opcode::RegisterLoad: os << " dst=r" << in.i0; break;
+    case Opcode::RegisterStore: os << " src=r" << in.i0; break;
+    case Opcode::Loop:
+      if (auto v = p.ints(in); v.size() == 6) {
+        auto bound = [&](int64_t x, bool reg) { return (reg ? "r" : "") + std::to_string(x); };
+        os << " iv=r" << v[0] << " start=" << bound(v[1], v[4]) << " stop=" << bound(v[2], v[5]) << " step=" << v[3];
+      }
+      os << " end=" << in.i0;
+      break;
+    case Opcode::While: os << " cond=r" << static_cast<int64_t>(in.f0) << " end=" << in.i0; break;
+    case Opcode::EndLoop:
+    case Opcode::EndWhile: os << " begin=" << in.i0; break;
     default: break;
   }
+  if (in.flags & kOobSkip) os << " oob_mode=skip";
+  if (in.flags & kDynamic)
+    for (const DynamicOperand& d : p.dynamic) {
+      if (d.instr >= p.instrs.size() || &p.instrs[d.instr] != &in) continue;
+      const DynamicOffset& o = d.offset;
+      os << " " << (o.kind == DynKind::Vector ? "vector_offset" : "scalar_offset") << "(op" << d.operand << ")=";
+      if (o.kind == DynKind::ScalarRegister) os << "r" << o.reg;
+      else os << print_access_pattern(p, o.index);
+      os << "*" << o.multiplier;
+    }
   if (in.loc < p.locs.size() && p.locs[in.loc].loc.file)
     os << "  # " << base_name(p.locs[in.loc].loc.file->path()) << ":" << p.locs[in.loc].loc.span.line;
   return os.str();
@@ -146,7 +174,13 @@ std::string print_program(const Program& p) {
       os << " at (partition " << t.start_partition << ", byte " << t.byte_offset << ")";
     os << "\n";
   }
-  for (size_t i = 0; i < p.instrs.size(); ++i) os << "  " << i << ": " << print_instruction(p, p.instrs[i]) << "\n";
+  int depth = 0;  // hardware loop bodies are indented
+  for (size_t i = 0; i < p.instrs.size(); ++i) {
+    Opcode op = p.instrs[i].op;
+    if (op == Opcode::EndLoop || op == Opcode::EndWhile) --depth;
+    os << "  " << std::string(2 * std::max(depth, 0), ' ') << i << ": " << print_instruction(p, p.instrs[i]) << "\n";
+    if (op == Opcode::Loop || op == Opcode::While) ++depth;
+  }
   return os.str();
 }
 

@@ -8,7 +8,7 @@
 
 namespace nkic {
 
-std::string print_access_pattern(const Program& p, const AccessPattern& ap);
+std::string print_access_pattern(const Program& p, APRef ap);
 std::string print_instruction(const Program& p, const Instruction& in);
 std::string print_program(const Program& p);
 

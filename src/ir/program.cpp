@@ -1,6 +1,8 @@
 // Program helpers and name tables.
 #include "ir/program.h"
 
+#include <stdexcept>
+
 namespace nkic {
 
 std::string_view name_of(Mem m) {
@@ -44,11 +46,38 @@ std::string_view operand_roles(Opcode op) {
   return roles[static_cast<int>(op)];
 }
 
+namespace {
+constexpr size_t role_count(std::string_view roles) {
+  size_t n = roles.empty() ? 0 : 1;
+  for (char c : roles) n += c == ' ';
+  return n;
+}
+}  // namespace
+// Instruction::present has one bit per role.
+#define X(e, n, eng, roles) static_assert(role_count(roles) <= 8, "opcode " n " has more roles than Instruction::present bits");
+NKIC_OPCODES(X)
+#undef X
+
 int Instruction::operand(int r) const {
-  if (present == 0) return r < static_cast<int>(ops.size()) ? r : -1;
-  if (r >= 16) return -1;
+  if (present == 0) return r < num_ops ? r : -1;
+  if (r >= 8) return -1;
   if (!(present >> r & 1)) return -1;
   return __builtin_popcount(present & ((1u << r) - 1));
+}
+
+Instruction& Program::emit(Instruction in, std::span<const APRef> ops) {
+  if (ops.size() > UINT8_MAX) throw std::length_error("instruction has more than 255 operands");
+  in.ops_begin = static_cast<uint32_t>(operands.size());
+  in.num_ops = static_cast<uint8_t>(ops.size());
+  for (const APRef& ap : ops) operands.push_back({ap.tensor, shapes.intern(ap.dtype, ap.dims), ap.offset});
+  return instrs.push_back(in);
+}
+
+void Program::set_ints(Instruction& in, std::span<const int64_t> v) {
+  if (v.size() > UINT8_MAX) throw std::length_error("instruction has more than 255 integer immediates");
+  in.ints_begin = static_cast<uint32_t>(int_pool.size());
+  in.num_ints = static_cast<uint8_t>(v.size());
+  int_pool.insert(int_pool.end(), v.begin(), v.end());
 }
 
 int64_t TensorDecl::num_elements() const {
@@ -70,6 +99,18 @@ int64_t AccessPattern::num_elements() const {
 }
 
 int64_t AccessPattern::free_elements() const {
+  int64_t n = 1;
+  for (size_t i = 1; i < dims.size(); ++i) n *= dims[i].num;
+  return n;
+}
+
+int64_t APRef::num_elements() const {
+  int64_t n = 1;
+  for (auto& d : dims) n *= d.num;
+  return n;
+}
+
+int64_t APRef::free_elements() const {
   int64_t n = 1;
   for (size_t i = 1; i < dims.size(); ++i) n *= dims[i].num;
   return n;

@@ -3,12 +3,17 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "frontend/source.h"
+#include "ir/chunked_vector.h"
 #include "ir/dtype.h"
 #include "ir/ops.h"
+#include "ir/shape_table.h"
 
 namespace nkic {
 
@@ -19,7 +24,7 @@ enum class Engine : uint8_t { Tensor, Vector, Scalar, GpSimd, Sync, DMA, Unknown
 std::string_view name_of(Engine e);
 
 // One row per instruction: enumerator, printed name, default engine, operand roles. The roles name
-// the operands in `ops` order; a role ending in '?' is optional (present only when its bit is set in
+// the operands in operand order; a role ending in '?' is optional (present only when its bit is set in
 // Instruction::present), one ending in '*' takes the remaining operands. Immediates are documented
 // beside each row (rev0/rev1/... are Instruction::flags bits).
 #define NKIC_OPCODES(X)                                                                                      \
@@ -66,10 +71,38 @@ std::string_view name_of(Engine e);
   X(LocalGather, "local_gather", GpSimd, "dst src_buffer index") /* i0 = num_elem_per_idx,                  \
       ints = {num_valid_indices} */                                                                          \
   X(NcNGather, "nc_n_gather", GpSimd, "dst data indices")                                                   \
-  X(DevicePrint, "device_print", Sync, "src") /* i0 = index of the prefix in Program::strings */
+  X(DevicePrint, "device_print", Sync, "src") /* i0 = index of the prefix in Program::strings */         \
+  /* Registers and dynamic control flow (sequencer instructions; register ids index the register file). */    \
+  X(RegisterMove, "register_move", Sync, "") /* i0 = dst register; f0 = immediate, or flags kFromReg:       \
+      f1 = src register */                                                                                   \
+  X(RegisterLoad, "register_load", Sync, "src") /* i0 = dst register */                                     \
+  X(RegisterStore, "register_store", Sync, "dst") /* i0 = src register */                                   \
+  X(Loop, "loop", Sync, "") /* i0 = index of the matching EndLoop; ints = {iv register, start, stop, step,  \
+      start is a register (0/1), stop is a register (0/1)} */                                                \
+  X(EndLoop, "end_loop", Sync, "") /* i0 = index of the matching Loop */                                     \
+  X(While, "while", Sync, "") /* i0 = index of the matching EndWhile; f0 = condition register */            \
+  X(EndWhile, "end_while", Sync, "") /* i0 = index of the matching While */                                  \
+  /* Late 0.3.0 ISA: VectorE exp and the GpSimd scans (trace/isa_extra.cpp, sim/extra.cpp). */                \
+  X(Exponential, "exponential", Vector, "dst src max_value? reduce_res?") /* f0 = scalar max_value,         \
+      f1 = reduce_init, i0 = reduce_cmd */                                                                   \
+  X(SequenceBounds, "sequence_bounds", GpSimd, "dst segment_ids")                                            \
+  X(NonzeroWithCount, "nonzero_with_count", GpSimd, "dst src") /* i0 = index_offset, f0 = padding_val */    \
+  /* Random numbers (trace/isa_random.cpp, sim/random.cpp); engine = the generator used. */                   \
+  X(Rng, "rng", Vector, "dst") /* engine Vector or GpSimd */                                                 \
+  X(Rand2, "rand2", Vector, "dst min? max?") /* f0/f1 = scalar min/max */                                    \
+  X(Dropout, "dropout", Vector, "dst data prob?") /* f0 = scalar prob */                                    \
+  X(SetRngSeed, "set_rng_seed", Vector, "src_seeds")                                                        \
+  X(RandSetState, "rand_set_state", GpSimd, "src_seeds") /* engine GpSimd (6 words/lane) or Vector (24) */  \
+  X(RandGetState, "rand_get_state", GpSimd, "dst") /* engine as rand_set_state */                           \
+  /* OCP MX (NeuronCore-v4; trace/isa_mx.cpp, sim/mx.cpp). */                                                \
+  X(QuantizeMx, "quantize_mx", Vector, "dst src dst_scale")                                                 \
+  X(NcMatmulMx, "nc_matmul_mx", Tensor, "dst stationary moving stationary_scale moving_scale") /* i0 =      \
+      accumulate as nc_matmul */                                                                             \
+  /* LNC2 synchronization on one core (trace/isa_lnc.cpp): a no-op in the simulator. */                      \
+  X(CoreBarrier, "core_barrier", GpSimd, "data") /* engine = the blocking queue */
 
 // Instruction::flags bits.
-enum : uint8_t { kRev0 = 1, kRev1 = 2, kNegate = 4, kRevPred = 8 };
+enum : uint8_t { kRev0 = 1, kRev1 = 2, kNegate = 4, kRevPred = 8, kFromReg = 16, kDynamic = 32, kOobSkip = 64 };
 
 enum class Opcode : uint8_t {
 #define X(e, n, eng, roles) e,
@@ -91,6 +124,7 @@ struct TensorDecl {
   TensorRole role = TensorRole::Internal;
   int32_t io_index = -1;  // Input: kernel tensor-argument index; Output: position in the returned tuple
   uint32_t loc = 0;       // declaration site (index into Program::locs)
+  uint32_t created_at = 0;  // number of instructions emitted before its declaration (hardware loops)
   // Placement of on-chip tensors (set by the allocate pass, or from `address=`).
   int32_t start_partition = -1;
   int64_t byte_offset = -1;
@@ -101,11 +135,6 @@ struct TensorDecl {
   int64_t free_elements() const;  // elements per partition (on-chip)
   int64_t partition_bytes() const { return free_elements() * size_of(dtype); }
   bool on_chip() const { return mem != Mem::HBM; }
-};
-
-struct APDim {
-  int64_t stride;  // in elements of the access pattern's dtype
-  int64_t num;
 };
 
 // A view of a tensor: element (i0, ..., ik) is storage element offset + sum(stride_j * i_j), counted
@@ -120,33 +149,77 @@ struct AccessPattern {
   int64_t free_elements() const;  // product of dims[1:]
 };
 
+// A read-only view of an access pattern: of an AccessPattern (implicitly) or of a Program's stored
+// operand (Program::op). Owns nothing; no heap allocation. Must not outlive what it views.
+struct APRef {
+  uint32_t tensor = 0;
+  DType dtype = DType::Float32;
+  int64_t offset = 0;
+  std::span<const APDim> dims;
+
+  APRef() = default;
+  APRef(uint32_t t, DType d, int64_t o, std::span<const APDim> ds) : tensor(t), dtype(d), offset(o), dims(ds) {}
+  APRef(const AccessPattern& ap)  // NOLINT(google-explicit-constructor): views convert implicitly
+      : tensor(ap.tensor), dtype(ap.dtype), offset(ap.offset), dims(ap.dims) {}
+  int64_t num_elements() const;
+  int64_t free_elements() const;  // product of dims[1:]
+  AccessPattern owned() const { return {tensor, dtype, offset, {dims.begin(), dims.end()}}; }
+};
+
+// An operand as the Program stores it: the dtype and dims are an interned shape (Program::shapes).
+struct Operand {
+  uint32_t tensor = 0;
+  uint32_t shape = 0;
+  int64_t offset = 0;
+};
+
+// A DMA operand whose start moves at run time (`.ap(scalar_offset=...)` / `.ap(vector_offset=...)`).
+// Scalar: the operand's offset grows by value * multiplier, the value read from a register or a [1, 1]
+// SBUF tensor. Vector: row w of the operand (its partition-dim entry w) starts at
+// offset + index[w] * multiplier, index being a [P, 1] SBUF tensor (gather on a src, scatter on a dst).
+enum class DynKind : uint8_t { ScalarRegister, ScalarTensor, Vector };
+struct DynamicOffset {
+  DynKind kind = DynKind::ScalarRegister;
+  int32_t reg = -1;     // ScalarRegister
+  AccessPattern index;  // ScalarTensor / Vector: the offsets
+  int64_t multiplier = 0;  // elements (of the operand's dtype) per index unit
+};
+// Where dynamic operands are: instruction index, operand position, and how the offset moves.
+struct DynamicOperand {
+  uint32_t instr = 0;
+  uint32_t operand = 0;
+  DynamicOffset offset;
+};
+
 struct Scalar {
   bool is_int = true;
   int64_t i = 0;
   double f = 0;
 };
 
+// One instruction. Its operands and variable-length immediates live in flat Program arrays (read them
+// with Program::op / Program::role_op / Program::ints); build instructions with Program::emit.
 struct Instruction {
   Opcode op = Opcode::Memset;
   Engine engine = Engine::Unknown;
   AluOp alu = AluOp::Add;
   AluOp alu1 = AluOp::Bypass;
   uint8_t flags = 0;
-  uint16_t present = 0;  // bit r: role r of the opcode's row has an operand (0: ops[i] has role i,
-                        // the last role repeating if it is variadic)
+  uint8_t present = 0;   // bit r: role r of the opcode's row has an operand (0: operand i has role i,
+                         // the last role repeating if it is variadic)
+  uint8_t num_ops = 0;   // operands: Program::operands[ops_begin, ops_begin + num_ops)
+  uint8_t num_ints = 0;  // immediates (iota patterns, permutations): Program::int_pool[ints_begin, +num_ints)
   int32_t i0 = 0;
-  double f0 = 0, f1 = 0;
-  std::vector<AccessPattern> ops;
-  std::vector<int64_t> ints;  // variable-length immediates (iota patterns, permutations)
   uint32_t loc = 0;  // index into Program::locs
+  uint32_t ops_begin = 0;
+  uint32_t ints_begin = 0;
+  double f0 = 0, f1 = 0;
 
-  // Index into `ops` of the operand for role r (its position in the opcode's roles), or -1 if absent.
+  // Position among the operands of the operand for role r (its position in the opcode's roles), or -1
+  // if absent.
   int operand(int r) const;
-  const AccessPattern* operand_ap(int r) const {
-    int i = operand(r);
-    return i < 0 ? nullptr : &ops[i];
-  }
 };
+static_assert(sizeof(Instruction) == 40, "Instruction is stored once per instruction: keep it small");
 
 // A source location with the call stack that led to it: `parent` is the caller's entry (-1 at the kernel).
 struct LocEntry {
@@ -157,7 +230,10 @@ struct LocEntry {
 struct Program {
   std::string kernel_name;
   std::vector<TensorDecl> tensors;
-  std::vector<Instruction> instrs;
+  ChunkedVector<Instruction> instrs;
+  ChunkedVector<Operand> operands;  // the instructions' operands, each instruction's contiguous
+  ShapeTable shapes;                // the operands' dtypes and dims
+  std::vector<int64_t> int_pool;    // the instructions' variable-length immediates
   std::vector<LocEntry> locs;  // locs[0] is the kernel definition
   std::vector<uint32_t> outputs;  // tensor ids returned by the kernel, in order
   bool output_is_tuple = false;
@@ -166,6 +242,29 @@ struct Program {
   // Filled by the allocate pass; the simulator fills the sentinel and resets PSUM accumulation state.
   std::vector<std::pair<uint32_t, uint32_t>> births;
   std::vector<std::string> strings;  // string immediates (device_print prefixes)
+  int32_t num_registers = 0;         // virtual registers (register_alloc, dynamic_range induction variables)
+  std::vector<DynamicOperand> dynamic;  // sorted by instruction; those instructions carry kDynamic
+
+  // Appends `in` with its operands (in role order; in.present says which roles they fill).
+  Instruction& emit(Instruction in, std::span<const APRef> ops);
+  Instruction& emit(Instruction in, std::initializer_list<APRef> ops) { return emit(in, std::span(ops.begin(), ops.size())); }
+  // Sets the variable-length immediates of an emitted instruction.
+  void set_ints(Instruction& in, std::span<const int64_t> v);
+  void set_ints(Instruction& in, std::initializer_list<int64_t> v) { set_ints(in, std::span(v.begin(), v.size())); }
+  // The k-th operand of `in`; the operand for role r (none if absent); the immediates.
+  APRef op(const Instruction& in, size_t k) const {
+    const Operand& o = operands[in.ops_begin + k];
+    ShapeRef s = shapes[o.shape];
+    return {o.tensor, s.dtype, o.offset, s.dims};
+  }
+  std::optional<APRef> role_op(const Instruction& in, int r) const {
+    int k = in.operand(r);
+    if (k < 0) return std::nullopt;
+    return op(in, static_cast<size_t>(k));
+  }
+  std::span<const int64_t> ints(const Instruction& in) const {
+    return {int_pool.data() + in.ints_begin, in.num_ints};
+  }
 
   uint32_t add_loc(Location l, int32_t parent);
   std::vector<Location> call_stack(uint32_t loc) const;  // outermost first, ending with loc itself

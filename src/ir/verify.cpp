@@ -7,7 +7,7 @@
 
 namespace nkic {
 
-std::string check_access_pattern(const Program& p, const AccessPattern& ap) {
+std::string check_access_pattern(const Program& p, APRef ap) {
   if (ap.tensor >= p.tensors.size()) return "operand refers to an unknown tensor";
   const TensorDecl& t = p.tensors[ap.tensor];
   if (ap.dims.empty()) return "access pattern has no dimensions";
@@ -41,13 +41,28 @@ void verify(const Program& p) {
   for (size_t i = 0; i < p.instrs.size(); ++i) {
     const Instruction& in = p.instrs[i];
     if (in.loc >= p.locs.size()) throw std::logic_error("instruction " + std::to_string(i) + " has no location");
-    for (auto& ap : in.ops) {
-      std::string why = check_access_pattern(p, ap);
+    if (in.flags & kDynamic) continue;  // dynamic operands are checked when they run (oob_mode)
+    for (size_t k = 0; k < in.num_ops; ++k) {
+      std::string why = check_access_pattern(p, p.op(in, k));
       if (!why.empty())
         throw std::logic_error("IR verify: instruction " + std::to_string(i) + " (" + print_instruction(p, in) +
                                "): " + why);
     }
   }
+  // Hardware loops are properly nested and their ends point at each other.
+  std::vector<uint32_t> open;
+  for (uint32_t i = 0; i < p.instrs.size(); ++i) {
+    const Instruction& in = p.instrs[i];
+    bool begin = in.op == Opcode::Loop || in.op == Opcode::While, end = in.op == Opcode::EndLoop || in.op == Opcode::EndWhile;
+    if (begin) open.push_back(i);
+    if (!end) continue;
+    if (open.empty() || static_cast<uint32_t>(in.i0) != open.back() ||
+        static_cast<uint32_t>(p.instrs[open.back()].i0) != i ||
+        (in.op == Opcode::EndLoop) != (p.instrs[open.back()].op == Opcode::Loop))
+      throw std::logic_error("IR verify: instruction " + std::to_string(i) + " closes no matching loop");
+    open.pop_back();
+  }
+  if (!open.empty()) throw std::logic_error("IR verify: loop at instruction " + std::to_string(open.back()) + " is not closed");
   for (auto t : p.outputs)
     if (t >= p.tensors.size() || p.tensors[t].role != TensorRole::Output)
       throw std::logic_error("IR verify: bad output tensor");

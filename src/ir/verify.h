@@ -9,7 +9,7 @@
 namespace nkic {
 
 // Empty string when the access pattern is valid for its tensor, else why not.
-std::string check_access_pattern(const Program& p, const AccessPattern& ap);
+std::string check_access_pattern(const Program& p, APRef ap);
 
 // Throws std::logic_error (an internal error, not a user error) on the first broken invariant.
 void verify(const Program& p);

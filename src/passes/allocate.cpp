@@ -1,8 +1,15 @@
-// First-fit allocation over live ranges. Every on-chip tensor spans partitions [0, P) at one byte
-// offset; PSUM tensors start on a bank boundary so a matmul output stays inside one bank.
+// First-fit allocation over live ranges, in two dimensions: a tensor occupies a partition range x a
+// byte range. A tensor spanning n partitions may start at partition 0 (64 < n <= 128), 0 or 64
+// (32 < n <= 64), or 0/32/64/96 (n <= 32); the allocator tries each legal start and takes the lowest
+// byte offset (then the lowest start), so small-partition tiles share byte ranges in other quadrants.
+// Operands of instructions with per-lane state (accumulators, RNGs) stay at partition 0.
+// PSUM tensors start on a bank boundary so a matmul output stays inside one bank. Tensors placed with
+// `address=` are obstacles for the whole of their live range; two of them overlapping is an error.
 #include "passes/allocate.h"
 
 #include <algorithm>
+#include <set>
+#include <string_view>
 #include <sstream>
 
 #include "frontend/diagnostic.h"
@@ -18,85 +25,211 @@ struct Live {
 
 struct Block {
   int64_t begin, end;  // bytes per partition
-  uint32_t last;       // last instruction that uses it
+  int32_t p0, p1;      // partitions [p0, p1)
+  uint32_t first, last;  // live range (instructions)
   uint32_t tensor;
+  bool overlaps(int32_t q0, int32_t q1) const { return p0 < q1 && q0 < p1; }
 };
 
 int64_t align_up(int64_t x, int64_t a) { return (x + a - 1) / a * a; }
 
+Location decl_loc(const Program& p, const TensorDecl& t) { return t.loc < p.locs.size() ? p.locs[t.loc].loc : Location{}; }
+
+std::string line_of(const Program& p, const TensorDecl& t) {
+  return t.loc < p.locs.size() ? ", line " + std::to_string(p.locs[t.loc].loc.span.line) : "";
+}
+
 [[noreturn]] void capacity_error(const Program& p, const TensorDecl& t, int64_t need, int64_t cap,
                                  const std::vector<Block>& live) {
+  // The tensors in the partitions the tensor would need when placed at partition 0.
+  std::vector<Block> sorted;
+  int32_t n = static_cast<int32_t>(t.partitions());
+  for (auto& b : live)
+    if (b.overlaps(0, n)) sorted.push_back(b);
   std::ostringstream msg;
   msg << name_of(t.mem) << " capacity exceeded: tensor '" << t.name << "' needs " << need
       << " bytes per partition, but live tensors already use "
       << [&] {
            int64_t s = 0;
-           for (auto& b : live) s += b.end - b.begin;
+           for (auto& b : sorted) s += b.end - b.begin;
            return s;
          }()
       << " of the " << cap << " usable bytes";
-  std::vector<Block> sorted = live;
-  std::sort(sorted.begin(), sorted.end(),
-            [](const Block& a, const Block& b) { return a.end - a.begin > b.end - b.begin; });
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const Block& a, const Block& b) { return a.end - a.begin > b.end - b.begin; });
   std::ostringstream hint;
   hint << "the largest live tensors are:";
   for (size_t i = 0; i < sorted.size() && i < 5; ++i) {
     const TensorDecl& o = p.tensors[sorted[i].tensor];
-    hint << " '" << o.name << "' (" << (sorted[i].end - sorted[i].begin) << " B";
-    if (o.loc < p.locs.size()) hint << ", line " << p.locs[o.loc].loc.span.line;
-    hint << ")" << (i + 1 < sorted.size() && i < 4 ? "," : "");
+    hint << " '" << o.name << "' (" << (sorted[i].end - sorted[i].begin) << " B" << line_of(p, o) << ")"
+         << (i + 1 < sorted.size() && i < 4 ? "," : "");
   }
   hint << "; allocate tensors inside the loop that uses them, or use smaller tiles";
   Diagnostic d;
-  d.loc = t.loc < p.locs.size() ? p.locs[t.loc].loc : Location{};
+  d.loc = decl_loc(p, t);
   d.message = msg.str();
   d.hint = hint.str();
   throw UserError(std::move(d));
 }
 
+[[noreturn]] void overlap_error(const Program& p, const TensorDecl& t, const TensorDecl& o) {
+  Diagnostic d;
+  d.loc = decl_loc(p, t);
+  d.message = "tensor '" + t.name + "' at address=(" + std::to_string(t.start_partition) + ", " +
+              std::to_string(t.byte_offset) + ") overlaps tensor '" + o.name + "' at address=(" +
+              std::to_string(o.start_partition) + ", " + std::to_string(o.byte_offset) + "), which is live at the same time";
+  d.hint = "give simultaneously live tensors disjoint partition or byte ranges";
+  Diagnostic note;
+  note.severity = Severity::Note;
+  note.loc = decl_loc(p, o);
+  note.message = "'" + o.name + "' is declared here";
+  d.notes.push_back(std::move(note));
+  UserError e(std::move(d));
+  e.kind = "validation";
+  throw e;
+}
+
+// Lowest byte offset >= 0 (aligned) where [pos, pos + need) x [q0, q1) misses every block of `obs`
+// (sorted by begin).
+int64_t first_fit(const std::vector<Block>& obs, int32_t q0, int32_t q1, int64_t need, int64_t align) {
+  int64_t pos = 0;
+  for (const Block& b : obs) {
+    if (!b.overlaps(q0, q1)) continue;
+    if (pos + need <= b.begin) break;
+    pos = std::max(pos, align_up(b.end, align));
+  }
+  return pos;
+}
+
+bool uses_lane_state(Opcode op) {
+  static const std::vector<bool> table = [] {
+    static const std::set<std::string_view> names = {
+        "activation", "select_reduce", "range_select", "tensor_scalar_cumulative", "exponential", "rng",
+        "rand2", "dropout", "set_rng_seed", "rand_set_state", "rand_get_state"};
+    std::vector<bool> t;
+#define X(e, n, eng, roles) t.push_back(names.count(n) > 0);
+    NKIC_OPCODES(X)
+#undef X
+    return t;
+  }();
+  return table[static_cast<uint8_t>(op)];
+}
+
 }  // namespace
+
+std::vector<int32_t> legal_start_partitions(int64_t n, int partitions) {
+  if (n > 64) return {0};
+  if (n > 32) return {0, 64};
+  std::vector<int32_t> s;
+  for (int32_t q = 0; q + n <= partitions; q += 32) s.push_back(q);
+  return s;
+}
 
 void allocate(Program& p, const Target& tg) {
   const uint32_t none = UINT32_MAX;
   std::vector<uint32_t> first(p.tensors.size(), none), last(p.tensors.size(), 0);
-  for (uint32_t i = 0; i < p.instrs.size(); ++i)
-    for (auto& ap : p.instrs[i].ops) {
-      if (first[ap.tensor] == none) first[ap.tensor] = i;
-      last[ap.tensor] = i;
+  auto use = [&](uint32_t t, uint32_t i) {
+    first[t] = std::min(first[t], i);
+    last[t] = std::max(last[t], i);
+  };
+  // Operands of instructions with per-lane state (accumulator registers, random generators) stay at
+  // partition 0, so lane i is the tile's partition i wherever the kernel relies on that state.
+  std::vector<bool> pinned(p.tensors.size(), false);
+  for (uint32_t i = 0; i < p.instrs.size(); ++i) {
+    const Instruction& in = p.instrs[i];
+    bool lane = uses_lane_state(in.op);
+    for (uint32_t k = 0; k < in.num_ops; ++k) {
+      uint32_t t = p.operands[in.ops_begin + k].tensor;
+      use(t, i);
+      if (lane) pinned[t] = true;
     }
+  }
+  for (auto& d : p.dynamic)  // offset tensors of dynamic DMA operands
+    if (d.offset.kind != DynKind::ScalarRegister) use(d.offset.index.tensor, d.instr);
+  // A hardware loop runs its body again. A tensor declared before the loop and first used in the body is
+  // born at the loop (once, not at every iteration); one live on entry and used in the body lives to the
+  // loop's end.
+  for (uint32_t i = 0; i < p.instrs.size(); ++i) {
+    const Instruction& in = p.instrs[i];
+    if (in.op != Opcode::Loop && in.op != Opcode::While) continue;
+    uint32_t end = static_cast<uint32_t>(in.i0);
+    for (size_t t = 0; t < first.size(); ++t) {
+      if (first[t] == none) continue;
+      if (p.tensors[t].created_at <= i && first[t] > i && first[t] < end) first[t] = i;
+      if (first[t] <= i && last[t] > i && last[t] < end) last[t] = end;
+    }
+  }
   std::vector<Live> lives;
   for (uint32_t t = 0; t < p.tensors.size(); ++t)
     if (p.tensors[t].on_chip() && first[t] != none) lives.push_back({t, first[t], last[t]});
   std::stable_sort(lives.begin(), lives.end(), [](const Live& a, const Live& b) { return a.first < b.first; });
 
-  std::vector<Block> active[3];  // by Mem
+  auto need_of = [](const TensorDecl& t) {
+    int64_t need = std::max<int64_t>(t.partition_bytes(), 1);
+    return t.mem == Mem::PSUM ? align_up(need, 4) : need;
+  };
+  auto block_of = [&](const Live& l, int64_t begin) {
+    const TensorDecl& t = p.tensors[l.tensor];
+    int32_t p0 = t.start_partition;
+    return Block{begin, begin + need_of(t), p0, p0 + static_cast<int32_t>(t.partitions()), l.first, l.last, l.tensor};
+  };
+  // Tensors with address=, by memory, in order of first use: obstacles before their live range starts.
+  std::vector<Block> user[3];
+  for (const Live& l : lives)
+    if (p.tensors[l.tensor].user_address)
+      user[static_cast<int>(p.tensors[l.tensor].mem)].push_back(block_of(l, p.tensors[l.tensor].byte_offset));
+  size_t next_user[3] = {0, 0, 0};
+
+  std::vector<Block> active[3];  // by Mem, sorted by begin; blocks whose live range has started
+  std::vector<Block> obs;
   p.births.clear();
   for (const Live& l : lives) {
     TensorDecl& t = p.tensors[l.tensor];
-    auto& act = active[static_cast<int>(t.mem)];
+    int m = static_cast<int>(t.mem);
+    auto& act = active[m];
     // Expire blocks whose last use is before this tensor's first use.
     act.erase(std::remove_if(act.begin(), act.end(), [&](const Block& b) { return b.last < l.first; }), act.end());
-    std::sort(act.begin(), act.end(), [](const Block& a, const Block& b) { return a.begin < b.begin; });
-    bool psum = t.mem == Mem::PSUM;
-    int64_t cap = psum ? tg.psum_partition_bytes : tg.sbuf_usable_bytes;
-    int64_t align = psum ? tg.psum_bank_bytes : 64;
-    int64_t need = std::max<int64_t>(t.partition_bytes(), 1);
-    if (psum) need = align_up(need, 4);
+    auto insert = [&](const Block& b) {
+      act.insert(std::upper_bound(act.begin(), act.end(), b, [](const Block& x, const Block& y) { return x.begin < y.begin; }), b);
+    };
     if (t.user_address) {
-      act.push_back({t.byte_offset, t.byte_offset + need, l.last, l.tensor});
+      Block b = user[m][next_user[m]++];
+      for (const Block& o : act)
+        if (p.tensors[o.tensor].user_address && o.overlaps(b.p0, b.p1) && o.begin < b.end && b.begin < o.end)
+          overlap_error(p, t, p.tensors[o.tensor]);
+      insert(b);
     } else {
-      int64_t pos = 0;
-      for (const Block& b : act) {
-        if (pos + need <= b.begin) break;
-        pos = std::max(pos, align_up(b.end, align));
+      bool psum = t.mem == Mem::PSUM;
+      int64_t cap = psum ? tg.psum_partition_bytes : tg.sbuf_usable_bytes;
+      int64_t align = psum ? tg.psum_bank_bytes : 64;
+      int64_t need = need_of(t);
+      // Explicitly placed tensors that come to life during this tensor's live range.
+      const std::vector<Block>* o = &act;
+      size_t u = next_user[m];
+      if (u < user[m].size() && user[m][u].first <= l.last) {
+        obs = act;
+        for (; u < user[m].size() && user[m][u].first <= l.last; ++u) obs.push_back(user[m][u]);
+        std::sort(obs.begin(), obs.end(), [](const Block& x, const Block& y) { return x.begin < y.begin; });
+        o = &obs;
       }
-      if (pos + need > cap) capacity_error(p, t, need, cap, act);
-      t.start_partition = 0;
-      t.byte_offset = pos;
-      act.push_back({pos, pos + need, l.last, l.tensor});
+      int64_t best = INT64_MAX;
+      int32_t best_start = 0;
+      std::vector<int32_t> starts = pinned[l.tensor] ? std::vector<int32_t>{0} : legal_start_partitions(t.partitions(), tg.partitions);
+      for (int32_t s : starts) {
+        int64_t pos = first_fit(*o, s, s + static_cast<int32_t>(t.partitions()), need, align);
+        if (pos < best) {
+          best = pos;
+          best_start = s;
+        }
+      }
+      if (best + need > cap) capacity_error(p, t, need, cap, *o);
+      t.start_partition = best_start;
+      t.byte_offset = best;
+      insert(block_of(l, best));
     }
     p.births.push_back({l.first, l.tensor});
   }
+  check_placement(p, tg);
 }
 
 }  // namespace nkic

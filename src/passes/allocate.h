@@ -2,6 +2,9 @@
 // ranges in program order (first-fit), so tensors of different loop iterations reuse memory.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "ir/program.h"
 #include "target/target.h"
 
@@ -10,5 +13,18 @@ namespace nkic {
 // Sets start_partition/byte_offset of every used on-chip tensor and fills Program::births.
 // Throws UserError (at the tensor's declaration) when live tensors exceed the target's capacity.
 void allocate(Program& p, const Target& t);
+
+// The start partitions a tensor (or instruction operand) spanning n partitions may use: 0 when
+// 64 < n <= 128, 0 or 64 when 32 < n <= 64, 0/32/64/96 when n <= 32.
+std::vector<int32_t> legal_start_partitions(int64_t n, int partitions);
+
+// Post-allocation operand rules (run by allocate): every on-chip operand of a compute instruction
+// (TensorE, VectorE, ScalarE, GpSimdE; not DMA) starts at a quadrant boundary, and nc_stream_shuffle
+// follows its active-quadrant start rules. Throws UserError at the instruction's line.
+void check_placement(const Program& p, const Target& t);
+
+// The allocation section of `nkic ir`: each on-chip tensor's partition and byte range; tensors declared
+// at the same site (a loop body) are summarized as "N buffers x B bytes, K instances" with the buffers.
+std::string allocation_report(const Program& p);
 
 }  // namespace nkic

@@ -17,7 +17,7 @@ std::string fmt(float v) {
 }  // namespace
 
 void exec_DevicePrint(ExecContext& cx, const Instruction& in) {
-  const AccessPattern& ap = in.ops[0];
+  APRef ap = cx.prog.op(in, 0);
   PhysView v = cx.mem.view(ap);
   int64_t per = v.free_elems();
   std::vector<float> vals(static_cast<size_t>(v.pnum * per));

@@ -1,7 +1,7 @@
 // DMA instructions: dma_copy (element order of src to element order of dst; casts through fp32).
 #include <cstring>
 
-#include "sim/exec.h"
+#include "sim/dma.h"
 #include "sim/numerics.h"
 #include "sim/rows.h"
 
@@ -49,7 +49,7 @@ void copy_elements(const PhysView& dst, const PhysView& src, std::vector<float>&
 }
 
 void exec_DmaCopy(ExecContext& cx, const Instruction& in) {
-  copy_elements(cx.mem.view(in.ops[0]), cx.mem.view(in.ops[1]), cx.a);
+  copy_elements(cx.mem.view(cx.prog.op(in, 0)), cx.mem.view(cx.prog.op(in, 1)), cx.a);
 }
 
 }  // namespace nkic::sim
@@ -58,18 +58,16 @@ namespace nkic::sim {
 
 // dma_transpose: dst dims[i] = src dims[axes[i]]; raw bytes (same dtype). The logical shape of src
 // is its access pattern's dims.
-void exec_DmaTranspose(ExecContext& cx, const Instruction& in) {
-  PhysView d = cx.mem.view(in.ops[0]), s = cx.mem.view(in.ops[1]);
-  const auto& sd = in.ops[1].dims;
-  size_t r = sd.size();
-  std::vector<int64_t> sshape(r), dshape(r), dstride(r);
-  for (size_t i = 0; i < r; ++i) sshape[i] = sd[i].num;
-  for (size_t i = 0; i < r; ++i) dshape[i] = sshape[in.ints[i]];
+void dma_transpose_views(const PhysView& d, const PhysView& s, const std::vector<int64_t>& sshape,
+                         std::span<const int64_t> axes) {
+  size_t r = sshape.size();
+  std::vector<int64_t> dshape(r), dstride(r);
+  for (size_t i = 0; i < r; ++i) dshape[i] = sshape[axes[i]];
   int64_t st = 1;
   for (size_t i = r; i-- > 0;) dstride[i] = st, st *= dshape[i];
   // src axis k appears at dst position pos[k]
   std::vector<size_t> pos(r);
-  for (size_t i = 0; i < r; ++i) pos[in.ints[i]] = i;
+  for (size_t i = 0; i < r; ++i) pos[axes[i]] = i;
   std::vector<uint8_t*> sp = element_ptrs(s), dp = element_ptrs(d);
   int64_t isz = size_of(s.dtype);
   std::vector<int64_t> idx(r, 0);
@@ -84,18 +82,30 @@ void exec_DmaTranspose(ExecContext& cx, const Instruction& in) {
   }
 }
 
+void exec_DmaTranspose(ExecContext& cx, const Instruction& in) {
+  APRef src = cx.prog.op(in, 1);
+  std::vector<int64_t> shape;
+  for (auto& d : src.dims) shape.push_back(d.num);
+  dma_transpose_views(cx.mem.view(cx.prog.op(in, 0)), cx.mem.view(src), shape, cx.prog.ints(in));
+}
+
 // dma_compute: dst = srcs[0] + srcs[1] + ... in fp32, in source order, element by element.
-void exec_DmaCompute(ExecContext& cx, const Instruction& in) {
-  PhysView d = cx.mem.view(in.ops[0]);
+void dma_compute_views(ExecContext& cx, AluOp op, const PhysView& d, const std::vector<PhysView>& srcs) {
   size_t n = static_cast<size_t>(d.pnum * d.free_elems());
   cx.a.resize(n);
   cx.b.resize(n);
-  load_all(cx.mem.view(in.ops[1]), cx.a.data());
-  for (size_t k = 2; k < in.ops.size(); ++k) {
-    load_all(cx.mem.view(in.ops[k]), cx.b.data());
-    alu_row_rows(in.alu, cx.a.data(), cx.b.data(), static_cast<int64_t>(n));
+  load_all(srcs[0], cx.a.data());
+  for (size_t k = 1; k < srcs.size(); ++k) {
+    load_all(srcs[k], cx.b.data());
+    alu_row_rows(op, cx.a.data(), cx.b.data(), static_cast<int64_t>(n));
   }
   store_all(d, cx.a.data());
+}
+
+void exec_DmaCompute(ExecContext& cx, const Instruction& in) {
+  std::vector<PhysView> srcs;
+  for (size_t k = 1; k < in.num_ops; ++k) srcs.push_back(cx.mem.view(cx.prog.op(in, k)));
+  dma_compute_views(cx, in.alu, cx.mem.view(cx.prog.op(in, 0)), srcs);
 }
 
 }  // namespace nkic::sim

@@ -11,6 +11,15 @@
 
 namespace nkic::sim {
 
+// The engines' pseudo-random generators: per compute lane, XORWOW states of 6 words {x, y, z, w, v, d}
+// (docs/semantics.md, "Random numbers"). VectorE has 4 generators per lane, GpSimd one. The constructor
+// seeds both as `seed 0` would (src/sim/random.cpp).
+struct RngState {
+  std::array<std::array<uint32_t, 24>, 128> vec;
+  std::array<std::array<uint32_t, 6>, 128> gps;
+  RngState();
+};
+
 struct ExecContext {
   const Program& prog;
   const Target& tgt;
@@ -21,6 +30,8 @@ struct ExecContext {
   // instructions (spec §5.0). ScalarE's are shared by activation / activation_reduce.
   std::array<float, 128> act_acc{};
   std::array<float, 128> vec_acc{};
+  std::vector<int32_t> regs;  // the sequencer registers (Program::num_registers), 32-bit
+  RngState rng{};  // the random generators' state, persisting across instructions for the run
 };
 
 // A data-dependent error found while executing (an index out of range...): the run loop reports it at
@@ -32,5 +43,8 @@ struct ExecError : std::runtime_error {
 #define X(e, n, eng, roles) void exec_##e(ExecContext& cx, const Instruction& in);
 NKIC_OPCODES(X)
 #undef X
+
+// An instruction flagged kDynamic (instruction `index` of the program): operands with run-time offsets.
+void exec_dynamic(ExecContext& cx, const Instruction& in, uint32_t index);
 
 }  // namespace nkic::sim

@@ -7,8 +7,7 @@ namespace nkic::sim {
 namespace {
 // The affine value offset + p*channel_multiplier + sum(step_j * i_j) for every free element of one
 // partition, in row-major order of the pattern (ints = offset, multiplier, [step, num]...).
-void affine_row(const Instruction& in, int64_t p, std::vector<int64_t>& out) {
-  const auto& v = in.ints;
+void affine_row(std::span<const int64_t> v, int64_t p, std::vector<int64_t>& out) {
   size_t nd = (v.size() - 2) / 2;
   int64_t n = 1;
   for (size_t j = 0; j < nd; ++j) n *= v[3 + 2 * j];
@@ -28,11 +27,11 @@ void affine_row(const Instruction& in, int64_t p, std::vector<int64_t>& out) {
 }  // namespace
 
 void exec_Iota(ExecContext& cx, const Instruction& in) {
-  PhysView d = cx.mem.view(in.ops[0]);
+  PhysView d = cx.mem.view(cx.prog.op(in, 0));
   int64_t n = d.free_elems();
   cx.a.resize(n);
   for (int64_t p = 0; p < d.pnum; ++p) {
-    affine_row(in, p, cx.ia);
+    affine_row(cx.prog.ints(in), p, cx.ia);
     if (is_float(d.dtype)) {
       for (int64_t i = 0; i < n; ++i) cx.a[i] = numerics::i64_to_f32(cx.ia[i]);
       store_partition(d, p, cx.a.data());
@@ -43,12 +42,12 @@ void exec_Iota(ExecContext& cx, const Instruction& in) {
 }
 
 void exec_AffineSelect(ExecContext& cx, const Instruction& in) {
-  PhysView d = cx.mem.view(in.ops[0]), t = cx.mem.view(in.ops[1]);
+  PhysView d = cx.mem.view(cx.prog.op(in, 0)), t = cx.mem.view(cx.prog.op(in, 1));
   int64_t n = d.free_elems();
   cx.a.resize(n);
   float off = static_cast<float>(in.f0);
   for (int64_t p = 0; p < d.pnum; ++p) {
-    affine_row(in, p, cx.ia);
+    affine_row(cx.prog.ints(in), p, cx.ia);
     load_partition(t, p, cx.a.data());
     for (int64_t i = 0; i < n; ++i)
       if (!apply_alu_int(in.alu, cx.ia[i], 0, 32)) cx.a[i] = off;
@@ -57,7 +56,7 @@ void exec_AffineSelect(ExecContext& cx, const Instruction& in) {
 }
 
 void exec_TensorPartitionReduce(ExecContext& cx, const Instruction& in) {
-  PhysView d = cx.mem.view(in.ops[0]), x = cx.mem.view(in.ops[1]);
+  PhysView d = cx.mem.view(cx.prog.op(in, 0)), x = cx.mem.view(cx.prog.op(in, 1));
   int64_t n = x.free_elems();
   if (is_bitvec(in.alu) || (all_int({d.dtype, x.dtype}) && int_op(in.alu))) {
     cx.ia.resize(n);

@@ -70,7 +70,7 @@ void PhysView::Dims::push_back(Dim x) {
   d[n++] = x;
 }
 
-PhysView Memory::view(const AccessPattern& ap) const {
+PhysView Memory::view(APRef ap) const {
   const TensorDecl& t = prog_.tensors[ap.tensor];
   PhysView v;
   v.dtype = ap.dtype;

@@ -67,7 +67,7 @@ class Memory {
   Memory(const Memory&) = delete;
   Memory& operator=(const Memory&) = delete;
 
-  PhysView view(const AccessPattern& ap) const;
+  PhysView view(APRef ap) const;
   // Storage bytes of tensor t's partition `part` (on-chip) for sentinel fill and state reset.
   uint8_t* partition_base(const TensorDecl& t, int64_t part);
   int64_t psum_word_index(const uint8_t* p) const { return (p - psum_.data()) / 4; }  // 4-byte word index into PSUM

@@ -379,7 +379,15 @@ void fill_sentinel(DType t, uint8_t* p, int64_t n) {
     std::memset(p, pat[0], static_cast<size_t>(n));
     return;
   }
-  for (int64_t i = 0; i < n; ++i) std::memcpy(p + i * w, pat, static_cast<size_t>(w));
+  if (n <= 0) return;
+  // One element, then doubling copies of what is filled so far (a few dozen memcpy calls for any n).
+  size_t bytes = static_cast<size_t>(n) * static_cast<size_t>(w), done = static_cast<size_t>(w);
+  std::memcpy(p, pat, done);
+  while (done < bytes) {
+    size_t k = std::min(done, bytes - done);
+    std::memcpy(p + done, p, k);
+    done += k;
+  }
 }
 
 }  // namespace nkic::numerics

@@ -8,8 +8,8 @@
 namespace nkic::sim {
 
 void exec_Activation(ExecContext& cx, const Instruction& in) {
-  PhysView d = cx.mem.view(in.ops[in.operand(0)]), x = cx.mem.view(in.ops[in.operand(1)]);
-  const AccessPattern *bo = in.operand_ap(2), *so = in.operand_ap(3), *ro = in.operand_ap(4);
+  PhysView d = cx.mem.view(cx.prog.op(in, in.operand(0))), x = cx.mem.view(cx.prog.op(in, in.operand(1)));
+  std::optional<APRef> bo = cx.prog.role_op(in, 2), so = cx.prog.role_op(in, 3), ro = cx.prog.role_op(in, 4);
   PhysView bv = bo ? cx.mem.view(*bo) : PhysView{}, sv = so ? cx.mem.view(*so) : PhysView{};
   PhysView rv = ro ? cx.mem.view(*ro) : PhysView{};
   int64_t n = d.free_elems();

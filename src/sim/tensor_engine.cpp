@@ -96,7 +96,7 @@ MatmulFn pick_matmul() {
 
 void exec_NcMatmul(ExecContext& cx, const Instruction& in) {
   static const MatmulFn matmul = pick_matmul();
-  PhysView d = cx.mem.view(in.ops[0]), st = cx.mem.view(in.ops[1]), mv = cx.mem.view(in.ops[2]);
+  PhysView d = cx.mem.view(cx.prog.op(in, 0)), st = cx.mem.view(cx.prog.op(in, 1)), mv = cx.mem.view(cx.prog.op(in, 2));
   int64_t K = st.pnum, M = st.free_elems(), N = mv.free_elems();
   cx.a.resize(K * M);
   cx.b.resize(K * N);
@@ -122,7 +122,7 @@ void exec_NcMatmul(ExecContext& cx, const Instruction& in) {
           v = v + o;
         }
         std::memcpy(row + 4 * j, &v, 4);
-        w[j] = 1;
+        w[j] = 3;
       }
     }
     return;
@@ -134,10 +134,13 @@ void exec_NcMatmul(ExecContext& cx, const Instruction& in) {
     int64_t i = 0;
     for_each_run(d, m, [&](uint8_t* ptr, int64_t step, int64_t n) {
       for (int64_t j = 0; j < n; ++j, ++i) {
-        uint8_t& written = cx.mem.psum_written[cx.mem.psum_word_index(ptr + j * step)];
-        bool acc = in.i0 == 1 || (in.i0 < 0 && written);
+        // One flag byte per 4-byte PSUM word; a 2-byte (bf16) element owns bit 0 or 1 of its word's flag.
+        uint8_t* p = ptr + j * step;
+        uint8_t& written = cx.mem.psum_written[cx.mem.psum_word_index(p)];
+        uint8_t bit = size_of(d.dtype) == 2 ? uint8_t(1u << ((reinterpret_cast<uintptr_t>(p) >> 1) & 1)) : 3;
+        bool acc = in.i0 == 1 || (in.i0 < 0 && (written & bit));
         if (acc) crow[i] += old[i];
-        written = 1;
+        written |= bit;
       }
     });
     store_partition(d, m, crow);
@@ -150,7 +153,7 @@ namespace nkic::sim {
 
 // nc_transpose (TensorE or VectorE): dst[f, p] = data[p, f], bit-exact (same dtype).
 void exec_NcTranspose(ExecContext& cx, const Instruction& in) {
-  PhysView d = cx.mem.view(in.ops[0]), s = cx.mem.view(in.ops[1]);
+  PhysView d = cx.mem.view(cx.prog.op(in, 0)), s = cx.mem.view(cx.prog.op(in, 1));
   int64_t P = s.pnum, F = s.free_elems(), isz = size_of(s.dtype);
   std::vector<uint8_t*> sp = element_ptrs(s), dp = element_ptrs(d);
   for (int64_t p = 0; p < P; ++p)

@@ -15,7 +15,7 @@ void copy_elements(const PhysView& dst, const PhysView& src, std::vector<float>&
 
 namespace {
 
-PhysView opnd(ExecContext& cx, const Instruction& in, int role) { return cx.mem.view(*in.operand_ap(role)); }
+PhysView opnd(ExecContext& cx, const Instruction& in, int role) { return cx.mem.view(*cx.prog.role_op(in, role)); }
 
 // Exact integer bitvec/arith over rows: x is the data row, the other operand per element (ys=1) or a
 // broadcast scalar (ys=0).
@@ -54,7 +54,7 @@ void exec_TensorTensor(ExecContext& cx, const Instruction& in) {
 
 void exec_TensorScalar(ExecContext& cx, const Instruction& in) {
   PhysView d = opnd(cx, in, 0), x = opnd(cx, in, 1);
-  const AccessPattern *o0 = in.operand_ap(2), *o1 = in.operand_ap(3);
+  std::optional<APRef> o0 = cx.prog.role_op(in, 2), o1 = cx.prog.role_op(in, 3);
   PhysView v0 = o0 ? cx.mem.view(*o0) : PhysView{}, v1 = o1 ? cx.mem.view(*o1) : PhysView{};
   bool two = in.alu1 != AluOp::Bypass || o1;
   int64_t n = d.free_elems();
@@ -117,7 +117,7 @@ void exec_TensorScalar(ExecContext& cx, const Instruction& in) {
 
 void exec_ScalarTensorTensor(ExecContext& cx, const Instruction& in) {
   PhysView d = opnd(cx, in, 0), x = opnd(cx, in, 1), y = opnd(cx, in, 3);
-  const AccessPattern* o0 = in.operand_ap(2);
+  std::optional<APRef> o0 = cx.prog.role_op(in, 2);
   PhysView v0 = o0 ? cx.mem.view(*o0) : PhysView{};
   int64_t n = d.free_elems();
   cx.a.resize(n);
@@ -138,7 +138,7 @@ void exec_TensorCopy(ExecContext& cx, const Instruction& in) {
 
 void exec_TensorCopyPredicated(ExecContext& cx, const Instruction& in) {
   PhysView d = opnd(cx, in, 0), pr = opnd(cx, in, 2);
-  const AccessPattern* so = in.operand_ap(1);
+  std::optional<APRef> so = cx.prog.role_op(in, 1);
   PhysView s = so ? cx.mem.view(*so) : PhysView{};
   int64_t n = d.free_elems();
   bool rev = in.flags & kRevPred;
@@ -208,7 +208,7 @@ void exec_TensorReduce(ExecContext& cx, const Instruction& in) {
 
 void exec_TensorTensorScan(ExecContext& cx, const Instruction& in) {
   PhysView d = opnd(cx, in, 0), x = opnd(cx, in, 1), y = opnd(cx, in, 2);
-  const AccessPattern* io = in.operand_ap(3);
+  std::optional<APRef> io = cx.prog.role_op(in, 3);
   PhysView iv = io ? cx.mem.view(*io) : PhysView{};
   int64_t n = d.free_elems();
   bool r0 = in.flags & kRev0, r1 = in.flags & kRev1;

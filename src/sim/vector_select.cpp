@@ -15,9 +15,9 @@ namespace nkic::sim {
 
 namespace {
 
-PhysView opnd(ExecContext& cx, const Instruction& in, int role) { return cx.mem.view(*in.operand_ap(role)); }
+PhysView opnd(ExecContext& cx, const Instruction& in, int role) { return cx.mem.view(*cx.prog.role_op(in, role)); }
 PhysView opt(ExecContext& cx, const Instruction& in, int role) {
-  const AccessPattern* ap = in.operand_ap(role);
+  std::optional<APRef> ap = cx.prog.role_op(in, role);
   return ap ? cx.mem.view(*ap) : PhysView{};
 }
 
@@ -252,7 +252,7 @@ void exec_NcStreamShuffle(ExecContext& cx, const Instruction& in) {
     });
   }
   for (int64_t p = 0; p < d.pnum; ++p) {
-    int64_t m = in.ints[p % 32];
+    int64_t m = cx.prog.ints(in)[p % 32];
     if (m == 255) continue;
     const uint8_t* src = rows.data() + ((p / 32) * 32 + m) * n * isz;
     for_each_run(d, p, [&](uint8_t* ptr, int64_t step, int64_t k) {
@@ -263,7 +263,7 @@ void exec_NcStreamShuffle(ExecContext& cx, const Instruction& in) {
 
 void exec_LocalGather(ExecContext& cx, const Instruction& in) {
   PhysView d = opnd(cx, in, 0), s = opnd(cx, in, 1), ix = opnd(cx, in, 2);
-  int64_t E = in.i0, nv = in.ints[0], ni = ix.free_elems(), ns = s.free_elems(), isz = size_of(s.dtype);
+  int64_t E = in.i0, nv = cx.prog.ints(in)[0], ni = ix.free_elems(), ns = s.free_elems(), isz = size_of(s.dtype);
   std::vector<uint8_t*> sp = element_ptrs(s), dp = element_ptrs(d);
   cx.ia.resize(ni * 16);
   std::vector<int64_t> row(ni), idx;

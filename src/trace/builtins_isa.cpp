@@ -2,6 +2,7 @@
 // builtin binds the exact 0.3.0 signature, validates the hardware rules, and appends one instruction
 // to the Program. The instructions themselves are in isa_<family>.cpp.
 #include "ir/activation.h"
+#include "trace/dynamic.h"
 #include "trace/isa_common.h"
 
 namespace nkic::trace {
@@ -89,8 +90,21 @@ void Ctx::column(size_t i, const TensorObj* t, int64_t P) {
     fail(i, pname(i) + " " + shape_str(*t) + " must be a (" + std::to_string(P) + ", 1) tile (one value per partition)");
 }
 
+int64_t Ctx::int32_imm(size_t i, int64_t x, const std::string& what, bool allow_uint32) {
+  int64_t hi = allow_uint32 ? int64_t{UINT32_MAX} : int64_t{INT32_MAX};
+  if (x < INT32_MIN || x > hi)
+    fail(i, what + " " + std::to_string(x) + " is outside the 32-bit range of ISA integer immediates [" +
+                std::to_string(INT32_MIN) + ", " + std::to_string(hi) + "]");
+  return x;
+}
+
+void Ctx::scalar_imm(size_t i) {
+  if (v[i].k == VK::Int) int32_imm(i, v[i].i, pname(i), true);
+}
+
 TensorObj* Ctx::scalar_or_column(size_t i, int64_t P, double* num, bool allow_tile) {
   if (v[i].is_number()) {
+    scalar_imm(i);
     *num = v[i].as_float();
     return nullptr;
   }
@@ -150,18 +164,20 @@ Instruction& Ctx::emit(Opcode op, std::initializer_list<const TensorObj*> roles)
   Instruction ins;
   ins.op = op;
   ins.engine = default_engine(op);
+  APRef ops[32];
+  if (roles.size() > std::size(ops)) throw std::logic_error("Ctx::emit: too many operands");
+  size_t n = 0;
   int r = 0;
   for (const TensorObj* t : roles) {
     if (t) {
-      ins.ops.push_back(t->ap);
-      if (r < 16) ins.present |= static_cast<uint16_t>(1u << r);
+      ops[n++] = t->ap;
+      if (r < 8) ins.present |= static_cast<uint8_t>(1u << r);
     }
     ++r;
   }
-  if (r > 16) ins.present = 0;  // variadic: positional roles
+  if (r > 8) ins.present = 0;  // variadic: positional roles
   ins.loc = in.loc_here(a.call_span);
-  in.program.instrs.push_back(std::move(ins));
-  return in.program.instrs.back();
+  return in.program.emit(ins, std::span<const APRef>(ops, n));
 }
 
 Value isa_builtin(std::string name, std::vector<Param> params, std::function<void(Ctx&)> body) {
@@ -214,6 +230,11 @@ Value make_isa_module() {
   add_isa_gpsimd(*m, e);
   add_isa_tensor(*m, e);
   add_isa_vector_select(*m, e);
+  add_isa_extra(*m, e);
+  add_isa_random(*m, e);
+  add_isa_mx(*m, e);
+  add_isa_lnc(*m, e);
+  add_isa_registers(*m);
   // get_nc_version(): the compile target's generation (nki-library kernels branch on it).
   Value versions = m->ns["nc_version"];
   m->ns["get_nc_version"] = make_builtin("nki.isa.get_nc_version", [versions](Interpreter& in, CallArgs& a) {
@@ -221,9 +242,7 @@ Value make_isa_module() {
     return versions.as<ModuleObj>()->ns["gen" + std::to_string(in.tgt.nc_version)];
   });
   // 0.3.0 instructions nkic does not implement yet: a clear error at the call.
-  for (const char* n : {"nc_matmul_mx", "quantize_mx", "exponential", "rand2", "rng", "set_rng_seed", "rand_set_state",
-                        "rand_get_state", "dropout", "sequence_bounds", "nonzero_with_count", "core_barrier", "sendrecv",
-                        "register_alloc", "register_move", "register_load", "register_store",
+  for (const char* n : {"register_alloc", "register_move", "register_load", "register_store",
                         "tensor_copy_dynamic_src", "tensor_copy_dynamic_dst"}) {
     if (m->ns.count(n)) continue;
     std::string name = n;

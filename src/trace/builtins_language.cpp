@@ -1,4 +1,8 @@
 // nki.language: dtypes, buffers, operator constants, tile sizes, tensor creation, iterators.
+#include "trace/dynamic.h"
+#include <algorithm>
+
+#include "passes/allocate.h"
 #include "trace/interpreter.h"
 
 namespace nkic::trace {
@@ -9,6 +13,48 @@ namespace {
 
 Value module_value(std::shared_ptr<ModuleObj> m) {
   return Value::wrap(VK::Module, std::move(m));
+}
+
+// address=(partition, byte_offset) of an on-chip tensor: alignment, range and the start-partition rule.
+// Overlap with other tensors is checked by the allocate pass, which knows the live ranges.
+void check_address(Interpreter& in, CallArgs& a, const std::vector<Param>& ps, const Value& av, Mem mem, DType dt,
+                   const std::vector<int64_t>& shape, TensorDecl& d) {
+  Span s = in.arg_span(a, ps, 4);
+  auto fail = [&](const std::string& msg, const std::string& hint = "") { in.error(s, msg, hint, "validation"); };
+  if (mem == Mem::HBM) in.error(s, "address= applies only to SBUF and PSUM tensors");
+  if ((av.k != VK::Tuple && av.k != VK::List) || av.as<SeqObj>()->items.size() != 2)
+    fail("address must be a (partition, byte_offset) pair of integers");
+  const auto& items = av.as<SeqObj>()->items;
+  int64_t part = expect_int(in, items[0], s, "address partition");
+  int64_t off = expect_int(in, items[1], s, "address byte offset");
+  const Target& t = in.tgt;
+  int64_t n = shape[0];
+  int64_t bytes = d.partition_bytes();
+  bool psum = mem == Mem::PSUM;
+  int64_t cap = psum ? t.psum_partition_bytes : t.sbuf_usable_bytes;
+  std::string where = "address=(" + std::to_string(part) + ", " + std::to_string(off) + ")";
+  if (part < 0 || part + n > t.partitions)
+    fail(where + ": partitions [" + std::to_string(part) + ", " + std::to_string(part + n) + ") of the " +
+         std::to_string(n) + "-partition tensor are outside the " + std::to_string(t.partitions) + " partitions");
+  if (off < 0 || off + bytes > cap)
+    fail(where + ": bytes [" + std::to_string(off) + ", " + std::to_string(off + bytes) + ") per partition are outside the " +
+         std::to_string(cap) + " usable " + (psum ? "PSUM" : "SBUF") + " bytes of a partition");
+  if (psum && off % t.psum_bank_bytes != 0)
+    fail(where + ": a PSUM tensor must start on a bank boundary (a multiple of " + std::to_string(t.psum_bank_bytes) +
+         " bytes)");
+  if (off % size_of(dt) != 0)
+    fail(where + ": the byte offset must be a multiple of the " + std::string(name_of(dt)) + " element size (" +
+         std::to_string(size_of(dt)) + " bytes)");
+  std::vector<int32_t> legal = legal_start_partitions(n, t.partitions);
+  if (std::find(legal.begin(), legal.end(), part) == legal.end()) {
+    std::string starts;
+    for (size_t i = 0; i < legal.size(); ++i) starts += (i ? (i + 1 == legal.size() ? " or " : ", ") : "") + std::to_string(legal[i]);
+    fail(where + ": a tensor spanning " + std::to_string(n) + " partitions must start at partition " + starts,
+         "tensors of 33-64 partitions start at 0 or 64, tensors of up to 32 partitions at 0, 32, 64 or 96");
+  }
+  d.start_partition = static_cast<int32_t>(part);
+  d.byte_offset = off;
+  d.user_address = true;
 }
 
 // ndarray(shape, dtype, buffer=nl.sbuf, name='', address=None): the tensor declaration rules.
@@ -46,16 +92,14 @@ Value create_tensor(Interpreter& in, CallArgs& a, const std::string& fname, std:
                    " bytes per partition, more than the " + std::to_string(cap) + " available",
                "tile the free dimensions", "validation");
   }
-  Value out = in.new_tensor(name, mem, dt, shape, a.call_span);
-  if (!v[4].is_none()) {
-    if (mem == Mem::HBM) in.error(in.arg_span(a, ps, 4), "address= applies only to SBUF and PSUM tensors");
-    std::vector<int64_t> addr = expect_shape(in, v[4], in.arg_span(a, ps, 4), "address");
-    if (addr.size() != 2) in.error(in.arg_span(a, ps, 4), "address must be (partition, byte offset)");
-    TensorDecl& d = in.program.tensors[out.as<TensorObj>()->ap.tensor];
-    d.start_partition = static_cast<int32_t>(addr[0]);
-    d.byte_offset = addr[1];
-    d.user_address = true;
+  {  // The total size must stay within int64 (the free size per partition is checked above for on-chip).
+    int64_t total = size_of(dt);
+    for (int64_t d : shape)
+      if (__builtin_mul_overflow(total, d, &total))
+        in.error(shape_span, "tensor size exceeds the 64-bit range nkic supports", "", "validation");
   }
+  Value out = in.new_tensor(name, mem, dt, shape, a.call_span);
+  if (!v[4].is_none()) check_address(in, a, ps, v[4], mem, dt, shape, in.program.tensors[out.as<TensorObj>()->ap.tensor]);
   (void)fname;
   return out;
 }
@@ -155,7 +199,13 @@ Value make_language_module() {
   m->ns["program_id"] = make_builtin("nki.language.program_id", [](Interpreter&, CallArgs&) { return Value::integer(0); });
   m->ns["num_programs"] = make_builtin("nki.language.num_programs", [](Interpreter&, CallArgs&) { return Value::integer(1); });
   m->ns["program_ndim"] = make_builtin("nki.language.program_ndim", [](Interpreter&, CallArgs&) { return Value::integer(0); });
-  m->ns["no_reorder"] = make_builtin("nki.language.no_reorder", [](Interpreter&, CallArgs&) { return Value::none(); });
+  m->ns["no_reorder"] = make_builtin("nki.language.no_reorder", [](Interpreter&, CallArgs&) {
+    auto e = std::make_shared<EnumObj>();  // a marker for `with`: dynamic loops cannot nest inside
+    e->cls = "no_reorder";
+    e->name = "no_reorder";
+    return Value::wrap(VK::Enum, e);
+  });
+  add_dynamic_range(*m);
   m->ns["NKIObject"] = make_object_class("NKIObject");
   add_language_ops(*m);
   // 0.3.0 names nkic does not implement yet: a clear error at the call instead of "no attribute".
@@ -170,16 +220,15 @@ Value make_language_module() {
     Instruction ins;
     ins.op = Opcode::DevicePrint;
     ins.engine = default_engine(Opcode::DevicePrint);
-    ins.ops.push_back(t->ap);
     ins.present = 1;
     in.program.strings.push_back(v[0].as<StrObj>()->s);
     ins.i0 = static_cast<int32_t>(in.program.strings.size() - 1);
     ins.loc = in.loc_here(a.call_span);
-    in.program.instrs.push_back(std::move(ins));
+    in.program.emit(ins, {t->ap});
     return Value::none();
   });
-  for (const char* n : {"dynamic_range", "device_print", "rand", "random_seed", "shared_constant",
-                        "shared_identity_matrix", "gather_flattened", "dropout"}) {
+  for (const char* n : {"dynamic_range", "device_print", "shared_constant", "shared_identity_matrix",
+                        "gather_flattened"}) {
     if (m->ns.count(n)) continue;
     std::string name = n;
     m->ns[n] = make_builtin("nki.language." + name, [name](Interpreter& in, CallArgs& a) -> Value {

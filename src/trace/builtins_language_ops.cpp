@@ -3,6 +3,7 @@
 // the ISA validation). Results are new SBUF tiles (PSUM for matmul/transpose). Operator constants
 // (nl.add, nl.exp, nl.max, ...) are VK::Op values; calling one dispatches here (call_language_op).
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "ir/activation.h"
@@ -501,6 +502,71 @@ Value gather_flattened(Interpreter& in, CallArgs& a) {
   return out;
 }
 
+// ---- random numbers (nisa.rng / set_rng_seed / dropout on the Vector Engine)
+
+// Digits of the significand of a float dtype: nl.rand's values k * 2^-m (k < 2^m) are exact in it.
+int significand_bits(DType t) {
+  switch (t) {
+    case DType::Float32: return 24;
+    case DType::TFloat32:
+    case DType::Float16: return 11;
+    case DType::BFloat16: return 8;
+    case DType::Float8E5M2: return 3;
+    default: return 4;  // float8_e4m3 / float8_e4m3fn
+  }
+}
+
+// rand(shape, dtype, buffer=nl.sbuf, name=''): uniform values in [0, 1). Lowers to nisa.rng (uint32 bits),
+// a logical right shift keeping m bits, and a multiply by 2^-m into the result (m = significand digits of
+// dtype, so no value rounds up to 1.0).
+Value rand(Interpreter& in, CallArgs& a) {
+  Bound b = bind(in, a, "rand", {{"shape", true}, {"dtype", true}, {"buffer", false, Value::buffer(BufferKind::SBUF)},
+                                 {"name", false, Value::str("")}});
+  std::vector<int64_t> shape = expect_shape(in, b.v[0], in.arg_span(a, b.ps, 0), "shape");
+  if (b.v[1].k != VK::DType) fail(in, in.arg_span(a, b.ps, 1), "rand", "dtype must be an nki.language dtype (e.g. nl.float32)");
+  DType dt = b.v[1].as_dtype();
+  if (!is_float(dt) || is_packed(dt))
+    fail(in, in.arg_span(a, b.ps, 1), "rand", "dtype must be a float dtype (values in [0, 1)), not " + std::string(name_of(dt)),
+         "for random integer bits use nisa.rng");
+  if (b.v[2].k != VK::Buffer || mem_of(b.v[2].as_buffer()) == Mem::HBM)
+    fail(in, in.arg_span(a, b.ps, 2), "rand", "buffer must be nl.sbuf or nl.psum");
+  if (shape.empty()) fail(in, in.arg_span(a, b.ps, 0), "rand", "shape needs at least one dimension");
+  std::string name = b.v[3].k == VK::Str ? b.v[3].as<StrObj>()->s : "";
+  if (name.empty()) name = in.take_name_hint();
+  if (name.empty()) name = "rand";
+  Value bits = in.new_tensor(name + "_bits", Mem::SBUF, DType::UInt32, shape, a.call_span);
+  isa(in, a, "rng", {{"dst", bits}});
+  int m = significand_bits(dt);
+  Value top = in.new_tensor(name + "_top", Mem::SBUF, DType::UInt32, shape, a.call_span);
+  isa(in, a, "tensor_scalar", {{"dst", top}, {"data", bits}, {"op0", Value::op(AluOp::RightShift)},
+                               {"operand0", Value::integer(32 - m)}});
+  Value out = in.new_tensor(name, mem_of(b.v[2].as_buffer()), dt, shape, a.call_span);
+  isa(in, a, "tensor_scalar", {{"dst", out}, {"data", top}, {"op0", Value::op(AluOp::Multiply)},
+                               {"operand0", Value::real(std::ldexp(1.0, -m))}});
+  return out;
+}
+
+// random_seed(seed): seeds the Vector Engine generator (nisa.set_rng_seed) from a [1, 1] 32-bit tile.
+Value random_seed(Interpreter& in, CallArgs& a) {
+  Bound b = bind(in, a, "random_seed", {{"seed", true}});
+  tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), "random_seed", "seed");
+  isa(in, a, "set_rng_seed", {{"src_seeds", b.v[0]}});
+  return Value::none();
+}
+
+// dropout(x, rate, dtype=None): nisa.dropout into a tile of x's dtype (then a cast if dtype differs).
+Value dropout(Interpreter& in, CallArgs& a) {
+  Bound b = bind(in, a, "dropout", {{"x", true}, {"rate", true}, {"dtype", false}});
+  TensorObj* x = tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), "dropout", "x");
+  DType dt = dtype_arg(in, b.v[2], in.arg_span(a, b.ps, 2), x->ap.dtype);
+  Value out = new_tile(in, x->shape(), x->ap.dtype, Mem::SBUF, a.call_span);
+  isa(in, a, "dropout", {{"dst", out}, {"data", b.v[0]}, {"prob", b.v[1]}});
+  if (dt == x->ap.dtype) return out;
+  Value cast = new_tile(in, x->shape(), dt, Mem::SBUF, a.call_span);
+  isa(in, a, "tensor_copy", {{"dst", cast}, {"src", out}});
+  return cast;
+}
+
 std::map<std::string, Fn>& functions() {
   static std::map<std::string, Fn> fns;
   return fns;
@@ -563,6 +629,9 @@ void add_language_ops(ModuleObj& nl) {
   define(nl, "rms_norm", rms_norm);
   define(nl, "load_transpose2d", load_transpose2d);
   define(nl, "gather_flattened", gather_flattened);
+  define(nl, "rand", rand);
+  define(nl, "random_seed", random_seed);
+  define(nl, "dropout", dropout);
 }
 
 }  // namespace nkic::trace

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <numeric>
 
+#include "trace/checked_int.h"
 #include "trace/interpreter.h"
 
 namespace nkic::trace {
@@ -15,9 +16,13 @@ Value make_builtin(std::string name, std::function<Value(Interpreter&, CallArgs&
   return Value::wrap(VK::Builtin, b);
 }
 
-TensorObj* expect_tensor(Interpreter& in, const Value& v, Span s, const std::string& what) {
+TensorObj* expect_tensor(Interpreter& in, const Value& v, Span s, const std::string& what, bool dynamic_ok) {
   if (v.k != VK::Tensor) in.error(s, what + " must be a tensor, not '" + type_name(v.k) + "'");
-  return v.as<TensorObj>();
+  TensorObj* t = v.as<TensorObj>();
+  if (t->dyn && !dynamic_ok)
+    in.error(s, what + " has a dynamic offset (.ap(scalar_offset=/vector_offset=)): only DMA instructions take one",
+             "move the data with nisa.dma_copy first");
+  return t;
 }
 
 int64_t expect_int(Interpreter& in, const Value& v, Span s, const std::string& what) {
@@ -32,6 +37,8 @@ std::vector<int64_t> expect_shape(Interpreter& in, const Value& v, Span s, const
   for (auto& x : v.as<SeqObj>()->items) {
     int64_t d = expect_int(in, x, s, what + " dimensions");
     if (d <= 0) in.error(s, what + " dimensions must be positive, got " + std::to_string(d));
+    if (d > INT32_MAX)
+      in.error(s, what + " dimension " + std::to_string(d) + " exceeds the 32-bit range of NKI sizes (at most 2147483647)");
     out.push_back(d);
   }
   return out;
@@ -118,7 +125,10 @@ Value range_from_args(Interpreter& in, CallArgs& a, const std::string& kind) {
   return make_range(start, stop, step, kind);
 }
 
+Value make_object_class(const std::string& name);  // classes.cpp
+
 void add_python_builtins(std::map<std::string, Value>& b) {
+  b["object"] = make_object_class("object");
   b["range"] = make_builtin("range", [](Interpreter& in, CallArgs& a) {
     no_kwargs(in, a, "range");
     return range_from_args(in, a, "range");
@@ -140,7 +150,10 @@ void add_python_builtins(std::map<std::string, Value>& b) {
   b["max"] = make_builtin("max", [](Interpreter& in, CallArgs& a) { return minmax(in, a, true); });
   b["abs"] = make_builtin("abs", [](Interpreter& in, CallArgs& a) {
     nargs(in, a, 1, 1, "abs");
-    if (a.pos[0].is_int()) return Value::integer(std::llabs(a.pos[0].as_int()));
+    if (a.pos[0].is_int()) {
+      int64_t x = a.pos[0].as_int();
+      return Value::integer(x < 0 ? checked_neg(in, a.call_span, x) : x);
+    }
     if (a.pos[0].k == VK::Float) return Value::real(std::fabs(a.pos[0].f));
     in.error(a.pos_spans[0], std::string("bad operand type for abs(): '") + type_name(a.pos[0].k) + "'");
   });
@@ -151,7 +164,7 @@ void add_python_builtins(std::map<std::string, Value>& b) {
     if (v.is_int()) return Value::integer(v.as_int());
     if (v.k == VK::Float) {
       if (!std::isfinite(v.f)) in.error(a.pos_spans[0], "cannot convert " + to_str(v) + " to an integer");
-      return Value::integer(static_cast<int64_t>(std::trunc(v.f)));
+      return Value::integer(checked_float_to_int(in, a.call_span, std::trunc(v.f)));
     }
     if (v.k == VK::Str) {
       try {
@@ -252,7 +265,7 @@ void add_python_builtins(std::map<std::string, Value>& b) {
     for (auto& v : in.iterate(a.pos[0], a.pos_spans[0])) {
       if (!v.is_number() || !acc.is_number()) in.error(a.pos_spans[0], "sum() takes numbers");
       acc = (acc.k == VK::Float || v.k == VK::Float) ? Value::real(acc.as_float() + v.as_float())
-                                                      : Value::integer(acc.as_int() + v.as_int());
+                                                      : Value::integer(checked_add(in, a.call_span, acc.as_int(), v.as_int()));
     }
     return acc;
   });
@@ -260,6 +273,7 @@ void add_python_builtins(std::map<std::string, Value>& b) {
     nargs(in, a, 2, 2, "divmod");
     int64_t x = expect_int(in, a.pos[0], a.pos_spans[0], "divmod"), y = expect_int(in, a.pos[1], a.pos_spans[1], "divmod");
     if (y == 0) in.error(a.call_span, "integer division or modulo by zero");
+    if (x == INT64_MIN && y == -1) int_overflow(in, a.call_span);
     int64_t q = x / y, r = x % y;
     if (r != 0 && ((r < 0) != (y < 0))) {
       --q;
@@ -270,7 +284,10 @@ void add_python_builtins(std::map<std::string, Value>& b) {
   b["round"] = make_builtin("round", [](Interpreter& in, CallArgs& a) {
     nargs(in, a, 1, 2, "round");
     if (!a.pos[0].is_number()) in.error(a.pos_spans[0], "round() takes a number");
-    if (a.pos.size() == 1) return Value::integer(static_cast<int64_t>(std::nearbyint(a.pos[0].as_float())));
+    if (a.pos.size() == 1) {
+      if (a.pos[0].is_int()) return Value::integer(a.pos[0].as_int());
+      return Value::integer(checked_float_to_int(in, a.call_span, std::nearbyint(a.pos[0].as_float())));
+    }
     double scale = std::pow(10.0, static_cast<double>(expect_int(in, a.pos[1], a.pos_spans[1], "ndigits")));
     return Value::real(std::nearbyint(a.pos[0].as_float() * scale) / scale);
   });
@@ -364,7 +381,7 @@ Value make_math_module() {
       if (!a.pos[0].is_number()) in.error(a.pos_spans[0], std::string("math.") + name + "() takes a number");
       if (to_int && a.pos[0].is_int()) return Value::integer(a.pos[0].as_int());
       double r = f(a.pos[0].as_float());
-      return to_int ? Value::integer(static_cast<int64_t>(r)) : Value::real(r);
+      return to_int ? Value::integer(checked_float_to_int(in, a.call_span, r)) : Value::real(r);
     });
   };
   unary("ceil", [](double x) { return std::ceil(x); }, true);
@@ -385,7 +402,7 @@ Value make_math_module() {
     for (auto& v : in.iterate(a.pos[0], a.pos_spans[0])) {
       if (!v.is_number()) in.error(a.pos_spans[0], "prod() takes numbers");
       acc = (acc.k == VK::Float || v.k == VK::Float) ? Value::real(acc.as_float() * v.as_float())
-                                                      : Value::integer(acc.as_int() * v.as_int());
+                                                      : Value::integer(checked_mul(in, a.call_span, acc.as_int(), v.as_int()));
     }
     return acc;
   });
@@ -466,7 +483,7 @@ Value make_numpy_module() {
     for (auto& v : in.iterate(a.pos[0], a.pos_spans[0])) {
       if (!v.is_number()) in.error(a.pos_spans[0], "prod() takes numbers");
       acc = (acc.k == VK::Float || v.k == VK::Float) ? Value::real(acc.as_float() * v.as_float())
-                                                      : Value::integer(acc.as_int() * v.as_int());
+                                                      : Value::integer(checked_mul(in, a.call_span, acc.as_int(), v.as_int()));
     }
     return acc;
   });

@@ -30,6 +30,18 @@ bool dataclass_like(const ClassObj* c) {
   return false;
 }
 
+bool frozen_class(const ClassObj* c) {
+  if (c->frozen) return true;
+  for (auto& b : c->bases)
+    if (b.k == VK::Class && frozen_class(b.as<ClassObj>())) return true;
+  return false;
+}
+
+void set_instance_attr(InstanceObj* inst, const std::string& name, const Value& v) {
+  if (Value* old = inst->find(name)) *old = v;
+  else inst->attrs.push_back({name, v});
+}
+
 void collect_fields(const ClassObj* c, std::vector<std::string>& out) {
   for (auto& b : c->bases)
     if (b.k == VK::Class) collect_fields(b.as<ClassObj>(), out);
@@ -225,8 +237,11 @@ void Interpreter::setattr(const Value& obj, const std::string& name, const Value
   auto* inst = obj.as<InstanceObj>();
   const ClassObj* c = inst->cls.as<ClassObj>();
   if (c->is_enum) error(s, "enum members cannot be changed");
-  if (Value* old = inst->find(name)) *old = v;
-  else inst->attrs.push_back({name, v});
+  if (frozen_class(c))  // Python: dataclasses.FrozenInstanceError
+    error(s, "cannot assign to field '" + name + "': '" + c->name + "' is a frozen dataclass",
+          "instances of @dataclass(frozen=True) classes cannot be changed after __init__; in __post_init__ use "
+          "object.__setattr__(self, '" + name + "', value)");
+  set_instance_attr(inst, name, v);
 }
 
 Value make_dataclasses_module() {
@@ -282,7 +297,25 @@ Value make_typing_module() {
   return Value::wrap(VK::Module, m);
 }
 
-Value make_object_class(const std::string& name) { return builtin_class(name); }
+Value make_object_class(const std::string& name) {
+  Value cls = builtin_class(name);
+  if (name == "object") {
+    // object.__setattr__(self, name, value): sets an attribute even on a frozen dataclass instance
+    // (how frozen dataclasses initialize derived fields in __post_init__).
+    cls.as<ClassObj>()->ns["__setattr__"] = make_builtin("object.__setattr__", [](Interpreter& in, CallArgs& a) {
+      if (!a.kw.empty()) in.error(a.kw_spans[0], "object.__setattr__() takes no keyword arguments");
+      if (a.pos.size() != 3)
+        in.error(a.call_span, "object.__setattr__() takes 3 arguments (" + std::to_string(a.pos.size()) + " given)");
+      if (a.pos[0].k != VK::Instance || a.pos[0].as<InstanceObj>()->cls.as<ClassObj>()->is_enum)
+        in.error(a.pos_spans[0], std::string("object.__setattr__() cannot set attributes on a '") +
+                                     type_name(a.pos[0].k) + "'");
+      if (a.pos[1].k != VK::Str) in.error(a.pos_spans[1], "attribute name must be a string");
+      set_instance_attr(a.pos[0].as<InstanceObj>(), a.pos[1].as<StrObj>()->s, a.pos[2]);
+      return Value::none();
+    });
+  }
+  return cls;
+}
 
 Value make_nki_typing_module() {
   auto m = std::make_shared<ModuleObj>();

@@ -7,6 +7,7 @@
 
 #include "frontend/parser.h"
 #include "frontend/subset_check.h"
+#include "trace/checked_int.h"
 
 namespace nkic::trace {
 
@@ -29,6 +30,8 @@ Interpreter::Interpreter(Program& p, const Target& t) : program(p), tgt(t) {
   builtin_modules_["functools"] = make_functools_module();
   builtin_modules_["nki.typing"] = make_nki_typing_module();
   builtin_modules_["nki"].as<ModuleObj>()->ns["typing"] = builtin_modules_["nki.typing"];
+  builtin_modules_["nki.collectives"] = make_collectives_module();
+  builtin_modules_["nki"].as<ModuleObj>()->ns["collectives"] = builtin_modules_["nki.collectives"];
 }
 
 Interpreter::~Interpreter() {
@@ -228,6 +231,7 @@ Value Interpreter::new_tensor(const std::string& name, Mem mem, DType dt, std::v
   t.dtype = dt;
   t.shape = shape;
   t.loc = decl.valid() ? loc_here(decl) : 0;
+  t.created_at = static_cast<uint32_t>(program.instrs.size());
   program.tensors.push_back(std::move(t));
   auto obj = std::make_shared<TensorObj>();
   obj->ap.tensor = static_cast<uint32_t>(program.tensors.size() - 1);
@@ -286,6 +290,7 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
       return truthy(eval(s->test), s->test->span) ? exec_block(s->body) : exec_block(s->orelse);
     case StmtKind::For: {
       Value it = eval(s->iter);
+      if (it.k == VK::Range && it.as<RangeObj>()->dynamic()) return exec_dynamic_for(s, *it.as<RangeObj>());
       for (Value& v : iterate(it, s->iter->span)) {
         assign(s->target, v);
         Flow f = exec_block(s->body);
@@ -295,9 +300,12 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
       return exec_block(s->orelse);
     }
     case StmtKind::While: {
+      Value test = eval(s->test);
+      if (test.k == VK::Register) return exec_dynamic_while(s, *test.as<RegisterObj>());
       for (int64_t n = 0;; ++n) {
         if (n > 10'000'000) error(s->span, "while loop did not terminate at compile time");
-        if (!truthy(eval(s->test), s->test->span)) return exec_block(s->orelse);
+        if (n > 0) test = eval(s->test);
+        if (!truthy(test, s->test->span)) return exec_block(s->orelse);
         Flow f = exec_block(s->body);
         if (f == Flow::Break) return Flow::Normal;
         if (f == Flow::Return) return f;
@@ -396,11 +404,21 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
       return Flow::Normal;
     }
     case StmtKind::With: {
+      int reorder = 0;
       for (auto& item : s->items) {
         Value v = eval(item.context_expr);
+        if (v.k == VK::Enum && v.o && v.as<EnumObj>()->cls == "no_reorder") ++reorder;
         if (item.optional_vars) assign(item.optional_vars, v);
       }
-      return exec_block(s->body);
+      no_reorder_depth_ += reorder;
+      try {
+        Flow f = exec_block(s->body);
+        no_reorder_depth_ -= reorder;
+        return f;
+      } catch (...) {
+        no_reorder_depth_ -= reorder;
+        throw;
+      }
     }
     case StmtKind::ClassDef: {
       Value cv = define_class(s);
@@ -480,6 +498,7 @@ std::vector<Value> Interpreter::iterate(const Value& v, Span s) {
   switch (v.k) {
     case VK::Range: {
       auto* r = v.as<RangeObj>();
+      if (r->dynamic()) error(s, "a dynamic_range can only be the iterable of a for loop");
       std::vector<Value> out;
       int64_t n = r->length();
       out.reserve(n);
@@ -513,6 +532,9 @@ bool Interpreter::truthy(const Value& v, Span s) {
     case VK::List: return !v.as<SeqObj>()->items.empty();
     case VK::Dict: return !v.as<DictObj>()->items.empty();
     case VK::Range: return v.as<RangeObj>()->length() > 0;
+    case VK::Register:
+      error(s, "a VirtualRegister holds a run-time value: it cannot be tested at compile time",
+            "use `while reg:` for a loop on the device");
     case VK::Tensor:
       error(s, "the truth value of a tensor is not known at compile time",
             "compare shapes or compile-time values instead");
@@ -527,7 +549,7 @@ Value Interpreter::eval(const Expr* e) {
         case ast::ConstKind::None: return Value::none();
         case ast::ConstKind::Bool: return Value::boolean(e->bval);
         case ast::ConstKind::Int:
-          if (e->big_int) error(e->span, "integer constant does not fit in 64 bits");
+          if (e->big_int) error(e->span, "integer constant exceeds the 64-bit range nkic supports for compile-time integers");
           return Value::integer(e->ival);
         case ast::ConstKind::Float: return Value::real(e->fval);
         case ast::ConstKind::Str: return Value::str(e->str);
@@ -579,7 +601,7 @@ Value Interpreter::eval(const Expr* e) {
       switch (e->unaryop) {
         case ast::UnaryOpKind::Not: return Value::boolean(!truthy(v, e->a->span));
         case ast::UnaryOpKind::USub:
-          if (v.is_int()) return Value::integer(-v.as_int());
+          if (v.is_int()) return Value::integer(checked_neg(*this, e->span, v.as_int()));
           if (v.k == VK::Float) return Value::real(-v.f);
           break;
         case ast::UnaryOpKind::UAdd:
@@ -754,26 +776,35 @@ Value Interpreter::binary(ast::BinOpKind op, const Value& a, const Value& b, Spa
   if (a.is_int() && b.is_int()) {
     int64_t x = a.as_int(), y = b.as_int();
     switch (op) {
-      case B::Add: return Value::integer(x + y);
-      case B::Sub: return Value::integer(x - y);
-      case B::Mult: return Value::integer(x * y);
+      case B::Add: return Value::integer(checked_add(*this, s, x, y));
+      case B::Sub: return Value::integer(checked_sub(*this, s, x, y));
+      case B::Mult: return Value::integer(checked_mul(*this, s, x, y));
       case B::Div:
         if (y == 0) error(s, "division by zero");
         return Value::real(static_cast<double>(x) / static_cast<double>(y));
       case B::FloorDiv:
         if (y == 0) error(s, "integer division by zero");
+        if (x == INT64_MIN && y == -1) int_overflow(*this, s);
         return Value::integer(floordiv(x, y));
       case B::Mod:
         if (y == 0) error(s, "integer modulo by zero");
+        if (y == -1) return Value::integer(0);
         return Value::integer(pymod(x, y));
       case B::Pow: {
-        if (y < 0) return Value::real(std::pow(static_cast<double>(x), static_cast<double>(y)));
-        int64_t r = 1;
-        for (int64_t i = 0; i < y; ++i) r *= x;
-        return Value::integer(r);
+        if (y < 0) {
+          if (x == 0) error(s, "0 cannot be raised to a negative power");
+          return Value::real(std::pow(static_cast<double>(x), static_cast<double>(y)));
+        }
+        return Value::integer(checked_pow(*this, s, x, y));
       }
-      case B::LShift: return Value::integer(x << y);
-      case B::RShift: return Value::integer(x >> y);
+      case B::LShift:
+        if (y < 0) error(s, "negative shift count");
+        if (x == 0) return Value::integer(0);
+        if (y >= 63) int_overflow(*this, s);
+        return Value::integer(checked_mul(*this, s, x, int64_t{1} << y));
+      case B::RShift:
+        if (y < 0) error(s, "negative shift count");
+        return Value::integer(y >= 63 ? (x < 0 ? -1 : 0) : (x >> y));
       case B::BitAnd: return Value::integer(x & y);
       case B::BitOr: return Value::integer(x | y);
       case B::BitXor: return Value::integer(x ^ y);
@@ -907,7 +938,8 @@ Value Interpreter::call(const Value& fn, CallArgs& args) {
       if (args.pos.size() != 1 || !args.pos[0].is_number())
         error(args.call_span, std::string(name_of(fn.as_dtype())) + "() takes one number");
       if (is_float(fn.as_dtype())) return Value::real(args.pos[0].as_float());
-      return Value::integer(args.pos[0].is_int() ? args.pos[0].as_int() : static_cast<int64_t>(args.pos[0].as_float()));
+      return Value::integer(args.pos[0].is_int() ? args.pos[0].as_int()
+                                                 : checked_float_to_int(*this, args.pos_spans[0], std::trunc(args.pos[0].as_float())));
     }
     case VK::Module:
       if (!fn.as<ModuleObj>()->unavailable.empty())

@@ -93,6 +93,10 @@ class Interpreter {
   enum class Flow { Normal, Return, Break, Continue };
 
   Flow exec_block(const std::vector<ast::Stmt*>& body);
+  // Hardware loops (dynamic.cpp): the body is traced once between Loop/EndLoop (While/EndWhile).
+  Flow exec_dynamic_for(const ast::Stmt* s, const RangeObj& r);
+  Flow exec_dynamic_while(const ast::Stmt* s, const RegisterObj& cond);
+  int no_reorder_depth_ = 0;  // `with nl.no_reorder():` blocks being traced
   Flow exec(const ast::Stmt* s);
   Value eval(const ast::Expr* e);
   void assign(const ast::Expr* target, const Value& v);
@@ -142,6 +146,7 @@ Value make_enum_module();
 Value make_typing_module();
 Value make_functools_module();
 Value make_nki_typing_module();
+Value make_collectives_module();
 // Lookup along a class and its bases; VK::Enum marker when absent.
 Value class_lookup(const ClassObj* c, const std::string& name);
 bool is_subclass(const Value& cls, const Value& base);
@@ -149,7 +154,8 @@ Value tensor_type(Interpreter& in, const Value& index, Span s);
 
 // Helpers for builtin implementations.
 Value make_builtin(std::string name, std::function<Value(Interpreter&, CallArgs&)> fn);
-TensorObj* expect_tensor(Interpreter& in, const Value& v, Span s, const std::string& what);
+// dynamic_ok: views with a run-time offset are accepted (DMA operands).
+TensorObj* expect_tensor(Interpreter& in, const Value& v, Span s, const std::string& what, bool dynamic_ok = false);
 int64_t expect_int(Interpreter& in, const Value& v, Span s, const std::string& what);
 std::vector<int64_t> expect_shape(Interpreter& in, const Value& v, Span s, const std::string& what);
 

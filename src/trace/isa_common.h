@@ -33,6 +33,8 @@ struct Ctx {
   }
   bool given(size_t i) const { return !v[i].is_none(); }
   TensorObj* tensor(size_t i) { return expect_tensor(in, v[i], span(i), iname + " " + ps[i].name); }
+  // A DMA operand: may have a dynamic offset.
+  TensorObj* dma_tensor(size_t i) { return expect_tensor(in, v[i], span(i), iname + " " + ps[i].name, true); }
   Mem mem(const TensorObj* t) const { return in.program.tensors[t->ap.tensor].mem; }
   DType dtype(const TensorObj* t) const { return t->ap.dtype; }
   int64_t parts(const TensorObj* t) const { return t->ap.dims[0].num; }
@@ -59,6 +61,12 @@ struct Ctx {
   bool boolean(size_t i);
   // engine= : unknown keeps the opcode's default; otherwise one of `allowed`.
   Engine engine(size_t i, Engine def, std::initializer_list<Engine> allowed);
+  // Integer immediates are 32-bit words in the ISA: a compile-time int argument must lie in
+  // [-2^31, 2^31-1] (signed fields: iota/affine_select offsets, multipliers, steps) or, for scalar
+  // operands, [-2^31, 2^32-1] (read as int32 or uint32 depending on the tile). Returns the value.
+  int64_t int32_imm(size_t i, int64_t x, const std::string& what, bool allow_uint32 = false);
+  // The check above for a scalar-operand argument when it holds a compile-time int (floats pass).
+  void scalar_imm(size_t i);
   void float_dtype(size_t i, const TensorObj* t);
   void int_dtype(size_t i, const TensorObj* t);
 
@@ -75,5 +83,9 @@ void add_isa_gpsimd(ModuleObj& m, const IsaEnums& e);
 void add_isa_tensor(ModuleObj& m, const IsaEnums& e);
 void add_isa_dma(ModuleObj& m, const IsaEnums& e);
 void add_isa_vector_select(ModuleObj& m, const IsaEnums& e);
+void add_isa_extra(ModuleObj& m, const IsaEnums& e);   // exponential, sequence_bounds, nonzero_with_count
+void add_isa_random(ModuleObj& m, const IsaEnums& e);  // rng, rand2, dropout, set_rng_seed, rand_*_state
+void add_isa_mx(ModuleObj& m, const IsaEnums& e);      // quantize_mx, nc_matmul_mx
+void add_isa_lnc(ModuleObj& m, const IsaEnums& e);     // core_barrier, sendrecv
 
 }  // namespace nkic::trace

@@ -1,4 +1,5 @@
 // nki.isa DMA instructions: dma_copy, dma_transpose, dma_compute.
+#include "trace/dynamic.h"
 #include "trace/isa_common.h"
 
 namespace nkic::trace {
@@ -11,6 +12,24 @@ void dma_operand(Ctx& c, size_t i, const TensorObj* t) {
     c.fail(i, c.pname(i) + " partition dimension " + std::to_string(c.parts(t)) + " exceeds the maximum of " +
                   std::to_string(c.tgt().partitions));
 }
+// Operands with a vector_offset are transferred row by row: every operand has the index's row count
+// as its leading dim and the same elements per row.
+void check_rows(Ctx& c, std::initializer_list<std::pair<size_t, const TensorObj*>> ops) {
+  const TensorObj* v = nullptr;
+  for (auto& [i, t] : ops)
+    if (t->dyn && t->dyn->kind == DynKind::Vector) v = t;
+  if (!v) return;
+  int64_t P = v->ap.dims[0].num, F = v->ap.free_elements();
+  for (auto& [i, t] : ops)
+    if (t->ap.dims[0].num != P || t->ap.free_elements() != F)
+      c.fail(i, c.pname(i) + " " + shape_str(*t) + " must have " + std::to_string(P) + " rows of " + std::to_string(F) +
+                    " elements, like the vector_offset view " + shape_str(*v) + " (one transfer per row)");
+  if (c.ps.size() > 3 && std::string(c.ps[3].name) == "dge_mode" && c.enum_value(3, "dge_mode") == 2)
+    c.fail(3, "vector_offset (gather/scatter) needs software DGE: dge_mode must be swdge or unknown, not hwdge");
+}
+
+int oob_skip(Ctx& c, size_t i) { return c.enum_value(i, "oob_mode") == 1 ? kOobSkip : 0; }
+
 }  // namespace
 
 void add_isa_dma(ModuleObj& m, const IsaEnums& e) {
@@ -19,13 +38,16 @@ void add_isa_dma(ModuleObj& m, const IsaEnums& e) {
       {{"dst", true}, {"src", true}, {"oob_mode", false, e.oob_error}, {"dge_mode", false, e.dge_unknown},
        {"engine", false, e.engine_unknown}, {"name", false}},
       [](Ctx& c) {
-        TensorObj *dst = c.tensor(0), *src = c.tensor(1);
+        TensorObj *dst = c.dma_tensor(0), *src = c.dma_tensor(1);
         dma_operand(c, 0, dst);
         dma_operand(c, 1, src);
         if (dst->ap.num_elements() != src->ap.num_elements())
           c.fail(1, "src " + shape_str(*src) + " has " + std::to_string(src->ap.num_elements()) + " elements but dst " +
                         shape_str(*dst) + " has " + std::to_string(dst->ap.num_elements()));
-        c.emit(Opcode::DmaCopy, {dst, src});
+        check_rows(c, {{0, dst}, {1, src}});
+        c.emit(Opcode::DmaCopy, {dst, src}).flags |= oob_skip(c, 2);
+        record_dynamic_operand(c.in, 0, *dst);
+        record_dynamic_operand(c.in, 1, *src);
       });
 
   m.ns["dma_transpose"] = isa_builtin(
@@ -33,7 +55,9 @@ void add_isa_dma(ModuleObj& m, const IsaEnums& e) {
       {{"dst", true}, {"src", true}, {"axes", false}, {"dge_mode", false, e.dge_unknown},
        {"oob_mode", false, e.oob_error}, {"name", false}},
       [](Ctx& c) {
-        TensorObj *dst = c.tensor(0), *src = c.tensor(1);
+        TensorObj *dst = c.tensor(0), *src = c.dma_tensor(1);
+        if (src->dyn && src->dyn->kind == DynKind::Vector)
+          c.fail(1, "the indirect gather-transpose (vector_offset on the src of dma_transpose) is not supported by nkic yet");
         if (c.tgt().nc_version < 3)
           c.fail(1, "DMA transpose needs NeuronCore-v3 or newer (target " + std::string(c.tgt().name) + ")");
         if (c.mem(dst) != Mem::SBUF) c.fail(0, "dst must be in SBUF, but it is in " + std::string(name_of(c.mem(dst))));
@@ -65,8 +89,11 @@ void add_isa_dma(ModuleObj& m, const IsaEnums& e) {
           if (s[0] != 16 || s.back() % 128 != 0 || size_of(c.dtype(src)) != 2)
             c.fail(3, "dge_mode=hwdge needs src.shape[0] == 16, src.shape[-1] a multiple of 128 and a 2-byte dtype");
         }
-        c.enum_value(4, "oob_mode");
-        c.emit(Opcode::DmaTranspose, {dst, src}).ints = axes;
+        int skip = oob_skip(c, 4);
+        Instruction& ins = c.emit(Opcode::DmaTranspose, {dst, src});
+        c.in.program.set_ints(ins, axes);
+        ins.flags |= skip;
+        record_dynamic_operand(c.in, 1, *src);
       });
 
   m.ns["dma_compute"] = isa_builtin(
@@ -74,14 +101,14 @@ void add_isa_dma(ModuleObj& m, const IsaEnums& e) {
       {{"dst", true}, {"srcs", true}, {"reduce_op", true}, {"scales", false}, {"unique_indices", false, Value::boolean(true)},
        {"name", false}},
       [](Ctx& c) {
-        TensorObj* dst = c.tensor(0);
+        TensorObj* dst = c.dma_tensor(0);
         dma_operand(c, 0, dst);
         if (c.v[1].k != VK::List && c.v[1].k != VK::Tuple) c.fail(1, "srcs must be a list of tensors");
         const auto& items = c.v[1].as<SeqObj>()->items;
         if (items.empty() || items.size() > 16) c.fail(1, "srcs must hold 1 to 16 tensors, not " + std::to_string(items.size()));
         std::vector<const TensorObj*> srcs;
         for (auto& it : items) {
-          TensorObj* t = expect_tensor(c.in, it, c.span(1), "dma_compute srcs element");
+          TensorObj* t = expect_tensor(c.in, it, c.span(1), "dma_compute srcs element", true);
           dma_operand(c, 1, t);
           if (t->ap.num_elements() != dst->ap.num_elements())
             c.fail(1, "srcs element " + shape_str(*t) + " has a different element count than dst " + shape_str(*dst));
@@ -97,14 +124,24 @@ void add_isa_dma(ModuleObj& m, const IsaEnums& e) {
             if (!s.is_number() || s.as_float() != 1.0) c.fail(3, "every scale must be 1.0 in NKI 0.3.0");
         }
         c.boolean(4);
+        bool vector = dst->dyn && dst->dyn->kind == DynKind::Vector;
+        for (auto* t : srcs) vector |= t->dyn && t->dyn->kind == DynKind::Vector;
+        if (vector) {
+          if (srcs.size() != 2)
+            c.fail(1, "dma_compute with a vector_offset (scatter-add / gather-add) takes exactly 2 srcs, not " +
+                          std::to_string(srcs.size()));
+          check_rows(c, {{0, dst}, {1, srcs[0]}, {1, srcs[1]}});
+        }
         Instruction ins;
         ins.op = Opcode::DmaCompute;
         ins.engine = default_engine(ins.op);
         ins.alu = op;
-        ins.ops.push_back(dst->ap);
-        for (auto* t : srcs) ins.ops.push_back(t->ap);
+        std::vector<APRef> ops{dst->ap};
+        for (auto* t : srcs) ops.push_back(t->ap);
         ins.loc = c.in.loc_here(c.a.call_span);
-        c.in.program.instrs.push_back(std::move(ins));
+        c.in.program.emit(ins, ops);
+        record_dynamic_operand(c.in, 0, *dst);
+        for (size_t k = 0; k < srcs.size(); ++k) record_dynamic_operand(c.in, static_cast<uint32_t>(1 + k), *srcs[k]);
       });
 }
 

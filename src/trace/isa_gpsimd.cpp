@@ -17,7 +17,7 @@ std::vector<int64_t> affine_pattern(Ctx& c, size_t pi, int64_t offset, int64_t m
     if (it.k == VK::List || it.k == VK::Tuple)
       for (auto& x : it.as<SeqObj>()->items) {
         if (!x.is_int()) c.fail(pi, "pattern entries must be [step, num] pairs of integers");
-        pr.push_back(x.as_int());
+        pr.push_back(c.int32_imm(pi, x.as_int(), "pattern entry"));
       }
     if (pr.size() != 2 || pr[1] <= 0) c.fail(pi, "each pattern entry must be [step, num] with num > 0");
     out.push_back(pr[0]);
@@ -40,9 +40,10 @@ void add_isa_gpsimd(ModuleObj& m, const IsaEnums&) {
       [](Ctx& c) {
         TensorObj* dst = c.tensor(0);
         c.sbuf_only(0, dst);
-        int64_t off = expect_int(c.in, c.v[2], c.span(2), "iota offset");
-        int64_t mult = expect_int(c.in, c.v[3], c.span(3), "iota channel_multiplier");
-        c.emit(Opcode::Iota, {dst}).ints = affine_pattern(c, 1, off, mult, dst);
+        int64_t off = c.int32_imm(2, expect_int(c.in, c.v[2], c.span(2), "iota offset"), "offset");
+        int64_t mult = c.int32_imm(3, expect_int(c.in, c.v[3], c.span(3), "iota channel_multiplier"), "channel_multiplier");
+        std::vector<int64_t> pattern = affine_pattern(c, 1, off, mult, dst);
+        c.in.program.set_ints(c.emit(Opcode::Iota, {dst}), pattern);
       });
 
   m.ns["affine_select"] = isa_builtin(
@@ -54,15 +55,16 @@ void add_isa_gpsimd(ModuleObj& m, const IsaEnums&) {
         c.sbuf_only(0, dst);
         c.sbuf_only(3, t);
         c.same_tile(0, dst, 3, t);
-        int64_t mult = expect_int(c.in, c.v[2], c.span(2), "affine_select channel_multiplier");
+        int64_t mult = c.int32_imm(2, expect_int(c.in, c.v[2], c.span(2), "affine_select channel_multiplier"), "channel_multiplier");
         if (!c.v[4].is_number()) c.fail(4, "on_false_value must be a number");
+        c.scalar_imm(4);
         AluOp op = c.op(5, kBinary, "a comparison operator");
         if (op != AluOp::Equal && op != AluOp::NotEqual && op != AluOp::Greater && op != AluOp::GreaterEqual &&
             op != AluOp::Less && op != AluOp::LessEqual)
           c.fail(5, "cmp_op must be a comparison (nl.equal, nl.not_equal, nl.greater, nl.greater_equal, nl.less, nl.less_equal)");
-        int64_t off = expect_int(c.in, c.v[6], c.span(6), "affine_select offset");
+        int64_t off = c.int32_imm(6, expect_int(c.in, c.v[6], c.span(6), "affine_select offset"), "offset");
         Instruction& ins = c.emit(Opcode::AffineSelect, {dst, t});
-        ins.ints = affine_pattern(c, 1, off, mult, dst);
+        c.in.program.set_ints(ins, affine_pattern(c, 1, off, mult, dst));
         ins.alu = op;
         ins.f0 = c.v[4].as_float();
       });

@@ -163,6 +163,7 @@ void add_isa_vector(ModuleObj& m, const IsaEnums& e) {
         TensorObj* src = nullptr;
         double sv = 0;
         if (c.v[1].is_number()) {
+          c.scalar_imm(1);
           sv = c.v[1].as_float();
         } else {
           src = c.tensor(1);
@@ -258,6 +259,7 @@ void add_isa_vector(ModuleObj& m, const IsaEnums& e) {
         c.on_chip(0, dst);
         if (!c.v[1].is_number()) c.fail(1, "value must be a number, not '" + std::string(type_name(c.v[1].k)) + "'");
         DType dt = c.dtype(dst);
+        c.scalar_imm(1);
         if (!is_float(dt) && c.v[1].k == VK::Float)
           c.fail(1, "value must be an integer for the integer tensor dst (" + std::string(name_of(dt)) + ")");
         if (!is_float(dt) && dt != DType::Bool) {

@@ -105,6 +105,7 @@ void add_isa_vector_select(ModuleObj& m, const IsaEnums& e) {
         c.same_tile(1, data, 0, dst);
         eight_per_partition(c, 2, vals, c.parts(data));
         if (!c.v[3].is_number()) c.fail(3, "imm must be a compile-time number, not '" + std::string(type_name(c.v[3].k)) + "'");
+        c.scalar_imm(3);
         TensorObj* idx = optional_tensor(c, 4);
         if (idx) {
           c.on_chip(4, idx);
@@ -177,6 +178,7 @@ void add_isa_vector_select(ModuleObj& m, const IsaEnums& e) {
         }
         max_only(c, 8);
         int64_t start = expect_int(c.in, c.v[9], c.span(9), "range_select range_start");
+        c.int32_imm(9, start, "range_start");
         if (start < 0 || start + c.elems(on_true) > (int64_t{1} << 24))
           c.fail(9, "range_start + free index must stay in [0, 2^24) (the index is compared in fp32)");
         if (!c.v[10].is_number() || static_cast<float>(c.v[10].as_float()) != -3.4028235e+38f)
@@ -283,7 +285,7 @@ void add_isa_vector_select(ModuleObj& m, const IsaEnums& e) {
             c.fail(2, "shuffle_mask[" + std::to_string(p % 32) + "] = " + std::to_string(m2) + " selects src partition " +
                           std::to_string((p / 32) * 32 + m2) + ", but src has " + std::to_string(sp) + " partitions");
         }
-        c.emit(Opcode::NcStreamShuffle, {dst, src}).ints = mask;
+        c.in.program.set_ints(c.emit(Opcode::NcStreamShuffle, {dst, src}), mask);
       });
 
   m.ns["local_gather"] = isa_builtin(
@@ -315,7 +317,7 @@ void add_isa_vector_select(ModuleObj& m, const IsaEnums& e) {
                         " elements per partition");
         Instruction& ins = c.emit(Opcode::LocalGather, {dst, src, idx});
         ins.i0 = static_cast<int32_t>(E);
-        ins.ints = {nv};
+        c.in.program.set_ints(ins, {nv});
       });
 
   m.ns["nc_n_gather"] = isa_builtin(

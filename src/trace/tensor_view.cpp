@@ -2,6 +2,7 @@
 #include "trace/tensor_view.h"
 
 #include "ir/verify.h"
+#include "trace/dynamic.h"
 
 namespace nkic::trace {
 
@@ -190,8 +191,6 @@ Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name
       if (t.indexed)
         in.error(a.call_span, ".ap() applies to a whole tensor, not to an indexed view",
                  "call .ap() on the tensor itself and give the offset in offset=");
-      if (!v[2].is_none() || !v[3].is_none())
-        in.error(in.arg_span(a, ps, v[2].is_none() ? 3 : 2), "dynamic offsets in .ap() are not supported by nkic yet");
       AccessPattern ap;
       ap.tensor = t.ap.tensor;
       ap.dtype = t.ap.dtype;
@@ -217,9 +216,15 @@ Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name
                             " (the elements per partition), not " + std::to_string(ap.dims[0].stride));
         if (ap.dims.size() > 5) in.error(ps0, "on-chip access patterns have at most 4 free dimensions");
       }
-      std::string why = check_access_pattern(in.program, ap);
-      if (!why.empty()) in.error(a.call_span, ".ap(): " + why);
-      return make_view(t, std::move(ap), false);
+      Span dspans[3] = {in.arg_span(a, ps, 2), in.arg_span(a, ps, 3), in.arg_span(a, ps, 4)};
+      auto dyn = dynamic_offset(in, decl, ap, v[2], v[3], v[4], dspans);
+      if (!dyn) {  // a dynamic view is bounds-checked when it runs (oob_mode)
+        std::string why = check_access_pattern(in.program, ap);
+        if (!why.empty()) in.error(a.call_span, ".ap(): " + why);
+      }
+      Value out = make_view(t, std::move(ap), false);
+      out.as<TensorObj>()->dyn = std::move(dyn);
+      return out;
     });
   }
   in.error(s, "tensor has no attribute '" + name + "'");

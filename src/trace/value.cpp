@@ -30,6 +30,7 @@ const char* type_name(VK k) {
     case VK::Enum: return "enum";
     case VK::Class: return "class";
     case VK::Instance: return "object";
+    case VK::Register: return "VirtualRegister";
   }
   return "?";
 }
@@ -151,6 +152,7 @@ std::string to_str(const Value& v) {
       return r->kind + "(" + std::to_string(r->start) + ", " + std::to_string(r->stop) + ", " + std::to_string(r->step) + ")";
     }
     case VK::Module: return "<module '" + v.as<ModuleObj>()->name + "'>";
+    case VK::Register: return "VirtualRegister(r" + std::to_string(v.as<RegisterObj>()->id) + ")";
     case VK::Class: return "<class '" + v.as<ClassObj>()->name + "'>";
     case VK::Instance: {
       auto* inst = v.as<InstanceObj>();

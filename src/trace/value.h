@@ -16,7 +16,7 @@ namespace nkic::trace {
 
 enum class VK : uint8_t {
   None, Bool, Int, Float, Str, Tuple, List, Dict, Slice, Ellipsis,
-  Function, Builtin, BoundMethod, Module, Tensor, DType, Buffer, Op, Range, Enum, Class, Instance,
+  Function, Builtin, BoundMethod, Module, Tensor, DType, Buffer, Op, Range, Enum, Class, Instance, Register,
 };
 const char* type_name(VK k);  // Python-ish type names for messages ("int", "tuple", "tensor", ...)
 
@@ -79,10 +79,19 @@ struct SliceObj : Object {
   Value start, stop, step;
 };
 // range / nl.affine_range / nl.sequential_range / nl.static_range: unrolled at compile time.
+// nl.dynamic_range: a runtime hardware loop whose bounds may be registers (start_reg/stop_reg >= 0).
 struct RangeObj : Object {
   int64_t start = 0, stop = 0, step = 1;
-  std::string kind;  // "range", "affine_range", ...
+  std::string kind;  // "range", "affine_range", ..., "dynamic_range"
+  int32_t start_reg = -1, stop_reg = -1;
   int64_t length() const;
+  bool dynamic() const { return kind == "dynamic_range"; }
+};
+
+// A nisa VirtualRegister: a 32-bit runtime value in an engine sequencer register (Program register id).
+struct RegisterObj : Object {
+  int32_t id = 0;
+  bool frozen = false;  // the induction variable of a dynamic_range: read-only
 };
 
 class Interpreter;
@@ -154,6 +163,8 @@ struct InstanceObj : Object {
 // A view of a tensor: the access pattern plus its logical shape (the dims' nums).
 struct TensorObj : Object {
   AccessPattern ap;
+  // .ap(scalar_offset=/vector_offset=): the start moves at run time (DMA operands only).
+  std::shared_ptr<const DynamicOffset> dyn;
   bool whole = true;     // the view is the whole, unsliced tensor (possibly reshaped or re-typed)
   bool indexed = false;  // the view came from indexing, slicing or .ap(): no further indexing
   std::vector<int64_t> shape() const {

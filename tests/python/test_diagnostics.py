@@ -1,5 +1,5 @@
 """Golden diagnostics: each tests/diagnostics/<name>.py is compiled with `nkic check` (arguments from its
-first line, `# nkic: [kernel=NAME] --arg ...`); stderr must equal <name>.expected exactly. Regenerate after an
+first line, `# nkic: [kernel=NAME] [cmd=run] --arg ...`; `cmd=run` simulates too, for run-time errors); stderr must equal <name>.expected exactly. Regenerate after an
 intended change with `./dev golden`."""
 import glob
 import os
@@ -20,12 +20,16 @@ def run_case(path):
         first = f.readline()
     args = shlex.split(first.split("nkic:", 1)[1]) if "nkic:" in first else []
     rel = os.path.relpath(path, ROOT)  # paths in the expected text are relative to the repo root
-    target = rel
+    target, cmd = rel, "check"
     for a in list(args):  # `kernel=NAME` picks the kernel in files with several functions
         if a.startswith("kernel="):
             target = f"{rel}:{a.split('=', 1)[1]}"
             args.remove(a)
-    r = subprocess.run([NKIC, "check", target, *args], capture_output=True, text=True, cwd=ROOT)
+        elif a.startswith("cmd="):
+            cmd = a.split("=", 1)[1]
+            args.remove(a)
+    extra = ["--quiet"] if cmd == "run" else []
+    r = subprocess.run([NKIC, cmd, target, *extra, *args], capture_output=True, text=True, cwd=ROOT)
     return r.returncode, r.stderr
 
 

@@ -220,6 +220,12 @@ ERROR_SNIPPETS = [
     '1, x = y', '(1, x) = y', 'f(), x = y', 'x, f() = y', 'x = f() = y', 'f() = x = y', 'a, f(), b = y',
     'f() = 1, 2', 'f() = not x', 'f() = (yield)', 'f() = a, *b', 'a, f() = *b, c', 'x = (\n  1,\n  2\ny = 3 +\n',
     'x = 1 if y\nz = 2', 'print "hello"', 'exec "code"', 'x = {**a for a in b}',
+    # Unicode: \N{...} names (error positions count non-ASCII characters as CPython's \U escapes),
+    # identifier classes and NFKC.
+    "x = '\\N{DAGGER}\\N{bom}\\N{HANGUL SYLLABLE GAG}'", "x = '\u00e9\\N{foo}'", "x = '\\N{\u00e9}'",
+    "x = '\\N{hangul syllable ga}'", "x = '\\N{CJK UNIFIED IDEOGRAPH-4e00}'", "x = f'{a}\\N{nope}'",
+    "x = '\\N{LATIN CAPITAL LETTER A WITH MACRON AND GRAVE}'", "x = '\\N{TANGUT IDEOGRAPH-17000}'",
+    'x\u00a0= 1', '\u0301a = 1', 'a\u20ac = 1', 'x = \u200b', '\ufb01 = \uff21 = e\u0301 = 1', 'a\u00b7\u0660 = 1',
 ]
 
 

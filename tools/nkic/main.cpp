@@ -15,6 +15,7 @@
 #include "api/nkic.h"
 #include "frontend/parser.h"
 #include "ir/printer.h"
+#include "passes/allocate.h"
 #include "npy.h"
 #include "sim/numerics.h"
 
@@ -278,7 +279,7 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   double compile_s = seconds_since(t0);
   for (auto& w : kernel->warnings()) std::cerr << render(w);
   if (cmd == "ir") {
-    std::cout << print_program(kernel->program());
+    std::cout << print_program(kernel->program()) << allocation_report(kernel->program());
     return 0;
   }
   if (cmd == "check") {

@@ -25,14 +25,14 @@ TEST(Verify, RejectsOutOfBoundsAndPartitionCrossing) {
   t.mem = Mem::SBUF;
   t.shape = {4, 8};
   p.tensors.push_back(t);
-  EXPECT_NE(check_access_pattern(p, {0, DType::Float32, 0, {{8, 5}, {1, 8}}}), "");   // 5 partitions
-  EXPECT_NE(check_access_pattern(p, {0, DType::Float32, 4, {{8, 4}, {1, 8}}}), "");   // crosses a partition
-  EXPECT_NE(check_access_pattern(p, {0, DType::Float32, 0, {{4, 4}, {1, 4}}}), "");   // partition stride
-  EXPECT_EQ(check_access_pattern(p, {0, DType::Float32, 4, {{8, 4}, {1, 4}}}), "");
+  EXPECT_NE(check_access_pattern(p, AccessPattern{0, DType::Float32, 0, {{8, 5}, {1, 8}}}), "");   // 5 partitions
+  EXPECT_NE(check_access_pattern(p, AccessPattern{0, DType::Float32, 4, {{8, 4}, {1, 8}}}), "");   // crosses a partition
+  EXPECT_NE(check_access_pattern(p, AccessPattern{0, DType::Float32, 0, {{4, 4}, {1, 4}}}), "");   // partition stride
+  EXPECT_EQ(check_access_pattern(p, AccessPattern{0, DType::Float32, 4, {{8, 4}, {1, 4}}}), "");
   Instruction in;
   in.op = Opcode::Memset;
-  in.ops.push_back({0, DType::Float32, 0, {{8, 4}, {1, 9}}});
+  AccessPattern bad{0, DType::Float32, 0, {{8, 4}, {1, 9}}};
   p.locs.push_back({});
-  p.instrs.push_back(in);
+  p.emit(in, {bad});
   EXPECT_THROW(verify(p), std::logic_error);
 }

@@ -153,7 +153,7 @@ def kern(a):
 )",
                        {tensor({4, 4})});
   ASSERT_EQ(k->num_instructions(), 2u);
-  const auto& ap = k->program().instrs[1].ops[1];
+  APRef ap = k->program().op(k->program().instrs[1], 1);
   EXPECT_EQ(ap.offset, 4);
   ASSERT_EQ(ap.dims.size(), 3u);
   EXPECT_EQ(ap.dims[1].stride, 2);
@@ -235,6 +235,6 @@ def kern(a):
   trn3.target = TargetKind::Trn3;
   EXPECT_EQ(api::compile("k.py", body, "kern", {tensor({4, 4})}, trn3)->num_instructions(), 2u);
   EXPECT_EQ(api::compile("k.py", body, "kern", {tensor({4, 4})}, trn2)->num_instructions(), 1u);
-  std::string err = error_of("\ndef kern(a):\n    nisa.sendrecv(a, a, 0, 1, 0)\n", {tensor({4, 4})});
-  EXPECT_NE(err.find("nisa.sendrecv is not supported by nkic yet"), std::string::npos) << err;
+  std::string err = error_of("\ndef kern(a):\n    nisa.tensor_copy_dynamic_src(a, a)\n", {tensor({4, 4})});
+  EXPECT_NE(err.find("nisa.tensor_copy_dynamic_src is not supported by nkic yet"), std::string::npos) << err;
 }

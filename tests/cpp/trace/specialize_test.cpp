@@ -66,7 +66,7 @@ def kern(a):
 )",
                        "kern", {tensor({128, 64})});
   ASSERT_EQ(k->num_instructions(), 1u);
-  const auto& src = k->program().instrs[0].ops[1];
+  APRef src = k->program().op(k->program().instrs[0], 1);
   EXPECT_EQ(src.offset, 64 * 64 + 8);
   ASSERT_EQ(src.dims.size(), 2u);
   EXPECT_EQ(src.dims[0].stride, 64);

@@ -1,0 +1,104 @@
+// Operand placement rules that need both the instruction and the allocator's placement: the physical
+// start partition of each compute-engine operand, and nc_stream_shuffle's active-quadrant starts.
+#include <algorithm>
+#include <optional>
+#include <string>
+
+#include "frontend/diagnostic.h"
+#include "passes/allocate.h"
+
+namespace nkic {
+
+namespace {
+
+std::vector<std::string> role_names(Opcode op) {
+  std::vector<std::string> out;
+  std::string_view r = operand_roles(op);
+  size_t i = 0;
+  while (i < r.size()) {
+    size_t j = r.find(' ', i);
+    if (j == std::string_view::npos) j = r.size();
+    std::string n(r.substr(i, j - i));
+    while (!n.empty() && (n.back() == '?' || n.back() == '*')) n.pop_back();
+    if (!n.empty()) out.push_back(n);
+    i = j + 1;
+  }
+  return out;
+}
+
+// Physical start partition of an on-chip operand: the tensor's start plus the view's partition offset.
+int64_t start_partition(const Program& p, const APRef& ap) {
+  const TensorDecl& t = p.tensors[ap.tensor];
+  int64_t es = size_of(ap.dtype);
+  int64_t row = es > 0 ? t.partition_bytes() / es : 0;
+  return t.start_partition + (row > 0 ? ap.offset / row : 0);
+}
+
+[[noreturn]] void placement_error(const Program& p, const Instruction& in, const std::string& msg, const std::string& hint) {
+  Diagnostic d;
+  auto stack = p.call_stack(in.loc);
+  if (!stack.empty()) {
+    d.loc = stack.back();
+    stack.pop_back();
+    d.stack = std::move(stack);
+  }
+  d.message = std::string(name_of(in.op)) + ": " + msg;
+  d.hint = hint;
+  UserError e(std::move(d));
+  e.kind = "validation";
+  throw e;
+}
+
+std::string where(const Program& p, const APRef& ap, int64_t start) {
+  const TensorDecl& t = p.tensors[ap.tensor];
+  int64_t off = start - t.start_partition;
+  return "starts at partition " + std::to_string(start) + " ('" + t.name + "' is at partition " +
+         std::to_string(t.start_partition) + (off ? ", the view starts " + std::to_string(off) + " partitions into it" : "") + ")";
+}
+
+}  // namespace
+
+void check_placement(const Program& p, const Target& tg) {
+  for (const Instruction& in : p.instrs) {
+    if (in.engine != Engine::Vector && in.engine != Engine::Scalar && in.engine != Engine::GpSimd &&
+        in.engine != Engine::Tensor)
+      continue;
+    if (in.op == Opcode::NcStreamShuffle) {
+      std::optional<APRef> dst = p.role_op(in, 0), src = p.role_op(in, 1);
+      if (!dst || !src) continue;
+      int64_t n = std::max(dst->dims[0].num, src->dims[0].num);
+      int64_t active = (n + 31) / 32 * 32;
+      auto legal = legal_start_partitions(active, tg.partitions);
+      for (auto [role, ap] : {std::pair<const char*, const APRef*>{"dst", &*dst}, {"src", &*src}}) {
+        int64_t s = start_partition(p, *ap);
+        bool ok = false;
+        for (int32_t q : legal) ok = ok || q == s;
+        if (!ok) {
+          std::string starts;
+          for (size_t i = 0; i < legal.size(); ++i) starts += (i ? (i + 1 == legal.size() ? " or " : ", ") : "") + std::to_string(legal[i]);
+          placement_error(p, in,
+                          std::string(role) + " " + where(p, *ap, s) + ", but a shuffle of " + std::to_string(active) +
+                              " active partitions must start at partition " + starts,
+                          "the active partitions are max(src, dst) partitions rounded up to a multiple of 32");
+        }
+      }
+      continue;
+    }
+    int nroles = in.present == 0 ? in.num_ops : 8;
+    for (int r = 0; r < nroles; ++r) {
+      std::optional<APRef> ap = p.role_op(in, r);
+      if (!ap || !p.tensors[ap->tensor].on_chip() || ap->dims.empty()) continue;
+      int64_t s = start_partition(p, *ap);
+      if (s % 32 != 0) {
+        std::vector<std::string> roles = role_names(in.op);
+        std::string role = roles.empty() ? "operand" : roles[std::min<size_t>(r, roles.size() - 1)];
+        placement_error(p, in,
+                        role + " " + where(p, *ap, s) +
+                            "; compute instructions access partitions starting at a quadrant boundary (0, 32, 64 or 96)",
+                        "move the rows to a quadrant boundary with nisa.nc_stream_shuffle or nisa.dma_copy first");
+      }
+    }
+  }
+}
+
+}  // namespace nkic

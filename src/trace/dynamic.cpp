@@ -1,0 +1,240 @@
+// Registers, hardware loops and dynamic DMA offsets (see dynamic.h).
+#include "trace/dynamic.h"
+
+#include "trace/isa_common.h"
+
+namespace nkic::trace {
+
+using ast::Stmt;
+
+namespace {
+
+Value new_register(Interpreter& in, bool frozen) {
+  auto r = std::make_shared<RegisterObj>();
+  r->id = in.program.num_registers++;
+  r->frozen = frozen;
+  return Value::wrap(VK::Register, r);
+}
+
+// Appends an operand-less sequencer instruction; returns its index.
+uint32_t emit_control(Interpreter& in, Opcode op, Span s) {
+  Instruction ins;
+  ins.op = op;
+  ins.engine = default_engine(op);
+  ins.loc = in.loc_here(s);
+  in.program.emit(ins, {});
+  return static_cast<uint32_t>(in.program.instrs.size() - 1);
+}
+
+constexpr int64_t kInt32Min = -2147483648LL, kInt32Max = 2147483647LL;
+
+int64_t int32_immediate(Interpreter& in, const Value& v, Span s, const std::string& what) {
+  int64_t x = expect_int(in, v, s, what);
+  if (x < kInt32Min || x > kInt32Max)
+    in.error(s, what + " " + std::to_string(x) + " does not fit in a 32-bit register");
+  return x;
+}
+
+RegisterObj* expect_register(Ctx& c, size_t i, bool writable) {
+  RegisterObj* r = as_register(c.v[i]);
+  if (!r)
+    c.fail(i, c.pname(i) + " must be a VirtualRegister (from nisa.register_alloc), not " +
+                  std::string(type_name(c.v[i].k)));
+  if (writable && r->frozen)
+    c.fail(i, "the induction variable of a dynamic_range loop is read-only",
+           "copy it into another register with nisa.register_move if you need to change it");
+  return r;
+}
+
+// A single-element tensor ([1] or [1, 1]) of an integer dtype in SBUF or HBM.
+const TensorObj* register_tensor(Ctx& c, size_t i) {
+  TensorObj* t = c.tensor(i);
+  if (c.mem(t) == Mem::PSUM) c.fail(i, c.pname(i) + " must be in SBUF or HBM, not PSUM");
+  if (t->ap.num_elements() != 1 || t->ap.dims.size() > 2)
+    c.fail(i, c.pname(i) + " must be a single-element tensor ([1] or [1, 1]), not " + shape_str(*t));
+  if (!is_int(c.dtype(t)) || size_of(c.dtype(t)) > 4)
+    c.fail(i, c.pname(i) + " must have an integer dtype of at most 32 bits, not " + std::string(name_of(c.dtype(t))),
+           "registers hold 32-bit integers; use an int32 tensor");
+  return t;
+}
+
+}  // namespace
+
+RegisterObj* as_register(const Value& v) { return v.k == VK::Register ? v.as<RegisterObj>() : nullptr; }
+
+void add_isa_registers(ModuleObj& m) {
+  m.ns["register_alloc"] = make_builtin("nki.isa.register_alloc", [](Interpreter& in, CallArgs& a) {
+    static const std::vector<Param> ps = {{"x", false}};
+    auto v = in.bind(a, "register_alloc", ps);
+    Value r = new_register(in, false);
+    if (!v[0].is_none()) {
+      if (v[0].k == VK::Tensor)
+        in.error(in.arg_span(a, ps, 0), "register_alloc(x) takes an int; load a tensor value with nisa.register_load");
+      int64_t x = int32_immediate(in, v[0], in.arg_span(a, ps, 0), "register_alloc initial value");
+      uint32_t i = emit_control(in, Opcode::RegisterMove, a.call_span);
+      in.program.instrs[i].i0 = r.as<RegisterObj>()->id;
+      in.program.instrs[i].f0 = static_cast<double>(x);
+    }
+    return r;
+  });
+  m.ns["register_move"] = isa_builtin("register_move", {{"dst", true}, {"src", true}}, [](Ctx& c) {
+    RegisterObj* dst = expect_register(c, 0, true);
+    Instruction* ins;
+    if (RegisterObj* src = as_register(c.v[1])) {
+      ins = &c.emit(Opcode::RegisterMove, {});
+      ins->flags |= kFromReg;
+      ins->f1 = src->id;
+    } else {
+      if (!c.v[1].is_int()) c.fail(1, "src must be an int or a VirtualRegister, not " + std::string(type_name(c.v[1].k)));
+      int64_t x = int32_immediate(c.in, c.v[1], c.span(1), "src");
+      ins = &c.emit(Opcode::RegisterMove, {});
+      ins->f0 = static_cast<double>(x);
+    }
+    ins->i0 = dst->id;
+  });
+  m.ns["register_load"] = isa_builtin("register_load", {{"dst", true}, {"src", true}}, [](Ctx& c) {
+    RegisterObj* dst = expect_register(c, 0, true);
+    const TensorObj* src = register_tensor(c, 1);
+    c.emit(Opcode::RegisterLoad, {src}).i0 = dst->id;
+  });
+  m.ns["register_store"] = isa_builtin("register_store", {{"dst", true}, {"src", true}}, [](Ctx& c) {
+    const TensorObj* dst = register_tensor(c, 0);
+    RegisterObj* src = expect_register(c, 1, false);
+    c.emit(Opcode::RegisterStore, {dst}).i0 = src->id;
+  });
+}
+
+void add_dynamic_range(ModuleObj& nl) {
+  nl.ns["dynamic_range"] = make_builtin("nki.language.dynamic_range", [](Interpreter& in, CallArgs& a) {
+    static const std::vector<Param> ps = {{"start", true}, {"stop", false}, {"step", false, Value::integer(1)}};
+    auto v = in.bind(a, "dynamic_range", ps);
+    auto r = std::make_shared<RangeObj>();
+    r->kind = "dynamic_range";
+    Value start = v[0], stop = v[1];
+    if (stop.is_none()) {
+      stop = start;
+      start = Value::integer(0);
+    }
+    auto bound = [&](const Value& b, size_t pi, int64_t& imm, int32_t& reg) {
+      if (RegisterObj* rg = as_register(b)) reg = rg->id;
+      else imm = int32_immediate(in, b, in.arg_span(a, ps, pi), std::string(ps[pi].name));
+    };
+    bound(start, 0, r->start, r->start_reg);
+    bound(stop, v[1].is_none() ? 0 : 1, r->stop, r->stop_reg);
+    if (as_register(v[2]))
+      in.error(in.arg_span(a, ps, 2), "dynamic_range step must be a compile-time positive int, not a register", "",
+               "assert");
+    r->step = expect_int(in, v[2], in.arg_span(a, ps, 2), "dynamic_range step");
+    if (r->step <= 0 || r->step > kInt32Max)
+      in.error(in.arg_span(a, ps, 2), "dynamic_range step must be a positive int, got " + std::to_string(r->step), "",
+               "assert");
+    return Value::wrap(VK::Range, r);
+  });
+}
+
+Interpreter::Flow Interpreter::exec_dynamic_for(const Stmt* s, const RangeObj& r) {
+  if (no_reorder_depth_ > 0)
+    error(s->span, "Dynamic control-flow cannot be nested with a no_reorder block",
+          "put the `with nl.no_reorder():` block inside the loop body instead");
+  if (s->target->kind != ast::ExprKind::Name)
+    error(s->target->span, "the target of a dynamic_range loop must be a single name");
+  Value iv = new_register(*this, true);
+  uint32_t begin = emit_control(*this, Opcode::Loop, s->iter->span);
+  program.set_ints(program.instrs[begin],
+                   {iv.as<RegisterObj>()->id, r.start_reg >= 0 ? r.start_reg : r.start,
+                    r.stop_reg >= 0 ? r.stop_reg : r.stop, r.step, r.start_reg >= 0 ? 1 : 0, r.stop_reg >= 0 ? 1 : 0});
+  assign(s->target, iv);
+  Flow f = exec_block(s->body);
+  if (f != Flow::Normal)
+    error(s->span, std::string("'") + (f == Flow::Return ? "return" : f == Flow::Break ? "break" : "continue") +
+                       "' cannot leave a dynamic_range loop: its body runs on the device");
+  uint32_t end = emit_control(*this, Opcode::EndLoop, s->iter->span);
+  program.instrs[begin].i0 = static_cast<int32_t>(end);
+  program.instrs[end].i0 = static_cast<int32_t>(begin);
+  return exec_block(s->orelse);
+}
+
+Interpreter::Flow Interpreter::exec_dynamic_while(const Stmt* s, const RegisterObj& cond) {
+  if (no_reorder_depth_ > 0)
+    error(s->span, "Dynamic control-flow cannot be nested with a no_reorder block",
+          "put the `with nl.no_reorder():` block inside the loop body instead");
+  uint32_t begin = emit_control(*this, Opcode::While, s->test->span);
+  program.instrs[begin].f0 = cond.id;
+  Flow f = exec_block(s->body);
+  if (f != Flow::Normal)
+    error(s->span, std::string("'") + (f == Flow::Return ? "return" : f == Flow::Break ? "break" : "continue") +
+                       "' cannot leave a `while` loop on a register: its body runs on the device");
+  uint32_t end = emit_control(*this, Opcode::EndWhile, s->test->span);
+  program.instrs[begin].i0 = static_cast<int32_t>(end);
+  program.instrs[end].i0 = static_cast<int32_t>(begin);
+  return exec_block(s->orelse);
+}
+
+std::shared_ptr<const DynamicOffset> dynamic_offset(Interpreter& in, const TensorDecl& base, AccessPattern& ap,
+                                                    const Value& scalar_offset, const Value& vector_offset,
+                                                    const Value& indirect_dim, const Span spans[3]) {
+  if (scalar_offset.is_none() && vector_offset.is_none()) return nullptr;
+  if (!scalar_offset.is_none() && !vector_offset.is_none())
+    in.error(spans[1], "scalar_offset and vector_offset cannot be used together");
+  int64_t rank = static_cast<int64_t>(base.shape.size());
+  int64_t dim = expect_int(in, indirect_dim, spans[2], "indirect_dim");
+  if (dim < 0 || dim >= rank)
+    in.error(spans[2], "indirect_dim must be a dimension of the tensor (0.." + std::to_string(rank - 1) + "), got " +
+                           std::to_string(dim));
+  // Elements of the view's dtype per unit of the indexed dimension, from the base tensor's shape.
+  int64_t inner = 1;
+  for (int64_t d = dim + 1; d < rank; ++d) inner *= base.shape[d];
+  int64_t bytes = inner * size_of(base.dtype);
+  if (bytes % size_of(ap.dtype) != 0)
+    in.error(spans[2], "the indexed dimension's size is not a whole number of " + std::string(name_of(ap.dtype)) +
+                           " elements");
+  auto d = std::make_shared<DynamicOffset>();
+  d->multiplier = bytes / size_of(ap.dtype);
+  auto index_tensor = [&](const Value& v, Span s, const char* what) -> const TensorObj* {
+    const TensorObj* t = expect_tensor(in, v, s, what);
+    if (t->dyn) in.error(s, std::string(what) + " cannot itself have a dynamic offset");
+    const TensorDecl& td = in.program.tensors[t->ap.tensor];
+    if (td.mem != Mem::SBUF) in.error(s, std::string(what) + " must be in SBUF, not " + std::string(name_of(td.mem)));
+    DType dt = t->ap.dtype;
+    if (dt != DType::Int32 && dt != DType::UInt32)
+      in.error(s, std::string(what) + " must be int32 or uint32, not " + std::string(name_of(dt)));
+    return t;
+  };
+  if (!scalar_offset.is_none()) {
+    if (RegisterObj* r = as_register(scalar_offset)) {
+      d->kind = DynKind::ScalarRegister;
+      d->reg = r->id;
+    } else {
+      const TensorObj* t = index_tensor(scalar_offset, spans[0], "scalar_offset");
+      if (t->ap.num_elements() != 1)
+        in.error(spans[0], "scalar_offset must be a [1, 1] tensor or a VirtualRegister, not a tensor of " +
+                               std::to_string(t->ap.num_elements()) + " elements");
+      d->kind = DynKind::ScalarTensor;
+      d->index = t->ap;
+    }
+    return d;
+  }
+  const TensorObj* t = index_tensor(vector_offset, spans[1], "vector_offset");
+  if (base.mem != Mem::HBM)
+    in.error(spans[1], "vector_offset indexes rows of an HBM tensor; '" + base.name + "' is in " +
+                           std::string(name_of(base.mem)));
+  if (dim != 0) in.error(spans[2], "vector_offset supports only indirect_dim=0");
+  if (t->ap.dims.size() != 2 || t->ap.dims[1].num != 1)
+    in.error(spans[1], "vector_offset must be a [P, 1] tensor (one row index per partition)");
+  if (t->ap.dims[0].num != ap.dims[0].num)
+    in.error(spans[1], "vector_offset has " + std::to_string(t->ap.dims[0].num) + " rows but the pattern's first entry has " +
+                           std::to_string(ap.dims[0].num));
+  d->kind = DynKind::Vector;
+  d->index = t->ap;
+  ap.dims[0].stride = d->multiplier;  // the leading step is replaced by the row size
+  return d;
+}
+
+void record_dynamic_operand(Interpreter& in, uint32_t operand, const TensorObj& t) {
+  if (!t.dyn) return;
+  uint32_t i = static_cast<uint32_t>(in.program.instrs.size() - 1);
+  in.program.instrs[i].flags |= kDynamic;
+  in.program.dynamic.push_back({i, operand, *t.dyn});
+}
+
+}  // namespace nkic::trace

@@ -1,0 +1,148 @@
+"""quantize_mx and nc_matmul_mx (NeuronCore-v4 / trn3) vs NumPy models of the OCP MX reference
+(aws-neuron mx_cpu_utils: quantize_mx_golden / nc_matmul_mx_golden, the 0.3.0 Emax), with the packing of
+docs/semantics.md ("MX"): x4 value q in byte q (fp8) or bits [4q, 4q+4) (fp4); scale row i at partition
+(i // 4) * 32 + i % 4. Tolerances: quantize_mx is bit-exact (data and scales); nc_matmul_mx is an fp32
+sequential sum of exact products, checked against a float64 einsum with atol = 1e-6 x sum of |terms|;
+the quantize -> matmul round trip is within 6 % (relative Frobenius) of the fp32 matmul (fp8 e4m3 steps)."""
+import os
+import sys
+
+import ml_dtypes
+import numpy as np
+import pytest
+
+import nki
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import isa_extra_kernels as k  # noqa: E402
+
+rng = np.random.default_rng(31)
+FP8 = {"float8_e4m3fn_x4": ml_dtypes.float8_e4m3fn, "float8_e5m2_x4": ml_dtypes.float8_e5m2}
+FP4 = np.array([0, 0.5, 1, 1.5, 2, 3, 4, 6, -0.0, -0.5, -1, -1.5, -2, -3, -4, -6], np.float64)
+
+
+@pytest.fixture(autouse=True)
+def trn3(monkeypatch):
+    monkeypatch.setenv("NEURON_PLATFORM_TARGET_OVERRIDE", "trn3")
+
+
+def scale_row(i):
+    return (i // 4) * 32 + i % 4
+
+
+def quantize_ref(x, dt):
+    P, F = x.shape
+    emax, maxv = (15, 57344.0) if dt == "float8_e5m2_x4" else (8, 448.0)
+    e = (x.astype(np.float32).view(np.uint32) >> 23) & 0xFF
+    g = e.reshape(P // 8, 8, F // 4, 4).max(axis=(1, 3)).astype(np.int64)
+    scale = np.maximum(g - emax, 0)
+    div = np.repeat(np.repeat(2.0 ** (scale - 127), 8, 0), 4, 1)
+    q = np.clip((x.astype(np.float64) / div).astype(np.float32), -maxv, maxv).astype(FP8[dt])
+    packed = np.ascontiguousarray(q.view(np.uint8).reshape(P, F // 4, 4)).view("<u4").reshape(P, F // 4)
+    return packed, scale.astype(np.uint8)
+
+
+@pytest.mark.parametrize("P,F", [(32, 64), (128, 16), (64, 8)])
+@pytest.mark.parametrize("dt", ["float8_e4m3fn_x4", "float8_e5m2_x4"])
+@pytest.mark.parametrize("src", ["bfloat16", "float16"])
+def test_quantize_mx(P, F, dt, src):
+    x = (rng.standard_normal((P, F)) * np.exp(rng.uniform(-6, 6, (P, 1)))).astype(getattr(ml_dtypes, src, None)
+                                                                                  or np.float16)
+    x[0, :4] = 0  # a zero value in a group
+    q, s = k.quantize_mx_k(x, out_dtype=dt)
+    ref_q, ref_s = quantize_ref(x.astype(np.float32), dt)
+    np.testing.assert_array_equal(q, ref_q)
+    for i in range(P // 8):
+        np.testing.assert_array_equal(s[scale_row(i)], ref_s[i])
+    if P > 32:  # rows between the scale rows are untouched (memset 0 by the kernel)
+        used = {scale_row(i) for i in range(P // 8)}
+        np.testing.assert_array_equal(s[[r for r in range(P) if r not in used]], 0)
+
+
+def test_quantize_mx_all_zero_and_tiny_groups():
+    x = np.zeros((32, 8), np.float32)
+    x[8:16, 4:8] = 1e-30  # biased exponent 27 < Emax + ... -> scale clamps at 0 (2^-127)
+    q, s = k.quantize_mx_k(x.astype(ml_dtypes.bfloat16))
+    ref_q, ref_s = quantize_ref(x.astype(ml_dtypes.bfloat16).astype(np.float32), "float8_e4m3fn_x4")
+    np.testing.assert_array_equal(q, ref_q)
+    np.testing.assert_array_equal(s[:4], ref_s)
+
+
+def rand_fp8_x4(K, F, dt):
+    v = (rng.standard_normal((K, F, 4)) * 8).astype(np.float32).astype(FP8[dt])
+    return np.ascontiguousarray(v.view(np.uint8)).view("<u4").reshape(K, F), v.astype(np.float64)
+
+
+def rand_fp4_x4(K, F):
+    n = rng.integers(0, 16, (K, F, 4))
+    packed = (n[..., 0] | n[..., 1] << 4 | n[..., 2] << 8 | n[..., 3] << 12).astype(np.uint16)
+    return packed, FP4[n]
+
+
+def rand_scales(K, F):
+    """A hardware-layout scale tile with junk in the unused partitions, and the dense [K/8, F] scales."""
+    dense = rng.integers(120, 134, (K // 8, F)).astype(np.uint8)
+    tile = rng.integers(0, 256, (K if K > 32 else K // 8, F)).astype(np.uint8)
+    for i in range(K // 8):
+        tile[scale_row(i)] = dense[i]
+    return tile, dense
+
+
+def matmul_ref(sv, ss, mv, ms):
+    s = sv * 2.0 ** (np.repeat(ss.astype(np.float64), 8, 0)[:, :, None] - 127)
+    m = mv * 2.0 ** (np.repeat(ms.astype(np.float64), 8, 0)[:, :, None] - 127)
+    return np.einsum("kiq,kjq->ij", s, m), np.einsum("kiq,kjq->ij", np.abs(s), np.abs(m))
+
+
+@pytest.mark.parametrize("K,M,N", [(32, 8, 16), (64, 16, 40), (128, 128, 512)])
+@pytest.mark.parametrize("sdt,mdt", [("float8_e4m3fn_x4", "float8_e4m3fn_x4"), ("float8_e5m2_x4", "float4_e2m1fn_x4")])
+def test_nc_matmul_mx(K, M, N, sdt, mdt):
+    st, sv = rand_fp8_x4(K, M, sdt)
+    mv, mvv = rand_fp4_x4(K, N) if mdt == "float4_e2m1fn_x4" else rand_fp8_x4(K, N, mdt)
+    ss, ssd = rand_scales(K, M)
+    ms, msd = rand_scales(K, N)
+    out = k.matmul_mx_k(st, mv, ss, ms, st_dtype=sdt, mv_dtype=mdt)
+    ref, mag = matmul_ref(sv, ssd, mvv, msd)
+    assert np.all(np.abs(out - ref) <= 1e-6 * mag + 1e-30)
+
+
+def test_nc_matmul_mx_bf16_dst_and_accumulate():
+    st, sv = rand_fp8_x4(64, 16, "float8_e4m3fn_x4")
+    mv, mvv = rand_fp8_x4(64, 1024, "float8_e4m3fn_x4")
+    ss, ssd = rand_scales(64, 16)
+    ms, msd = rand_scales(64, 1024)
+    ref, _ = matmul_ref(sv, ssd, mvv, msd)
+    out = k.matmul_mx_k(st, mv, ss, ms, out_dtype="bfloat16")
+    np.testing.assert_allclose(out, ref, rtol=2 ** -8, atol=1e-6 * np.abs(ref).max())
+    out2 = k.matmul_mx_k(st, np.ascontiguousarray(mv[:, :512]), ss, np.ascontiguousarray(ms[:, :512]), twice=True)
+    np.testing.assert_allclose(out2, 2 * ref[:, :512], rtol=1e-5, atol=1e-5 * np.abs(ref).max())
+
+
+def test_quantize_then_matmul_matches_fp32():
+    a = rng.standard_normal((128, 64)).astype(ml_dtypes.bfloat16)
+    b = rng.standard_normal((128, 128)).astype(ml_dtypes.bfloat16)
+    out = k.quantize_then_matmul_k(a, b)
+    # Contraction: partition k and value q of x4 column j, i.e. a[k, 4i + q] * b[k, 4j + q].
+    af, bf = a.astype(np.float64).reshape(128, 16, 4), b.astype(np.float64).reshape(128, 32, 4)
+    ref = np.einsum("kiq,kjq->ij", af, bf)
+    assert np.linalg.norm(out - ref) / np.linalg.norm(ref) < 0.06
+
+
+@pytest.mark.parametrize("kern,msg", [
+    (lambda: k.quantize_mx_k(np.ones((16, 8), ml_dtypes.bfloat16)), "multiple of 32"),
+    (lambda: k.quantize_mx_k(np.ones((32, 8), np.float32)), "src must be float16 or bfloat16"),
+    (lambda: k.quantize_mx_k(np.ones((64, 8), ml_dtypes.bfloat16), scale_parts=8), "needs from 36 to 64"),
+    (lambda: k.matmul_mx_k(np.ones((48, 4), np.uint32), np.ones((48, 4), np.uint32), np.ones((6, 4), np.uint8),
+                           np.ones((6, 4), np.uint8)), "multiple of 32"),
+    (lambda: k.matmul_mx_k(np.ones((32, 3), np.uint32), np.ones((32, 4), np.uint32), np.ones((4, 3), np.uint8),
+                           np.ones((4, 4), np.uint8)), "must be even"),
+])
+def test_validation_errors(kern, msg):
+    with pytest.raises(nki.NkiError, match=msg):
+        kern()
+
+
+def test_needs_trn3(monkeypatch):
+    monkeypatch.setenv("NEURON_PLATFORM_TARGET_OVERRIDE", "trn2")
+    with pytest.raises(nki.NkiError, match="needs NeuronCore-v4"):
+        k.quantize_mx_k(np.ones((32, 8), ml_dtypes.bfloat16))
