@@ -112,6 +112,17 @@ std::string print_instruction(const Program& p, const Instruction& in) {
       scalar("scale", 3, in.f0);
       if (in.i0 != 0) os << " reduce_op=" << name_of(in.alu1) << " reduce_cmd=" << reduce_cmd_name(in.i0);
       break;
+    case Opcode::Exponential:
+      scalar("max_value", 2, in.f0);
+      os << " reduce_cmd=" << reduce_cmd_name(in.i0) << " reduce_init=" << in.f1;
+      break;
+    case Opcode::NonzeroWithCount: os << " index_offset=" << in.i0 << " padding_val=" << in.f0; break;
+    case Opcode::Rand2:
+      scalar("min", 1, in.f0);
+      scalar("max", 2, in.f1);
+      break;
+    case Opcode::Dropout: scalar("prob", 2, in.f0); break;
+    case Opcode::NcMatmulMx:
     case Opcode::NcMatmul:
       os << " accumulate=" << (in.i0 < 0 ? "auto" : in.i0 ? "true" : "false");
       break;

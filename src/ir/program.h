@@ -251,7 +251,8 @@ struct Program {
   // Sets the variable-length immediates of an emitted instruction.
   void set_ints(Instruction& in, std::span<const int64_t> v);
   void set_ints(Instruction& in, std::initializer_list<int64_t> v) { set_ints(in, std::span(v.begin(), v.size())); }
-  // The k-th operand of `in`; the operand for role r (none if absent); the immediates.
+  // The k-th operand of `in`; the operand for role r (none if absent); the immediates. The views are
+  // valid until the next emit / set_ints.
   APRef op(const Instruction& in, size_t k) const {
     const Operand& o = operands[in.ops_begin + k];
     ShapeRef s = shapes[o.shape];

@@ -291,6 +291,16 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
     case StmtKind::For: {
       Value it = eval(s->iter);
       if (it.k == VK::Range && it.as<RangeObj>()->dynamic()) return exec_dynamic_for(s, *it.as<RangeObj>());
+      if (it.k == VK::Range) {  // one value at a time: an unrolled range(n) never holds n Values
+        const RangeObj& r = *it.as<RangeObj>();
+        for (int64_t i = 0, n = r.length(); i < n; ++i) {
+          assign(s->target, Value::integer(r.start + i * r.step));
+          Flow f = exec_block(s->body);
+          if (f == Flow::Break) return Flow::Normal;
+          if (f == Flow::Return) return f;
+        }
+        return exec_block(s->orelse);
+      }
       for (Value& v : iterate(it, s->iter->span)) {
         assign(s->target, v);
         Flow f = exec_block(s->body);
