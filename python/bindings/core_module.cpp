@@ -16,7 +16,8 @@ using namespace nkic;
 namespace {
 
 // Argument descriptions made by nki/_runtime.py: ("T", shape, dtype) tensors, ("D", name) dtypes,
-// ("U", [items]) tuples, and None/bool/int/float/str as themselves.
+// ("U", [items]) tuples, ("A", shape, dtype, bytes) constant arrays (globals), and None/bool/int/float/str
+// as themselves.
 ArgValue to_arg(nb::handle h) {
   ArgValue a;
   if (h.is_none()) return a;
@@ -74,6 +75,13 @@ ArgValue to_arg(nb::handle h) {
         a.keys.push_back(nb::cast<std::string>(p[0]));
         a.items.push_back(to_arg(p[1]));
       }
+    } else if (tag == "A") {  // ("A", shape, numpy dtype name, bytes): a compile-time NumPy array
+      a.kind = ArgValue::Kind::Array;
+      a.shape = nb::cast<std::vector<int64_t>>(t[1]);
+      a.s = nb::cast<std::string>(t[2]);
+      nb::bytes b = nb::borrow<nb::bytes>(t[3]);
+      const auto* p = static_cast<const uint8_t*>(b.data());
+      a.data.assign(p, p + b.size());
     } else if (tag == "U") {
       a.kind = ArgValue::Kind::Tuple;
       for (nb::handle x : nb::borrow<nb::list>(t[1])) a.items.push_back(to_arg(x));
@@ -114,10 +122,11 @@ auto guarded(F&& f) -> decltype(f()) {
   }
 }
 
-std::vector<std::tuple<std::vector<int64_t>, std::string, std::string>> spec_list(
+// (shape, dtype, name, alias): alias is the input argument index a returned input is, or -1.
+std::vector<std::tuple<std::vector<int64_t>, std::string, std::string, int32_t>> spec_list(
     const std::vector<api::TensorSpec>& specs) {
-  std::vector<std::tuple<std::vector<int64_t>, std::string, std::string>> out;
-  for (auto& s : specs) out.emplace_back(s.shape, std::string(name_of(s.dtype)), s.name);
+  std::vector<std::tuple<std::vector<int64_t>, std::string, std::string, int32_t>> out;
+  for (auto& s : specs) out.emplace_back(s.shape, std::string(name_of(s.dtype)), s.name, s.alias_input);
   return out;
 }
 

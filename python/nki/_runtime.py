@@ -92,6 +92,30 @@ def _describe(value, where):
     raise TypeError(f"{where}: unsupported kernel argument of type {type(value).__name__}")
 
 
+class _ConstantDesc(tuple):
+    """("A", shape, dtype name, bytes): a NumPy array global, a compile-time constant for nl.shared_constant.
+    Its repr (part of the compile-cache key) is a digest of the contents, not the bytes."""
+
+    def __repr__(self):
+        return f"A{self[1]}{self[2]}:{hashlib.sha1(self[3]).hexdigest()}"
+
+
+_MAX_CONSTANT_BYTES = 16 << 20
+
+
+def _describe_constant(value):
+    """A NumPy array from the kernel's live globals as a compile-time constant (None: not expressible,
+    e.g. too large or an unsupported dtype; the kernel source's own definition is then used)."""
+    if value.dtype.byteorder == ">":
+        value = value.astype(value.dtype.newbyteorder("<"))
+    name = _NP_TO_NKI.get(value.dtype)
+    if name is None and value.dtype.name in ("float64", "int64", "uint64"):
+        name = value.dtype.name
+    if name is None or value.ndim == 0 or value.nbytes > _MAX_CONSTANT_BYTES:
+        return None
+    return _ConstantDesc(("A", tuple(int(d) for d in value.shape), str(name), np.ascontiguousarray(value).tobytes()))
+
+
 def _code_names(code, out):
     out.update(code.co_names)
     for c in code.co_consts:
@@ -112,7 +136,12 @@ def _live_globals(fn):
         if isinstance(v, types.ModuleType):
             out.append((name, ("MOD", v.__name__)))
             continue
-        if isinstance(v, np.ndarray) or isinstance(v, type):
+        if isinstance(v, np.ndarray):
+            d = _describe_constant(v)
+            if d is not None:
+                out.append((name, d))
+            continue
+        if isinstance(v, type):
             continue
         try:
             out.append((name, _describe(v, f"global '{name}'")))
@@ -281,7 +310,8 @@ class JitKernel:
             if c is not arr:
                 copies.append((arr, c))
             inputs.append((c.ctypes.data, c.nbytes))
-        outs = [np.empty(shape, dtype=_NKI_TO_NP[dt]) for shape, dt, _ in compiled.output_specs()]
+        specs = compiled.output_specs()
+        outs = [np.empty(shape if alias < 0 else 0, dtype=_NKI_TO_NP[dt]) for shape, dt, _, alias in specs]
         sys.stdout.flush()  # nl.device_print writes from C++: keep program order with Python's prints
         try:
             compiled.run(inputs, [(o.ctypes.data, o.nbytes) for o in outs])
@@ -290,6 +320,7 @@ class JitKernel:
         for arr, c in copies:
             if arr.flags.writeable and not np.array_equal(arr, c, equal_nan=True):
                 arr[...] = c
+        outs = [o if alias < 0 else arrays[alias] for o, (_, _, _, alias) in zip(outs, specs)]  # returned inputs
         if uses_torch:
             outs = [_numpy_to_torch(o) for o in outs]
         if compiled.output_is_tuple:

@@ -20,7 +20,12 @@ std::vector<TensorSpec> Kernel::input_specs() const {
 }
 
 std::vector<TensorSpec> Kernel::output_specs() const {
-  return specs(program_, TensorRole::Output, program_.outputs.size());
+  std::vector<TensorSpec> out;
+  for (uint32_t id : program_.outputs) {
+    const TensorDecl& t = program_.tensors[id];
+    out.push_back({t.shape, t.dtype, t.name, t.role == TensorRole::Input ? t.io_index : -1});
+  }
+  return out;
 }
 
 void Kernel::run(const std::vector<sim::HostBuffer>& inputs, const std::vector<sim::HostBuffer>& outputs,

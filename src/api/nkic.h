@@ -23,6 +23,7 @@ struct TensorSpec {
   std::vector<int64_t> shape;
   DType dtype;
   std::string name;
+  int32_t alias_input = -1;  // outputs: the input argument this returned tensor is (-1: a new array)
 };
 
 class Kernel {

@@ -181,6 +181,7 @@ std::string print_program(const Program& p) {
        << name_of(t.mem);
     if (t.role == TensorRole::Input) os << " input " << t.io_index;
     if (t.role == TensorRole::Output) os << " output " << t.io_index;
+    if (t.constant >= 0) os << " constant " << t.constant;
     if (t.on_chip() && t.byte_offset >= 0)
       os << " at (partition " << t.start_partition << ", byte " << t.byte_offset << ")";
     os << "\n";

@@ -129,6 +129,8 @@ struct TensorDecl {
   int32_t start_partition = -1;
   int64_t byte_offset = -1;
   bool user_address = false;
+  // nl.shared_constant: index into Program::constants of the tensor's initial contents (HBM), or -1.
+  int32_t constant = -1;
 
   int64_t num_elements() const;
   int64_t partitions() const { return shape.empty() ? 1 : shape[0]; }
@@ -242,6 +244,9 @@ struct Program {
   // Filled by the allocate pass; the simulator fills the sentinel and resets PSUM accumulation state.
   std::vector<std::pair<uint32_t, uint32_t>> births;
   std::vector<std::string> strings;  // string immediates (device_print prefixes)
+  // Initial contents of constant HBM tensors (nl.shared_constant), in the tensor's dtype, row-major;
+  // TensorDecl::constant indexes this. Identical constants share one entry.
+  std::vector<std::vector<uint8_t>> constants;
   int32_t num_registers = 0;         // virtual registers (register_alloc, dynamic_range induction variables)
   std::vector<DynamicOperand> dynamic;  // sorted by instruction; those instructions carry kDynamic
 

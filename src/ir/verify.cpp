@@ -64,7 +64,7 @@ void verify(const Program& p) {
   }
   if (!open.empty()) throw std::logic_error("IR verify: loop at instruction " + std::to_string(open.back()) + " is not closed");
   for (auto t : p.outputs)
-    if (t >= p.tensors.size() || p.tensors[t].role != TensorRole::Output)
+    if (t >= p.tensors.size() || p.tensors[t].role == TensorRole::Internal)  // created, or a returned input
       throw std::logic_error("IR verify: bad output tensor");
 }
 

@@ -46,7 +46,14 @@ Memory::Memory(const Program& p, const Target& t, const std::vector<HostBuffer>&
     } else {
       scratch_.emplace_back(bytes);
       hbm_[i] = scratch_.back().data();
-      numerics::fill_sentinel(d.dtype, hbm_[i], d.num_elements());
+      if (d.constant >= 0) {  // nl.shared_constant: the contents baked into the Program
+        if (d.constant >= static_cast<int32_t>(p.constants.size()) ||
+            static_cast<int64_t>(p.constants[d.constant].size()) != bytes)
+          throw std::invalid_argument("constant tensor '" + d.name + "' has no contents of " + std::to_string(bytes) + " bytes");
+        std::memcpy(hbm_[i], p.constants[d.constant].data(), static_cast<size_t>(bytes));
+      } else {
+        numerics::fill_sentinel(d.dtype, hbm_[i], d.num_elements());
+      }
     }
   }
 }

@@ -228,6 +228,7 @@ Value Interpreter::getattr(const Value& obj, const std::string& name, Span s) {
     case VK::Tensor: return tensor_attribute(*this, obj, name, s);
     case VK::Class: return class_getattr(obj, name, s);
     case VK::Instance: return instance_getattr(obj, name, s);
+    case VK::Array: return array_attribute(*this, obj, name, s);
     case VK::List:
     case VK::Tuple: return list_method(obj, name, s, *this);
     case VK::Dict: return dict_method(obj, name, s, *this);

@@ -108,6 +108,7 @@ Value create_tensor(Interpreter& in, CallArgs& a, const std::string& fname, std:
 
 Value emit_memset(Interpreter& in, const Value& dst, double value, Span s);
 void add_language_ops(ModuleObj& nl);
+void add_constants(ModuleObj& nl);  // constants.cpp: shared_constant, shared_identity_matrix
 Value make_object_class(const std::string& name);
 
 Value make_language_module() {
@@ -208,6 +209,7 @@ Value make_language_module() {
   add_dynamic_range(*m);
   m->ns["NKIObject"] = make_object_class("NKIObject");
   add_language_ops(*m);
+  add_constants(*m);
   // 0.3.0 names nkic does not implement yet: a clear error at the call instead of "no attribute".
   m->ns["device_print"] = make_builtin("nki.language.device_print", [](Interpreter& in, CallArgs& a) {
     static const std::vector<Param> ps = {{"print_prefix", true}, {"tensor", true}};
@@ -227,8 +229,7 @@ Value make_language_module() {
     in.program.emit(ins, {t->ap});
     return Value::none();
   });
-  for (const char* n : {"dynamic_range", "device_print", "shared_constant", "shared_identity_matrix",
-                        "gather_flattened"}) {
+  for (const char* n : {"dynamic_range", "device_print", "gather_flattened"}) {
     if (m->ns.count(n)) continue;
     std::string name = n;
     m->ns[n] = make_builtin("nki.language." + name, [name](Interpreter& in, CallArgs& a) -> Value {

@@ -436,9 +436,12 @@ Value make_functools_module() {
   return Value::wrap(VK::Module, m);
 }
 
+void add_numpy_arrays(ModuleObj& np);  // constants.cpp
+
 Value make_numpy_module() {
   auto m = std::make_shared<ModuleObj>();
   m->name = "numpy";
+  add_numpy_arrays(*m);
   for (DType t : {DType::Bool, DType::Int8, DType::UInt8, DType::Int16, DType::UInt16, DType::Int32, DType::UInt32,
                   DType::Float16, DType::Float32})
     m->ns[std::string(name_of(t))] = Value::dtype(t);

@@ -49,6 +49,14 @@ void collect_fields(const ClassObj* c, std::vector<std::string>& out) {
     if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
 }
 
+// A staticmethod/classmethod wrapper: an instance of the builtin class of that name holding __func__.
+const Value* method_wrapper(const Value& v, const char* kind) {
+  if (v.k != VK::Instance) return nullptr;
+  auto* inst = v.as<InstanceObj>();
+  if (inst->cls.k != VK::Class || inst->cls.as<ClassObj>()->builtin != kind) return nullptr;
+  return inst->find("__func__");
+}
+
 Value bind_method(const Value& self, const Value& fn) {
   if (fn.k != VK::Function && fn.k != VK::Builtin) return fn;
   auto bm = std::make_shared<BoundMethodObj>();
@@ -220,6 +228,8 @@ Value Interpreter::class_getattr(const Value& cv, const std::string& name, Span 
   if (name == "__name__") return Value::str(c->name);
   Value v = class_lookup(c, name);
   if (v.k == VK::Enum) error(s, "class '" + c->name + "' has no attribute '" + name + "'");
+  if (const Value* f = method_wrapper(v, "staticmethod")) return *f;
+  if (const Value* f = method_wrapper(v, "classmethod")) return bind_method(cv, *f);
   return v;
 }
 
@@ -229,6 +239,8 @@ Value Interpreter::instance_getattr(const Value& obj, const std::string& name, S
   const ClassObj* c = inst->cls.as<ClassObj>();
   Value v = class_lookup(c, name);
   if (v.k == VK::Enum) error(s, "'" + c->name + "' object has no attribute '" + name + "'");
+  if (const Value* f = method_wrapper(v, "staticmethod")) return *f;
+  if (const Value* f = method_wrapper(v, "classmethod")) return bind_method(inst->cls, *f);
   return bind_method(obj, v);
 }
 
@@ -242,6 +254,21 @@ void Interpreter::setattr(const Value& obj, const std::string& name, const Value
           "instances of @dataclass(frozen=True) classes cannot be changed after __init__; in __post_init__ use "
           "object.__setattr__(self, '" + name + "', value)");
   set_instance_attr(inst, name, v);
+}
+
+void add_class_builtins(std::map<std::string, Value>& b) {
+  for (const char* kind : {"staticmethod", "classmethod"}) {
+    if (b.count(kind)) continue;
+    Value cls = builtin_class(kind);
+    std::string name = kind;
+    b[kind] = make_builtin(name, [cls, name](Interpreter& in, CallArgs& a) -> Value {
+      if (a.pos.size() != 1 || !a.kw.empty()) in.error(a.call_span, name + "() takes exactly one argument");
+      auto w = std::make_shared<InstanceObj>();
+      w->cls = cls;
+      w->attrs.push_back({"__func__", a.pos[0]});
+      return Value::wrap(VK::Instance, w);
+    });
+  }
 }
 
 Value make_dataclasses_module() {

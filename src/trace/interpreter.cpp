@@ -18,6 +18,7 @@ using ast::StmtKind;
 
 Interpreter::Interpreter(Program& p, const Target& t) : program(p), tgt(t) {
   add_python_builtins(builtins_);
+  add_class_builtins(builtins_);
   Value lang = make_language_module(), isa = make_isa_module();
   builtin_modules_["nki.language"] = lang;
   builtin_modules_["nki.isa"] = isa;

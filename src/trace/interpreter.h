@@ -147,6 +147,8 @@ Value make_typing_module();
 Value make_functools_module();
 Value make_nki_typing_module();
 Value make_collectives_module();
+// staticmethod / classmethod decorators for class bodies (classes.cpp); added only when absent.
+void add_class_builtins(std::map<std::string, Value>& b);
 // Lookup along a class and its bases; VK::Enum marker when absent.
 Value class_lookup(const ClassObj* c, const std::string& name);
 bool is_subclass(const Value& cls, const Value& base);

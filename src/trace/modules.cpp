@@ -1,6 +1,9 @@
 // Modules from files: `import helpers`, `from .utils import f`, `from ..pkg.mod import g`, resolved
 // relative to the importing file (package __init__.py included). Top-level names of a loaded module are
-// evaluated on demand, so host code in it never runs.
+// evaluated on demand, so host code in it never runs. A package-qualified absolute import
+// (`from nkilib.core.utils.x import f`, as installed kernel libraries write them) is also looked up in the
+// ancestors of the importing file's directory: the directory that holds the top-level package `nkilib/`.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -54,6 +57,24 @@ Value Interpreter::import_file_module(const std::string& dotted, int level, Span
     if (!modules_.empty()) {
       std::string root = dir_of(modules_.front()->source->path());
       if (root != here) dirs.push_back(root);
+    }
+    // `pkg.mod...`: the nearest ancestor directory holding the package `pkg/__init__.py`.
+    if (size_t dot = dotted.find('.'); dot != std::string::npos && dot > 0) {
+      std::string top = dotted.substr(0, dot);
+      std::vector<std::string> starts = {here};
+      if (!modules_.empty()) starts.push_back(dir_of(modules_.front()->source->path()));
+      for (const std::string& start : starts) {
+        std::error_code ec;
+        fs::path d = fs::absolute(fs::path(start), ec);
+        if (ec) continue;
+        for (; !d.empty(); d = d.parent_path()) {
+          if (fs::is_regular_file(d / top / "__init__.py", ec)) {
+            if (std::find(dirs.begin(), dirs.end(), d.string()) == dirs.end()) dirs.push_back(d.string());
+            break;
+          }
+          if (d == d.parent_path()) break;
+        }
+      }
     }
   }
   for (const std::string& d : dirs) {

@@ -8,6 +8,11 @@
 
 namespace nkic {
 
+namespace trace {
+std::shared_ptr<ArrayObj> array_from_bytes(const std::string& dtype, std::vector<int64_t> shape, const uint8_t* data,
+                                           size_t bytes, std::string& err);  // constants.cpp
+}
+
 using namespace trace;
 
 namespace {
@@ -72,6 +77,12 @@ Value to_value(Interpreter& in, const ArgValue& a, const std::string& pname, int
       auto d = std::make_shared<DictObj>();
       for (size_t i = 0; i < a.keys.size(); ++i) d->items.push_back({a.keys[i], to_value(in, a.items[i], pname, tensor_index)});
       return Value::wrap(VK::Dict, d);
+    }
+    case ArgValue::Kind::Array: {
+      std::string err;
+      auto arr = array_from_bytes(a.s, a.shape, a.data.data(), a.data.size(), err);
+      if (!arr) throw UserError(Diagnostic{Severity::Error, {}, "'" + pname + "': " + err, "", {}, {}});
+      return Value::wrap(VK::Array, arr);
     }
     case ArgValue::Kind::Tuple: {
       std::vector<Value> items;
@@ -162,7 +173,8 @@ SpecializeResult specialize(SourceRef source, const std::string& kernel_name, co
   fill_tile_size(in);
   ModuleEnv* env = in.load_module(source);
   for (const KernelArg& g : globals) {
-    if (env->binders.count(g.keyword)) continue;  // the source's own definition wins
+    // The source's own definition wins, except for NumPy arrays: the live value is exact.
+    if (env->binders.count(g.keyword) && g.value.kind != ArgValue::Kind::Array) continue;
     int unused = 0;
     env->obj->ns[g.keyword] = to_value(in, g.value, g.keyword, unused);
   }
@@ -224,9 +236,8 @@ SpecializeResult specialize(SourceRef source, const std::string& kernel_name, co
       throw UserError(std::move(d));
     }
     TensorDecl& t = p.tensors[v.as<TensorObj>()->ap.tensor];
-    if (t.mem != Mem::HBM || t.role == TensorRole::Input) {
-      d.message = "kernel '" + kernel_name + "' returns tensor '" + t.name + "', which is " +
-                  (t.role == TensorRole::Input ? "an input argument" : "not in HBM");
+    if (t.mem != Mem::HBM) {
+      d.message = "kernel '" + kernel_name + "' returns tensor '" + t.name + "', which is not in HBM";
       d.hint = "create outputs with nl.ndarray(..., buffer=nl.shared_hbm) and return them";
       throw UserError(std::move(d));
     }
@@ -234,8 +245,16 @@ SpecializeResult specialize(SourceRef source, const std::string& kernel_name, co
       d.message = "kernel '" + kernel_name + "' returns a view of tensor '" + t.name + "'; return the whole tensor";
       throw UserError(std::move(d));
     }
-    t.role = TensorRole::Output;
-    t.io_index = static_cast<int32_t>(i);
+    // A returned input argument (production kernels that update an input in place return it) is that
+    // same array: it stays an input, and the output position aliases it.
+    if (t.role == TensorRole::Output || t.role == TensorRole::Internal) {
+      if (t.role == TensorRole::Output) {
+        d.message = "kernel '" + kernel_name + "' returns tensor '" + t.name + "' twice";
+        throw UserError(std::move(d));
+      }
+      t.role = TensorRole::Output;
+      t.io_index = static_cast<int32_t>(i);
+    }
     p.outputs.push_back(v.as<TensorObj>()->ap.tensor);
   }
   allocate(p, target);

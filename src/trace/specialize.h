@@ -16,7 +16,10 @@ struct ArgValue {
   // Object: an instance of class `cls` (module file `s`) whose attributes are `fields`.
   // Dict: string keys `keys` with values `items`. Function: top-level function `cls` of module file `s`.
   // Module: the module named `s` (nki.language, math, ...), or its attribute path `member` if non-empty.
-  enum class Kind { Tensor, None, Bool, Int, Float, Str, Tuple, DType, Enum, Object, Dict, Function, Module } kind = Kind::None;
+  // Array: a NumPy array's contents (a compile-time constant, e.g. a module-level global used by
+  // nl.shared_constant): `shape`, NumPy dtype name `s` ("float64", "int64", "bfloat16", ...), raw
+  // little-endian row-major bytes `data`.
+  enum class Kind { Tensor, None, Bool, Int, Float, Str, Tuple, DType, Enum, Object, Dict, Function, Module, Array } kind = Kind::None;
   std::vector<int64_t> shape;  // Tensor
   DType dtype = DType::Float32;  // Tensor, DType
   bool b = false;
@@ -26,6 +29,7 @@ struct ArgValue {
   std::vector<ArgValue> items;  // Tuple, Object fields, Dict values
   std::vector<std::string> keys;  // Object field names, Dict keys
   std::string cls, member;
+  std::vector<uint8_t> data;  // Array
 
   static ArgValue tensor(std::vector<int64_t> shape, DType dt) {
     ArgValue a;
@@ -53,6 +57,7 @@ struct SpecializeResult {
 SpecializeResult specialize(SourceRef source, const std::string& kernel_name, const std::vector<KernelArg>& args,
                             const Target& target, int lineno = 0, const std::vector<KernelArg>& globals = {});
 // `globals`: names the caller's live module defines (keyword = name) that the source alone does not,
-// e.g. a kernel defined in a notebook cell; they are bound in the module before tracing.
+// e.g. a kernel defined in a notebook cell; they are bound in the module before tracing. Array globals
+// are bound even when the source defines the name: the caller's live value is exact (np.random, np.load).
 
 }  // namespace nkic

@@ -31,6 +31,7 @@ const char* type_name(VK k) {
     case VK::Class: return "class";
     case VK::Instance: return "object";
     case VK::Register: return "VirtualRegister";
+    case VK::Array: return "numpy.ndarray";
   }
   return "?";
 }
@@ -76,6 +77,20 @@ Value* DictObj::find(const std::string& key) {
   for (auto& [k, v] : items)
     if (k == key) return &v;
   return nullptr;
+}
+
+std::string ArrayObj::dtype_name() const {
+  switch (kind) {
+    case ArrayKind::Float64: return "float64";
+    case ArrayKind::Int64: return "int64";
+    default: return std::string(name_of(dtype));
+  }
+}
+
+int64_t ArrayObj::size() const {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
 }
 
 int64_t RangeObj::length() const {
@@ -169,6 +184,13 @@ std::string to_str(const Value& v) {
     case VK::Enum: return v.o ? v.as<EnumObj>()->cls + "." + v.as<EnumObj>()->name : "<enum>";
     case VK::Builtin: return "<built-in function " + v.as<BuiltinObj>()->name + ">";
     case VK::Function: return "<function " + v.as<FunctionObj>()->def->name + ">";
+    case VK::Array: {
+      auto* a = v.as<ArrayObj>();
+      std::string s = "array(shape=(";
+      for (size_t i = 0; i < a->shape.size(); ++i) s += (i ? ", " : "") + std::to_string(a->shape[i]);
+      if (a->shape.size() == 1) s += ",";
+      return s + "), dtype=" + a->dtype_name() + ")";
+    }
     case VK::Tensor: {
       auto* t = v.as<TensorObj>();
       std::string s = "tensor[";

@@ -17,6 +17,7 @@ namespace nkic::trace {
 enum class VK : uint8_t {
   None, Bool, Int, Float, Str, Tuple, List, Dict, Slice, Ellipsis,
   Function, Builtin, BoundMethod, Module, Tensor, DType, Buffer, Op, Range, Enum, Class, Instance, Register,
+  Array,  // a compile-time NumPy array (ArrayObj)
 };
 const char* type_name(VK k);  // Python-ish type names for messages ("int", "tuple", "tensor", ...)
 
@@ -173,6 +174,23 @@ struct TensorObj : Object {
     return s;
   }
 };
+
+// A compile-time NumPy array: np.identity / np.eye / np.arange / ... evaluated while tracing, or a
+// NumPy array from the caller's live globals. Its only use on the device is nl.shared_constant.
+// Elements are held as doubles (exact for every NKI dtype, and for 64-bit integers up to 2^53),
+// already rounded to the array's dtype. `kind` says whether the dtype is an NKI one or NumPy's
+// float64/int64 (the defaults of np.identity, np.arange, ...), which have no NKI dtype.
+enum class ArrayKind : uint8_t { Nki, Float64, Int64 };
+struct ArrayObj : Object {
+  ArrayKind kind = ArrayKind::Float64;
+  DType dtype = DType::Float32;  // kind == Nki
+  std::vector<int64_t> shape;
+  std::vector<double> data;  // row-major
+  std::string dtype_name() const;
+  int64_t size() const;
+};
+// Attributes and methods of an array (.shape, .dtype, .ndim, .size, .T, .reshape, .astype, ...).
+Value array_attribute(Interpreter& in, const Value& arr, const std::string& name, Span s);
 
 std::string repr(const Value& v);
 std::string to_str(const Value& v);  // Python str()

@@ -39,3 +39,11 @@ def test_package_kernel_from_cli(tmp_path):
     assert r.returncode == 0, r.stderr
     (f,) = os.listdir(tmp_path)
     np.testing.assert_array_equal(np.load(tmp_path / f), np.full((256, 512), 2, np.float32))
+
+
+def test_package_absolute_imports_inside_package():
+    from nkipkg.kernels.absolute import absolute_import_kernel
+
+    a = rng.standard_normal((128, 64), dtype=np.float32)
+    b = rng.standard_normal((128, 64), dtype=np.float32)
+    np.testing.assert_array_equal(absolute_import_kernel(a, b), np.maximum(a, b))

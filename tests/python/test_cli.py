@@ -107,3 +107,14 @@ def test_bfloat16_npy_input(tmp_path):
     (f,) = os.listdir(tmp_path / "o")
     np.testing.assert_array_equal(np.load(tmp_path / "o" / f), a)
     assert ml_dtypes  # bf16 kernels come with the simulator issue
+
+
+def test_run_saves_a_returned_input_after_the_run(tmp_path):
+    kernel = os.path.join(ROOT, "tests", "kernels", "test_returned_input.py")
+    x = np.full((64, 32), 2.0, np.float32)
+    np.save(tmp_path / "x.npy", x)
+    out = tmp_path / "out"
+    r = nkic("run", f"{kernel}:add_into", "--arg", "acc=64x32:float32=ones",
+             "--arg", f"x=64x32:float32={tmp_path / 'x.npy'}", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    np.testing.assert_array_equal(np.load(out / "acc.npy"), np.full((64, 32), 3.0, np.float32))

@@ -293,6 +293,10 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   auto specs = kernel->output_specs();
   for (auto& s : specs) {
     cli::NpyArray a;
+    if (s.alias_input >= 0) {  // a returned input argument: that array, after the run
+      outs.push_back(a);
+      continue;
+    }
     a.shape = s.shape;
     a.dtype = s.dtype;
     int64_t n = 1;
@@ -304,6 +308,8 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   t0 = std::chrono::steady_clock::now();
   kernel->run(inputs, outputs, progress_bar(c, kernel->num_instructions()));
   double sim_s = seconds_since(t0);
+  for (size_t i = 0; i < specs.size(); ++i)
+    if (specs[i].alias_input >= 0) outs[i] = c.tensors[static_cast<size_t>(specs[i].alias_input)].array;
   if (!c.out_dir.empty()) {
     std::filesystem::create_directories(c.out_dir);
     for (size_t i = 0; i < outs.size(); ++i) {

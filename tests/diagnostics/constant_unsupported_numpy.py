@@ -1,0 +1,11 @@
+# nkic: --arg a=128x64:float32
+import numpy as np
+import nki
+import nki.language as nl
+
+@nki.jit
+def k(a):
+    ramp = nl.shared_constant(np.linspace(0.0, 1.0, 64))
+    out = nl.ndarray(a.shape, dtype=a.dtype, buffer=nl.shared_hbm)
+    nl.store(out, nl.load(ramp))
+    return out

@@ -1,0 +1,55 @@
+"""Python patterns that production NKI 0.3.0 kernel libraries rely on (found by compiling real kernel
+modules; docs/semantics.md records each decision). Each test is a small kernel of our own."""
+import numpy as np
+
+import nki
+import nki.isa as nisa
+import nki.language as nl
+
+
+class View(nl.NKIObject):
+    """A view helper in the style of production libraries: static and class methods next to normal ones."""
+
+    def __init__(self, t):
+        self.t = t
+        self.strides = View.row_major_strides(t.shape)
+
+    @staticmethod
+    def row_major_strides(shape, base=1):
+        out = [base]
+        for i in range(1, len(shape)):
+            out.append(out[i - 1] * shape[len(shape) - i])
+        return tuple(reversed(out))
+
+    @classmethod
+    def of(cls, t):
+        return cls(t)
+
+    @staticmethod
+    def key_in(key, d):
+        for k in d.keys():
+            if k == key:
+                return True
+        return False
+
+    def rows(self):
+        return self.t.shape[0]
+
+
+@nki.jit
+def static_and_class_methods(a):
+    v = View.of(a)
+    assert isinstance(v, View)
+    assert v.strides == (a.shape[1], 1), v.strides
+    assert v.row_major_strides((2, 3, 4)) == (12, 4, 1)  # through an instance: not bound
+    assert View.key_in("x", {"x": 1}) and not v.key_in("y", {"x": 1})
+    out = nl.ndarray(a.shape, dtype=a.dtype, buffer=nl.shared_hbm)
+    t = nl.ndarray((v.rows(), a.shape[1]), dtype=a.dtype, buffer=nl.sbuf)
+    nisa.dma_copy(dst=t, src=a)
+    nisa.dma_copy(dst=out, src=t)
+    return out
+
+
+def test_static_and_class_methods():
+    a = np.random.rand(16, 8).astype(np.float32)
+    np.testing.assert_array_equal(static_and_class_methods(a), a)
