@@ -10,6 +10,7 @@
 
 #include "frontend/diagnostic.h"
 #include "frontend/source.h"
+#include "frontend/unicode.h"
 
 namespace nkic::lex {
 
@@ -109,8 +110,7 @@ StringParts split_string_token(std::string_view text);
 // invalid start byte"); returns true if `s` is valid (then `msg`/`at` are untouched).
 bool utf8_error(std::string_view s, std::string& msg, size_t& at);
 
-// Appends code point `cp` as UTF-8 (surrogates encoded as 3 bytes).
-void append_utf8(std::string& out, uint32_t cp);
+using unicode::append_utf8;
 
 // Applies a PEP 263 coding declaration (line 1 or 2) and a UTF-8 BOM as CPython's tokenizer does:
 // returns `src` itself for UTF-8 (and for pure-ASCII text in an ASCII-compatible codec), or a new

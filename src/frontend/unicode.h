@@ -25,6 +25,9 @@ std::string nfkc(std::string_view utf8);
 // sequences.
 bool lookup_name(std::string_view name, uint32_t& cp);
 
+// Appends code point `cp` as UTF-8 (surrogates encoded as 3 bytes).
+void append_utf8(std::string& out, uint32_t cp);
+
 // ---- source codecs (PEP 263) ----
 
 enum class CodecKind { Utf8, SingleByte, AsciiSuperset, OtherText, NotText, Undefined };

@@ -128,4 +128,17 @@ std::vector<Location> Program::call_stack(uint32_t loc) const {
   return out;
 }
 
+Diagnostic Program::diagnostic_at(const Instruction& in, const std::string& msg, const std::string& hint) const {
+  Diagnostic d;
+  auto stack = call_stack(in.loc);
+  if (!stack.empty()) {
+    d.loc = stack.back();
+    stack.pop_back();
+    d.stack = std::move(stack);
+  }
+  d.message = std::string(name_of(in.op)) + ": " + msg;
+  d.hint = hint;
+  return d;
+}
+
 }  // namespace nkic

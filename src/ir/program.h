@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "frontend/diagnostic.h"
 #include "frontend/source.h"
 #include "ir/chunked_vector.h"
 #include "ir/dtype.h"
@@ -274,6 +275,8 @@ struct Program {
 
   uint32_t add_loc(Location l, int32_t parent);
   std::vector<Location> call_stack(uint32_t loc) const;  // outermost first, ending with loc itself
+  // An error at instruction `in`'s source line (with its call stack): "<opcode>: msg".
+  Diagnostic diagnostic_at(const Instruction& in, const std::string& msg, const std::string& hint = "") const;
 };
 
 }  // namespace nkic

@@ -35,16 +35,7 @@ int64_t start_partition(const Program& p, const APRef& ap) {
 }
 
 [[noreturn]] void placement_error(const Program& p, const Instruction& in, const std::string& msg, const std::string& hint) {
-  Diagnostic d;
-  auto stack = p.call_stack(in.loc);
-  if (!stack.empty()) {
-    d.loc = stack.back();
-    stack.pop_back();
-    d.stack = std::move(stack);
-  }
-  d.message = std::string(name_of(in.op)) + ": " + msg;
-  d.hint = hint;
-  UserError e(std::move(d));
+  UserError e(p.diagnostic_at(in, msg, hint));
   e.kind = "validation";
   throw e;
 }

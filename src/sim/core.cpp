@@ -15,15 +15,7 @@ namespace nkic::sim {
 namespace {
 
 [[noreturn]] void runtime_error(const Program& p, const Instruction& in, const std::string& msg) {
-  Diagnostic d;
-  auto stack = p.call_stack(in.loc);
-  if (!stack.empty()) {
-    d.loc = stack.back();
-    stack.pop_back();
-    d.stack = std::move(stack);
-  }
-  d.message = std::string(name_of(in.op)) + ": " + msg;
-  UserError e(std::move(d));
+  UserError e(p.diagnostic_at(in, msg));
   e.kind = "runtime";
   throw e;
 }

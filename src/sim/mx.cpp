@@ -115,24 +115,7 @@ void exec_NcMatmulMx(ExecContext& cx, const Instruction& in) {
         }
       C[m * N + n] = acc;
     }
-  float* old = C + M * N;
-  for (int64_t m = 0; m < M; ++m) {
-    float* crow = C + m * N;
-    if (in.i0 != 0) load_partition(d, m, old);
-    int64_t i = 0;
-    for_each_run(d, m, [&](uint8_t* ptr, int64_t step, int64_t n) {
-      for (int64_t j = 0; j < n; ++j, ++i) {
-        // As nc_matmul: one flag byte per 4-byte PSUM word; a bf16 element owns bit 0 or 1 of it.
-        uint8_t* p = ptr + j * step;
-        uint8_t& written = cx.mem.psum_written[cx.mem.psum_word_index(p)];
-        uint8_t bit = size_of(d.dtype) == 2 ? uint8_t(1u << ((reinterpret_cast<uintptr_t>(p) >> 1) & 1)) : 3;
-        bool acc = in.i0 == 1 || (in.i0 < 0 && (written & bit));
-        if (acc) crow[i] += old[i];
-        written |= bit;
-      }
-    });
-    store_partition(d, m, crow);
-  }
+  write_psum(cx, d, C, M, N, in.i0);
 }
 
 }  // namespace nkic::sim

@@ -94,6 +94,48 @@ MatmulFn pick_matmul() {
 
 }  // namespace
 
+// Writes the M x N fp32 result C (with N floats of scratch after it) to the PSUM view d: accumulating
+// where `accumulate` is 1, or (-1) where the location was already written since the tensor's birth.
+void write_psum(ExecContext& cx, const PhysView& d, float* C, int64_t M, int64_t N, int32_t accumulate) {
+  float* old = C + M * N;
+  if (d.dtype == DType::Float32 && d.free.size() == 1 && d.free[0].step == 4) {  // the common case, in place
+    for (int64_t m = 0; m < M; ++m) {
+      const float* crow = C + m * N;
+      uint8_t* row = d.origin + m * d.pstep;
+      uint8_t* w = cx.mem.psum_written.data() + cx.mem.psum_word_index(row);
+      for (int64_t j = 0; j < N; ++j) {
+        float v = crow[j];
+        if (accumulate == 1 || (accumulate < 0 && w[j])) {
+          float o;
+          std::memcpy(&o, row + 4 * j, 4);
+          v = v + o;
+        }
+        std::memcpy(row + 4 * j, &v, 4);
+        w[j] = 3;
+      }
+    }
+    return;
+  }
+  for (int64_t m = 0; m < M; ++m) {
+    float* crow = C + m * N;
+    bool need_old = accumulate != 0;
+    if (need_old) load_partition(d, m, old);
+    int64_t i = 0;
+    for_each_run(d, m, [&](uint8_t* ptr, int64_t step, int64_t n) {
+      for (int64_t j = 0; j < n; ++j, ++i) {
+        // One flag byte per 4-byte PSUM word; a 2-byte (bf16) element owns bit 0 or 1 of its word's flag.
+        uint8_t* p = ptr + j * step;
+        uint8_t& written = cx.mem.psum_written[cx.mem.psum_word_index(p)];
+        uint8_t bit = size_of(d.dtype) == 2 ? uint8_t(1u << ((reinterpret_cast<uintptr_t>(p) >> 1) & 1)) : 3;
+        bool acc = accumulate == 1 || (accumulate < 0 && (written & bit));
+        if (acc) crow[i] += old[i];
+        written |= bit;
+      }
+    });
+    store_partition(d, m, crow);
+  }
+}
+
 void exec_NcMatmul(ExecContext& cx, const Instruction& in) {
   static const MatmulFn matmul = pick_matmul();
   PhysView d = cx.mem.view(cx.prog.op(in, 0)), st = cx.mem.view(cx.prog.op(in, 1)), mv = cx.mem.view(cx.prog.op(in, 2));
@@ -107,44 +149,7 @@ void exec_NcMatmul(ExecContext& cx, const Instruction& in) {
   }
   float* C = cx.c.data();
   matmul(cx.a.data(), cx.b.data(), C, K, M, N);
-  // Write back: accumulate where requested or where the PSUM location was already written.
-  float* old = C + M * N;
-  if (d.dtype == DType::Float32 && d.free.size() == 1 && d.free[0].step == 4) {  // the common case, in place
-    for (int64_t m = 0; m < M; ++m) {
-      const float* crow = C + m * N;
-      uint8_t* row = d.origin + m * d.pstep;
-      uint8_t* w = cx.mem.psum_written.data() + cx.mem.psum_word_index(row);
-      for (int64_t j = 0; j < N; ++j) {
-        float v = crow[j];
-        if (in.i0 == 1 || (in.i0 < 0 && w[j])) {
-          float o;
-          std::memcpy(&o, row + 4 * j, 4);
-          v = v + o;
-        }
-        std::memcpy(row + 4 * j, &v, 4);
-        w[j] = 3;
-      }
-    }
-    return;
-  }
-  for (int64_t m = 0; m < M; ++m) {
-    float* crow = C + m * N;
-    bool need_old = in.i0 != 0;
-    if (need_old) load_partition(d, m, old);
-    int64_t i = 0;
-    for_each_run(d, m, [&](uint8_t* ptr, int64_t step, int64_t n) {
-      for (int64_t j = 0; j < n; ++j, ++i) {
-        // One flag byte per 4-byte PSUM word; a 2-byte (bf16) element owns bit 0 or 1 of its word's flag.
-        uint8_t* p = ptr + j * step;
-        uint8_t& written = cx.mem.psum_written[cx.mem.psum_word_index(p)];
-        uint8_t bit = size_of(d.dtype) == 2 ? uint8_t(1u << ((reinterpret_cast<uintptr_t>(p) >> 1) & 1)) : 3;
-        bool acc = in.i0 == 1 || (in.i0 < 0 && (written & bit));
-        if (acc) crow[i] += old[i];
-        written |= bit;
-      }
-    });
-    store_partition(d, m, crow);
-  }
+  write_psum(cx, d, C, M, N, in.i0);
 }
 
 }  // namespace nkic::sim

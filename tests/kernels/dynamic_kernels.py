@@ -4,17 +4,7 @@ import nki
 import nki.isa as nisa
 import nki.language as nl
 
-
-def _load(x):
-    t = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.sbuf)
-    nisa.dma_copy(dst=t, src=x)
-    return t
-
-
-def _out(t):
-    res = nl.ndarray(t.shape, dtype=t.dtype, buffer=nl.shared_hbm)
-    nisa.dma_copy(dst=res, src=t)
-    return res
+from tile_io import load_tile as _load, store_tile as _out  # noqa: E402
 
 
 @nki.jit

@@ -13,17 +13,7 @@ CMD = {"idle": nisa.reduce_cmd.idle, "reduce": nisa.reduce_cmd.reduce, "reset_re
        "load_reduce": nisa.reduce_cmd.load_reduce}
 ENG = {"unknown": nisa.engine.unknown, "vector": nisa.engine.vector, "gpsimd": nisa.engine.gpsimd}
 
-
-def _load(x):
-    t = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.sbuf)
-    nisa.dma_copy(dst=t, src=x)
-    return t
-
-
-def _out(t):
-    res = nl.ndarray(t.shape, dtype=t.dtype, buffer=nl.shared_hbm)
-    nisa.dma_copy(dst=res, src=t)
-    return res
+from tile_io import load_tile as _load, store_tile as _out  # noqa: E402
 
 
 # ---- exponential / sequence_bounds / nonzero_with_count

@@ -8,17 +8,7 @@ DT = {"float32": nl.float32, "int32": nl.int32, "bfloat16": nl.bfloat16}
 OPS = {"add": nl.add, "maximum": nl.maximum, "bitwise_or": nl.bitwise_or, "greater_equal": nl.greater_equal,
        "equal": nl.equal}
 
-
-def _load(x):
-    t = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.sbuf)
-    nisa.dma_copy(dst=t, src=x)
-    return t
-
-
-def _out(t):
-    res = nl.ndarray(t.shape, dtype=t.dtype, buffer=nl.shared_hbm)
-    nisa.dma_copy(dst=res, src=t)
-    return res
+from tile_io import load_tile as _load, store_tile as _out  # noqa: E402
 
 
 @nki.jit

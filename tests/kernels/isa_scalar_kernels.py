@@ -11,17 +11,7 @@ ACT = {"copy": nl.copy, "square": nl.square, "exp": nl.exp, "log": nl.log, "tanh
        "rsqrt": nl.rsqrt, "reciprocal": nl.reciprocal}
 DT = {"float32": nl.float32, "bfloat16": nl.bfloat16, "float8_e5m2": nl.float8_e5m2}
 
-
-def _load(x):
-    t = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.sbuf)
-    nisa.dma_copy(dst=t, src=x)
-    return t
-
-
-def _out(t):
-    res = nl.ndarray(t.shape, dtype=t.dtype, buffer=nl.shared_hbm)
-    nisa.dma_copy(dst=res, src=t)
-    return res
+from tile_io import load_tile as _load, store_tile as _out  # noqa: E402
 
 
 @nki.jit

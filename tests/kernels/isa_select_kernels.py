@@ -10,17 +10,7 @@ OPS = {"add": nl.add, "subtract": nl.subtract, "multiply": nl.multiply, "maximum
 DT = {"float32": nl.float32, "bfloat16": nl.bfloat16, "float8_e4m3": nl.float8_e4m3, "uint32": nl.uint32,
       "uint16": nl.uint16}
 
-
-def _load(x):
-    t = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.sbuf)
-    nisa.dma_copy(dst=t, src=x)
-    return t
-
-
-def _out(t):
-    res = nl.ndarray(t.shape, dtype=t.dtype, buffer=nl.shared_hbm)
-    nisa.dma_copy(dst=res, src=t)
-    return res
+from tile_io import load_tile as _load, store_tile as _out  # noqa: E402
 
 
 @nki.jit
