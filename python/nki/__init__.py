@@ -24,7 +24,10 @@ from ._errors import (NkiAssertionError, NkiCompileError, NkiError, NkiSimulatio
                       NkiValidationError)
 from ._runtime import JitKernel, jit, simulate
 
+# The dtype type, for annotations: nki-library's cross_entropy_forward declares `dtype: nki.dtype = nl.bfloat16`.
+dtype = language.NkiDtype
+
 __version__ = "0.1.0"
 
-__all__ = ["jit", "simulate", "language", "isa", "typing", "collectives", "JitKernel", "NkiError",
+__all__ = ["jit", "simulate", "language", "isa", "typing", "collectives", "JitKernel", "dtype", "NkiError",
            "NkiCompileError", "NkiAssertionError", "NkiValidationError", "NkiSimulationError"]

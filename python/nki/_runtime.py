@@ -280,7 +280,7 @@ class JitKernel:
         path, text, name, lineno = self._source()
         desc = [("", _describe(a, f"argument {i}")) for i, a in enumerate(args)]
         desc += [(k, _describe(v, f"argument '{k}'")) for k, v in kwargs.items()]
-        target = _target()
+        target = self.options.get("platform_target") or _target()
         glob = _live_globals(inspect.unwrap(self.func))
         key = (hashlib.sha1(text.encode()).hexdigest(), path, name, lineno, repr(desc), repr(glob), target)
         compiled = self._cache.get(key)
@@ -334,8 +334,13 @@ def jit(func=None, mode="auto", **kwargs):
     if mode != "auto":
         warnings.warn("nki.jit(mode=...) is deprecated and ignored", DeprecationWarning, stacklevel=2)
     if "platform_target" in kwargs:
-        raise NkiError("nki.jit(platform_target=...) is not supported in NKI 0.3.0; "
-                       "set NEURON_PLATFORM_TARGET_OVERRIDE=trn1|trn2|trn3 instead")
+        # The 0.3.0 docs say this raises, but nki-library's cross_entropy_forward (run on hardware) is
+        # decorated with @nki.jit(platform_target="trn2"): it selects the target for this kernel.
+        from .isa import _TARGETS
+        pt = kwargs["platform_target"]
+        if not isinstance(pt, str) or pt.strip().lower() not in _TARGETS:
+            raise NkiError(f"nki.jit(platform_target={pt!r}): expected one of " + ", ".join(sorted(_TARGETS)))
+        kwargs["platform_target"] = pt.strip().lower()
     if func is None:
         return lambda f: JitKernel(f, **kwargs)
     return JitKernel(func, **kwargs)

@@ -12,9 +12,12 @@ namespace nkic::sim {
 
 namespace {
 
-int64_t read_index(ExecContext& cx, const AccessPattern& index, int64_t row) {
+// Index w of a vector offset: element w of indices.T.flatten() (column-major over the [P, C] tile).
+int64_t read_index(ExecContext& cx, const AccessPattern& index, int64_t w) {
   AccessPattern one = index;
-  one.offset += row * index.dims[0].stride;
+  int64_t P = index.dims[0].num;
+  one.offset += (w % P) * index.dims[0].stride;
+  if (index.dims.size() > 1) one.offset += (w / P) * index.dims[1].stride;
   for (auto& d : one.dims) d.num = 1;
   PhysView v = cx.mem.view(one);
   return numerics::load_i64(v.dtype, v.origin);
@@ -84,6 +87,17 @@ void exec_dynamic(ExecContext& cx, const Instruction& in, uint32_t index) {
   for (size_t k = 0; k < ops.size(); ++k)
     if (dyn[k] && dyn[k]->kind == DynKind::Vector) rows = ops[k].dims[0].num;
   std::vector<AccessPattern> row = ops;
+  if (in.op == Opcode::DmaTranspose) {  // gather-transpose: src row w becomes dst column w
+    for (int64_t w = 0; w < rows; ++w) {
+      row[1].offset = ops[1].offset + read_index(cx, dyn[1]->index, w) * dyn[1]->multiplier;
+      row[1].dims[0].num = 1;
+      row[0].offset = ops[0].offset + w * ops[0].dims[1].stride;
+      row[0].dims[1].num = 1;
+      if (in_bounds(cx, in, row, "row " + std::to_string(w) + ": "))
+        copy_elements(cx.mem.view(row[0]), cx.mem.view(row[1]), cx.a);
+    }
+    return;
+  }
   for (int64_t w = 0; w < rows; ++w) {
     for (size_t k = 0; k < ops.size(); ++k) {
       row[k].offset = ops[k].offset + (dyn[k] && dyn[k]->kind == DynKind::Vector

@@ -83,6 +83,14 @@ Value list_method(const Value& self, const std::string& name, Span s, Interprete
       in.error(a.call_span, "list.remove(x): x not in list");
     });
   }
+  if (name == "clear") {
+    mut("clear");
+    return method(self, "clear", [](Interpreter& in, Value& v, CallArgs& a) {
+      want_args(in, a, 0, 0, "clear");
+      v.as<SeqObj>()->items.clear();
+      return Value::none();
+    });
+  }
   if (name == "reverse") {
     mut("reverse");
     return method(self, "reverse", [](Interpreter&, Value& v, CallArgs&) {
@@ -147,6 +155,12 @@ Value dict_method(const Value& self, const std::string& name, Span s, Interprete
         }
       if (a.pos.size() > 1) return a.pos[1];
       in.error(a.call_span, "key '" + k + "' is not in the dictionary");
+    });
+  if (name == "clear")
+    return method(self, "clear", [](Interpreter& in, Value& v, CallArgs& a) {
+      want_args(in, a, 0, 0, "clear");
+      v.as<DictObj>()->items.clear();
+      return Value::none();
     });
   if (name == "setdefault")
     return method(self, "setdefault", [key](Interpreter& in, Value& v, CallArgs& a) {

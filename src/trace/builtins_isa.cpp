@@ -241,13 +241,12 @@ Value make_isa_module() {
     if (!a.pos.empty() || !a.kw.empty()) in.error(a.call_span, "get_nc_version() takes no arguments");
     return versions.as<ModuleObj>()->ns["gen" + std::to_string(in.tgt.nc_version)];
   });
-  // 0.3.0 instructions nkic does not implement yet: a clear error at the call.
-  for (const char* n : {"register_alloc", "register_move", "register_load", "register_store",
-                        "tensor_copy_dynamic_src", "tensor_copy_dynamic_dst"}) {
-    if (m->ns.count(n)) continue;
+  // Deprecated in 0.3.0, removed in 0.4.0 (spec 5.11): a migration error naming the replacement.
+  for (const char* n : {"tensor_copy_dynamic_src", "tensor_copy_dynamic_dst"}) {
     std::string name = n;
     m->ns[n] = make_builtin("nki.isa." + name, [name](Interpreter& in, CallArgs& a) -> Value {
-      in.error(a.call_span, "nisa." + name + " is not supported by nkic yet");
+      in.error(a.call_span, "nisa." + name + " is deprecated in NKI 0.3.0 (removed in 0.4.0) and nkic does not implement it",
+               "copy with nisa.dma_copy and a dynamic view: t.ap(pattern, offset, scalar_offset=register_or_tile)");
     });
   }
   return module_value(m);

@@ -219,11 +219,12 @@ std::shared_ptr<const DynamicOffset> dynamic_offset(Interpreter& in, const Tenso
     in.error(spans[1], "vector_offset indexes rows of an HBM tensor; '" + base.name + "' is in " +
                            std::string(name_of(base.mem)));
   if (dim != 0) in.error(spans[2], "vector_offset supports only indirect_dim=0");
-  if (t->ap.dims.size() != 2 || t->ap.dims[1].num != 1)
-    in.error(spans[1], "vector_offset must be a [P, 1] tensor (one row index per partition)");
-  if (t->ap.dims[0].num != ap.dims[0].num)
-    in.error(spans[1], "vector_offset has " + std::to_string(t->ap.dims[0].num) + " rows but the pattern's first entry has " +
-                           std::to_string(ap.dims[0].num));
+  // Row w of the view uses index element w of indices.T.flatten(): a [P, 1] tile gives one row per
+  // partition; the gather-transpose of dma_transpose takes wider [P, C] tiles (checked by each user).
+  if (t->ap.dims.size() != 2 || t->ap.num_elements() < ap.dims[0].num)
+    in.error(spans[1], "vector_offset must be a 2-D [P, C] tensor with at least one index per row of the pattern (" +
+                           std::to_string(ap.dims[0].num) + " rows), not " + std::to_string(t->ap.dims.size()) +
+                           "-D with " + std::to_string(t->ap.num_elements()) + " elements");
   d->kind = DynKind::Vector;
   d->index = t->ap;
   ap.dims[0].stride = d->multiplier;  // the leading step is replaced by the row size

@@ -20,12 +20,32 @@ void check_rows(Ctx& c, std::initializer_list<std::pair<size_t, const TensorObj*
     if (t->dyn && t->dyn->kind == DynKind::Vector) v = t;
   if (!v) return;
   int64_t P = v->ap.dims[0].num, F = v->ap.free_elements();
+  const AccessPattern& index = v->dyn->index;
+  if (index.dims[0].num != P || index.dims[1].num != 1)
+    c.fail(1, "vector_offset must be a [" + std::to_string(P) + ", 1] tile: one row index per partition of the view");
   for (auto& [i, t] : ops)
     if (t->ap.dims[0].num != P || t->ap.free_elements() != F)
       c.fail(i, c.pname(i) + " " + shape_str(*t) + " must have " + std::to_string(P) + " rows of " + std::to_string(F) +
                     " elements, like the vector_offset view " + shape_str(*v) + " (one transfer per row)");
   if (c.ps.size() > 3 && std::string(c.ps[3].name) == "dge_mode" && c.enum_value(3, "dge_mode") == 2)
     c.fail(3, "vector_offset (gather/scatter) needs software DGE: dge_mode must be swdge or unknown, not hwdge");
+}
+
+// The indirect gather-transpose: dst[F, R] = base[indices.T.flatten()[:R], :F].T (NCv3+, software DGE).
+void gather_transpose_rules(Ctx& c, const TensorObj* dst, const TensorObj* src) {
+  const AccessPattern& idx = src->dyn->index;
+  int64_t R = src->ap.dims[0].num, Pi = idx.dims[0].num, C = idx.dims[1].num;
+  if (src->ap.dims.size() != 2)
+    c.fail(1, "the indirect gather-transpose supports a 2-D src in nkic, not " + std::to_string(src->ap.dims.size()) + "-D");
+  if (size_of(c.dtype(src)) != 2) c.fail(1, "the indirect gather-transpose needs a 2-byte dtype");
+  if (src->ap.dims[1].num > 128) c.fail(1, "the indirect gather-transpose needs src.shape[-1] <= 128");
+  if (R % 16 != 0) c.fail(1, "the indirect gather-transpose needs src.shape[0] to be a multiple of 16, not " + std::to_string(R));
+  if (idx.dtype != DType::UInt32) c.fail(1, "the gather-transpose indices must be uint32");
+  if (Pi < 16 || Pi > 128 || Pi % 16 != 0 || (C > 1 && Pi != 128))
+    c.fail(1, "the gather-transpose indices must have 16..128 partitions, a multiple of 16 (exactly 128 with more than "
+              "one column), not " + std::to_string(Pi));
+  if (c.enum_value(3, "dge_mode") == 2) c.fail(3, "the indirect gather-transpose needs software DGE, not hwdge");
+  (void)dst;
 }
 
 int oob_skip(Ctx& c, size_t i) { return c.enum_value(i, "oob_mode") == 1 ? kOobSkip : 0; }
@@ -56,8 +76,7 @@ void add_isa_dma(ModuleObj& m, const IsaEnums& e) {
        {"oob_mode", false, e.oob_error}, {"name", false}},
       [](Ctx& c) {
         TensorObj *dst = c.tensor(0), *src = c.dma_tensor(1);
-        if (src->dyn && src->dyn->kind == DynKind::Vector)
-          c.fail(1, "the indirect gather-transpose (vector_offset on the src of dma_transpose) is not supported by nkic yet");
+        if (src->dyn && src->dyn->kind == DynKind::Vector) gather_transpose_rules(c, dst, src);
         if (c.tgt().nc_version < 3)
           c.fail(1, "DMA transpose needs NeuronCore-v3 or newer (target " + std::string(c.tgt().name) + ")");
         if (c.mem(dst) != Mem::SBUF) c.fail(0, "dst must be in SBUF, but it is in " + std::string(name_of(c.mem(dst))));

@@ -202,6 +202,18 @@ void add_isa_vector(ModuleObj& m, const IsaEnums& e) {
                           " (axis 0 is the partition dimension)");
         }
         std::sort(axes.begin(), axes.end());
+        // 0.3.0 documents the legal axis lists as [1], [1,2], [1,2,3], [1,2,3,4] ("the last contiguous
+        // dims"), and nki-library's rmsnorm_tkg reduces a [P, BxS, H1] tile into [P, BxS] with axis=1:
+        // a list of that canonical form names the *count* k of reduced dims, i.e. the trailing k, when
+        // dst has the shape of that reduction.
+        bool canonical = true;
+        int64_t gk = 1;
+        for (size_t i = 0; i < axes.size(); ++i) {
+          canonical = canonical && axes[i] == static_cast<int64_t>(i) + 1;
+          gk *= data->ap.dims[static_cast<size_t>(rank) - 1 - i].num;
+        }
+        if (canonical && c.parts(dst) == c.parts(data) && c.elems(dst) == c.elems(data) / gk)
+          for (size_t i = 0; i < axes.size(); ++i) axes[i] = rank - static_cast<int64_t>(axes.size()) + static_cast<int64_t>(i);
         for (size_t i = 0; i < axes.size(); ++i)
           if (axes[i] != rank - static_cast<int64_t>(axes.size()) + static_cast<int64_t>(i))
             c.fail(3, "axis must be the trailing free dimensions of data " + shape_str(*data) + " (for example " +

@@ -245,6 +245,20 @@ SpecializeResult specialize(SourceRef source, const std::string& kernel_name, co
       d.message = "kernel '" + kernel_name + "' returns a view of tensor '" + t.name + "'; return the whole tensor";
       throw UserError(std::move(d));
     }
+    // A whole-tensor reshape is returned in its new shape (nki-library's cascaded_max returns
+    // `max_values.reshape(config.out_shape)`): the output's storage is the same, only its shape differs.
+    const AccessPattern& rap = v.as<TensorObj>()->ap;
+    std::vector<int64_t> rshape;
+    for (const auto& dim : rap.dims) rshape.push_back(dim.num);
+    if (rshape != t.shape) {
+      if (rap.dtype != t.dtype || t.role == TensorRole::Input) {
+        d.message = "kernel '" + kernel_name + "' returns tensor '" + t.name + "' " +
+                    (t.role == TensorRole::Input ? "reshaped; return the input argument itself"
+                                                 : "reinterpreted as another dtype; return the tensor itself");
+        throw UserError(std::move(d));
+      }
+      t.shape = rshape;
+    }
     // A returned input argument (production kernels that update an input in place return it) is that
     // same array: it stays an input, and the output position aliases it.
     if (t.role == TensorRole::Output || t.role == TensorRole::Internal) {

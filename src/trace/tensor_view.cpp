@@ -30,7 +30,9 @@ int64_t slice_bound(Interpreter& in, const Value& v, int64_t dflt, Span s) {
 Value index_tensor(Interpreter& in, const Value& tv, const Value& index, Span s) {
   const TensorObj& t = *tv.as<TensorObj>();
   const TensorDecl& decl = in.program.tensors[t.ap.tensor];
-  if (t.indexed)
+  // HBM views can be indexed again: nki-library's cross_entropy_forward shards `targets_hbm[nl.ds(o, n)]`
+  // and then slices the shard per batch. On-chip views keep the Beta 2 rule (one index per view).
+  if (t.indexed && decl.on_chip())
     in.error(s, "cannot index a view that was already indexed or sliced (tensor '" + decl.name + "')",
              "nested slicing is not available in NKI 0.3.0: index the original tensor once with all "
              "dimensions, e.g. t[a:b, c:d] instead of t[a:b, :][:, c:d]");

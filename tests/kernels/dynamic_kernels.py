@@ -185,3 +185,26 @@ def live_across_iterations_k(x, n):
         nisa.tensor_tensor(dst=t3, data1=t1, data2=t2, op=nl.multiply)
         nisa.tensor_tensor(dst=acc, data1=acc, data2=t3, op=nl.add)
     return _out(acc)
+
+
+@nki.jit
+def triangle_k(x, n):
+    """Nested hardware loops, the inner bound being the outer induction variable: x * n(n-1)/2."""
+    xt = _load(x)
+    acc = nl.ndarray(x.shape, dtype=nl.float32, buffer=nl.sbuf)
+    nisa.memset(acc, 0.0)
+    for i in nl.dynamic_range(n):
+        for _ in nl.dynamic_range(i):
+            nisa.tensor_tensor(dst=acc, data1=acc, data2=xt, op=nl.add)
+    return _out(acc)
+
+
+@nki.jit
+def gather_transpose_k(table, idx, rows):
+    """dst[F, rows] = table[idx.T.flatten()[:rows], :].T (dma_transpose with a vector_offset src)."""
+    V, F = table.shape
+    it = _load(idx)
+    dst = nl.ndarray((F, rows), dtype=table.dtype, buffer=nl.sbuf)
+    src = table.ap(pattern=[[F, rows], [1, F]], offset=0, vector_offset=it, indirect_dim=0)
+    nisa.dma_transpose(dst=dst, src=src)
+    return _out(dst)

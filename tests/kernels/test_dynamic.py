@@ -147,3 +147,17 @@ def test_ir_shows_the_loop_structure():
     text = k.repeat_add_k.compile(randn(8, 4), 1, 9, 2).ir()
     assert "loop engine=sync iv=r0 start=1 stop=9 step=2" in text
     assert "end_loop engine=sync begin=" in text
+
+
+@pytest.mark.parametrize("n", [0, 1, 5])
+def test_nested_loops_with_a_register_bound(n):
+    x = randn(8, 8)
+    np.testing.assert_array_equal(k.triangle_k(x, n), repeated_sum(x, n * (n - 1) // 2))
+
+
+@pytest.mark.parametrize("idx_shape,rows", [((32, 1), 32), ((128, 2), 160), ((16, 1), 16)])
+def test_gather_transpose(idx_shape, rows):
+    table = rng.standard_normal((300, 64)).astype(ml_dtypes.bfloat16)
+    idx = rng.integers(0, 300, size=idx_shape).astype(np.uint32)
+    flat = idx.T.flatten()[:rows]
+    np.testing.assert_array_equal(k.gather_transpose_k(table, idx, rows), table[flat].T)

@@ -124,6 +124,16 @@ def test_tensor_reduce_trailing_axes_negate_keepdims():
     np.testing.assert_array_equal(out, x.max(axis=3))
 
 
+def test_tensor_reduce_canonical_axis_list_counts_trailing_dims():
+    # 0.3.0 documents axis lists [1], [1,2], ...; nki-library's rmsnorm_tkg reduces a [P, T, H] tile into
+    # [P, T] with axis=1: the canonical list names how many trailing dims are reduced (dst decides).
+    x = randn(32, 4, 6, 5)
+    out = k.tensor_reduce_k(x, "add", 1, out_shape=(32, 4, 6))
+    np.testing.assert_allclose(out, x.astype(np.float64).sum(axis=3), rtol=1e-5, atol=1e-5)
+    out = k.tensor_reduce_k(x, "max", (1, 2), out_shape=(32, 4))
+    np.testing.assert_array_equal(out, x.max(axis=(2, 3)))
+
+
 def test_tensor_reduce_sequential_fp32_order():
     # Sequential fp32 summation in free-element order (docs/semantics.md): reproduce it exactly.
     x = randn(4, 100)

@@ -53,3 +53,28 @@ def static_and_class_methods(a):
 def test_static_and_class_methods():
     a = np.random.rand(16, 8).astype(np.float32)
     np.testing.assert_array_equal(static_and_class_methods(a), a)
+
+
+@nki.jit
+def shard_then_slice(x):
+    # HBM views index again (nki-library's cross_entropy_forward shards an input, then slices the shard).
+    out = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.shared_hbm)
+    x_shard = x[nl.ds(2, 6)]
+    out_shard = out[nl.ds(2, 6)]
+    t = nl.ndarray((2, x.shape[1]), dtype=x.dtype, buffer=nl.sbuf)
+    nisa.dma_copy(dst=t, src=x_shard[1:3])
+    nisa.dma_copy(dst=out_shard[3:5], src=t)
+    row = nl.ndarray((1, 4), dtype=x.dtype, buffer=nl.sbuf)
+    nisa.dma_copy(dst=row, src=x_shard[0][2:6])
+    nisa.dma_copy(dst=out[0][0:4], src=row)
+    return out
+
+
+def test_hbm_view_indexed_again():
+    x = np.arange(80, dtype=np.float32).reshape(10, 8)
+    out = shard_then_slice(x)
+    ref = np.zeros_like(x)
+    ref[5:7] = x[3:5]
+    ref[0, 0:4] = x[2, 2:6]
+    np.testing.assert_array_equal(out[1:], ref[1:])
+    np.testing.assert_array_equal(out[0, 0:4], ref[0, 0:4])

@@ -52,3 +52,31 @@ def test_returned_input_in_a_tuple_with_a_new_output():
     assert same is acc
     np.testing.assert_array_equal(copy, x)
     np.testing.assert_array_equal(acc, before + x)
+
+
+@nki.jit
+def copy_reshaped(x):
+    # Returning a whole-tensor reshape (as nki-library's cascaded_max does) yields the new shape.
+    out = nl.ndarray((1, x.shape[0] * x.shape[1]), dtype=x.dtype, buffer=nl.shared_hbm)
+    t = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.sbuf)
+    nisa.dma_copy(dst=t, src=x)
+    nisa.dma_copy(dst=out.reshape(x.shape), src=t)
+    return out.reshape((x.shape[0], x.shape[1], 1))
+
+
+@nki.jit
+def return_input_reshaped(x):
+    return x.reshape((x.shape[1], x.shape[0]))
+
+
+def test_returned_reshape_has_the_new_shape():
+    x = np.random.default_rng(5).standard_normal((4, 8), dtype=np.float32)
+    r = copy_reshaped(x)
+    assert r.shape == (4, 8, 1)
+    np.testing.assert_array_equal(r[..., 0], x)
+
+
+def test_returned_input_reshaped_is_an_error():
+    import pytest
+    with pytest.raises(nki.NkiCompileError, match="reshaped"):
+        return_input_reshaped(np.zeros((4, 8), np.float32))

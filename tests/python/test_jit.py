@@ -41,11 +41,15 @@ def test_jit_on_the_fly_and_decorator_forms():
     np.testing.assert_array_equal(nki.simulate(k1)(a, a), a + a)
 
 
-def test_deprecated_mode_warns_and_platform_target_errors():
+def test_deprecated_mode_warns_and_platform_target_selects_the_target():
     with pytest.warns(DeprecationWarning):
         nki.jit(add_fn, mode="simulation")
-    with pytest.raises(nki.NkiError):
-        nki.jit(add_fn, platform_target="trn2")
+    # nki-library's cross_entropy_forward uses @nki.jit(platform_target="trn2") (kernels win over docs).
+    a = np.ones((8, 8), np.float32)
+    for t in ("trn1", "trn2", "trn3"):
+        np.testing.assert_array_equal(nki.jit(add_fn, platform_target=t)(a, a), a + a)
+    with pytest.raises(nki.NkiError, match="platform_target"):
+        nki.jit(add_fn, platform_target="trn9")
 
 
 def test_compile_cache_reused_for_same_shapes():
