@@ -103,6 +103,20 @@ class dma_engine(_enum.Enum):
     """GpSimd-internal DMA for low-latency SBUF-to-SBUF exchange under LNC2."""
 
 
+
+def _constants_module():
+    # ``nki.isa.constants`` holds the enums too (nki-library's find_nonzero_indices imports it).
+    import sys
+    import types
+    mod = types.ModuleType(__name__ + ".constants", "The nki.isa enums.")
+    for cls in (engine, dge_mode, oob_mode, reduce_cmd, matmul_perf_mode, nc_version, dma_engine):
+        setattr(mod, cls.__name__, cls)
+    sys.modules[mod.__name__] = mod
+    return mod
+
+
+constants = _constants_module()
+
 tensor_engine = engine.tensor
 scalar_engine = engine.scalar
 gpsimd_engine = engine.gpsimd

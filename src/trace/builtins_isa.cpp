@@ -217,6 +217,13 @@ Value make_isa_module() {
   m->ns["matmul_perf_mode"] = module_value(make_enum("matmul_perf_mode", {{"none", 0}, {"double_row", 1}}));
   m->ns["nc_version"] = module_value(make_enum("nc_version", {{"gen2", 2}, {"gen3", 3}, {"gen4", 4}}));
   m->ns["dma_engine"] = module_value(make_enum("dma_engine", {{"dma", 1}, {"gpsimd_dma", 2}}));
+  // nki.isa.constants holds the same enums (nki-library's find_nonzero_indices does
+  // `from nki.isa import constants as nisa_constants` and passes `nisa_constants.dge_mode.hwdge`).
+  auto consts = std::make_shared<ModuleObj>();
+  consts->name = "nki.isa.constants";
+  for (const char* n : {"engine", "dge_mode", "oob_mode", "reduce_cmd", "matmul_perf_mode", "nc_version", "dma_engine"})
+    consts->ns[n] = m->ns[n];
+  m->ns["constants"] = module_value(consts);
   IsaEnums e;
   e.engine_unknown = engine->ns["unknown"];
   e.oob_error = m->ns["oob_mode"].as<ModuleObj>()->ns["error"];

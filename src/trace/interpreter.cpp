@@ -22,6 +22,7 @@ Interpreter::Interpreter(Program& p, const Target& t) : program(p), tgt(t) {
   Value lang = make_language_module(), isa = make_isa_module();
   builtin_modules_["nki.language"] = lang;
   builtin_modules_["nki.isa"] = isa;
+  builtin_modules_["nki.isa.constants"] = isa.as<ModuleObj>()->ns["constants"];
   builtin_modules_["nki"] = make_nki_module(lang, isa);
   builtin_modules_["math"] = make_math_module();
   builtin_modules_["numpy"] = make_numpy_module();

@@ -5,6 +5,7 @@ import numpy as np
 import nki
 import nki.isa as nisa
 import nki.language as nl
+from nki.isa import constants as isa_constants
 
 
 class View(nl.NKIObject):
@@ -73,8 +74,22 @@ def shard_then_slice(x):
 def test_hbm_view_indexed_again():
     x = np.arange(80, dtype=np.float32).reshape(10, 8)
     out = shard_then_slice(x)
-    ref = np.zeros_like(x)
-    ref[5:7] = x[3:5]
-    ref[0, 0:4] = x[2, 2:6]
-    np.testing.assert_array_equal(out[1:], ref[1:])
-    np.testing.assert_array_equal(out[0, 0:4], ref[0, 0:4])
+    np.testing.assert_array_equal(out[5:7], x[3:5])
+    np.testing.assert_array_equal(out[0, 0:4], x[2, 2:6])
+
+
+@nki.jit
+def copy_with_constants(x, dtype: nki.dtype = nl.float32):
+    # `from nki.isa import constants` (nki-library's find_nonzero_indices) and a `nki.dtype` annotation
+    # (its cross_entropy_forward).
+    out = nl.ndarray(x.shape, dtype=dtype, buffer=nl.shared_hbm)
+    t = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.sbuf)
+    nisa.dma_copy(dst=t, src=x, dge_mode=isa_constants.dge_mode.hwdge)
+    nisa.dma_copy(dst=out, src=t, dge_mode=isa_constants.dge_mode.none)
+    return out
+
+
+def test_isa_constants_module_and_dtype_annotation():
+    x = np.arange(64, dtype=np.float32).reshape(8, 8)
+    np.testing.assert_array_equal(copy_with_constants(x), x)
+    assert isa_constants.dge_mode.hwdge is nisa.dge_mode.hwdge and nki.dtype is type(nl.float32)
