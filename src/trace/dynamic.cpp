@@ -133,9 +133,6 @@ void add_dynamic_range(ModuleObj& nl) {
 }
 
 Interpreter::Flow Interpreter::exec_dynamic_for(const Stmt* s, const RangeObj& r) {
-  if (no_reorder_depth_ > 0)
-    error(s->span, "Dynamic control-flow cannot be nested with a no_reorder block",
-          "put the `with nl.no_reorder():` block inside the loop body instead");
   if (s->target->kind != ast::ExprKind::Name)
     error(s->target->span, "the target of a dynamic_range loop must be a single name");
   Value iv = new_register(*this, true);
@@ -144,27 +141,25 @@ Interpreter::Flow Interpreter::exec_dynamic_for(const Stmt* s, const RangeObj& r
                    {iv.as<RegisterObj>()->id, r.start_reg >= 0 ? r.start_reg : r.start,
                     r.stop_reg >= 0 ? r.stop_reg : r.stop, r.step, r.start_reg >= 0 ? 1 : 0, r.stop_reg >= 0 ? 1 : 0});
   assign(s->target, iv);
-  Flow f = exec_block(s->body);
-  if (f != Flow::Normal)
-    error(s->span, std::string("'") + (f == Flow::Return ? "return" : f == Flow::Break ? "break" : "continue") +
-                       "' cannot leave a dynamic_range loop: its body runs on the device");
-  uint32_t end = emit_control(*this, Opcode::EndLoop, s->iter->span);
-  program.instrs[begin].i0 = static_cast<int32_t>(end);
-  program.instrs[end].i0 = static_cast<int32_t>(begin);
-  return exec_block(s->orelse);
+  return trace_hardware_loop(s, begin, Opcode::EndLoop, s->iter->span, "a dynamic_range loop");
 }
 
 Interpreter::Flow Interpreter::exec_dynamic_while(const Stmt* s, const RegisterObj& cond) {
+  uint32_t begin = emit_control(*this, Opcode::While, s->test->span);
+  program.instrs[begin].f0 = cond.id;
+  return trace_hardware_loop(s, begin, Opcode::EndWhile, s->test->span, "a `while` loop on a register");
+}
+
+Interpreter::Flow Interpreter::trace_hardware_loop(const Stmt* s, uint32_t begin, Opcode end_op, Span at,
+                                                   const char* what) {
   if (no_reorder_depth_ > 0)
     error(s->span, "Dynamic control-flow cannot be nested with a no_reorder block",
           "put the `with nl.no_reorder():` block inside the loop body instead");
-  uint32_t begin = emit_control(*this, Opcode::While, s->test->span);
-  program.instrs[begin].f0 = cond.id;
   Flow f = exec_block(s->body);
   if (f != Flow::Normal)
     error(s->span, std::string("'") + (f == Flow::Return ? "return" : f == Flow::Break ? "break" : "continue") +
-                       "' cannot leave a `while` loop on a register: its body runs on the device");
-  uint32_t end = emit_control(*this, Opcode::EndWhile, s->test->span);
+                       "' cannot leave " + what + ": its body runs on the device");
+  uint32_t end = emit_control(*this, end_op, at);
   program.instrs[begin].i0 = static_cast<int32_t>(end);
   program.instrs[end].i0 = static_cast<int32_t>(begin);
   return exec_block(s->orelse);

@@ -96,6 +96,8 @@ class Interpreter {
   // Hardware loops (dynamic.cpp): the body is traced once between Loop/EndLoop (While/EndWhile).
   Flow exec_dynamic_for(const ast::Stmt* s, const RangeObj& r);
   Flow exec_dynamic_while(const ast::Stmt* s, const RegisterObj& cond);
+  // The body of the loop opened by instruction `begin`, then its closing `end_op` instruction.
+  Flow trace_hardware_loop(const ast::Stmt* s, uint32_t begin, Opcode end_op, Span at, const char* what);
   int no_reorder_depth_ = 0;  // `with nl.no_reorder():` blocks being traced
   Flow exec(const ast::Stmt* s);
   Value eval(const ast::Expr* e);
