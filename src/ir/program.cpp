@@ -92,18 +92,6 @@ int64_t TensorDecl::free_elements() const {
   return n;
 }
 
-int64_t AccessPattern::num_elements() const {
-  int64_t n = 1;
-  for (auto& d : dims) n *= d.num;
-  return n;
-}
-
-int64_t AccessPattern::free_elements() const {
-  int64_t n = 1;
-  for (size_t i = 1; i < dims.size(); ++i) n *= dims[i].num;
-  return n;
-}
-
 int64_t APRef::num_elements() const {
   int64_t n = 1;
   for (auto& d : dims) n *= d.num;
@@ -115,6 +103,9 @@ int64_t APRef::free_elements() const {
   for (size_t i = 1; i < dims.size(); ++i) n *= dims[i].num;
   return n;
 }
+
+int64_t AccessPattern::num_elements() const { return APRef(*this).num_elements(); }
+int64_t AccessPattern::free_elements() const { return APRef(*this).free_elements(); }
 
 uint32_t Program::add_loc(Location l, int32_t parent) {
   locs.push_back({std::move(l), parent});
