@@ -8,7 +8,6 @@
 #include <nanobind/stl/tuple.h>
 
 #include "api/nkic.h"
-#include "ir/printer.h"
 
 namespace nb = nanobind;
 using namespace nkic;
@@ -143,7 +142,7 @@ NB_MODULE(_core, m) {
 
   nb::class_<api::Kernel>(m, "Kernel")
       .def_prop_ro("num_instructions", &api::Kernel::num_instructions)
-      .def("ir", [](const api::Kernel& k) { return print_program(k.program()); })
+      .def("ir", [](const api::Kernel& k) { return k.ir(); })
       .def(
           "opcode_counts",
           [](const api::Kernel& k) {

@@ -1,14 +1,16 @@
-// The C++ facade: compile a kernel from source and run it. The bindings and the CLI use only this.
+// The C++ facade: compile a kernel from source and run it. The bindings and the CLI reach the compiler
+// only through api/.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "frontend/diagnostic.h"
 #include "ir/program.h"
 #include "sim/core.h"
 #include "sim/memory.h"
+#include "support/diagnostic.h"
 #include "target/target.h"
 #include "trace/specialize.h"
 
@@ -17,7 +19,15 @@ namespace nkic::api {
 struct CompileOptions {
   TargetKind target = kDefaultTarget;
   std::vector<KernelArg> globals;  // live module globals the source alone lacks (see specialize)
+  // A pass name (pass_names()): the Program as printed after that pass is kept in Kernel::dump().
+  std::string dump_after;
+  // Verify the IR after every pass, not only at the end: on in debug builds and with NKIC_VERIFY=1.
+  bool verify_each = verify_each_default();
+  static bool verify_each_default();
 };
+
+// The compile pipeline's passes, in order: specialize, allocate, placement, verify.
+const std::vector<std::string_view>& pass_names();
 
 struct TensorSpec {
   std::vector<int64_t> shape;
@@ -28,8 +38,8 @@ struct TensorSpec {
 
 class Kernel {
  public:
-  Kernel(Program p, TargetKind t, std::vector<Diagnostic> warnings)
-      : program_(std::move(p)), target_(t), warnings_(std::move(warnings)) {}
+  Kernel(Program p, TargetKind t, std::vector<Diagnostic> warnings, std::string dump = "")
+      : program_(std::move(p)), target_(t), warnings_(std::move(warnings)), dump_(std::move(dump)) {}
 
   const Program& program() const { return program_; }
   const Target& target() const { return nkic::target(target_); }
@@ -37,6 +47,9 @@ class Kernel {
   std::vector<TensorSpec> input_specs() const;   // HBM tensor arguments, in argument order
   std::vector<TensorSpec> output_specs() const;  // returned tensors, in order
   size_t num_instructions() const { return program_.instrs.size(); }
+  std::string ir() const;                 // the printed Program
+  std::string allocation_report() const;  // where each on-chip tensor lives
+  const std::string& dump() const { return dump_; }  // CompileOptions::dump_after
 
   // Simulates the kernel: `inputs` and `outputs` are C-contiguous caller buffers matching the specs.
   // Inputs the kernel writes are updated in place. Throws UserError (kind "runtime") on kernel errors.
@@ -47,11 +60,20 @@ class Kernel {
   Program program_;
   TargetKind target_;
   std::vector<Diagnostic> warnings_;
+  std::string dump_;
 };
 
-// Compiles `kernel_name` from the module `source` (the whole file; `path` as the user named it).
+// The pipeline: parse -> specialize -> allocate -> placement -> verify. Compiles `kernel_name` from the
+// module `source` (the whole file; `path` as the user named it). Throws UserError.
 std::shared_ptr<Kernel> compile(const std::string& path, const std::string& source, const std::string& kernel_name,
                                 const std::vector<KernelArg>& args, const CompileOptions& options = {},
                                 int lineno = 0);
+
+// The Python front end alone (`nkic parse`): the syntax and subset diagnostics of a file, and its
+// normalized AST dump in *ast_dump when asked for and the file parses.
+std::vector<Diagnostic> parse_file(const std::string& path, const std::string& source, std::string* ast_dump = nullptr);
+
+// The names of a module's top-level functions, in order. Throws UserError on syntax errors.
+std::vector<std::string> top_level_functions(const std::string& path, const std::string& source);
 
 }  // namespace nkic::api

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "frontend/diagnostic.h"
-#include "frontend/source.h"
+#include "support/diagnostic.h"
+#include "support/source.h"
 #include "frontend/unicode.h"
 
 namespace nkic::lex {

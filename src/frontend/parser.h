@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "frontend/ast.h"
-#include "frontend/diagnostic.h"
+#include "support/diagnostic.h"
 
 namespace nkic {
 

@@ -2,7 +2,7 @@
 // share one namespace (nl.add, nl.exp, nl.abs, ...), because nki.language exposes them as one set of
 // names. One table row each: enumerator, the nki.language name. What each constant may be used for
 // (binary ALU op, unary ALU op, bitvec op, reduction, activation function) is op_info() below; the
-// activation formulas are in ir/activation.h.
+// activation formulas are in numerics/activation.h.
 #pragma once
 
 #include <cstdint>
@@ -53,12 +53,5 @@ uint8_t op_uses(AluOp op);
 inline bool is_bitvec(AluOp op) { return op_uses(op) & kBitvec; }
 // nl.max -> maximum, nl.min -> minimum; every other op is its own canonical form.
 AluOp canonical(AluOp op);
-
-// Elementwise fp32 evaluation of an arithmetic ALU operator (the engines compute in fp32). For unary
-// operators `b` is ignored.
-float apply_alu(AluOp op, float a, float b);
-// Exact integer evaluation on values of `bits`-bit integers (bitvec ops work on the raw bit pattern,
-// zero-extended to 64 bits; arithmetic ops on the signed/unsigned values).
-int64_t apply_alu_int(AluOp op, int64_t a, int64_t b, int bits);
 
 }  // namespace nkic

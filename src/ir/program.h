@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "frontend/diagnostic.h"
-#include "frontend/source.h"
-#include "ir/chunked_vector.h"
+#include "support/diagnostic.h"
+#include "support/source.h"
+#include "support/chunked_vector.h"
 #include "ir/dtype.h"
 #include "ir/ops.h"
 #include "ir/shape_table.h"

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <sstream>
 
-#include "frontend/diagnostic.h"
+#include "support/diagnostic.h"
 
 namespace nkic {
 
@@ -116,14 +116,6 @@ bool uses_lane_state(Opcode op) {
 }
 
 }  // namespace
-
-std::vector<int32_t> legal_start_partitions(int64_t n, int partitions) {
-  if (n > 64) return {0};
-  if (n > 32) return {0, 64};
-  std::vector<int32_t> s;
-  for (int32_t q = 0; q + n <= partitions; q += 32) s.push_back(q);
-  return s;
-}
 
 void allocate(Program& p, const Target& tg) {
   const uint32_t none = UINT32_MAX;
@@ -229,7 +221,6 @@ void allocate(Program& p, const Target& tg) {
     }
     p.births.push_back({l.first, l.tensor});
   }
-  check_placement(p, tg);
 }
 
 }  // namespace nkic

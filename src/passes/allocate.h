@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ir/program.h"
+#include "target/rules.h"
 #include "target/target.h"
 
 namespace nkic {
@@ -14,11 +15,7 @@ namespace nkic {
 // Throws UserError (at the tensor's declaration) when live tensors exceed the target's capacity.
 void allocate(Program& p, const Target& t);
 
-// The start partitions a tensor (or instruction operand) spanning n partitions may use: 0 when
-// 64 < n <= 128, 0 or 64 when 32 < n <= 64, 0/32/64/96 when n <= 32.
-std::vector<int32_t> legal_start_partitions(int64_t n, int partitions);
-
-// Post-allocation operand rules (run by allocate): every on-chip operand of a compute instruction
+// Post-allocation operand rules (the pass after allocate): every on-chip operand of a compute instruction
 // (TensorE, VectorE, ScalarE, GpSimdE; not DMA) starts at a quadrant boundary, and nc_stream_shuffle
 // follows its active-quadrant start rules. Throws UserError at the instruction's line.
 void check_placement(const Program& p, const Target& t);

@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "frontend/diagnostic.h"
+#include "support/diagnostic.h"
 #include "passes/allocate.h"
 
 namespace nkic {
@@ -65,8 +65,7 @@ void check_placement(const Program& p, const Target& tg) {
         bool ok = false;
         for (int32_t q : legal) ok = ok || q == s;
         if (!ok) {
-          std::string starts;
-          for (size_t i = 0; i < legal.size(); ++i) starts += (i ? (i + 1 == legal.size() ? " or " : ", ") : "") + std::to_string(legal[i]);
+          std::string starts = start_list(legal);
           placement_error(p, in,
                           std::string(role) + " " + where(p, *ap, s) + ", but a shuffle of " + std::to_string(active) +
                               " active partitions must start at partition " + starts,
@@ -80,7 +79,7 @@ void check_placement(const Program& p, const Target& tg) {
       std::optional<APRef> ap = p.role_op(in, r);
       if (!ap || !p.tensors[ap->tensor].on_chip() || ap->dims.empty()) continue;
       int64_t s = start_partition(p, *ap);
-      if (s % 32 != 0) {
+      if (!quadrant_aligned(s)) {
         std::vector<std::string> roles = role_names(in.op);
         std::string role = roles.empty() ? "operand" : roles[std::min<size_t>(r, roles.size() - 1)];
         placement_error(p, in,

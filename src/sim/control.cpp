@@ -1,7 +1,7 @@
 // Sequencer instructions: the register file (register_move/load/store). The loop instructions move
 // the program counter and are executed by the run loop (core.cpp); their exec_ functions do nothing.
 #include "sim/exec.h"
-#include "sim/numerics.h"
+#include "numerics/numerics.h"
 
 namespace nkic::sim {
 

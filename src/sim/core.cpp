@@ -5,10 +5,10 @@
 #include <cstring>
 #include <map>
 
-#include "frontend/diagnostic.h"
+#include "support/diagnostic.h"
 #include "ir/verify.h"
 #include "sim/exec.h"
-#include "sim/numerics.h"
+#include "numerics/numerics.h"
 
 namespace nkic::sim {
 

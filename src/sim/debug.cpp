@@ -4,7 +4,7 @@
 #include <string>
 
 #include "sim/exec.h"
-#include "sim/numerics.h"
+#include "numerics/numerics.h"
 
 namespace nkic::sim {
 

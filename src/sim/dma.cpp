@@ -2,7 +2,7 @@
 #include <cstring>
 
 #include "sim/dma.h"
-#include "sim/numerics.h"
+#include "numerics/numerics.h"
 #include "sim/rows.h"
 
 namespace nkic::sim {

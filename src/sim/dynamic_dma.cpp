@@ -6,7 +6,7 @@
 
 #include "ir/verify.h"
 #include "sim/dma.h"
-#include "sim/numerics.h"
+#include "numerics/numerics.h"
 
 namespace nkic::sim {
 

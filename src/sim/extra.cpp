@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "sim/exec.h"
-#include "sim/numerics.h"
+#include "numerics/numerics.h"
 #include "sim/rows.h"
 
 namespace nkic::sim {

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "sim/numerics.h"
+#include "numerics/numerics.h"
 
 namespace nkic::sim {
 

@@ -11,7 +11,7 @@
 #endif
 
 #include "sim/exec.h"
-#include "sim/numerics.h"
+#include "numerics/numerics.h"
 
 namespace nkic::sim {
 

@@ -5,10 +5,10 @@
 #include <cmath>
 #include <cstdint>
 
-#include "ir/ops.h"
+#include "numerics/alu.h"
 #include "ir/program.h"
 #include "sim/memory.h"
-#include "sim/numerics.h"
+#include "numerics/numerics.h"
 
 namespace nkic::sim {
 

@@ -1,7 +1,7 @@
 // ScalarE: activation (and activation_reduce, which lowers to it). out = f(data * scale + bias) with
 // the multiply and the add rounded to fp32 and f evaluated by the activation table; the optional
 // reduction accumulates into the per-lane ScalarE accumulator registers held in the ExecContext.
-#include "ir/activation.h"
+#include "numerics/activation.h"
 #include "sim/exec.h"
 #include "sim/rows.h"
 

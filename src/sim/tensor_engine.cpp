@@ -9,7 +9,7 @@
 #endif
 
 #include "sim/exec.h"
-#include "sim/numerics.h"
+#include "numerics/numerics.h"
 
 namespace nkic::sim {
 

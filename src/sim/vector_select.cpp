@@ -8,7 +8,7 @@
 #include <limits>
 
 #include "sim/exec.h"
-#include "sim/numerics.h"
+#include "numerics/numerics.h"
 #include "sim/rows.h"
 
 namespace nkic::sim {

@@ -1,7 +1,7 @@
 // nki.isa: the module (enums, constants) and the helpers shared by the instruction families. Each
 // builtin binds the exact 0.3.0 signature, validates the hardware rules, and appends one instruction
 // to the Program. The instructions themselves are in isa_<family>.cpp.
-#include "ir/activation.h"
+#include "numerics/activation.h"
 #include "trace/dynamic.h"
 #include "trace/isa_common.h"
 

@@ -2,7 +2,7 @@
 #include "trace/dynamic.h"
 #include <algorithm>
 
-#include "passes/allocate.h"
+#include "target/rules.h"
 #include "trace/interpreter.h"
 
 namespace nkic::trace {
@@ -47,8 +47,7 @@ void check_address(Interpreter& in, CallArgs& a, const std::vector<Param>& ps, c
          std::to_string(size_of(dt)) + " bytes)");
   std::vector<int32_t> legal = legal_start_partitions(n, t.partitions);
   if (std::find(legal.begin(), legal.end(), part) == legal.end()) {
-    std::string starts;
-    for (size_t i = 0; i < legal.size(); ++i) starts += (i ? (i + 1 == legal.size() ? " or " : ", ") : "") + std::to_string(legal[i]);
+    std::string starts = start_list(legal);
     fail(where + ": a tensor spanning " + std::to_string(n) + " partitions must start at partition " + starts,
          "tensors of 33-64 partitions start at 0 or 64, tensors of up to 32 partitions at 0, 32, 64 or 96");
   }

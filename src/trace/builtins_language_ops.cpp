@@ -6,7 +6,7 @@
 #include <cmath>
 #include <map>
 
-#include "ir/activation.h"
+#include "numerics/activation.h"
 #include "trace/interpreter.h"
 
 namespace nkic::trace {

@@ -6,7 +6,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "sim/numerics.h"
+#include "numerics/numerics.h"
+#include "support/npy.h"
 #include "trace/checked_int.h"
 #include "trace/interpreter.h"
 
@@ -222,19 +223,6 @@ Value tri(Interpreter& in, CallArgs& a, bool lower) {
   return wrap(r);
 }
 
-// ---- .npy files (nl.shared_constant("file.npy")) ----
-
-std::string npy_field(const std::string& header, const std::string& key) {
-  auto k = header.find("'" + key + "'");
-  if (k == std::string::npos) return "";
-  size_t i = header.find(':', k) + 1;
-  while (i < header.size() && header[i] == ' ') ++i;
-  if (i >= header.size()) return "";
-  if (header[i] == '\'') return header.substr(i + 1, header.find('\'', i + 1) - i - 1);
-  if (header[i] == '(') return header.substr(i + 1, header.find(')', i) - i - 1);
-  return header.substr(i, header.find_first_of(",}", i) - i);
-}
-
 }  // namespace
 
 // An array from raw little-endian bytes of a NumPy dtype (globals from the caller, .npy files).
@@ -291,52 +279,18 @@ std::shared_ptr<ArrayObj> array_from_bytes(const std::string& dtype, std::vector
 namespace {
 
 Value read_npy(Interpreter& in, const std::string& path, Span s) {
-  std::ifstream f(path, std::ios::binary);
   auto fail = [&](const std::string& why) {
     in.error(s, "nl.shared_constant: cannot read '" + path + "': " + why,
              "pass a NumPy array, or the path of a .npy file saved with np.save");
   };
-  if (!f) fail("no such file");
-  char magic[8];
-  f.read(magic, 8);
-  if (!f || std::string(magic, 6) != "\x93NUMPY") fail("not a .npy file");
-  uint32_t hlen = 0;
-  unsigned char b[4] = {0, 0, 0, 0};
-  f.read(reinterpret_cast<char*>(b), magic[6] == 1 ? 2 : 4);
-  hlen = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<uint32_t>(b[3]) << 24);
-  std::string header(hlen, '\0');
-  f.read(header.data(), hlen);
-  if (!f) fail("truncated header");
-  std::string descr = npy_field(header, "descr");
-  if (npy_field(header, "fortran_order").find("True") != std::string::npos)
-    fail("Fortran-ordered arrays are not supported; save np.ascontiguousarray(a)");
-  static const std::pair<const char*, const char*> kDescr[] = {
-      {"f8", "float64"}, {"f4", "float32"}, {"f2", "float16"}, {"i8", "int64"}, {"u8", "uint64"}, {"i4", "int32"},
-      {"u4", "uint32"},  {"i2", "int16"},   {"u2", "uint16"},  {"i1", "int8"},  {"u1", "uint8"},  {"b1", "bool"},
-      {"V2", "bfloat16"}};
-  std::string name;
-  if (!descr.empty() && descr[0] == '>') fail("big-endian arrays are not supported");
-  std::string d = !descr.empty() && (descr[0] == '<' || descr[0] == '|' || descr[0] == '=') ? descr.substr(1) : descr;
-  for (auto& [k, n] : kDescr)
-    if (d == k) name = n;
-  if (name.empty() && dtype_from_name(d)) name = d;  // ml_dtypes names (bfloat16, float8_e4m3, ...)
-  if (name.empty()) fail("unsupported dtype '" + descr + "'");
-  std::vector<int64_t> shape;
-  std::stringstream ss(npy_field(header, "shape"));
-  std::string tok;
-  int64_t n = 1;
-  while (std::getline(ss, tok, ',')) {
-    if (tok.find_first_not_of(' ') == std::string::npos) continue;
-    shape.push_back(std::stoll(tok));
-    n *= shape.back();
+  NpyArray npy;
+  try {
+    npy = nkic::read_npy(path, kMaxArrayElements);
+  } catch (const std::runtime_error& e) {
+    fail(e.what());
   }
-  if (n > kMaxArrayElements) fail("the array has more than " + std::to_string(kMaxArrayElements) + " elements");
   std::string err;
-  size_t width = name == "float64" || name == "int64" || name == "uint64" ? 8 : size_of(*dtype_from_name(name));
-  std::vector<uint8_t> bytes(static_cast<size_t>(n) * width);
-  f.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (!f) fail("truncated data");
-  auto a = array_from_bytes(name, shape, bytes.data(), bytes.size(), err);
+  auto a = array_from_bytes(npy.dtype, npy.shape, npy.data.data(), npy.data.size(), err);
   if (!a) fail(err);
   return wrap(a);
 }

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "frontend/diagnostic.h"
+#include "support/diagnostic.h"
 #include "ir/program.h"
 #include "target/target.h"
 #include "trace/value.h"

@@ -1,9 +1,7 @@
-// specialize(): sets up the interpreter, binds the kernel's arguments, collects its outputs, and runs
-// the passes (allocate, verify).
+// specialize(): sets up the interpreter, binds the kernel's arguments, traces the kernel and collects
+// its outputs. The passes that follow (allocate, verify) are run by the pipeline in api/.
 #include "trace/specialize.h"
 
-#include "ir/verify.h"
-#include "passes/allocate.h"
 #include "trace/interpreter.h"
 
 namespace nkic {
@@ -271,8 +269,6 @@ SpecializeResult specialize(SourceRef source, const std::string& kernel_name, co
     }
     p.outputs.push_back(v.as<TensorObj>()->ap.tensor);
   }
-  allocate(p, target);
-  verify(p);
   r.warnings = in.warnings();
   return r;
 }

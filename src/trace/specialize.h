@@ -1,10 +1,10 @@
-// The specializer's entry point: kernel source + argument shapes -> Program (with placements).
+// The specializer's entry point: kernel source + argument shapes -> Program (before allocation).
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "frontend/diagnostic.h"
+#include "support/diagnostic.h"
 #include "ir/program.h"
 #include "target/target.h"
 

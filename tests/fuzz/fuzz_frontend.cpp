@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "frontend/diagnostic.h"
+#include "support/diagnostic.h"
 #include "frontend/parser.h"
 #include "frontend/subset_check.h"
 

@@ -2,6 +2,7 @@
 // error, 2 usage error.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -12,12 +13,8 @@
 #include <random>
 #include <sstream>
 
+#include "api/host_array.h"
 #include "api/nkic.h"
-#include "frontend/parser.h"
-#include "ir/printer.h"
-#include "passes/allocate.h"
-#include "npy.h"
-#include "sim/numerics.h"
 
 using namespace nkic;
 
@@ -67,11 +64,11 @@ std::string read_file(const std::string& path) {
 
 struct TensorInput {
   std::string name;
-  cli::NpyArray array;
+  api::HostArray array;
 };
 
 struct KernelCommand {
-  std::string file, kernel, out_dir, target = "trn2";
+  std::string file, kernel, out_dir, target = "trn2", after;
   uint64_t seed = 0;
   bool quiet = false, json = false;
   std::vector<KernelArg> args;
@@ -122,16 +119,12 @@ ArgValue scalar_arg(const std::string& v) {
   return a;
 }
 
-void fill_init(cli::NpyArray& arr, const std::string& init, std::mt19937_64& rng) {
-  int64_t n = 1;
-  for (auto d : arr.shape) n *= d;
-  arr.data.assign(n * size_of(arr.dtype), 0);
+void fill_init(api::HostArray& arr, const std::string& init, std::mt19937_64& rng) {
+  arr = api::make_array(arr.shape, arr.dtype);
   if (init == "zeros") return;
   std::uniform_real_distribution<float> uni(-1.f, 1.f);
-  for (int64_t i = 0; i < n; ++i) {
-    float v = init == "ones" ? 1.f : (is_float(arr.dtype) ? uni(rng) : std::floor((uni(rng) + 1.f) * 8.f));
-    numerics::store(arr.dtype, v, arr.data.data() + i * size_of(arr.dtype));
-  }
+  for (int64_t i = 0; i < arr.size(); ++i)
+    arr.set(i, init == "ones" ? 1.f : (is_float(arr.dtype) ? uni(rng) : std::floor((uni(rng) + 1.f) * 8.f)));
 }
 
 void parse_arg(KernelCommand& c, const std::string& spec, std::mt19937_64& rng) {
@@ -154,24 +147,15 @@ void parse_arg(KernelCommand& c, const std::string& spec, std::mt19937_64& rng) 
   if (init == "random" || init == "zeros" || init == "ones") {
     fill_init(t.array, init, rng);
   } else {
-    cli::NpyArray loaded;
+    api::HostArray loaded;
     try {
-      loaded = cli::read_npy(init);
+      loaded = api::read_array(init, &*dt);  // converted to the declared dtype
     } catch (const std::exception& e) {
-      throw UsageError(std::string("--arg ") + name + ": " + e.what());
+      throw UsageError(std::string("--arg ") + name + ": " + init + ": " + e.what());
     }
     if (loaded.shape != t.array.shape)
       throw UsageError("--arg " + name + ": " + init + " has a different shape than " + shape);
-    if (loaded.dtype != t.array.dtype) {  // convert through fp32
-      int64_t n = 1;
-      for (auto d : loaded.shape) n *= d;
-      t.array.data.resize(n * size_of(*dt));
-      for (int64_t i = 0; i < n; ++i)
-        numerics::store(*dt, numerics::load(loaded.dtype, loaded.data.data() + i * size_of(loaded.dtype)),
-                        t.array.data.data() + i * size_of(*dt));
-    } else {
-      t.array.data = std::move(loaded.data);
-    }
+    t.array = std::move(loaded);
   }
   c.args.push_back({name, ArgValue::tensor(t.array.shape, t.array.dtype)});
   c.tensors.push_back(std::move(t));
@@ -188,7 +172,11 @@ KernelCommand parse_kernel_command(const std::string& cmd, int argc, char** argv
     };
     if (a == "-h" || a == "--help") {
       bool run = cmd == "run";
-      std::printf(kKernelHelp, cmd.c_str(), run ? "  --out DIR          write each output as DIR/<name>.npy\n" : "",
+      std::printf(kKernelHelp, cmd.c_str(),
+                  run            ? "  --out DIR          write each output as DIR/<name>.npy\n"
+                  : cmd == "ir" ? "  --after PASS       print the Program after one pass (specialize, allocate,\n"
+                                  "                     placement, verify) instead of the final one\n"
+                                : "",
                   cmd.c_str(), run ? " --out out/" : "");
       std::exit(0);
     } else if (a == "--arg") {
@@ -197,6 +185,14 @@ KernelCommand parse_kernel_command(const std::string& cmd, int argc, char** argv
       arg_specs.push_back(a.substr(6));
     } else if (a == "--out" && cmd == "run") {
       c.out_dir = value("--out");
+    } else if (a == "--after" && cmd == "ir") {
+      c.after = value("--after");
+      const auto& passes = api::pass_names();
+      if (std::find(passes.begin(), passes.end(), c.after) == passes.end()) {
+        std::string list;
+        for (auto p : passes) list += (list.empty() ? "" : ", ") + std::string(p);
+        throw UsageError("unknown pass '" + c.after + "' for --after (passes: " + list + ")");
+      }
     } else if (a == "--target") {
       c.target = value("--target");
     } else if (a == "--seed") {
@@ -228,10 +224,7 @@ KernelCommand parse_kernel_command(const std::string& cmd, int argc, char** argv
 
 // The kernel's name when the user gave only a file: the file's only top-level function.
 std::string default_kernel(const std::string& path, const std::string& text) {
-  auto m = parse_module_or_throw(std::make_shared<const SourceFile>(path, text));
-  std::vector<std::string> defs;
-  for (auto* s : m->body)
-    if (s->kind == ast::StmtKind::FunctionDef) defs.push_back(s->name);
+  std::vector<std::string> defs = api::top_level_functions(path, text);
   if (defs.size() == 1) return defs[0];
   std::string list;
   for (auto& d : defs) list += (list.empty() ? "" : ", ") + d;
@@ -274,12 +267,13 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   if (c.kernel.empty()) c.kernel = default_kernel(c.file, text);
   api::CompileOptions opts;
   opts.target = *parse_target(c.target);
+  opts.dump_after = c.after;
   auto t0 = std::chrono::steady_clock::now();
   auto kernel = api::compile(c.file, text, c.kernel, c.args, opts);
   double compile_s = seconds_since(t0);
   for (auto& w : kernel->warnings()) std::cerr << render(w);
   if (cmd == "ir") {
-    std::cout << print_program(kernel->program()) << allocation_report(kernel->program());
+    std::cout << (opts.dump_after.empty() ? kernel->ir() + kernel->allocation_report() : kernel->dump());
     return 0;
   }
   if (cmd == "check") {
@@ -288,21 +282,16 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   }
   std::vector<sim::HostBuffer> inputs;
   for (auto& t : c.tensors) inputs.push_back({t.array.data.data(), static_cast<int64_t>(t.array.data.size())});
-  std::vector<cli::NpyArray> outs;
+  std::vector<api::HostArray> outs;
   std::vector<sim::HostBuffer> outputs;
   auto specs = kernel->output_specs();
   for (auto& s : specs) {
-    cli::NpyArray a;
+    api::HostArray a;
     if (s.alias_input >= 0) {  // a returned input argument: that array, after the run
       outs.push_back(a);
       continue;
     }
-    a.shape = s.shape;
-    a.dtype = s.dtype;
-    int64_t n = 1;
-    for (auto d : s.shape) n *= d;
-    a.data.resize(n * size_of(s.dtype));
-    outs.push_back(std::move(a));
+    outs.push_back(api::make_array(s.shape, s.dtype));
   }
   for (auto& o : outs) outputs.push_back({o.data.data(), static_cast<int64_t>(o.data.size())});
   t0 = std::chrono::steady_clock::now();
@@ -314,7 +303,7 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
     std::filesystem::create_directories(c.out_dir);
     for (size_t i = 0; i < outs.size(); ++i) {
       std::string name = specs[i].name.empty() ? "out" + std::to_string(i) : specs[i].name;
-      cli::write_npy(c.out_dir + "/" + name + ".npy", outs[i]);
+      api::write_array(c.out_dir + "/" + name + ".npy", outs[i]);
     }
   }
   if (c.quiet) return 0;
@@ -325,12 +314,11 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   else std::printf("kernel %s on %s: %zu instructions\n", c.kernel.c_str(), c.target.c_str(), kernel->num_instructions());
   for (size_t i = 0; i < outs.size(); ++i) {
     const auto& o = outs[i];
-    int64_t n = 1;
-    for (auto d : o.shape) n *= d;
+    int64_t n = o.size();
     double mn = INFINITY, mx = -INFINITY, sum = 0;
     int64_t nans = 0;
     for (int64_t k = 0; k < n; ++k) {
-      double v = numerics::load(o.dtype, o.data.data() + k * size_of(o.dtype));
+      double v = o.get(k);
       if (std::isnan(v)) { ++nans; continue; }
       mn = std::min(mn, v);
       mx = std::max(mx, v);
@@ -380,16 +368,15 @@ int parse_command(int argc, char** argv) {
   if (files.empty()) throw UsageError("nkic parse needs at least one file");
   int rc = 0;
   for (auto& f : files) {
-    auto src = std::make_shared<const SourceFile>(f, read_file(f));
-    std::vector<Diagnostic> diags;
-    auto m = parse_module(src, diags);
+    std::string ast;
+    std::vector<Diagnostic> diags = api::parse_file(f, read_file(f), dump ? &ast : nullptr);
     if (files.size() > 1 && dump) std::cout << "# file: " << f << "\n";
     if (!diags.empty()) {
       std::cerr << render(diags);
       rc = 1;
       continue;
     }
-    if (dump) std::cout << dump_ast(*m);
+    std::cout << ast;
   }
   return rc;
 }

@@ -3,7 +3,7 @@
 
 #include <tuple>
 
-#include "frontend/diagnostic.h"
+#include "support/diagnostic.h"
 #include "passes/allocate.h"
 
 using namespace nkic;
@@ -101,9 +101,11 @@ void use_aps(Program& p, Opcode op, Engine eng, std::vector<AccessPattern> aps) 
   p.emit(in, refs);
 }
 
+// allocate, then the placement rules that need its addresses (the pipeline's next pass).
 std::string error_of(Program& p) {
   try {
     allocate(p, target(TargetKind::Trn2));
+    check_placement(p, target(TargetKind::Trn2));
   } catch (const UserError& e) {
     return e.what();
   }

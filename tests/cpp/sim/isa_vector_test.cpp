@@ -5,7 +5,8 @@
 #include <cstring>
 
 #include "api/nkic.h"
-#include "ir/activation.h"
+#include "numerics/activation.h"
+#include "numerics/alu.h"
 #include "ir/printer.h"
 
 using namespace nkic;

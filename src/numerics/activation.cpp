@@ -1,5 +1,5 @@
 // Activation-function table: exact math in double, rounded to fp32 once.
-#include "ir/activation.h"
+#include "numerics/activation.h"
 
 #include <cmath>
 

@@ -1,4 +1,4 @@
-#include "sim/numerics.h"
+#include "numerics/numerics.h"
 
 #include <algorithm>
 #include <array>

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "frontend/source.h"
+#include "support/source.h"
 
 namespace nkic {
 

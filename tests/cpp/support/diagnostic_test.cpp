@@ -1,4 +1,4 @@
-#include "frontend/diagnostic.h"
+#include "support/diagnostic.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "sim/numerics.h"
+#include "numerics/numerics.h"
 
 #include <gtest/gtest.h>
 
