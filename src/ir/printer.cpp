@@ -30,132 +30,62 @@ std::string print_access_pattern(const Program& p, APRef ap) {
 }
 
 namespace {
-const char* reduce_cmd_name(int32_t c) {
-  static const char* names[] = {"idle", "reset", "reduce", "reset_reduce", "load_reduce"};
-  return c >= 0 && c < 5 ? names[c] : "?";
-}
-
-void print_ints(std::ostringstream& os, const char* label, std::span<const int64_t> v, size_t from = 0) {
-  os << " " << label << "=[";
+void print_ints(std::ostringstream& os, std::span<const int64_t> v, size_t from) {
+  os << "[";
   for (size_t i = from; i < v.size(); ++i) os << (i > from ? "," : "") << v[i];
   os << "]";
+}
+
+// One immediate, as its row in the opcode table describes it.
+void print_immediate(std::ostringstream& os, const Program& p, const Instruction& in, const ImmSpec& m) {
+  std::span<const int64_t> ints = p.ints(in);
+  auto int_at = [&](size_t k) { return k < ints.size() ? ints[k] : int64_t{0}; };
+  double f = m.slot == Slot::F1 ? in.f1 : in.f0;
+  os << " " << m.name << "=";
+  switch (m.type) {
+    case ImmType::Alu: os << name_of(m.slot == Slot::Alu1 ? in.alu1 : in.alu); break;
+    case ImmType::ReduceCmd: os << name_of(static_cast<ReduceCmd>(in.i0)); break;
+    case ImmType::Accumulate:
+      os << (in.i0 == static_cast<int32_t>(Accumulate::Auto) ? "auto"
+             : in.i0 == static_cast<int32_t>(Accumulate::Accumulate) ? "true" : "false");
+      break;
+    case ImmType::Int: os << (m.slot == Slot::Int ? int_at(m.index) : in.i0); break;
+    case ImmType::Float: os << f; break;
+    case ImmType::Bool: os << ((in.flags & m.index) ? "true" : "false"); break;
+    case ImmType::Register:
+      os << "r" << (m.slot == Slot::Int ? int_at(m.index) : m.slot == Slot::I0 ? in.i0 : static_cast<int64_t>(f));
+      break;
+    case ImmType::RegOrInt: os << (int_at(m.aux) ? "r" : "") << int_at(m.index); break;
+    case ImmType::RegOrFloat:
+      if (in.flags & kFromReg) os << "r" << static_cast<int64_t>(in.f1);
+      else os << static_cast<int64_t>(in.f0);
+      break;
+    case ImmType::Instr: os << in.i0; break;
+    case ImmType::Ints: print_ints(os, ints, m.index); break;
+    case ImmType::String:
+      if (in.i0 >= 0 && static_cast<size_t>(in.i0) < p.strings.size()) os << '"' << p.strings[in.i0] << '"';
+      else os << "?";
+      break;
+  }
+}
+
+// The role name of operand k of `in` (roles are listed in operand order; absent optional roles skipped).
+std::string_view role_of(const Instruction& in, size_t k) {
+  std::span<const OperandSpec> roles = info(in.op).operands();
+  for (size_t r = 0; r < roles.size(); ++r)
+    if (in.operand(static_cast<int>(r)) == static_cast<int>(k)) return roles[r].name;
+  if (!roles.empty() && roles.back().arity == Arity::Rest) return roles.back().name;
+  return "op";
 }
 }  // namespace
 
 std::string print_instruction(const Program& p, const Instruction& in) {
   std::ostringstream os;
   os << name_of(in.op) << " engine=" << name_of(in.engine);
-  // Operands named by the opcode row's roles; absent optional roles are skipped.
-  std::vector<std::string> roles;
-  {
-    std::string_view r = operand_roles(in.op);
-    size_t i = 0;
-    while (i < r.size()) {
-      size_t j = r.find(' ', i);
-      if (j == std::string_view::npos) j = r.size();
-      roles.emplace_back(r.substr(i, j - i));
-      i = j + 1;
-    }
-  }
-  for (size_t i = 0; i < in.num_ops; ++i) {
-    std::string role = "op";
-    for (size_t r = 0; r < roles.size(); ++r)
-      if (in.operand(static_cast<int>(r)) == static_cast<int>(i)) role = roles[r];
-    if (role == "op" && !roles.empty() && roles.back().back() == '*') role = roles.back();
-    while (!role.empty() && (role.back() == '?' || role.back() == '*')) role.pop_back();
-    os << " " << role << "=" << print_access_pattern(p, p.op(in, i));
-  }
-  auto scalar = [&](const char* name, int role, double v) {
-    if (in.operand(role) < 0) os << " " << name << "=" << v;
-  };
-  auto rev = [&](const char* name, uint8_t bit) {
-    if (in.flags & bit) os << " " << name << "=true";
-  };
-  switch (in.op) {
-    case Opcode::TensorTensor:
-    case Opcode::TensorPartitionReduce:
-    case Opcode::DmaCompute: os << " op=" << name_of(in.alu); break;
-    case Opcode::TensorScalar:
-      os << " op0=" << name_of(in.alu);
-      scalar("operand0", 2, in.f0);
-      rev("reverse0", kRev0);
-      if (in.alu1 != AluOp::Bypass || in.operand(3) >= 0) {
-        os << " op1=" << name_of(in.alu1);
-        scalar("operand1", 3, in.f1);
-        rev("reverse1", kRev1);
-      }
-      break;
-    case Opcode::ScalarTensorTensor:
-      os << " op0=" << name_of(in.alu);
-      scalar("operand0", 2, in.f0);
-      os << " op1=" << name_of(in.alu1);
-      rev("reverse0", kRev0);
-      rev("reverse1", kRev1);
-      break;
-    case Opcode::TensorCopyPredicated:
-      scalar("src", 1, in.f0);
-      rev("reverse_pred", kRevPred);
-      break;
-    case Opcode::TensorReduce:
-      os << " op=" << name_of(in.alu) << " group=" << in.i0;
-      rev("negate", kNegate);
-      break;
-    case Opcode::TensorTensorScan:
-      os << " op0=" << name_of(in.alu) << " op1=" << name_of(in.alu1);
-      scalar("initial", 3, in.f0);
-      rev("reverse0", kRev0);
-      rev("reverse1", kRev1);
-      break;
-    case Opcode::Activation:
-      os << " op=" << name_of(in.alu);
-      scalar("bias", 2, in.f1);
-      scalar("scale", 3, in.f0);
-      if (in.i0 != 0) os << " reduce_op=" << name_of(in.alu1) << " reduce_cmd=" << reduce_cmd_name(in.i0);
-      break;
-    case Opcode::Exponential:
-      scalar("max_value", 2, in.f0);
-      os << " reduce_cmd=" << reduce_cmd_name(in.i0) << " reduce_init=" << in.f1;
-      break;
-    case Opcode::NonzeroWithCount: os << " index_offset=" << in.i0 << " padding_val=" << in.f0; break;
-    case Opcode::Rand2:
-      scalar("min", 1, in.f0);
-      scalar("max", 2, in.f1);
-      break;
-    case Opcode::Dropout: scalar("prob", 2, in.f0); break;
-    case Opcode::NcMatmulMx:
-    case Opcode::NcMatmul:
-      os << " accumulate=" << (in.i0 < 0 ? "auto" : in.i0 ? "true" : "false");
-      break;
-    case Opcode::Memset: os << " value=" << in.f0; break;
-    case Opcode::DmaTranspose: print_ints(os, "axes", p.ints(in)); break;
-    case Opcode::AffineSelect:
-      os << " cmp_op=" << name_of(in.alu) << " on_false_value=" << in.f0;
-      [[fallthrough]];
-    case Opcode::Iota:
-      if (auto v = p.ints(in); v.size() >= 2) {
-        os << " offset=" << v[0] << " channel_multiplier=" << v[1];
-        print_ints(os, "pattern", v, 2);
-      }
-      break;
-    case Opcode::RegisterMove:
-      os << " dst=r" << in.i0 << " src=";
-      if (in.flags & kFromReg) os << "r" << static_cast<int64_t>(in.f1);
-      else os << static_cast<int64_t>(in.f0);
-      break;
-    case Opcode::RegisterLoad: os << " dst=r" << in.i0; break;
-    case Opcode::RegisterStore: os << " src=r" << in.i0; break;
-    case Opcode::Loop:
-      if (auto v = p.ints(in); v.size() == 6) {
-        auto bound = [&](int64_t x, bool reg) { return (reg ? "r" : "") + std::to_string(x); };
-        os << " iv=r" << v[0] << " start=" << bound(v[1], v[4]) << " stop=" << bound(v[2], v[5]) << " step=" << v[3];
-      }
-      os << " end=" << in.i0;
-      break;
-    case Opcode::While: os << " cond=r" << static_cast<int64_t>(in.f0) << " end=" << in.i0; break;
-    case Opcode::EndLoop:
-    case Opcode::EndWhile: os << " begin=" << in.i0; break;
-    default: break;
-  }
+  for (size_t k = 0; k < in.num_ops; ++k) os << " " << role_of(in, k) << "=" << print_access_pattern(p, p.op(in, k));
+  for (const ImmSpec& m : info(in.op).immediates())
+    if (m.unless_role < 0 || in.operand(m.unless_role) < 0)  // a scalar operand given as a tile prints as the tile
+      print_immediate(os, p, in, m);
   if (in.flags & kOobSkip) os << " oob_mode=skip";
   if (in.flags & kDynamic)
     for (const DynamicOperand& d : p.dynamic) {

@@ -5,59 +5,6 @@
 
 namespace nkic {
 
-std::string_view name_of(Mem m) {
-  switch (m) {
-    case Mem::HBM: return "hbm";
-    case Mem::SBUF: return "sbuf";
-    case Mem::PSUM: return "psum";
-  }
-  return "?";
-}
-
-std::string_view name_of(Engine e) {
-  static constexpr std::string_view names[] = {"tensor", "vector", "scalar", "gpsimd", "sync", "dma", "unknown"};
-  return names[static_cast<int>(e)];
-}
-
-std::string_view name_of(Opcode op) {
-  static constexpr std::string_view names[] = {
-#define X(e, n, eng, roles) n,
-      NKIC_OPCODES(X)
-#undef X
-  };
-  return names[static_cast<int>(op)];
-}
-
-Engine default_engine(Opcode op) {
-  static constexpr Engine engines[] = {
-#define X(e, n, eng, roles) Engine::eng,
-      NKIC_OPCODES(X)
-#undef X
-  };
-  return engines[static_cast<int>(op)];
-}
-
-std::string_view operand_roles(Opcode op) {
-  static constexpr std::string_view roles[] = {
-#define X(e, n, eng, r) r,
-      NKIC_OPCODES(X)
-#undef X
-  };
-  return roles[static_cast<int>(op)];
-}
-
-namespace {
-constexpr size_t role_count(std::string_view roles) {
-  size_t n = roles.empty() ? 0 : 1;
-  for (char c : roles) n += c == ' ';
-  return n;
-}
-}  // namespace
-// Instruction::present has one bit per role.
-#define X(e, n, eng, roles) static_assert(role_count(roles) <= 8, "opcode " n " has more roles than Instruction::present bits");
-NKIC_OPCODES(X)
-#undef X
-
 int Instruction::operand(int r) const {
   if (present == 0) return r < num_ops ? r : -1;
   if (r >= 8) return -1;

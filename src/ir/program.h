@@ -13,107 +13,11 @@
 #include "support/source.h"
 #include "support/chunked_vector.h"
 #include "ir/dtype.h"
+#include "ir/opcodes.h"
 #include "ir/ops.h"
 #include "ir/shape_table.h"
 
 namespace nkic {
-
-enum class Mem : uint8_t { HBM, SBUF, PSUM };
-std::string_view name_of(Mem m);
-
-enum class Engine : uint8_t { Tensor, Vector, Scalar, GpSimd, Sync, DMA, Unknown };
-std::string_view name_of(Engine e);
-
-// One row per instruction: enumerator, printed name, default engine, operand roles. The roles name
-// the operands in operand order; a role ending in '?' is optional (present only when its bit is set in
-// Instruction::present), one ending in '*' takes the remaining operands. Immediates are documented
-// beside each row (rev0/rev1/... are Instruction::flags bits).
-#define NKIC_OPCODES(X)                                                                                      \
-  X(DmaCopy, "dma_copy", DMA, "dst src")                                                                     \
-  X(DmaTranspose, "dma_transpose", DMA, "dst src") /* ints = axes permutation */                             \
-  X(DmaCompute, "dma_compute", DMA, "dst srcs*") /* alu = reduce_op; ints = scales as fp32 bits (unused) */  \
-  X(TensorTensor, "tensor_tensor", Vector, "dst data1 data2") /* alu = op */                                 \
-  X(TensorScalar, "tensor_scalar", Vector, "dst data operand0? operand1?") /* alu = op0, alu1 = op1         \
-      (Bypass: none), f0/f1 = scalar operands, flags rev0/rev1 */                                            \
-  X(ScalarTensorTensor, "scalar_tensor_tensor", Vector, "dst data operand0? operand1") /* alu = op0,        \
-      alu1 = op1, f0 = scalar operand0, flags rev0/rev1 */                                                   \
-  X(TensorCopy, "tensor_copy", Vector, "dst src")                                                            \
-  X(TensorCopyPredicated, "tensor_copy_predicated", Vector, "dst src? predicate") /* f0 = scalar src,       \
-      flags revpred */                                                                                       \
-  X(TensorReduce, "tensor_reduce", Vector, "dst data") /* alu = op; i0 = elements per reduced group;        \
-      flags negate */                                                                                        \
-  X(TensorTensorScan, "tensor_tensor_scan", Vector, "dst data0 data1 initial?") /* alu = op0, alu1 = op1,   \
-      f0 = scalar initial, flags rev0/rev1 */                                                                \
-  X(Reciprocal, "reciprocal", Vector, "dst data")                                                            \
-  X(Activation, "activation", Scalar, "dst data bias? scale? reduce_res?") /* alu = function,               \
-      alu1 = reduce_op, i0 = reduce_cmd, f0 = scalar scale, f1 = scalar bias */                              \
-  X(NcMatmul, "nc_matmul", Tensor, "dst stationary moving") /* i0 = accumulate (-1 auto, 0 overwrite,       \
-      1 accumulate) */                                                                                       \
-  X(NcTranspose, "nc_transpose", Tensor, "dst data")                                                         \
-  X(Memset, "memset", Vector, "dst") /* f0 = value */                                                        \
-  X(Iota, "iota", GpSimd, "dst") /* ints = offset, channel_multiplier, then [step, num] pairs */             \
-  X(AffineSelect, "affine_select", GpSimd, "dst on_true") /* alu = cmp_op, f0 = on_false_value,             \
-      ints as iota */                                                                                        \
-  X(TensorPartitionReduce, "tensor_partition_reduce", GpSimd, "dst data") /* alu = op */                    \
-  X(BnStats, "bn_stats", Vector, "dst data")                                                                 \
-  X(BnAggr, "bn_aggr", Vector, "dst data")                                                                   \
-  X(Max8, "max8", Vector, "dst src")                                                                         \
-  X(NcFindIndex8, "nc_find_index8", Vector, "dst data vals")                                                 \
-  X(NcMatchReplace8, "nc_match_replace8", Vector, "dst data vals dst_idx?") /* f0 = imm */                  \
-  X(SelectReduce, "select_reduce", Vector, "dst predicate on_true on_false? reduce_res?") /* alu =          \
-      reduce_op, i0 = reduce_cmd, f0 = scalar on_false, flags revpred */                                     \
-  X(RangeSelect, "range_select", Vector, "dst on_true bound0 bound1 reduce_res?") /* alu = comp_op0,        \
-      alu1 = comp_op1, i0 = reduce_cmd, f0 = on_false_value, f1 = range_start */                            \
-  X(TensorScalarReduce, "tensor_scalar_reduce", Vector, "dst data operand0? reduce_res") /* alu = op0,      \
-      alu1 = reduce_op, f0 = scalar operand0 */                                                              \
-  X(TensorScalarCumulative, "tensor_scalar_cumulative", Vector, "dst src imm0? imm1?") /* alu = op0,        \
-      alu1 = op1, f0/f1 = scalar imm0/imm1, i0 = reduce_cmd */                                               \
-  X(NcStreamShuffle, "nc_stream_shuffle", Vector, "dst src") /* ints = the 32 mask entries */                \
-  X(LocalGather, "local_gather", GpSimd, "dst src_buffer index") /* i0 = num_elem_per_idx,                  \
-      ints = {num_valid_indices} */                                                                          \
-  X(NcNGather, "nc_n_gather", GpSimd, "dst data indices")                                                   \
-  X(DevicePrint, "device_print", Sync, "src") /* i0 = index of the prefix in Program::strings */         \
-  /* Registers and dynamic control flow (sequencer instructions; register ids index the register file). */    \
-  X(RegisterMove, "register_move", Sync, "") /* i0 = dst register; f0 = immediate, or flags kFromReg:       \
-      f1 = src register */                                                                                   \
-  X(RegisterLoad, "register_load", Sync, "src") /* i0 = dst register */                                     \
-  X(RegisterStore, "register_store", Sync, "dst") /* i0 = src register */                                   \
-  X(Loop, "loop", Sync, "") /* i0 = index of the matching EndLoop; ints = {iv register, start, stop, step,  \
-      start is a register (0/1), stop is a register (0/1)} */                                                \
-  X(EndLoop, "end_loop", Sync, "") /* i0 = index of the matching Loop */                                     \
-  X(While, "while", Sync, "") /* i0 = index of the matching EndWhile; f0 = condition register */            \
-  X(EndWhile, "end_while", Sync, "") /* i0 = index of the matching While */                                  \
-  /* Late 0.3.0 ISA: VectorE exp and the GpSimd scans (trace/isa_extra.cpp, sim/extra.cpp). */                \
-  X(Exponential, "exponential", Vector, "dst src max_value? reduce_res?") /* f0 = scalar max_value,         \
-      f1 = reduce_init, i0 = reduce_cmd */                                                                   \
-  X(SequenceBounds, "sequence_bounds", GpSimd, "dst segment_ids")                                            \
-  X(NonzeroWithCount, "nonzero_with_count", GpSimd, "dst src") /* i0 = index_offset, f0 = padding_val */    \
-  /* Random numbers (trace/isa_random.cpp, sim/random.cpp); engine = the generator used. */                   \
-  X(Rng, "rng", Vector, "dst") /* engine Vector or GpSimd */                                                 \
-  X(Rand2, "rand2", Vector, "dst min? max?") /* f0/f1 = scalar min/max */                                    \
-  X(Dropout, "dropout", Vector, "dst data prob?") /* f0 = scalar prob */                                    \
-  X(SetRngSeed, "set_rng_seed", Vector, "src_seeds")                                                        \
-  X(RandSetState, "rand_set_state", GpSimd, "src_seeds") /* engine GpSimd (6 words/lane) or Vector (24) */  \
-  X(RandGetState, "rand_get_state", GpSimd, "dst") /* engine as rand_set_state */                           \
-  /* OCP MX (NeuronCore-v4; trace/isa_mx.cpp, sim/mx.cpp). */                                                \
-  X(QuantizeMx, "quantize_mx", Vector, "dst src dst_scale")                                                 \
-  X(NcMatmulMx, "nc_matmul_mx", Tensor, "dst stationary moving stationary_scale moving_scale") /* i0 =      \
-      accumulate as nc_matmul */                                                                             \
-  /* LNC2 synchronization on one core (trace/isa_lnc.cpp): a no-op in the simulator. */                      \
-  X(CoreBarrier, "core_barrier", GpSimd, "data") /* engine = the blocking queue */
-
-// Instruction::flags bits.
-enum : uint8_t { kRev0 = 1, kRev1 = 2, kNegate = 4, kRevPred = 8, kFromReg = 16, kDynamic = 32, kOobSkip = 64 };
-
-enum class Opcode : uint8_t {
-#define X(e, n, eng, roles) e,
-  NKIC_OPCODES(X)
-#undef X
-};
-std::string_view name_of(Opcode op);
-Engine default_engine(Opcode op);
-// The operand roles of an opcode's row ("dst", "data", "operand0?", ...).
-std::string_view operand_roles(Opcode op);
 
 enum class TensorRole : uint8_t { Internal, Input, Output };
 

@@ -1,4 +1,5 @@
-// IR invariants, checked after every pass in debug builds and by tests: operand tensors exist,
+// IR invariants, checked after every pass in debug builds (and with NKIC_VERIFY=1) and by tests: each
+// instruction matches its opcode-table row (roles filled, buffers allowed, immediates of their types),
 // every access pattern stays inside its tensor, on-chip patterns step whole partitions on dim 0.
 #pragma once
 

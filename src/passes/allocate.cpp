@@ -101,19 +101,7 @@ int64_t first_fit(const std::vector<Block>& obs, int32_t q0, int32_t q1, int64_t
   return pos;
 }
 
-bool uses_lane_state(Opcode op) {
-  static const std::vector<bool> table = [] {
-    static const std::set<std::string_view> names = {
-        "activation", "select_reduce", "range_select", "tensor_scalar_cumulative", "exponential", "rng",
-        "rand2", "dropout", "set_rng_seed", "rand_set_state", "rand_get_state"};
-    std::vector<bool> t;
-#define X(e, n, eng, roles) t.push_back(names.count(n) > 0);
-    NKIC_OPCODES(X)
-#undef X
-    return t;
-  }();
-  return table[static_cast<uint8_t>(op)];
-}
+bool uses_lane_state(Opcode op) { return info(op).traits & kLaneState; }
 
 }  // namespace
 

@@ -11,21 +11,6 @@ namespace nkic {
 
 namespace {
 
-std::vector<std::string> role_names(Opcode op) {
-  std::vector<std::string> out;
-  std::string_view r = operand_roles(op);
-  size_t i = 0;
-  while (i < r.size()) {
-    size_t j = r.find(' ', i);
-    if (j == std::string_view::npos) j = r.size();
-    std::string n(r.substr(i, j - i));
-    while (!n.empty() && (n.back() == '?' || n.back() == '*')) n.pop_back();
-    if (!n.empty()) out.push_back(n);
-    i = j + 1;
-  }
-  return out;
-}
-
 // Physical start partition of an on-chip operand: the tensor's start plus the view's partition offset.
 int64_t start_partition(const Program& p, const APRef& ap) {
   const TensorDecl& t = p.tensors[ap.tensor];
@@ -80,8 +65,8 @@ void check_placement(const Program& p, const Target& tg) {
       if (!ap || !p.tensors[ap->tensor].on_chip() || ap->dims.empty()) continue;
       int64_t s = start_partition(p, *ap);
       if (!quadrant_aligned(s)) {
-        std::vector<std::string> roles = role_names(in.op);
-        std::string role = roles.empty() ? "operand" : roles[std::min<size_t>(r, roles.size() - 1)];
+        auto roles = info(in.op).operands();
+        std::string role(roles.empty() ? "operand" : roles[std::min<size_t>(r, roles.size() - 1)].name);
         placement_error(p, in,
                         role + " " + where(p, *ap, s) +
                             "; compute instructions access partitions starting at a quadrant boundary (0, 32, 64 or 96)",

@@ -136,7 +136,7 @@ void run(const Program& p, const Target& t, const std::vector<HostBuffer>& input
         exec_dynamic(cx, in, i);
       } else {
         switch (in.op) {
-#define X(e, n, eng, roles) \
+#define X(e, n, eng, roles, imms, traits) \
   case Opcode::e: exec_##e(cx, in); break;
           NKIC_OPCODES(X)
 #undef X

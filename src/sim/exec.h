@@ -40,13 +40,13 @@ struct ExecError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-#define X(e, n, eng, roles) void exec_##e(ExecContext& cx, const Instruction& in);
+#define X(e, n, eng, roles, imms, traits) void exec_##e(ExecContext& cx, const Instruction& in);
 NKIC_OPCODES(X)
 #undef X
 
 // TensorE results to PSUM (tensor_engine.cpp): the M x N fp32 result C, followed by N floats of scratch,
-// accumulated where `accumulate` is 1, or (-1, auto) where the location was written since its birth.
-void write_psum(ExecContext& cx, const PhysView& d, float* C, int64_t M, int64_t N, int32_t accumulate);
+// accumulated as `accumulate` says (Auto: where the location was written since its birth).
+void write_psum(ExecContext& cx, const PhysView& d, float* C, int64_t M, int64_t N, Accumulate accumulate);
 
 // An instruction flagged kDynamic (instruction `index` of the program): operands with run-time offsets.
 void exec_dynamic(ExecContext& cx, const Instruction& in, uint32_t index);

@@ -25,7 +25,7 @@ void exec_Exponential(ExecContext& cx, const Instruction& in) {
   PhysView d = opnd(cx, in, 0), x = opnd(cx, in, 1), mvv = opt(cx, in, 2), r = opt(cx, in, 3);
   bool has_m = in.operand(2) >= 0, has_r = in.operand(3) >= 0;
   int64_t n = d.free_elems();
-  int32_t cmd = in.i0;
+  auto cmd = static_cast<ReduceCmd>(in.i0);
   cx.a.resize(n);
   float* a = cx.a.data();
   for (int64_t p = 0; p < d.pnum; ++p) {
@@ -36,9 +36,9 @@ void exec_Exponential(ExecContext& cx, const Instruction& in) {
       a[i] = static_cast<float>(std::exp(static_cast<double>(t)));
     }
     float& acc = cx.vec_acc[static_cast<size_t>(x.lane + p) % cx.vec_acc.size()];
-    if (cmd == 3) acc = 0.f;
-    if (cmd == 4) acc = static_cast<float>(in.f1);
-    if (cmd != 0)
+    if (cmd == ReduceCmd::ResetReduce) acc = 0.f;
+    if (cmd == ReduceCmd::LoadReduce) acc = static_cast<float>(in.f1);
+    if (cmd != ReduceCmd::Idle)
       for (int64_t i = 0; i < n; ++i) acc += a[i];
     store_partition(d, p, a);
     if (has_r) store_partition(r, p, &acc);

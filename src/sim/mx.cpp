@@ -115,7 +115,7 @@ void exec_NcMatmulMx(ExecContext& cx, const Instruction& in) {
         }
       C[m * N + n] = acc;
     }
-  write_psum(cx, d, C, M, N, in.i0);
+  write_psum(cx, d, C, M, N, static_cast<Accumulate>(in.i0));
 }
 
 }  // namespace nkic::sim

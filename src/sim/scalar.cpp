@@ -13,7 +13,7 @@ void exec_Activation(ExecContext& cx, const Instruction& in) {
   PhysView bv = bo ? cx.mem.view(*bo) : PhysView{}, sv = so ? cx.mem.view(*so) : PhysView{};
   PhysView rv = ro ? cx.mem.view(*ro) : PhysView{};
   int64_t n = d.free_elems();
-  int32_t cmd = in.i0;  // reduce_cmd: idle, reset, reduce, reset_reduce
+  auto cmd = static_cast<ReduceCmd>(in.i0);
   cx.a.resize(n);
   float* a = cx.a.data();
   for (int64_t p = 0; p < d.pnum; ++p) {
@@ -26,8 +26,8 @@ void exec_Activation(ExecContext& cx, const Instruction& in) {
       for (int64_t i = 0; i < n; ++i) a[i] += b;
     apply_activation(in.alu, a, n);
     float& acc = cx.act_acc[static_cast<size_t>(x.lane + p) % cx.act_acc.size()];
-    if (cmd == 1 || cmd == 3) acc = 0.f;
-    if (cmd == 2 || cmd == 3)
+    if (resets(cmd)) acc = 0.f;
+    if (reduces(cmd))
       for (int64_t i = 0; i < n; ++i) acc += a[i];  // reduce_op is add (validated)
     store_partition(d, p, a);
     if (ro) store_partition(rv, p, &acc);

@@ -95,8 +95,9 @@ MatmulFn pick_matmul() {
 }  // namespace
 
 // Writes the M x N fp32 result C (with N floats of scratch after it) to the PSUM view d: accumulating
-// where `accumulate` is 1, or (-1) where the location was already written since the tensor's birth.
-void write_psum(ExecContext& cx, const PhysView& d, float* C, int64_t M, int64_t N, int32_t accumulate) {
+// everywhere (Accumulate), or (Auto) where the location was already written since the tensor's birth.
+void write_psum(ExecContext& cx, const PhysView& d, float* C, int64_t M, int64_t N, Accumulate accumulate) {
+  bool always = accumulate == Accumulate::Accumulate, when_written = accumulate == Accumulate::Auto;
   float* old = C + M * N;
   if (d.dtype == DType::Float32 && d.free.size() == 1 && d.free[0].step == 4) {  // the common case, in place
     for (int64_t m = 0; m < M; ++m) {
@@ -105,7 +106,7 @@ void write_psum(ExecContext& cx, const PhysView& d, float* C, int64_t M, int64_t
       uint8_t* w = cx.mem.psum_written.data() + cx.mem.psum_word_index(row);
       for (int64_t j = 0; j < N; ++j) {
         float v = crow[j];
-        if (accumulate == 1 || (accumulate < 0 && w[j])) {
+        if (always || (when_written && w[j])) {
           float o;
           std::memcpy(&o, row + 4 * j, 4);
           v = v + o;
@@ -118,7 +119,7 @@ void write_psum(ExecContext& cx, const PhysView& d, float* C, int64_t M, int64_t
   }
   for (int64_t m = 0; m < M; ++m) {
     float* crow = C + m * N;
-    bool need_old = accumulate != 0;
+    bool need_old = accumulate != Accumulate::Overwrite;
     if (need_old) load_partition(d, m, old);
     int64_t i = 0;
     for_each_run(d, m, [&](uint8_t* ptr, int64_t step, int64_t n) {
@@ -127,7 +128,7 @@ void write_psum(ExecContext& cx, const PhysView& d, float* C, int64_t M, int64_t
         uint8_t* p = ptr + j * step;
         uint8_t& written = cx.mem.psum_written[cx.mem.psum_word_index(p)];
         uint8_t bit = size_of(d.dtype) == 2 ? uint8_t(1u << ((reinterpret_cast<uintptr_t>(p) >> 1) & 1)) : 3;
-        bool acc = accumulate == 1 || (accumulate < 0 && (written & bit));
+        bool acc = always || (when_written && (written & bit));
         if (acc) crow[i] += old[i];
         written |= bit;
       }
@@ -149,7 +150,7 @@ void exec_NcMatmul(ExecContext& cx, const Instruction& in) {
   }
   float* C = cx.c.data();
   matmul(cx.a.data(), cx.b.data(), C, K, M, N);
-  write_psum(cx, d, C, M, N, in.i0);
+  write_psum(cx, d, C, M, N, static_cast<Accumulate>(in.i0));
 }
 
 }  // namespace nkic::sim

@@ -155,7 +155,7 @@ void exec_SelectReduce(ExecContext& cx, const Instruction& in) {
   PhysView d = opnd(cx, in, 0), pr = opnd(cx, in, 1), t = opnd(cx, in, 2), f = opt(cx, in, 3), r = opt(cx, in, 4);
   bool has_f = in.operand(3) >= 0, has_r = in.operand(4) >= 0, rev = in.flags & kRevPred;
   int64_t n = d.free_elems();
-  int32_t cmd = in.i0;
+  auto cmd = static_cast<ReduceCmd>(in.i0);
   cx.a.resize(n);
   cx.c.resize(n);
   for (int64_t p = 0; p < d.pnum; ++p) {
@@ -166,8 +166,8 @@ void exec_SelectReduce(ExecContext& cx, const Instruction& in) {
     for (int64_t i = 0; i < n; ++i)
       if ((cx.c[i] != 0) == rev) a[i] = fv;
     float& acc = vec_acc(cx, t, p);
-    if (cmd == 1 || cmd == 3) acc = reset_value(AluOp::Maximum);
-    if (cmd == 2 || cmd == 3)
+    if (resets(cmd)) acc = reset_value(AluOp::Maximum);
+    if (reduces(cmd))
       for (int64_t i = 0; i < n; ++i) acc = std::fmax(acc, a[i]);
     store_partition(d, p, a);
     if (has_r) store_partition(r, p, &acc);
@@ -178,7 +178,7 @@ void exec_RangeSelect(ExecContext& cx, const Instruction& in) {
   PhysView d = opnd(cx, in, 0), t = opnd(cx, in, 1), b0 = opnd(cx, in, 2), b1 = opnd(cx, in, 3), r = opt(cx, in, 4);
   bool has_r = in.operand(4) >= 0;
   int64_t n = d.free_elems();
-  int32_t cmd = in.i0;
+  auto cmd = static_cast<ReduceCmd>(in.i0);
   float start = static_cast<float>(in.f1), fv = static_cast<float>(in.f0);
   cx.a.resize(n);
   for (int64_t p = 0; p < d.pnum; ++p) {
@@ -191,8 +191,8 @@ void exec_RangeSelect(ExecContext& cx, const Instruction& in) {
       if (!m) a[i] = fv;
     }
     float& acc = vec_acc(cx, t, p);
-    if (cmd == 1 || cmd == 3) acc = reset_value(AluOp::Maximum);
-    if (cmd == 2 || cmd == 3)
+    if (resets(cmd)) acc = reset_value(AluOp::Maximum);
+    if (reduces(cmd))
       for (int64_t i = 0; i < n; ++i) acc = std::fmax(acc, a[i]);
     store_partition(d, p, a);
     if (has_r) store_partition(r, p, &acc);
@@ -221,14 +221,14 @@ void exec_TensorScalarCumulative(ExecContext& cx, const Instruction& in) {
   PhysView d = opnd(cx, in, 0), x = opnd(cx, in, 1), o0 = opt(cx, in, 2), o1 = opt(cx, in, 3);
   bool has0 = in.operand(2) >= 0, has1 = in.operand(3) >= 0;
   int64_t n = d.free_elems();
-  int32_t cmd = in.i0;
+  auto cmd = static_cast<ReduceCmd>(in.i0);
   cx.a.resize(n);
   for (int64_t p = 0; p < d.pnum; ++p) {
     load_partition(x, p, cx.a.data());
     float s0 = has0 ? column_value(o0, p) : static_cast<float>(in.f0);
     float& acc = vec_acc(cx, x, p);
-    if (cmd == 3) acc = reset_value(in.alu1);
-    if (cmd == 4) acc = has1 ? column_value(o1, p) : static_cast<float>(in.f1);
+    if (cmd == ReduceCmd::ResetReduce) acc = reset_value(in.alu1);
+    if (cmd == ReduceCmd::LoadReduce) acc = has1 ? column_value(o1, p) : static_cast<float>(in.f1);
     alu_row_scalar(in.alu, cx.a.data(), n, s0, false);
     float r = acc;
     float* a = cx.a.data();
