@@ -2,12 +2,14 @@
 // argument descriptions; gets back a compiled Kernel that runs on NumPy buffers (by address, no copy).
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/map.h>
+#include <nanobind/stl/optional.h>
 #include <nanobind/stl/string.h>
 #include <nanobind/stl/shared_ptr.h>
 #include <nanobind/stl/vector.h>
 #include <nanobind/stl/tuple.h>
 
 #include "api/nkic.h"
+#include "api/signatures.h"
 
 namespace nb = nanobind;
 using namespace nkic;
@@ -154,6 +156,16 @@ NB_MODULE(_core, m) {
       .def("input_specs", [](const api::Kernel& k) { return spec_list(k.input_specs()); })
       .def("output_specs", [](const api::Kernel& k) { return spec_list(k.output_specs()); })
       .def_prop_ro("output_is_tuple", [](const api::Kernel& k) { return k.program().output_is_tuple; })
+      .def(
+          "env_reads",
+          [](const api::Kernel& k) {
+            std::vector<std::tuple<std::string, std::optional<std::string>>> out;
+            for (auto& r : k.env_reads().vars) out.emplace_back(r.name, r.value);
+            return out;
+          },
+          "The environment variables the compile read, as (name, value or None if unset).")
+      .def_prop_ro("env_reads_all", [](const api::Kernel& k) { return k.env_reads().all; },
+                   "True when the compile listed the whole environment (os.environ.items()).")
       .def("warnings",
            [](const api::Kernel& k) {
              std::vector<std::string> out;
@@ -177,7 +189,8 @@ NB_MODULE(_core, m) {
   m.def(
       "compile",
       [](const std::string& path, const std::string& source, const std::string& kernel, nb::list args,
-         const std::string& target, int lineno, nb::list globals) {
+         const std::string& target, int lineno, nb::list globals, const std::vector<std::string>& paths,
+         const std::map<std::string, std::string>& modules, nb::object environ_) {
         std::vector<KernelArg> kargs;
         for (nb::handle h : args) {
           nb::tuple t = nb::borrow<nb::tuple>(h);
@@ -191,8 +204,31 @@ NB_MODULE(_core, m) {
           nb::tuple t = nb::borrow<nb::tuple>(h);
           opts.globals.push_back({nb::cast<std::string>(t[0]), to_arg(t[1])});
         }
+        opts.host.paths = paths;
+        opts.host.files = modules;
+        if (!environ_.is_none()) opts.host.environment = nb::cast<std::map<std::string, std::string>>(environ_);
         return guarded([&] { return api::compile(path, source, kernel, kargs, opts, lineno); });
       },
       nb::arg("path"), nb::arg("source"), nb::arg("kernel"), nb::arg("args"), nb::arg("target") = "trn2", nb::arg("lineno") = 0, nb::arg("globals") = nb::list(),
-      "Compiles `kernel` from a module's source. args: [(keyword or '', description), ...].");
+      nb::arg("paths") = std::vector<std::string>(), nb::arg("modules") = std::map<std::string, std::string>(), nb::arg("environ") = nb::none(),
+      "Compiles `kernel` from a module's source. args: [(keyword or '', description), ...]. paths: the "
+      "directories absolute imports are searched in (sys.path); modules: {name: source file} of modules "
+      "already imported (sys.modules); environ: what os.environ reads (default: the C environment).");
+
+  m.def(
+      "builtin_signatures",
+      [] {
+        using Param = std::tuple<std::string, bool, std::optional<std::string>>;
+        std::vector<std::tuple<std::string, std::string, bool, std::vector<Param>>> out;
+        for (auto& b : api::builtin_signatures()) {
+          std::vector<Param> ps;
+          for (auto& p : b.params)
+            ps.emplace_back(p.name, p.required, p.required ? std::nullopt : std::optional<std::string>(p.default_value));
+          out.emplace_back(b.module, b.name, b.recorded, std::move(ps));
+        }
+        return out;
+      },
+      "The signatures the compiler binds nki.isa / nki.language / nki.collectives calls with: "
+      "[(module, name, recorded, [(param, required, default as Python source or None), ...]), ...]; "
+      "recorded is False for a builtin that takes any arguments.");
 }

@@ -7,6 +7,7 @@ import hashlib
 import inspect
 import os
 import sys
+import sysconfig
 import textwrap
 import types
 import warnings
@@ -150,6 +151,49 @@ def _live_globals(fn):
     return out
 
 
+# The standard library's top-level modules: host code, never compiled from source.
+_STDLIB = frozenset(getattr(sys, "stdlib_module_names", ())) | frozenset(sys.builtin_module_names)
+
+
+_search_memo = [None, None]
+
+
+def _module_search():
+    """Where the kernel's absolute imports are found, as Python finds them: the source files of modules
+    this process already imported (sys.modules) and the directories of sys.path. The standard library is
+    left out (host-only: a kernel's `import logging` stays lazy and an error only if used). Remembered
+    while sys.path, the working directory and sys.modules stay the same."""
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the working directory was removed
+        cwd = None
+    memo_key = (tuple(sys.path), cwd, tuple((name, id(mod)) for name, mod in list(sys.modules.items())))
+    if _search_memo[0] == memo_key:
+        return _search_memo[1]
+    stdlib = {os.path.realpath(sysconfig.get_paths()[k]) for k in ("stdlib", "platstdlib")}
+    paths = []
+    for p in sys.path:
+        if cwd is None and not os.path.isabs(p):
+            continue
+        p = os.path.abspath(p or cwd)
+        if os.path.isdir(p) and os.path.realpath(p) not in stdlib and not p.endswith("lib-dynload") and p not in paths:
+            paths.append(p)
+    files = {}
+    for name, mod in list(sys.modules.items()):
+        f = getattr(mod, "__file__", None)
+        if isinstance(f, str) and f.endswith(".py") and name != "__main__" and name.partition(".")[0] not in _STDLIB:
+            files[name] = f
+    _search_memo[:] = [memo_key, (paths, files)]
+    return paths, files
+
+
+def _env_matches(reads, listed_all):
+    """A cached kernel is valid while the environment variables its compile read are unchanged."""
+    if listed_all and len(reads) != len(os.environ):
+        return False
+    return all(os.environ.get(name) == value for name, value in reads)
+
+
 def _at_kernel_line(err):
     """The exception with a traceback whose last frame is the kernel's own source line (not our package),
     so debuggers and tracebacks land in the user's file."""
@@ -283,15 +327,19 @@ class JitKernel:
         target = self.options.get("platform_target") or _target()
         glob = _live_globals(inspect.unwrap(self.func))
         key = (hashlib.sha1(text.encode()).hexdigest(), path, name, lineno, repr(desc), repr(glob), target)
-        compiled = self._cache.get(key)
-        if compiled is None:
-            try:
-                compiled = _core.compile(path, text, name, desc, target, lineno, glob)
-            except NkiError as e:
-                raise _at_kernel_line(e) from None
-            for w in compiled.warnings():
-                warnings.warn(w, stacklevel=3)
-            self._cache[key] = compiled
+        # Per key, the kernels compiled under different values of the environment variables they read
+        # (os.environ at compile time): a kernel that read none is never recompiled for the environment.
+        for reads, listed_all, compiled in self._cache.get(key, ()):
+            if _env_matches(reads, listed_all):
+                return compiled
+        paths, modules = _module_search()
+        try:
+            compiled = _core.compile(path, text, name, desc, target, lineno, glob, paths, modules, dict(os.environ))
+        except NkiError as e:
+            raise _at_kernel_line(e) from None
+        for w in compiled.warnings():
+            warnings.warn(w, stacklevel=3)
+        self._cache.setdefault(key, []).append((tuple(compiled.env_reads()), compiled.env_reads_all, compiled))
         return compiled
 
     def __call__(self, *args, **kwargs):

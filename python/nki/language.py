@@ -286,7 +286,7 @@ def shared_identity_matrix(n, dtype=uint8, dst=None):
 
 
 @_kernel_only
-def shared_constant(constant, dtype=None):
+def shared_constant(constant, dtype=None, name=""):
     """A shared-HBM tensor holding ``constant`` (a NumPy array or ``.npy`` path) baked into the kernel."""
 
 

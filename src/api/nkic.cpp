@@ -80,7 +80,7 @@ std::shared_ptr<Kernel> compile(const std::string& path, const std::string& sour
     throw std::invalid_argument("unknown pass '" + options.dump_after + "'");
   const Target& tgt = nkic::target(options.target);
   auto src = std::make_shared<const SourceFile>(path, source);
-  SpecializeResult r = specialize(src, kernel_name, args, tgt, lineno, options.globals);  // parses, then traces
+  SpecializeResult r = specialize(src, kernel_name, args, tgt, lineno, options.globals, options.host);  // parses, then traces
   Program& p = r.program;
   std::string dump;
   auto after = [&](std::string_view pass) {
@@ -92,7 +92,8 @@ std::shared_ptr<Kernel> compile(const std::string& path, const std::string& sour
     pass.run(p, tgt);
     after(pass.name);
   }
-  return std::make_shared<Kernel>(std::move(r.program), options.target, std::move(r.warnings), std::move(dump));
+  return std::make_shared<Kernel>(std::move(r.program), options.target, std::move(r.warnings), std::move(dump),
+                                  std::move(r.env));
 }
 
 std::vector<Diagnostic> parse_file(const std::string& path, const std::string& source, std::string* ast_dump) {

@@ -19,6 +19,10 @@ namespace nkic::api {
 struct CompileOptions {
   TargetKind target = kDefaultTarget;
   std::vector<KernelArg> globals;  // live module globals the source alone lacks (see specialize)
+  // Where absolute imports are found besides the kernel file's folder and its ancestors: the caller's
+  // sys.path and sys.modules files (Python), or the kernel's folder, --path and PYTHONPATH (CLI); and
+  // the environment os.environ reads (Python's os.environ; the CLI's is the C environment).
+  HostContext host;
   // A pass name (pass_names()): the Program as printed after that pass is kept in Kernel::dump().
   std::string dump_after;
   // Verify the IR after every pass, not only at the end: on in debug builds and with NKIC_VERIFY=1.
@@ -38,8 +42,8 @@ struct TensorSpec {
 
 class Kernel {
  public:
-  Kernel(Program p, TargetKind t, std::vector<Diagnostic> warnings, std::string dump = "")
-      : program_(std::move(p)), target_(t), warnings_(std::move(warnings)), dump_(std::move(dump)) {}
+  Kernel(Program p, TargetKind t, std::vector<Diagnostic> warnings, std::string dump = "", EnvReads env = {})
+      : program_(std::move(p)), target_(t), warnings_(std::move(warnings)), dump_(std::move(dump)), env_(std::move(env)) {}
 
   const Program& program() const { return program_; }
   const Target& target() const { return nkic::target(target_); }
@@ -50,6 +54,9 @@ class Kernel {
   std::string ir() const;                 // the printed Program
   std::string allocation_report() const;  // where each on-chip tensor lives
   const std::string& dump() const { return dump_; }  // CompileOptions::dump_after
+  // The environment variables the compile read (os.environ, os.getenv) and their values then: a
+  // compile cache reuses this kernel only while they are unchanged.
+  const EnvReads& env_reads() const { return env_; }
 
   // Simulates the kernel: `inputs` and `outputs` are C-contiguous caller buffers matching the specs.
   // Inputs the kernel writes are updated in place. Throws UserError (kind "runtime") on kernel errors.
@@ -61,6 +68,7 @@ class Kernel {
   TargetKind target_;
   std::vector<Diagnostic> warnings_;
   std::string dump_;
+  EnvReads env_;
 };
 
 // The pipeline: parse -> specialize -> allocate -> placement -> verify. Compiles `kernel_name` from the

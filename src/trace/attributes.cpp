@@ -15,19 +15,20 @@ Value method(const Value& self, std::string name, std::function<Value(Interprete
 
 int64_t norm_index(Interpreter& in, int64_t i, size_t n, Span s) {
   int64_t j = i < 0 ? i + static_cast<int64_t>(n) : i;
-  if (j < 0 || j >= static_cast<int64_t>(n)) in.error(s, "index " + std::to_string(i) + " is out of range");
+  if (j < 0 || j >= static_cast<int64_t>(n))
+    in.py_raise(s, "IndexError", "index " + std::to_string(i) + " is out of range");
   return j;
 }
 
 void want_args(Interpreter& in, CallArgs& a, size_t lo, size_t hi, const std::string& name) {
   if (a.pos.size() < lo || a.pos.size() > hi || !a.kw.empty())
-    in.error(a.call_span, name + "() got the wrong number of arguments");
+    in.py_raise(a.call_span, "TypeError", name + "() got the wrong number of arguments");
 }
 
 Value list_method(const Value& self, const std::string& name, Span s, Interpreter& in) {
   bool is_list = self.k == VK::List;
   auto mut = [&](const char* n) {
-    if (!is_list) in.error(s, std::string("'tuple' object has no attribute '") + n + "'");
+    if (!is_list) in.py_raise(s, "AttributeError", std::string("'tuple' object has no attribute '") + n + "'");
   };
   if (name == "append") {
     mut("append");
@@ -62,7 +63,7 @@ Value list_method(const Value& self, const std::string& name, Span s, Interprete
     return method(self, "pop", [](Interpreter& in, Value& v, CallArgs& a) {
       want_args(in, a, 0, 1, "pop");
       auto& items = v.as<SeqObj>()->items;
-      if (items.empty()) in.error(a.call_span, "pop from empty list");
+      if (items.empty()) in.py_raise(a.call_span, "IndexError", "pop from empty list");
       int64_t i = a.pos.empty() ? -1 : expect_int(in, a.pos[0], a.pos_spans[0], "pop");
       i = norm_index(in, i, items.size(), a.call_span);
       Value r = items[i];
@@ -80,7 +81,7 @@ Value list_method(const Value& self, const std::string& name, Span s, Interprete
           items.erase(items.begin() + i);
           return Value::none();
         }
-      in.error(a.call_span, "list.remove(x): x not in list");
+      in.py_raise(a.call_span, "ValueError", "list.remove(x): x not in list");
     });
   }
   if (name == "clear") {
@@ -109,7 +110,7 @@ Value list_method(const Value& self, const std::string& name, Span s, Interprete
       auto& items = v.as<SeqObj>()->items;
       for (size_t i = 0; i < items.size(); ++i)
         if (equals(items[i], a.pos[0])) return Value::integer(static_cast<int64_t>(i));
-      in.error(a.call_span, repr(a.pos[0]) + " is not in list");
+      in.py_raise(a.call_span, "ValueError", repr(a.pos[0]) + " is not in list");
     });
   if (name == "count")
     return method(self, "count", [](Interpreter& in, Value& v, CallArgs& a) {
@@ -118,7 +119,7 @@ Value list_method(const Value& self, const std::string& name, Span s, Interprete
       for (auto& x : v.as<SeqObj>()->items) n += equals(x, a.pos[0]);
       return Value::integer(n);
     });
-  in.error(s, std::string("'") + type_name(self.k) + "' object has no attribute '" + name + "'");
+  in.py_raise(s, "AttributeError", std::string("'") + type_name(self.k) + "' object has no attribute '" + name + "'");
 }
 
 Value dict_method(const Value& self, const std::string& name, Span s, Interpreter& in) {
@@ -154,7 +155,7 @@ Value dict_method(const Value& self, const std::string& name, Span s, Interprete
           return r;
         }
       if (a.pos.size() > 1) return a.pos[1];
-      in.error(a.call_span, "key '" + k + "' is not in the dictionary");
+      in.py_raise(a.call_span, "KeyError", "key '" + k + "' is not in the dictionary", "", {Value::str(k)});
     });
   if (name == "clear")
     return method(self, "clear", [](Interpreter& in, Value& v, CallArgs& a) {
@@ -185,7 +186,7 @@ Value dict_method(const Value& self, const std::string& name, Span s, Interprete
       }
       return Value::none();
     });
-  in.error(s, "'dict' object has no attribute '" + name + "'");
+  in.py_raise(s, "AttributeError", "'dict' object has no attribute '" + name + "'");
 }
 
 Value str_method(const Value& self, const std::string& name, Span s, Interpreter& in) {
@@ -218,7 +219,7 @@ Value str_method(const Value& self, const std::string& name, Span s, Interpreter
       return Value::str(r);
     });
   (void)str;
-  in.error(s, "'str' object has no attribute '" + name + "'");
+  in.py_raise(s, "AttributeError", "'str' object has no attribute '" + name + "'");
 }
 
 }  // namespace
@@ -237,7 +238,9 @@ Value Interpreter::getattr(const Value& obj, const std::string& name, Span s) {
       }
       Value sub = builtin_module(m->name + "." + name);
       if (!sub.is_none()) return sub;
-      error(s, "module '" + m->name + "' has no attribute '" + name + "'");
+      sub = missing_module_attr(obj, name, s);  // a package's submodule, or the module's __getattr__
+      if (sub.k != VK::Enum || sub.o) return sub;
+      py_raise(s, "AttributeError", "module '" + m->name + "' has no attribute '" + name + "'");
     }
     case VK::Tensor: return tensor_attribute(*this, obj, name, s);
     case VK::Class: return class_getattr(obj, name, s);
@@ -260,7 +263,7 @@ Value Interpreter::getattr(const Value& obj, const std::string& name, Span s) {
     }
     default: break;
   }
-  error(s, std::string("'") + type_name(obj.k) + "' object has no attribute '" + name + "'");
+  py_raise(s, "AttributeError", std::string("'") + type_name(obj.k) + "' object has no attribute '" + name + "'");
 }
 
 Value Interpreter::subscript(const Value& obj, const Value& idx, Span s) {
@@ -296,18 +299,22 @@ Value Interpreter::subscript(const Value& obj, const Value& idx, Span s) {
         if (obj.k == VK::Str) return Value::str(chars);
         return obj.k == VK::Tuple ? Value::tuple(std::move(items)) : Value::list(std::move(items));
       }
-      error(s, std::string(type_name(obj.k)) + " indices must be integers or slices, not " + type_name(idx.k));
+      py_raise(s, "TypeError",
+               std::string(type_name(obj.k)) + " indices must be integers or slices, not " + type_name(idx.k));
     }
     case VK::Class:
       if (obj.as<ClassObj>()->builtin.rfind("typing.", 0) == 0) return obj;  // Optional[int], Tuple[...]
       if (obj.as<ClassObj>()->builtin == "nki.typing.tensor") return tensor_type(*this, idx, s);
-      error(s, "class '" + obj.as<ClassObj>()->name + "' is not subscriptable");
+      py_raise(s, "TypeError", "class '" + obj.as<ClassObj>()->name + "' is not subscriptable");
     case VK::Dict: {
       if (idx.k != VK::Str) error(s, "dictionary keys must be strings in NKI kernels");
       if (Value* v = obj.as<DictObj>()->find(idx.as<StrObj>()->s)) return *v;
-      error(s, "key '" + idx.as<StrObj>()->s + "' is not in the dictionary");
+      py_raise(s, "KeyError", "key '" + idx.as<StrObj>()->s + "' is not in the dictionary", "", {idx});
     }
-    default: error(s, std::string("'") + type_name(obj.k) + "' object is not subscriptable");
+    case VK::Instance:  // a class with __getitem__ (os.environ)
+      if (Value r; call_dunder(obj, "__getitem__", {idx}, s, r)) return r;
+      [[fallthrough]];
+    default: py_raise(s, "TypeError", std::string("'") + type_name(obj.k) + "' object is not subscriptable");
   }
 }
 
@@ -324,9 +331,10 @@ void Interpreter::store_subscript(const Value& obj, const Value& idx, const Valu
     else d->items.push_back({idx.as<StrObj>()->s, v});
     return;
   }
+  if (Value r; obj.k == VK::Instance && call_dunder(obj, "__setitem__", {idx, v}, s, r)) return;
   if (obj.k == VK::Tensor)
     error(s, "assigning to a tensor element is not supported", "write tensors with nki.isa instructions (dst=...)");
-  error(s, std::string("'") + type_name(obj.k) + "' object does not support item assignment");
+  py_raise(s, "TypeError", std::string("'") + type_name(obj.k) + "' object does not support item assignment");
 }
 
 }  // namespace nkic::trace

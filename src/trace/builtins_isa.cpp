@@ -34,6 +34,16 @@ std::shared_ptr<ModuleObj> make_enum(const std::string& cls, std::initializer_li
   return m;
 }
 
+// nisa.engine members by value (0.3.0): the nkic Engine each names.
+constexpr std::pair<const char*, Engine> kEngineMembers[] = {
+    {"unknown", Engine::Unknown}, {"tensor", Engine::Tensor}, {"scalar", Engine::Scalar}, {"gpsimd", Engine::GpSimd},
+    {"dma", Engine::DMA},         {"vector", Engine::Vector}, {"sync", Engine::Sync}};
+
+template <class E>
+constexpr int64_t value_of(E e) {
+  return static_cast<int64_t>(e);
+}
+
 std::string ops_allowed(uint8_t uses) {
   if (uses & kActivation) return "an activation function such as nl.exp or nl.copy";
   if (uses == kReduce) return "a reduction operator such as nl.add or nl.maximum";
@@ -47,6 +57,13 @@ std::string shape_str(const TensorObj& t) {
   auto sh = t.shape();
   for (size_t i = 0; i < sh.size(); ++i) s += (i ? ", " : "") + std::to_string(sh[i]);
   return s + "]";
+}
+
+void Ctx::needs_nc(size_t i, int version, const std::string& hint, const char* with) {
+  if (in.tgt.nc_version < version)
+    fail(i, "needs NeuronCore-v" + std::to_string(version) + " or later" + with + " (target is NeuronCore-v" +
+                std::to_string(in.tgt.nc_version) + ")",
+         hint);
 }
 
 void Ctx::on_chip(size_t i, const TensorObj* t) {
@@ -70,6 +87,12 @@ void Ctx::same_tile(size_t i, const TensorObj* t, size_t j, const TensorObj* u) 
                 " (partition counts and elements per partition must be equal)");
 }
 
+void Ctx::one_input(size_t d, const TensorObj* dst, size_t s, const TensorObj* src) {
+  on_chip(d, dst);
+  on_chip(s, src);
+  same_tile(s, src, d, dst);
+}
+
 void Ctx::two_inputs(size_t d, const TensorObj* dst, size_t a, const TensorObj* ta, size_t b, const TensorObj* tb) {
   on_chip(d, dst);
   on_chip(a < b ? a : b, a < b ? ta : tb);  // argument order, so the first bad argument is reported
@@ -82,6 +105,12 @@ void Ctx::two_inputs(size_t d, const TensorObj* dst, size_t a, const TensorObj* 
 void Ctx::not_both_psum(size_t i, const TensorObj* t, size_t j, const TensorObj* u) {
   if (mem(t) == Mem::PSUM && mem(u) == Mem::PSUM)
     fail(j, pname(i) + " and " + pname(j) + " cannot both be in PSUM", "copy one of them to SBUF first");
+}
+
+void Ctx::partitions_by(size_t i, const TensorObj* t, int64_t np, int64_t k, const std::string& why) {
+  if (parts(t) != np || elems(t) != k)
+    fail(i, pname(i) + " " + shape_str(*t) + " must have " + std::to_string(np) + " partitions and " + std::to_string(k) +
+                " elements per partition" + (why.empty() ? "" : " (" + why + ")"));
 }
 
 void Ctx::column(size_t i, const TensorObj* t, int64_t P) {
@@ -139,12 +168,16 @@ bool Ctx::boolean(size_t i) {
   return v[i].b;
 }
 
+Accumulate Ctx::accumulate(size_t i) {
+  if (!given(i)) return Accumulate::Auto;
+  return boolean(i) ? Accumulate::Accumulate : Accumulate::Overwrite;
+}
+
+Engine Ctx::engine_member(size_t i) { return kEngineMembers[enum_value(i, "engine")].second; }
+
 Engine Ctx::engine(size_t i, Engine def, std::initializer_list<Engine> allowed) {
-  static const Engine by_value[] = {Engine::Unknown, Engine::Tensor, Engine::Scalar, Engine::GpSimd,
-                                    Engine::DMA,     Engine::Vector, Engine::Sync};
-  int64_t e = enum_value(i, "engine");
-  if (e == 0) return def;
-  Engine eng = by_value[e];
+  Engine eng = engine_member(i);
+  if (eng == Engine::Unknown) return def;
   for (Engine a : allowed)
     if (a == eng) return eng;
   std::string names;
@@ -181,21 +214,32 @@ Instruction& Ctx::emit(Opcode op, std::initializer_list<const TensorObj*> roles)
 }
 
 Value isa_builtin(std::string name, std::vector<Param> params, std::function<void(Ctx&)> body) {
-  auto ps = std::make_shared<std::vector<Param>>(std::move(params));
-  return make_builtin("nki.isa." + name, [name, ps, body](Interpreter& in, CallArgs& a) {
+  auto ps = std::make_shared<const std::vector<Param>>(std::move(params));
+  Value b = make_builtin("nki.isa." + name, [name, ps, body](Interpreter& in, CallArgs& a) {
     Ctx c{in, a, name, *ps, in.bind(a, name, *ps)};
     body(c);
     return Value::none();
   });
+  b.as<BuiltinObj>()->params = ps;  // the signature the Python stub is checked against
+  return b;
 }
 
+void add_isa_builtins(ModuleObj& m, const std::vector<IsaBuiltin>& rows) {
+  for (const IsaBuiltin& r : rows) m.ns[r.name] = isa_builtin(r.name, r.params, r.body);
+}
+
+// nl.zeros/ones/full...: a memset of a freshly allocated tile.
+#define MEMSET_VALUE_PARAMS(X) X(dst, kRequired) X(value, kRequired)
+NKIC_PARAM_POSITIONS(MemsetValueParam, MEMSET_VALUE_PARAMS);
+
 Value emit_memset(Interpreter& in, const Value& dst, double value, Span s) {
-  static const std::vector<Param> ps = {{"dst", true}, {"value", true}};
+  using P = MemsetValueParam;
+  static const std::vector<Param> ps = NKIC_SIGNATURE(MEMSET_VALUE_PARAMS);
   CallArgs a;
   a.call_span = s;
   Ctx c{in, a, "memset", ps, {dst, Value::real(value)}};
-  TensorObj* d = c.tensor(0);
-  c.on_chip(0, d);
+  TensorObj* d = c.tensor(P::dst);
+  c.on_chip(P::dst, d);
   c.emit(Opcode::Memset, {d}).f0 = value;
   return Value::none();
 }
@@ -203,20 +247,32 @@ Value emit_memset(Interpreter& in, const Value& dst, double value, Span s) {
 Value make_isa_module() {
   auto m = std::make_shared<ModuleObj>();
   m->name = "nki.isa";
-  auto engine = make_enum("engine", {{"unknown", 0}, {"tensor", 1}, {"scalar", 2}, {"gpsimd", 3}, {"dma", 4}, {"vector", 5}, {"sync", 6}});
+  auto engine = std::make_shared<ModuleObj>();
+  engine->name = "nki.isa.engine";
+  for (size_t i = 0; i < std::size(kEngineMembers); ++i)
+    engine->ns[kEngineMembers[i].first] = enum_member("engine", kEngineMembers[i].first, static_cast<int64_t>(i));
   m->ns["engine"] = module_value(engine);
   m->ns["tensor_engine"] = engine->ns["tensor"];
   m->ns["scalar_engine"] = engine->ns["scalar"];
   m->ns["gpsimd_engine"] = engine->ns["gpsimd"];
   m->ns["vector_engine"] = engine->ns["vector"];
   m->ns["unknown_engine"] = engine->ns["unknown"];
-  m->ns["dge_mode"] = module_value(make_enum("dge_mode", {{"unknown", 0}, {"swdge", 1}, {"hwdge", 2}, {"none", 3}}));
-  m->ns["oob_mode"] = module_value(make_enum("oob_mode", {{"error", 0}, {"skip", 1}}));
-  auto rc = make_enum("reduce_cmd", {{"idle", 0}, {"reset", 1}, {"reduce", 2}, {"reset_reduce", 3}, {"load_reduce", 4}});
+  m->ns["dge_mode"] = module_value(make_enum("dge_mode", {{"unknown", value_of(DgeMode::Unknown)},
+                                                           {"swdge", value_of(DgeMode::Swdge)},
+                                                           {"hwdge", value_of(DgeMode::Hwdge)},
+                                                           {"none", value_of(DgeMode::None)}}));
+  m->ns["oob_mode"] =
+      module_value(make_enum("oob_mode", {{"error", value_of(OobMode::Error)}, {"skip", value_of(OobMode::Skip)}}));
+  auto rc = make_enum("reduce_cmd", {{"idle", value_of(ReduceCmd::Idle)},
+                                     {"reset", value_of(ReduceCmd::Reset)},
+                                     {"reduce", value_of(ReduceCmd::Reduce)},
+                                     {"reset_reduce", value_of(ReduceCmd::ResetReduce)},
+                                     {"load_reduce", value_of(ReduceCmd::LoadReduce)}});
   m->ns["reduce_cmd"] = module_value(rc);
   m->ns["matmul_perf_mode"] = module_value(make_enum("matmul_perf_mode", {{"none", 0}, {"double_row", 1}}));
   m->ns["nc_version"] = module_value(make_enum("nc_version", {{"gen2", 2}, {"gen3", 3}, {"gen4", 4}}));
-  m->ns["dma_engine"] = module_value(make_enum("dma_engine", {{"dma", 1}, {"gpsimd_dma", 2}}));
+  m->ns["dma_engine"] = module_value(
+      make_enum("dma_engine", {{"dma", value_of(DmaEngine::Dma)}, {"gpsimd_dma", value_of(DmaEngine::GpSimdDma)}}));
   // nki.isa.constants holds the same enums (nki-library's find_nonzero_indices does
   // `from nki.isa import constants as nisa_constants` and passes `nisa_constants.dge_mode.hwdge`).
   auto consts = std::make_shared<ModuleObj>();
@@ -226,11 +282,13 @@ Value make_isa_module() {
   m->ns["constants"] = module_value(consts);
   IsaEnums e;
   e.engine_unknown = engine->ns["unknown"];
+  e.engine_gpsimd = engine->ns["gpsimd"];
   e.oob_error = m->ns["oob_mode"].as<ModuleObj>()->ns["error"];
   e.dge_unknown = m->ns["dge_mode"].as<ModuleObj>()->ns["unknown"];
   e.perf_none = m->ns["matmul_perf_mode"].as<ModuleObj>()->ns["none"];
   e.reduce_idle = rc->ns["idle"];
   e.reduce_reset_reduce = rc->ns["reset_reduce"];
+  e.dma_engine_dma = m->ns["dma_engine"].as<ModuleObj>()->ns["dma"];
   add_isa_dma(*m, e);
   add_isa_vector(*m, e);
   add_isa_scalar(*m, e);

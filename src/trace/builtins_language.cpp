@@ -135,17 +135,17 @@ Value make_language_module() {
   static const std::vector<Param> ndarray_params = {
       {"shape", true}, {"dtype", true}, {"buffer", false, Value::buffer(BufferKind::SBUF)}, {"name", false, Value::str("")},
       {"address", false}};
-  m->ns["ndarray"] = make_builtin("nki.language.ndarray", [](Interpreter& in, CallArgs& a) {
+  m->ns["ndarray"] = make_builtin("nki.language.ndarray", ndarray_params, [](Interpreter& in, CallArgs& a) {
     auto v = in.bind(a, "ndarray", ndarray_params);
     return create_tensor(in, a, "ndarray", v, ndarray_params);
   });
+  static const std::vector<Param> fill_params = {
+      {"shape", true}, {"dtype", true}, {"buffer", false, Value::buffer(BufferKind::SBUF)}, {"name", false, Value::str("")}};
   for (auto [name, fill] : {std::pair<const char*, double>{"zeros", 0.0}, {"ones", 1.0}}) {
-    static const std::vector<Param> params = {
-        {"shape", true}, {"dtype", true}, {"buffer", false, Value::buffer(BufferKind::SBUF)}, {"name", false, Value::str("")}};
     double f = fill;
     std::string n = name;
-    m->ns[name] = make_builtin("nki.language." + n, [f, n](Interpreter& in, CallArgs& a) {
-      auto v = in.bind(a, n, params);
+    m->ns[name] = make_builtin("nki.language." + n, fill_params, [f, n](Interpreter& in, CallArgs& a) {
+      auto v = in.bind(a, n, fill_params);
       v.push_back(Value::none());
       Value t = create_tensor(in, a, n, v, ndarray_params);
       emit_memset(in, t, f, a.call_span);
@@ -153,9 +153,10 @@ Value make_language_module() {
     });
   }
   // full / zeros_like / empty_like: declaration plus (for full and zeros_like) a memset.
-  m->ns["full"] = make_builtin("nki.language.full", [](Interpreter& in, CallArgs& a) {
-    static const std::vector<Param> ps = {{"shape", true}, {"fill_value", true}, {"dtype", true},
-                                          {"buffer", false, Value::buffer(BufferKind::SBUF)}, {"name", false, Value::str("")}};
+  static const std::vector<Param> full_params = {{"shape", true}, {"fill_value", true}, {"dtype", true},
+                                                 {"buffer", false, Value::buffer(BufferKind::SBUF)}, {"name", false, Value::str("")}};
+  m->ns["full"] = make_builtin("nki.language.full", full_params, [](Interpreter& in, CallArgs& a) {
+    const auto& ps = full_params;
     auto v = in.bind(a, "full", ps);
     if (!v[1].is_number()) in.error(in.arg_span(a, ps, 1), "fill_value must be a number");
     std::vector<Value> decl = {v[0], v[2], v[3], v[4], Value::none()};
@@ -163,10 +164,11 @@ Value make_language_module() {
     emit_memset(in, t, v[1].as_float(), a.call_span);
     return t;
   });
+  static const std::vector<Param> like_params = {{"x", true}, {"dtype", false}, {"buffer", false}, {"name", false, Value::str("")}};
   for (const char* name : {"zeros_like", "empty_like"}) {
     std::string n = name;
-    m->ns[name] = make_builtin("nki.language." + n, [n](Interpreter& in, CallArgs& a) {
-      static const std::vector<Param> ps = {{"x", true}, {"dtype", false}, {"buffer", false}, {"name", false, Value::str("")}};
+    m->ns[name] = make_builtin("nki.language." + n, like_params, [n](Interpreter& in, CallArgs& a) {
+      const auto& ps = like_params;
       auto v = in.bind(a, n, ps);
       TensorObj* x = expect_tensor(in, v[0], in.arg_span(a, ps, 0), n + " x");
       std::vector<Value> dims;
@@ -181,12 +183,16 @@ Value make_language_module() {
       return t;
     });
   }
+  // Python's range(start, stop=None, step=1) rules (range_from_args binds them, positionally or by keyword).
+  static const std::vector<Param> range_params = {{"start", true}, {"stop", false}, {"step", false, Value::integer(1)}};
   for (const char* kind : {"affine_range", "sequential_range", "static_range", "range"}) {
     std::string k = kind;
-    m->ns[kind] = make_builtin("nki.language." + k, [k](Interpreter& in, CallArgs& a) { return range_from_args(in, a, k); });
+    m->ns[kind] = make_builtin("nki.language." + k, range_params,
+                               [k](Interpreter& in, CallArgs& a) { return range_from_args(in, a, k); });
   }
-  m->ns["ds"] = make_builtin("nki.language.ds", [](Interpreter& in, CallArgs& a) {
-    static const std::vector<Param> ps = {{"start", true}, {"size", true}};
+  static const std::vector<Param> ds_params = {{"start", true}, {"size", true}};
+  m->ns["ds"] = make_builtin("nki.language.ds", ds_params, [](Interpreter& in, CallArgs& a) {
+    const auto& ps = ds_params;
     auto v = in.bind(a, "ds", ps);
     int64_t start = expect_int(in, v[0], in.arg_span(a, ps, 0), "ds start");
     int64_t size = expect_int(in, v[1], in.arg_span(a, ps, 1), "ds size");
@@ -196,10 +202,23 @@ Value make_language_module() {
     sl->stop = Value::integer(start + size);
     return Value::wrap(VK::Slice, sl);
   });
-  m->ns["program_id"] = make_builtin("nki.language.program_id", [](Interpreter&, CallArgs&) { return Value::integer(0); });
-  m->ns["num_programs"] = make_builtin("nki.language.num_programs", [](Interpreter&, CallArgs&) { return Value::integer(1); });
-  m->ns["program_ndim"] = make_builtin("nki.language.program_ndim", [](Interpreter&, CallArgs&) { return Value::integer(0); });
-  m->ns["no_reorder"] = make_builtin("nki.language.no_reorder", [](Interpreter&, CallArgs&) {
+  // One program instance (no launch grid): the axis arguments are bound (checked) but do not matter.
+  static const std::vector<Param> program_id_params = {{"axis", false, Value::integer(0)}};
+  m->ns["program_id"] = make_builtin("nki.language.program_id", program_id_params, [](Interpreter& in, CallArgs& a) {
+    in.bind(a, "program_id", program_id_params);
+    return Value::integer(0);
+  });
+  static const std::vector<Param> num_programs_params = {{"axes", false, Value::integer(0)}};
+  m->ns["num_programs"] = make_builtin("nki.language.num_programs", num_programs_params, [](Interpreter& in, CallArgs& a) {
+    in.bind(a, "num_programs", num_programs_params);
+    return Value::integer(1);
+  });
+  m->ns["program_ndim"] = make_builtin("nki.language.program_ndim", {}, [](Interpreter& in, CallArgs& a) {
+    in.bind(a, "program_ndim", {});
+    return Value::integer(0);
+  });
+  m->ns["no_reorder"] = make_builtin("nki.language.no_reorder", {}, [](Interpreter& in, CallArgs& a) {
+    in.bind(a, "no_reorder", {});
     auto e = std::make_shared<EnumObj>();  // a marker for `with`: dynamic loops cannot nest inside
     e->cls = "no_reorder";
     e->name = "no_reorder";
@@ -210,8 +229,9 @@ Value make_language_module() {
   add_language_ops(*m);
   add_constants(*m);
   // 0.3.0 names nkic does not implement yet: a clear error at the call instead of "no attribute".
-  m->ns["device_print"] = make_builtin("nki.language.device_print", [](Interpreter& in, CallArgs& a) {
-    static const std::vector<Param> ps = {{"print_prefix", true}, {"tensor", true}};
+  static const std::vector<Param> device_print_params = {{"print_prefix", true}, {"tensor", true}};
+  m->ns["device_print"] = make_builtin("nki.language.device_print", device_print_params, [](Interpreter& in, CallArgs& a) {
+    const auto& ps = device_print_params;
     auto v = in.bind(a, "device_print", ps);
     if (v[0].k != VK::Str) in.error(in.arg_span(a, ps, 0), "device_print: print_prefix must be a compile-time string");
     TensorObj* t = expect_tensor(in, v[1], in.arg_span(a, ps, 1), "device_print tensor");

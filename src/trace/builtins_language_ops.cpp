@@ -66,22 +66,23 @@ int rank_of(DType t) {  // promotion lattice: float32 > tfloat32 > bf16/fp16 > f
   }
 }
 
-// The arguments (x[, y], dtype=None) of an elementwise function.
+const std::map<std::string, Value>& functions();
+
+// A call's arguments bound to the signature nl.<fn> is registered with (functions() below).
 struct Bound {
+  const std::vector<Param>& ps;
   std::vector<Value> v;
-  std::vector<Param> ps;
 };
-Bound bind(Interpreter& in, CallArgs& a, const std::string& fn, std::vector<Param> ps) {
-  Bound b{{}, std::move(ps)};
-  b.v = in.bind(a, fn, b.ps);
-  return b;
+Bound bind_args(Interpreter& in, CallArgs& a, const std::string& fn) {
+  const std::vector<Param>& ps = *functions().at(fn).as<BuiltinObj>()->params;
+  return {ps, in.bind(a, fn, ps)};
 }
 
 // ---- elementwise
 
 Value binary(Interpreter& in, CallArgs& a, AluOp op) {
   std::string fn(name_of(op));
-  Bound b = bind(in, a, fn, {{"x", true}, {"y", true}, {"dtype", false}});
+  Bound b = bind_args(in, a, fn);
   const Value &x = b.v[0], &y = b.v[1];
   Span sx = in.arg_span(a, b.ps, 0), sy = in.arg_span(a, b.ps, 1);
   if (x.k != VK::Tensor && y.k != VK::Tensor) fail(in, a.call_span, fn, "at least one of x and y must be a tile");
@@ -111,7 +112,7 @@ Value binary(Interpreter& in, CallArgs& a, AluOp op) {
 
 Value unary_activation(Interpreter& in, CallArgs& a, AluOp f) {
   std::string fn(name_of(f));
-  Bound b = bind(in, a, fn, {{"x", true}, {"dtype", false}});
+  Bound b = bind_args(in, a, fn);
   TensorObj* t = tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), fn, "x");
   DType dt = dtype_arg(in, b.v[1], in.arg_span(a, b.ps, 1), t->ap.dtype);
   Mem mem = f == AluOp::Copy ? in.program.tensors[t->ap.tensor].mem : Mem::SBUF;
@@ -122,7 +123,7 @@ Value unary_activation(Interpreter& in, CallArgs& a, AluOp f) {
 
 // x op c for a fixed scalar c (negative, logical_not, invert).
 Value unary_scalar(Interpreter& in, CallArgs& a, const std::string& fn, AluOp op, Value c) {
-  Bound b = bind(in, a, fn, {{"x", true}, {"dtype", false}});
+  Bound b = bind_args(in, a, fn);
   TensorObj* t = tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), fn, "x");
   DType dt = dtype_arg(in, b.v[1], in.arg_span(a, b.ps, 1), t->ap.dtype);
   Value out = new_tile(in, t->shape(), dt, Mem::SBUF, a.call_span);
@@ -138,10 +139,8 @@ struct Reduced {
   int64_t count = 1;  // elements reduced per output element
 };
 
-Reduced reduce(Interpreter& in, CallArgs& a, const std::string& fn, AluOp op, bool with_keepdims = true) {
-  std::vector<Param> ps = {{"x", true}, {"axis", true}, {"dtype", false}};
-  if (with_keepdims) ps.push_back({"keepdims", false, Value::boolean(false)});
-  Bound b = bind(in, a, fn, ps);
+Reduced reduce(Interpreter& in, CallArgs& a, const std::string& fn, AluOp op) {
+  Bound b = bind_args(in, a, fn);
   TensorObj* t = tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), fn, "x");
   auto shape = t->shape();
   int64_t rank = static_cast<int64_t>(shape.size());
@@ -153,7 +152,7 @@ Reduced reduce(Interpreter& in, CallArgs& a, const std::string& fn, AluOp op, bo
     if (x <= 0 || x >= rank)
       fail(in, in.arg_span(a, b.ps, 1), fn, "axis must name free dimensions of x " + shape_of(*t) + " (never 0)");
   }
-  bool keep = with_keepdims && b.v[3].k == VK::Bool && b.v[3].b;
+  bool keep = b.v.size() > 3 && b.v[3].k == VK::Bool && b.v[3].b;  // nl.all has no keepdims
   Reduced r;
   r.axes = axes;
   std::vector<int64_t> out_shape;
@@ -184,7 +183,7 @@ Value mean(Interpreter& in, CallArgs& a) {
 // ---- data movement
 
 Value load(Interpreter& in, CallArgs& a) {
-  Bound b = bind(in, a, "load", {{"src", true}, {"dtype", false}});
+  Bound b = bind_args(in, a, "load");
   Span s = in.arg_span(a, b.ps, 0);
   TensorObj* t = expect_tensor(in, b.v[0], s, "nl.load src");
   if (in.program.tensors[t->ap.tensor].mem != Mem::HBM) fail(in, s, "load", "src must be an HBM tensor");
@@ -201,7 +200,7 @@ Value load(Interpreter& in, CallArgs& a) {
 }
 
 Value store(Interpreter& in, CallArgs& a) {
-  Bound b = bind(in, a, "store", {{"dst", true}, {"value", true}});
+  Bound b = bind_args(in, a, "store");
   TensorObj* d = expect_tensor(in, b.v[0], in.arg_span(a, b.ps, 0), "nl.store dst");
   if (in.program.tensors[d->ap.tensor].mem != Mem::HBM) fail(in, in.arg_span(a, b.ps, 0), "store", "dst must be an HBM tensor");
   TensorObj* v = tile_arg(in, b.v[1], in.arg_span(a, b.ps, 1), "store", "value");
@@ -212,7 +211,7 @@ Value store(Interpreter& in, CallArgs& a) {
 }
 
 Value matmul(Interpreter& in, CallArgs& a) {
-  Bound b = bind(in, a, "matmul", {{"x", true}, {"y", true}, {"transpose_x", false, Value::boolean(false)}});
+  Bound b = bind_args(in, a, "matmul");
   TensorObj *x = tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), "matmul", "x"),
             *y = tile_arg(in, b.v[1], in.arg_span(a, b.ps, 1), "matmul", "y");
   if (!(b.v[2].k == VK::Bool && b.v[2].b))
@@ -224,7 +223,7 @@ Value matmul(Interpreter& in, CallArgs& a) {
 }
 
 Value transpose(Interpreter& in, CallArgs& a) {
-  Bound b = bind(in, a, "transpose", {{"x", true}, {"dtype", false}});
+  Bound b = bind_args(in, a, "transpose");
   TensorObj* x = tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), "transpose", "x");
   if (x->ap.dims.size() != 2) fail(in, in.arg_span(a, b.ps, 0), "transpose", "x must be 2-D, not " + shape_of(*x));
   DType dt = dtype_arg(in, b.v[1], in.arg_span(a, b.ps, 1), x->ap.dtype);
@@ -236,7 +235,7 @@ Value transpose(Interpreter& in, CallArgs& a) {
 }
 
 Value softmax(Interpreter& in, CallArgs& a) {
-  Bound b = bind(in, a, "softmax", {{"x", true}, {"axis", false, Value::integer(-1)}, {"dtype", false}});
+  Bound b = bind_args(in, a, "softmax");
   Span sx = in.arg_span(a, b.ps, 0);
   TensorObj* x = tile_arg(in, b.v[0], sx, "softmax", "x");
   int64_t rank = static_cast<int64_t>(x->ap.dims.size());
@@ -294,7 +293,7 @@ int64_t axis_list(Interpreter& in, const Value& v, Span s, const std::string& fn
 }
 
 Value expand_dims(Interpreter& in, CallArgs& a) {
-  Bound b = bind(in, a, "expand_dims", {{"x", true}, {"axis", true}});
+  Bound b = bind_args(in, a, "expand_dims");
   Span sx = in.arg_span(a, b.ps, 0);
   TensorObj* t = expect_tensor(in, b.v[0], sx, "nl.expand_dims x");
   bool chip = in.program.tensors[t->ap.tensor].mem != Mem::HBM;
@@ -313,7 +312,7 @@ Value expand_dims(Interpreter& in, CallArgs& a) {
 }
 
 Value broadcast_to(Interpreter& in, CallArgs& a) {
-  Bound b = bind(in, a, "broadcast_to", {{"x", true}, {"shape", true}, {"dtype", false}});
+  Bound b = bind_args(in, a, "broadcast_to");
   Span sx = in.arg_span(a, b.ps, 0), ss = in.arg_span(a, b.ps, 1);
   TensorObj* t = tile_arg(in, b.v[0], sx, "broadcast_to", "x");
   auto shape = expect_shape(in, b.v[1], ss, "shape");
@@ -355,7 +354,7 @@ Value broadcast_to(Interpreter& in, CallArgs& a) {
 }
 
 Value where(Interpreter& in, CallArgs& a) {
-  Bound b = bind(in, a, "where", {{"condition", true}, {"x", true}, {"y", true}, {"dtype", false}});
+  Bound b = bind_args(in, a, "where");
   Span sc = in.arg_span(a, b.ps, 0);
   TensorObj* c = tile_arg(in, b.v[0], sc, "where", "condition");
   const Value &x = b.v[1], &y = b.v[2];
@@ -391,7 +390,7 @@ Value where(Interpreter& in, CallArgs& a) {
 }
 
 Value var(Interpreter& in, CallArgs& a) {
-  Bound b = bind(in, a, "var", {{"x", true}, {"axis", true}, {"dtype", false}, {"keepdims", false, Value::boolean(true)}});
+  Bound b = bind_args(in, a, "var");
   Span sx = in.arg_span(a, b.ps, 0), sa = in.arg_span(a, b.ps, 1);
   TensorObj* t = tile_arg(in, b.v[0], sx, "var", "x");
   auto shape = t->shape();
@@ -424,9 +423,7 @@ Value var(Interpreter& in, CallArgs& a) {
 }
 
 Value rms_norm(Interpreter& in, CallArgs& a) {
-  Bound b = bind(in, a, "rms_norm",
-                 {{"x", true}, {"w", true}, {"axis", true}, {"n", true}, {"epsilon", false, Value::real(1e-6)},
-                  {"dtype", false}, {"compute_dtype", false}});
+  Bound b = bind_args(in, a, "rms_norm");
   Span sx = in.arg_span(a, b.ps, 0), sw = in.arg_span(a, b.ps, 1), sa = in.arg_span(a, b.ps, 2);
   TensorObj* x = tile_arg(in, b.v[0], sx, "rms_norm", "x");
   TensorObj* w = tile_arg(in, b.v[1], sw, "rms_norm", "w");
@@ -468,7 +465,7 @@ Value rms_norm(Interpreter& in, CallArgs& a) {
 }
 
 Value load_transpose2d(Interpreter& in, CallArgs& a) {
-  Bound b = bind(in, a, "load_transpose2d", {{"src", true}, {"dtype", false}});
+  Bound b = bind_args(in, a, "load_transpose2d");
   Span s = in.arg_span(a, b.ps, 0);
   TensorObj* t = expect_tensor(in, b.v[0], s, "nl.load_transpose2d src");
   if (in.program.tensors[t->ap.tensor].mem != Mem::HBM) fail(in, s, "load_transpose2d", "src must be an HBM tensor");
@@ -487,8 +484,7 @@ Value load_transpose2d(Interpreter& in, CallArgs& a) {
 }
 
 Value gather_flattened(Interpreter& in, CallArgs& a) {
-  Bound b = bind(in, a, "gather_flattened", {{"data", true}, {"indices", true}, {"axis", false, Value::integer(0)},
-                                             {"dtype", false}});
+  Bound b = bind_args(in, a, "gather_flattened");
   TensorObj* d = tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), "gather_flattened", "data");
   TensorObj* ix = tile_arg(in, b.v[1], in.arg_span(a, b.ps, 1), "gather_flattened", "indices");
   if (!b.v[2].is_int() || b.v[2].as_int() != 0)
@@ -520,8 +516,7 @@ int significand_bits(DType t) {
 // a logical right shift keeping m bits, and a multiply by 2^-m into the result (m = significand digits of
 // dtype, so no value rounds up to 1.0).
 Value rand(Interpreter& in, CallArgs& a) {
-  Bound b = bind(in, a, "rand", {{"shape", true}, {"dtype", true}, {"buffer", false, Value::buffer(BufferKind::SBUF)},
-                                 {"name", false, Value::str("")}});
+  Bound b = bind_args(in, a, "rand");
   std::vector<int64_t> shape = expect_shape(in, b.v[0], in.arg_span(a, b.ps, 0), "shape");
   if (b.v[1].k != VK::DType) fail(in, in.arg_span(a, b.ps, 1), "rand", "dtype must be an nki.language dtype (e.g. nl.float32)");
   DType dt = b.v[1].as_dtype();
@@ -548,7 +543,7 @@ Value rand(Interpreter& in, CallArgs& a) {
 
 // random_seed(seed): seeds the Vector Engine generator (nisa.set_rng_seed) from a [1, 1] 32-bit tile.
 Value random_seed(Interpreter& in, CallArgs& a) {
-  Bound b = bind(in, a, "random_seed", {{"seed", true}});
+  Bound b = bind_args(in, a, "random_seed");
   tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), "random_seed", "seed");
   isa(in, a, "set_rng_seed", {{"src_seeds", b.v[0]}});
   return Value::none();
@@ -556,7 +551,7 @@ Value random_seed(Interpreter& in, CallArgs& a) {
 
 // dropout(x, rate, dtype=None): nisa.dropout into a tile of x's dtype (then a cast if dtype differs).
 Value dropout(Interpreter& in, CallArgs& a) {
-  Bound b = bind(in, a, "dropout", {{"x", true}, {"rate", true}, {"dtype", false}});
+  Bound b = bind_args(in, a, "dropout");
   TensorObj* x = tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), "dropout", "x");
   DType dt = dtype_arg(in, b.v[2], in.arg_span(a, b.ps, 2), x->ap.dtype);
   Value out = new_tile(in, x->shape(), x->ap.dtype, Mem::SBUF, a.call_span);
@@ -567,71 +562,92 @@ Value dropout(Interpreter& in, CallArgs& a) {
   return cast;
 }
 
-std::map<std::string, Fn>& functions() {
-  static std::map<std::string, Fn> fns;
+// The functions by name, each a builtin with its signature (built once: the tables never change).
+// bind_args() above binds a call by the table recorded here.
+const std::map<std::string, Value>& functions() {
+  static const std::map<std::string, Value> fns = [] {
+    std::map<std::string, Value> m;
+    auto define = [&m](const std::string& name, std::vector<Param> ps, Fn f) {
+      m[name] = make_builtin("nki.language." + name, std::move(ps), std::move(f));
+    };
+    const Value sbuf = Value::buffer(BufferKind::SBUF), no = Value::boolean(false);
+    for (AluOp op : {AluOp::Add, AluOp::Subtract, AluOp::Multiply, AluOp::Divide, AluOp::Maximum, AluOp::Minimum,
+                     AluOp::Power, AluOp::Fmod, AluOp::Mod, AluOp::Equal, AluOp::NotEqual, AluOp::Less, AluOp::LessEqual,
+                     AluOp::Greater, AluOp::GreaterEqual, AluOp::LogicalAnd, AluOp::LogicalOr, AluOp::LogicalXor,
+                     AluOp::BitwiseAnd, AluOp::BitwiseOr, AluOp::BitwiseXor, AluOp::LeftShift, AluOp::RightShift})
+      define(std::string(name_of(op)), {{"x", true}, {"y", true}, {"dtype", false}},
+             [op](Interpreter& in, CallArgs& a) { return binary(in, a, op); });
+    const std::vector<Param> unary = {{"x", true}, {"dtype", false}};
+#define X(e, formula) \
+  define(std::string(name_of(AluOp::e)), unary, [](Interpreter& in, CallArgs& a) { return unary_activation(in, a, AluOp::e); });
+    NKIC_ACTIVATIONS(X)
+#undef X
+    define("negative", unary, [](Interpreter& in, CallArgs& a) {
+      return unary_scalar(in, a, "negative", AluOp::Multiply, Value::real(-1.0));
+    });
+    define("logical_not", unary, [](Interpreter& in, CallArgs& a) {
+      return unary_scalar(in, a, "logical_not", AluOp::Equal, Value::real(0.0));
+    });
+    define("invert", unary, [](Interpreter& in, CallArgs& a) {
+      return unary_scalar(in, a, "invert", AluOp::BitwiseXor, Value::integer(-1));
+    });
+    const std::vector<Param> reduction = {{"x", true}, {"axis", true}, {"dtype", false}, {"keepdims", false, no}};
+    for (auto [name, op] : {std::pair<const char*, AluOp>{"sum", AluOp::Add}, {"max", AluOp::Maximum},
+                            {"min", AluOp::Minimum}, {"prod", AluOp::Multiply}}) {
+      std::string n = name;
+      AluOp o = op;
+      define(n, reduction, [n, o](Interpreter& in, CallArgs& a) { return reduce(in, a, n, o).out; });
+    }
+    define("all", {{"x", true}, {"axis", true}, {"dtype", false}},
+           [](Interpreter& in, CallArgs& a) { return reduce(in, a, "all", AluOp::LogicalAnd).out; });
+    define("mean", reduction, mean);
+    define("var", reduction, var);  // keepdims is accepted; the reduced axes are always kept
+    define("load", {{"src", true}, {"dtype", false}}, load);
+    define("store", {{"dst", true}, {"value", true}}, store);
+    define("matmul", {{"x", true}, {"y", true}, {"transpose_x", false, no}}, matmul);
+    define("transpose", {{"x", true}, {"dtype", false}}, transpose);
+    define("softmax", {{"x", true}, {"axis", false, Value::integer(-1)}, {"dtype", false}}, softmax);
+    define("expand_dims", {{"x", true}, {"axis", true}}, expand_dims);
+    define("broadcast_to", {{"x", true}, {"shape", true}, {"dtype", false}}, broadcast_to);
+    define("where", {{"condition", true}, {"x", true}, {"y", true}, {"dtype", false}}, where);
+    define("rms_norm",
+           {{"x", true}, {"w", true}, {"axis", true}, {"n", true}, {"epsilon", false, Value::real(1e-6)},
+            {"dtype", false}, {"compute_dtype", false}},
+           rms_norm);
+    define("load_transpose2d", {{"src", true}, {"dtype", false}}, load_transpose2d);
+    define("gather_flattened", {{"data", true}, {"indices", true}, {"axis", false, Value::integer(0)}, {"dtype", false}},
+           gather_flattened);
+    define("rand", {{"shape", true}, {"dtype", true}, {"buffer", false, sbuf}, {"name", false, Value::str("")}}, rand);
+    define("random_seed", {{"seed", true}}, random_seed);
+    define("dropout", {{"x", true}, {"rate", true}, {"dtype", false}}, dropout);
+    return m;
+  }();
   return fns;
-}
-
-void define(ModuleObj& nl, const std::string& name, Fn f) {
-  functions()[name] = f;
-  if (!nl.ns.count(name) || nl.ns[name].k != VK::Op) nl.ns[name] = make_builtin("nki.language." + name, f);
 }
 
 }  // namespace
 
 // A call of an operator constant (nl.add(x, y), nl.exp(x), nl.max(x, axis)).
 Value call_language_op(Interpreter& in, AluOp op, CallArgs& args) {
-  auto& fns = functions();
+  const auto& fns = functions();
   auto it = fns.find(std::string(name_of(op)));
   if (it == fns.end())
     in.error(args.call_span, "nl." + std::string(name_of(op)) + " is an operator constant and cannot be called");
-  return it->second(in, args);
+  return it->second.as<BuiltinObj>()->fn(in, args);
+}
+
+// The builtin behind nl.<name> when it is also an operator constant (nl.add): its signature. Null if none.
+const BuiltinObj* language_function(const std::string& name) {
+  auto it = functions().find(name);
+  return it == functions().end() ? nullptr : it->second.as<BuiltinObj>();
 }
 
 void add_language_ops(ModuleObj& nl) {
   nl.ns["max"] = Value::op(AluOp::Max);
   nl.ns["min"] = Value::op(AluOp::Min);
-  for (AluOp op : {AluOp::Add, AluOp::Subtract, AluOp::Multiply, AluOp::Divide, AluOp::Maximum, AluOp::Minimum,
-                   AluOp::Power, AluOp::Fmod, AluOp::Mod, AluOp::Equal, AluOp::NotEqual, AluOp::Less, AluOp::LessEqual,
-                   AluOp::Greater, AluOp::GreaterEqual, AluOp::LogicalAnd, AluOp::LogicalOr, AluOp::LogicalXor,
-                   AluOp::BitwiseAnd, AluOp::BitwiseOr, AluOp::BitwiseXor, AluOp::LeftShift, AluOp::RightShift})
-    define(nl, std::string(name_of(op)), [op](Interpreter& in, CallArgs& a) { return binary(in, a, op); });
-#define X(e, formula) \
-  define(nl, std::string(name_of(AluOp::e)), [](Interpreter& in, CallArgs& a) { return unary_activation(in, a, AluOp::e); });
-  NKIC_ACTIVATIONS(X)
-#undef X
-  define(nl, "negative", [](Interpreter& in, CallArgs& a) {
-    return unary_scalar(in, a, "negative", AluOp::Multiply, Value::real(-1.0));
-  });
-  define(nl, "logical_not", [](Interpreter& in, CallArgs& a) {
-    return unary_scalar(in, a, "logical_not", AluOp::Equal, Value::real(0.0));
-  });
-  define(nl, "invert", [](Interpreter& in, CallArgs& a) {
-    return unary_scalar(in, a, "invert", AluOp::BitwiseXor, Value::integer(-1));
-  });
-  for (auto [name, op] : {std::pair<const char*, AluOp>{"sum", AluOp::Add}, {"max", AluOp::Maximum}, {"min", AluOp::Minimum},
-                          {"prod", AluOp::Multiply}}) {
-    std::string n = name;
-    AluOp o = op;
-    define(nl, n, [n, o](Interpreter& in, CallArgs& a) { return reduce(in, a, n, o).out; });
-  }
-  define(nl, "all", [](Interpreter& in, CallArgs& a) { return reduce(in, a, "all", AluOp::LogicalAnd, false).out; });
-  define(nl, "mean", mean);
-  define(nl, "load", load);
-  define(nl, "store", store);
-  define(nl, "matmul", matmul);
-  define(nl, "transpose", transpose);
-  define(nl, "softmax", softmax);
-  define(nl, "expand_dims", expand_dims);
-  define(nl, "broadcast_to", broadcast_to);
-  define(nl, "where", where);
-  define(nl, "var", var);
-  define(nl, "rms_norm", rms_norm);
-  define(nl, "load_transpose2d", load_transpose2d);
-  define(nl, "gather_flattened", gather_flattened);
-  define(nl, "rand", rand);
-  define(nl, "random_seed", random_seed);
-  define(nl, "dropout", dropout);
+  // Operator constants stay operators (calling one dispatches to its function in call_language_op).
+  for (const auto& [name, fn] : functions())
+    if (!nl.ns.count(name) || nl.ns[name].k != VK::Op) nl.ns[name] = fn;
 }
 
 }  // namespace nkic::trace

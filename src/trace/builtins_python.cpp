@@ -47,14 +47,15 @@ std::vector<int64_t> expect_shape(Interpreter& in, const Value& v, Span s, const
 namespace {
 
 void no_kwargs(Interpreter& in, CallArgs& a, const char* name) {
-  if (!a.kw.empty()) in.error(a.kw_spans[0], std::string(name) + "() takes no keyword arguments");
+  if (!a.kw.empty()) in.py_raise(a.kw_spans[0], "TypeError", std::string(name) + "() takes no keyword arguments");
 }
 
 void nargs(Interpreter& in, CallArgs& a, size_t lo, size_t hi, const char* name) {
   if (a.pos.size() < lo || a.pos.size() > hi)
-    in.error(a.call_span, std::string(name) + "() takes " +
-                              (lo == hi ? std::to_string(lo) : std::to_string(lo) + " to " + std::to_string(hi)) +
-                              " arguments (" + std::to_string(a.pos.size()) + " given)");
+    in.py_raise(a.call_span, "TypeError",
+                std::string(name) + "() takes " +
+                    (lo == hi ? std::to_string(lo) : std::to_string(lo) + " to " + std::to_string(hi)) +
+                    " arguments (" + std::to_string(a.pos.size()) + " given)");
 }
 
 Value make_range(int64_t start, int64_t stop, int64_t step, std::string kind) {
@@ -69,7 +70,7 @@ Value make_range(int64_t start, int64_t stop, int64_t step, std::string kind) {
 bool less(Interpreter& in, const Value& a, const Value& b, Span s) {
   if (a.is_number() && b.is_number()) return a.as_float() < b.as_float();
   if (a.k == VK::Str && b.k == VK::Str) return a.as<StrObj>()->s < b.as<StrObj>()->s;
-  in.error(s, std::string("cannot compare '") + type_name(a.k) + "' and '" + type_name(b.k) + "'");
+  in.py_raise(s, "TypeError", std::string("cannot compare '") + type_name(a.k) + "' and '" + type_name(b.k) + "'");
 }
 
 Value minmax(Interpreter& in, CallArgs& a, bool is_max) {
@@ -82,12 +83,13 @@ Value minmax(Interpreter& in, CallArgs& a, bool is_max) {
       dflt = a.kw[k].second;
       has_default = true;
     } else {
-      in.error(a.kw_spans[k], std::string(name) + "() got an unexpected keyword argument '" + a.kw[k].first + "'");
+      in.py_raise(a.kw_spans[k], "TypeError",
+                  std::string(name) + "() got an unexpected keyword argument '" + a.kw[k].first + "'");
     }
   }
   if (items.empty()) {
     if (has_default) return dflt;
-    in.error(a.call_span, std::string(name) + "() arg is an empty sequence");
+    in.py_raise(a.call_span, "ValueError", std::string(name) + "() arg is an empty sequence");
   }
   Value best = items[0];
   for (size_t i = 1; i < items.size(); ++i)
@@ -99,12 +101,14 @@ Value minmax(Interpreter& in, CallArgs& a, bool is_max) {
 
 // Shared by nl.*range: Python's range argument rules.
 Value range_from_args(Interpreter& in, CallArgs& a, const std::string& kind) {
-  if (a.pos.empty() || a.pos.size() > 3) in.error(a.call_span, kind + "() takes 1 to 3 integer arguments");
+  if (a.pos.empty() || a.pos.size() > 3)
+    in.py_raise(a.call_span, "TypeError", kind + "() takes 1 to 3 integer arguments");
   for (size_t k = 0; k < a.kw.size(); ++k) {
     static const char* names[] = {"start", "stop", "step"};
     bool ok = false;
     for (auto* n : names) ok |= a.kw[k].first == n;
-    if (!ok) in.error(a.kw_spans[k], kind + "() got an unexpected keyword argument '" + a.kw[k].first + "'");
+    if (!ok)
+      in.py_raise(a.kw_spans[k], "TypeError", kind + "() got an unexpected keyword argument '" + a.kw[k].first + "'");
   }
   std::vector<int64_t> v;
   for (size_t i = 0; i < a.pos.size(); ++i) v.push_back(expect_int(in, a.pos[i], a.pos_spans[i], kind + " bounds"));
@@ -121,13 +125,14 @@ Value range_from_args(Interpreter& in, CallArgs& a, const std::string& kind) {
     else if (a.kw[k].first == "step") step = x;
     else start = x;
   }
-  if (step == 0) in.error(a.call_span, kind + "() step must not be zero");
+  if (step == 0) in.py_raise(a.call_span, "ValueError", kind + "() step must not be zero");
   return make_range(start, stop, step, kind);
 }
 
 Value make_object_class(const std::string& name);  // classes.cpp
 
 void add_python_builtins(std::map<std::string, Value>& b) {
+  add_exception_builtins(b);
   b["object"] = make_object_class("object");
   b["range"] = make_builtin("range", [](Interpreter& in, CallArgs& a) {
     no_kwargs(in, a, "range");
@@ -143,7 +148,8 @@ void add_python_builtins(std::map<std::string, Value>& b) {
       case VK::Dict: return Value::integer(static_cast<int64_t>(v.as<DictObj>()->items.size()));
       case VK::Range: return Value::integer(v.as<RangeObj>()->length());
       case VK::Tensor: return Value::integer(v.as<TensorObj>()->ap.dims[0].num);
-      default: in.error(a.pos_spans[0], std::string("object of type '") + type_name(v.k) + "' has no len()");
+      default:
+        in.py_raise(a.pos_spans[0], "TypeError", std::string("object of type '") + type_name(v.k) + "' has no len()");
     }
   });
   b["min"] = make_builtin("min", [](Interpreter& in, CallArgs& a) { return minmax(in, a, false); });
@@ -155,7 +161,8 @@ void add_python_builtins(std::map<std::string, Value>& b) {
       return Value::integer(x < 0 ? checked_neg(in, a.call_span, x) : x);
     }
     if (a.pos[0].k == VK::Float) return Value::real(std::fabs(a.pos[0].f));
-    in.error(a.pos_spans[0], std::string("bad operand type for abs(): '") + type_name(a.pos[0].k) + "'");
+    in.py_raise(a.pos_spans[0], "TypeError",
+                std::string("bad operand type for abs(): '") + type_name(a.pos[0].k) + "'");
   });
   b["int"] = make_builtin("int", [](Interpreter& in, CallArgs& a) {
     nargs(in, a, 0, 1, "int");
@@ -163,7 +170,9 @@ void add_python_builtins(std::map<std::string, Value>& b) {
     const Value& v = a.pos[0];
     if (v.is_int()) return Value::integer(v.as_int());
     if (v.k == VK::Float) {
-      if (!std::isfinite(v.f)) in.error(a.pos_spans[0], "cannot convert " + to_str(v) + " to an integer");
+      if (!std::isfinite(v.f))
+        in.py_raise(a.pos_spans[0], std::isnan(v.f) ? "ValueError" : "OverflowError",
+                    "cannot convert " + to_str(v) + " to an integer");
       return Value::integer(checked_float_to_int(in, a.call_span, std::trunc(v.f)));
     }
     if (v.k == VK::Str) {
@@ -173,9 +182,10 @@ void add_python_builtins(std::map<std::string, Value>& b) {
         if (pos == v.as<StrObj>()->s.size()) return Value::integer(r);
       } catch (...) {
       }
-      in.error(a.pos_spans[0], "invalid literal for int(): " + repr(v));
+      in.py_raise(a.pos_spans[0], "ValueError", "invalid literal for int(): " + repr(v));
     }
-    in.error(a.pos_spans[0], std::string("int() argument must be a number or string, not '") + type_name(v.k) + "'");
+    in.py_raise(a.pos_spans[0], "TypeError",
+                std::string("int() argument must be a number or string, not '") + type_name(v.k) + "'");
   });
   b["float"] = make_builtin("float", [](Interpreter& in, CallArgs& a) {
     nargs(in, a, 0, 1, "float");
@@ -193,9 +203,10 @@ void add_python_builtins(std::map<std::string, Value>& b) {
         if (pos == s.size()) return Value::real(r);
       } catch (...) {
       }
-      in.error(a.pos_spans[0], "could not convert string to float: " + repr(v));
+      in.py_raise(a.pos_spans[0], "ValueError", "could not convert string to float: " + repr(v));
     }
-    in.error(a.pos_spans[0], std::string("float() argument must be a number or string, not '") + type_name(v.k) + "'");
+    in.py_raise(a.pos_spans[0], "TypeError",
+                std::string("float() argument must be a number or string, not '") + type_name(v.k) + "'");
   });
   b["bool"] = make_builtin("bool", [](Interpreter& in, CallArgs& a) {
     nargs(in, a, 0, 1, "bool");
@@ -263,7 +274,7 @@ void add_python_builtins(std::map<std::string, Value>& b) {
     nargs(in, a, 1, 2, "sum");
     Value acc = a.pos.size() > 1 ? a.pos[1] : Value::integer(0);
     for (auto& v : in.iterate(a.pos[0], a.pos_spans[0])) {
-      if (!v.is_number() || !acc.is_number()) in.error(a.pos_spans[0], "sum() takes numbers");
+      if (!v.is_number() || !acc.is_number()) in.py_raise(a.pos_spans[0], "TypeError", "sum() takes numbers");
       acc = (acc.k == VK::Float || v.k == VK::Float) ? Value::real(acc.as_float() + v.as_float())
                                                       : Value::integer(checked_add(in, a.call_span, acc.as_int(), v.as_int()));
     }
@@ -272,7 +283,7 @@ void add_python_builtins(std::map<std::string, Value>& b) {
   b["divmod"] = make_builtin("divmod", [](Interpreter& in, CallArgs& a) {
     nargs(in, a, 2, 2, "divmod");
     int64_t x = expect_int(in, a.pos[0], a.pos_spans[0], "divmod"), y = expect_int(in, a.pos[1], a.pos_spans[1], "divmod");
-    if (y == 0) in.error(a.call_span, "integer division or modulo by zero");
+    if (y == 0) in.py_raise(a.call_span, "ZeroDivisionError", "integer division or modulo by zero");
     if (x == INT64_MIN && y == -1) int_overflow(in, a.call_span);
     int64_t q = x / y, r = x % y;
     if (r != 0 && ((r < 0) != (y < 0))) {
@@ -283,7 +294,7 @@ void add_python_builtins(std::map<std::string, Value>& b) {
   });
   b["round"] = make_builtin("round", [](Interpreter& in, CallArgs& a) {
     nargs(in, a, 1, 2, "round");
-    if (!a.pos[0].is_number()) in.error(a.pos_spans[0], "round() takes a number");
+    if (!a.pos[0].is_number()) in.py_raise(a.pos_spans[0], "TypeError", "round() takes a number");
     if (a.pos.size() == 1) {
       if (a.pos[0].is_int()) return Value::integer(a.pos[0].as_int());
       return Value::integer(checked_float_to_int(in, a.call_span, std::nearbyint(a.pos[0].as_float())));
@@ -306,7 +317,7 @@ void add_python_builtins(std::map<std::string, Value>& b) {
         if (a.pos[0].k == VK::Instance && is_subclass(a.pos[0].as<InstanceObj>()->cls, t)) return Value::boolean(true);
         continue;
       }
-      if (t.k != VK::Builtin) in.error(a.pos_spans[1], "isinstance() takes a type or a tuple of types");
+      if (t.k != VK::Builtin) in.py_raise(a.pos_spans[1], "TypeError", "isinstance() takes a type or a tuple of types");
       const std::string& n = t.as<BuiltinObj>()->name;
       VK k = a.pos[0].k;
       if ((n == "int" && (k == VK::Int || k == VK::Bool)) || (n == "float" && k == VK::Float) ||
@@ -339,7 +350,7 @@ void add_python_builtins(std::map<std::string, Value>& b) {
   });
   b["getattr"] = make_builtin("getattr", [](Interpreter& in, CallArgs& a) -> Value {
     nargs(in, a, 2, 3, "getattr");
-    if (a.pos[1].k != VK::Str) in.error(a.pos_spans[1], "getattr(): attribute name must be a string");
+    if (a.pos[1].k != VK::Str) in.py_raise(a.pos_spans[1], "TypeError", "getattr(): attribute name must be a string");
     if (a.pos.size() == 2) return in.getattr(a.pos[0], a.pos[1].as<StrObj>()->s, a.call_span);
     try {
       return in.getattr(a.pos[0], a.pos[1].as<StrObj>()->s, a.call_span);
@@ -349,7 +360,7 @@ void add_python_builtins(std::map<std::string, Value>& b) {
   });
   b["hasattr"] = make_builtin("hasattr", [](Interpreter& in, CallArgs& a) -> Value {
     nargs(in, a, 2, 2, "hasattr");
-    if (a.pos[1].k != VK::Str) in.error(a.pos_spans[1], "hasattr(): attribute name must be a string");
+    if (a.pos[1].k != VK::Str) in.py_raise(a.pos_spans[1], "TypeError", "hasattr(): attribute name must be a string");
     try {
       in.getattr(a.pos[0], a.pos[1].as<StrObj>()->s, a.call_span);
       return Value::boolean(true);
@@ -378,7 +389,8 @@ Value make_math_module() {
   auto unary = [&](const char* name, double (*f)(double), bool to_int) {
     m->ns[name] = make_builtin(std::string("math.") + name, [name, f, to_int](Interpreter& in, CallArgs& a) {
       nargs(in, a, 1, 1, name);
-      if (!a.pos[0].is_number()) in.error(a.pos_spans[0], std::string("math.") + name + "() takes a number");
+      if (!a.pos[0].is_number())
+        in.py_raise(a.pos_spans[0], "TypeError", std::string("math.") + name + "() takes a number");
       if (to_int && a.pos[0].is_int()) return Value::integer(a.pos[0].as_int());
       double r = f(a.pos[0].as_float());
       return to_int ? Value::integer(checked_float_to_int(in, a.call_span, r)) : Value::real(r);
@@ -422,7 +434,8 @@ Value make_functools_module() {
     size_t i = 0;
     Value acc;
     if (a.pos.size() == 3) acc = a.pos[2];
-    else if (items.empty()) in.error(a.call_span, "reduce() of empty iterable with no initial value");
+    else if (items.empty())
+      in.py_raise(a.call_span, "TypeError", "reduce() of empty iterable with no initial value");
     else acc = items[i++];
     for (; i < items.size(); ++i) {
       CallArgs c;

@@ -99,8 +99,12 @@ Value Interpreter::define_class(const Stmt* s) {
     if (bv.as<ClassObj>()->is_enum) c->is_enum = true;
     c->bases.push_back(bv);
   }
-  // The body runs in its own namespace; annotated names are the dataclass fields.
-  frames_.push_back({c->module, {}, false});
+  // The body runs in its own namespace (seeing an enclosing function's names); annotated names are the
+  // dataclass fields.
+  auto body = std::make_shared<Scope>();
+  body->is_class = true;
+  body->parent = frames_.back().scope;
+  frames_.push_back({c->module, body, false});
   try {
     for (const Stmt* st : s->body) {
       if (st->kind == StmtKind::AnnAssign && st->target->kind == ExprKind::Name)
@@ -111,7 +115,7 @@ Value Interpreter::define_class(const Stmt* s) {
     frames_.pop_back();
     throw;
   }
-  std::map<std::string, Value> ns = std::move(frames_.back().locals);
+  std::map<std::string, Value> ns = std::move(body->vars);
   frames_.pop_back();
   Value cv = make_class_value(c);
   if (c->is_enum) {
@@ -145,10 +149,23 @@ Value Interpreter::define_class(const Stmt* s) {
 Value Interpreter::instantiate(const Value& cv, CallArgs& args) {
   const ClassObj* c = cv.as<ClassObj>();
   if (c->is_enum) {  // Color(1): the member with that value
-    if (args.pos.size() != 1) error(args.call_span, c->name + "() takes the member's value");
+    if (args.pos.size() != 1) py_raise(args.call_span, "TypeError", c->name + "() takes the member's value");
     for (auto& m : c->members)
       if (equals(*m.as<InstanceObj>()->find("value"), args.pos[0])) return m;
-    error(args.call_span, repr(args.pos[0]) + " is not a valid " + c->name);
+    py_raise(args.call_span, "ValueError", repr(args.pos[0]) + " is not a valid " + c->name);
+  }
+  if (is_exception_class(cv)) {
+    // As BaseException.__new__: the positional arguments are .args; then __init__ (BaseException's
+    // builtin one, or the class's own).
+    auto obj = std::make_shared<InstanceObj>();
+    obj->cls = cv;
+    obj->attrs.push_back({"args", Value::tuple(args.pos)});
+    Value self = Value::wrap(VK::Instance, obj);
+    CallArgs a = args;
+    a.pos.insert(a.pos.begin(), self);
+    a.pos_spans.insert(a.pos_spans.begin(), args.call_span);
+    call(class_lookup(c, "__init__"), a);
+    return self;
   }
   if (c->builtin == "NKIObject" || c->builtin == "object") {
     auto obj = std::make_shared<InstanceObj>();
@@ -171,8 +188,9 @@ Value Interpreter::instantiate(const Value& cv, CallArgs& args) {
     std::vector<std::string> fields;
     collect_fields(c, fields);
     if (args.pos.size() > fields.size())
-      error(args.call_span, c->name + "() takes " + std::to_string(fields.size()) + " positional arguments but " +
-                                std::to_string(args.pos.size()) + " were given");
+      py_raise(args.call_span, "TypeError",
+               c->name + "() takes " + std::to_string(fields.size()) + " positional arguments but " +
+                   std::to_string(args.pos.size()) + " were given");
     std::vector<bool> set(fields.size(), false);
     std::vector<Value> vals(fields.size());
     for (size_t i = 0; i < args.pos.size(); ++i) {
@@ -182,16 +200,20 @@ Value Interpreter::instantiate(const Value& cv, CallArgs& args) {
     for (size_t k = 0; k < args.kw.size(); ++k) {
       auto it = std::find(fields.begin(), fields.end(), args.kw[k].first);
       if (it == fields.end())
-        error(args.kw_spans[k], c->name + "() got an unexpected keyword argument '" + args.kw[k].first + "'");
+        py_raise(args.kw_spans[k], "TypeError",
+                 c->name + "() got an unexpected keyword argument '" + args.kw[k].first + "'");
       size_t i = it - fields.begin();
-      if (set[i]) error(args.kw_spans[k], c->name + "() got multiple values for argument '" + args.kw[k].first + "'");
+      if (set[i])
+        py_raise(args.kw_spans[k], "TypeError",
+                 c->name + "() got multiple values for argument '" + args.kw[k].first + "'");
       vals[i] = args.kw[k].second;
       set[i] = true;
     }
     for (size_t i = 0; i < fields.size(); ++i) {
       if (!set[i]) {
         Value d = class_lookup(c, fields[i]);
-        if (d.k == VK::Enum) error(args.call_span, c->name + "() missing required argument '" + fields[i] + "'");
+        if (d.k == VK::Enum)
+          py_raise(args.call_span, "TypeError", c->name + "() missing required argument '" + fields[i] + "'");
         if (d.k == VK::Instance && d.as<InstanceObj>()->cls.k == VK::Class &&
             d.as<InstanceObj>()->cls.as<ClassObj>()->builtin == "Field") {  // field(default=..., default_factory=...)
           auto* f = d.as<InstanceObj>();
@@ -202,7 +224,7 @@ Value Interpreter::instantiate(const Value& cv, CallArgs& args) {
           } else if (Value* dv = f->find("default")) {
             d = *dv;
           } else {
-            error(args.call_span, c->name + "() missing required argument '" + fields[i] + "'");
+            py_raise(args.call_span, "TypeError", c->name + "() missing required argument '" + fields[i] + "'");
           }
         }
         vals[i] = d;
@@ -210,7 +232,7 @@ Value Interpreter::instantiate(const Value& cv, CallArgs& args) {
       obj->attrs.push_back({fields[i], vals[i]});
     }
   } else if (!args.pos.empty() || !args.kw.empty()) {
-    error(args.call_span, c->name + "() takes no arguments");
+    py_raise(args.call_span, "TypeError", c->name + "() takes no arguments");
   }
   Value post = class_lookup(c, "__post_init__");
   if (post.k == VK::Function) {
@@ -227,32 +249,45 @@ Value Interpreter::class_getattr(const Value& cv, const std::string& name, Span 
   const ClassObj* c = cv.as<ClassObj>();
   if (name == "__name__") return Value::str(c->name);
   Value v = class_lookup(c, name);
-  if (v.k == VK::Enum) error(s, "class '" + c->name + "' has no attribute '" + name + "'");
+  if (v.k == VK::Enum) py_raise(s, "AttributeError", "class '" + c->name + "' has no attribute '" + name + "'");
   if (const Value* f = method_wrapper(v, "staticmethod")) return *f;
   if (const Value* f = method_wrapper(v, "classmethod")) return bind_method(cv, *f);
   return v;
 }
 
+bool Interpreter::call_dunder(const Value& obj, const char* name, std::vector<Value> args, Span s, Value& out) {
+  if (class_lookup(obj.as<InstanceObj>()->cls.as<ClassObj>(), name).k == VK::Enum) return false;
+  CallArgs a;
+  a.pos = std::move(args);
+  a.pos_spans.assign(a.pos.size(), s);
+  a.call_span = s;
+  out = call(instance_getattr(obj, name, s), a);
+  return true;
+}
+
 Value Interpreter::instance_getattr(const Value& obj, const std::string& name, Span s) {
   auto* inst = obj.as<InstanceObj>();
   if (Value* v = inst->find(name)) return *v;
+  if (name == "__class__") return inst->cls;
   const ClassObj* c = inst->cls.as<ClassObj>();
   Value v = class_lookup(c, name);
-  if (v.k == VK::Enum) error(s, "'" + c->name + "' object has no attribute '" + name + "'");
+  if (v.k == VK::Enum) py_raise(s, "AttributeError", "'" + c->name + "' object has no attribute '" + name + "'");
   if (const Value* f = method_wrapper(v, "staticmethod")) return *f;
   if (const Value* f = method_wrapper(v, "classmethod")) return bind_method(inst->cls, *f);
   return bind_method(obj, v);
 }
 
 void Interpreter::setattr(const Value& obj, const std::string& name, const Value& v, Span s) {
-  if (obj.k != VK::Instance) error(s, std::string("cannot set attributes on a '") + type_name(obj.k) + "'");
+  if (obj.k != VK::Instance)
+    py_raise(s, "AttributeError", std::string("cannot set attributes on a '") + type_name(obj.k) + "'");
   auto* inst = obj.as<InstanceObj>();
   const ClassObj* c = inst->cls.as<ClassObj>();
-  if (c->is_enum) error(s, "enum members cannot be changed");
+  if (c->is_enum) py_raise(s, "AttributeError", "enum members cannot be changed");
   if (frozen_class(c))  // Python: dataclasses.FrozenInstanceError
-    error(s, "cannot assign to field '" + name + "': '" + c->name + "' is a frozen dataclass",
-          "instances of @dataclass(frozen=True) classes cannot be changed after __init__; in __post_init__ use "
-          "object.__setattr__(self, '" + name + "', value)");
+    py_raise(s, "AttributeError", "cannot assign to field '" + name + "': '" + c->name + "' is a frozen dataclass",
+             "instances of @dataclass(frozen=True) classes cannot be changed after __init__; in __post_init__ use "
+             "object.__setattr__(self, '" +
+                 name + "', value)");
   set_instance_attr(inst, name, v);
 }
 

@@ -474,8 +474,9 @@ void add_numpy_arrays(ModuleObj& np) {
 
 // nl.shared_constant / nl.shared_identity_matrix.
 void add_constants(ModuleObj& nl) {
-  nl.ns["shared_constant"] = make_builtin("nki.language.shared_constant", [](Interpreter& in, CallArgs& a) {
-    static const std::vector<Param> ps = {{"constant", true}, {"dtype", false}, {"name", false, Value::str("")}};
+  static const std::vector<Param> constant_params = {{"constant", true}, {"dtype", false}, {"name", false, Value::str("")}};
+  nl.ns["shared_constant"] = make_builtin("nki.language.shared_constant", constant_params, [](Interpreter& in, CallArgs& a) {
+    const auto& ps = constant_params;
     auto v = in.bind(a, "shared_constant", ps);
     Span cs = in.arg_span(a, ps, 0);
     Value arr = v[0];
@@ -524,8 +525,10 @@ void add_constants(ModuleObj& nl) {
     return t;
   });
 
-  nl.ns["shared_identity_matrix"] = make_builtin("nki.language.shared_identity_matrix", [](Interpreter& in, CallArgs& a) {
-    static const std::vector<Param> ps = {{"n", true}, {"dtype", false, Value::dtype(DType::UInt8)}, {"dst", false}};
+  static const std::vector<Param> identity_params = {{"n", true}, {"dtype", false, Value::dtype(DType::UInt8)}, {"dst", false}};
+  nl.ns["shared_identity_matrix"] =
+      make_builtin("nki.language.shared_identity_matrix", identity_params, [](Interpreter& in, CallArgs& a) {
+    const auto& ps = identity_params;
     auto v = in.bind(a, "shared_identity_matrix", ps);
     Span ns = in.arg_span(a, ps, 0);
     int64_t n = expect_int(in, v[0], ns, "shared_identity_matrix n");

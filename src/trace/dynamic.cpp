@@ -63,8 +63,8 @@ const TensorObj* register_tensor(Ctx& c, size_t i) {
 RegisterObj* as_register(const Value& v) { return v.k == VK::Register ? v.as<RegisterObj>() : nullptr; }
 
 void add_isa_registers(ModuleObj& m) {
-  m.ns["register_alloc"] = make_builtin("nki.isa.register_alloc", [](Interpreter& in, CallArgs& a) {
-    static const std::vector<Param> ps = {{"x", false}};
+  static const std::vector<Param> ps = {{"x", false}};
+  m.ns["register_alloc"] = make_builtin("nki.isa.register_alloc", ps, [](Interpreter& in, CallArgs& a) {
     auto v = in.bind(a, "register_alloc", ps);
     Value r = new_register(in, false);
     if (!v[0].is_none()) {
@@ -77,36 +77,40 @@ void add_isa_registers(ModuleObj& m) {
     }
     return r;
   });
-  m.ns["register_move"] = isa_builtin("register_move", {{"dst", true}, {"src", true}}, [](Ctx& c) {
-    RegisterObj* dst = expect_register(c, 0, true);
+  // register_move/register_load/register_store(dst, src)
+#define REGISTER_PARAMS(X) X(dst, kRequired) X(src, kRequired)
+  NKIC_PARAM_POSITIONS(P, REGISTER_PARAMS);
+  m.ns["register_move"] = isa_builtin("register_move", NKIC_SIGNATURE(REGISTER_PARAMS), [](Ctx& c) {
+    RegisterObj* dst = expect_register(c, P::dst, true);
     Instruction* ins;
-    if (RegisterObj* src = as_register(c.v[1])) {
+    const Value& src_arg = c.v[P::src];
+    if (RegisterObj* src = as_register(src_arg)) {
       ins = &c.emit(Opcode::RegisterMove, {});
       ins->flags |= kFromReg;
       ins->f1 = src->id;
     } else {
-      if (!c.v[1].is_int()) c.fail(1, "src must be an int or a VirtualRegister, not " + std::string(type_name(c.v[1].k)));
-      int64_t x = int32_immediate(c.in, c.v[1], c.span(1), "src");
+      if (!src_arg.is_int()) c.fail(P::src, "src must be an int or a VirtualRegister, not " + std::string(type_name(src_arg.k)));
+      int64_t x = int32_immediate(c.in, src_arg, c.span(P::src), "src");
       ins = &c.emit(Opcode::RegisterMove, {});
       ins->f0 = static_cast<double>(x);
     }
     ins->i0 = dst->id;
   });
-  m.ns["register_load"] = isa_builtin("register_load", {{"dst", true}, {"src", true}}, [](Ctx& c) {
-    RegisterObj* dst = expect_register(c, 0, true);
-    const TensorObj* src = register_tensor(c, 1);
+  m.ns["register_load"] = isa_builtin("register_load", NKIC_SIGNATURE(REGISTER_PARAMS), [](Ctx& c) {
+    RegisterObj* dst = expect_register(c, P::dst, true);
+    const TensorObj* src = register_tensor(c, P::src);
     c.emit(Opcode::RegisterLoad, {src}).i0 = dst->id;
   });
-  m.ns["register_store"] = isa_builtin("register_store", {{"dst", true}, {"src", true}}, [](Ctx& c) {
-    const TensorObj* dst = register_tensor(c, 0);
-    RegisterObj* src = expect_register(c, 1, false);
+  m.ns["register_store"] = isa_builtin("register_store", NKIC_SIGNATURE(REGISTER_PARAMS), [](Ctx& c) {
+    const TensorObj* dst = register_tensor(c, P::dst);
+    RegisterObj* src = expect_register(c, P::src, false);
     c.emit(Opcode::RegisterStore, {dst}).i0 = src->id;
   });
 }
 
 void add_dynamic_range(ModuleObj& nl) {
-  nl.ns["dynamic_range"] = make_builtin("nki.language.dynamic_range", [](Interpreter& in, CallArgs& a) {
-    static const std::vector<Param> ps = {{"start", true}, {"stop", false}, {"step", false, Value::integer(1)}};
+  static const std::vector<Param> ps = {{"start", true}, {"stop", false}, {"step", false, Value::integer(1)}};
+  nl.ns["dynamic_range"] = make_builtin("nki.language.dynamic_range", ps, [](Interpreter& in, CallArgs& a) {
     auto v = in.bind(a, "dynamic_range", ps);
     auto r = std::make_shared<RangeObj>();
     r->kind = "dynamic_range";
@@ -165,23 +169,46 @@ Interpreter::Flow Interpreter::trace_hardware_loop(const Stmt* s, uint32_t begin
   return exec_block(s->orelse);
 }
 
-std::shared_ptr<const DynamicOffset> dynamic_offset(Interpreter& in, const TensorDecl& base, AccessPattern& ap,
-                                                    const Value& scalar_offset, const Value& vector_offset,
-                                                    const Value& indirect_dim, const Span spans[3]) {
+namespace {
+
+// The vector_offset index tile as a 2-D [P, C] pattern: element w of indices.T.flatten() is at
+// partition w % P, column w / P. A tile of more dims counts only if its dims after the partition dim
+// multiply to 1 (nki-library's router_topk passes [P, 1, 1] column views): one index per partition.
+AccessPattern index_tile(Interpreter& in, const AccessPattern& t, Span s) {
+  AccessPattern out = t;
+  if (t.dims.size() == 2) return out;
+  int64_t per_row = 1;
+  for (size_t i = 1; i < t.dims.size(); ++i) per_row *= t.dims[i].num;
+  if (per_row != 1) {
+    std::string shape;
+    for (auto& d : t.dims) shape += (shape.empty() ? "" : ", ") + std::to_string(d.num);
+    in.error(s, "vector_offset must hold one index per partition: its dims after the partition dim must multiply to 1 "
+                "(a [P, 1] or [P, 1, 1] tile), not [" + shape + "]",
+             "pass one column of indices at a time, e.g. idx[:, k:k + 1] of a [P, K] tile");
+  }
+  out.dims = {t.dims[0], {1, 1}};
+  return out;
+}
+
+}  // namespace
+
+std::shared_ptr<const DynamicOffset> dynamic_offset(Interpreter& in, const TensorDecl& base, const AccessPattern& view,
+                                                    AccessPattern& ap, const Value& scalar_offset,
+                                                    const Value& vector_offset, const Value& indirect_dim,
+                                                    const Span spans[3]) {
   if (scalar_offset.is_none() && vector_offset.is_none()) return nullptr;
   if (!scalar_offset.is_none() && !vector_offset.is_none())
     in.error(spans[1], "scalar_offset and vector_offset cannot be used together");
-  int64_t rank = static_cast<int64_t>(base.shape.size());
+  int64_t rank = static_cast<int64_t>(view.dims.size());
   int64_t dim = expect_int(in, indirect_dim, spans[2], "indirect_dim");
   if (dim < 0 || dim >= rank)
     in.error(spans[2], "indirect_dim must be a dimension of the tensor (0.." + std::to_string(rank - 1) + "), got " +
                            std::to_string(dim));
-  // Elements of the view's dtype per unit of the indexed dimension, from the base tensor's shape.
-  int64_t inner = 1;
-  for (int64_t d = dim + 1; d < rank; ++d) inner *= base.shape[d];
-  int64_t bytes = inner * size_of(base.dtype);
+  // One unit of the offset is one step along dim of the view .ap() is called on (its stride after
+  // reshape, slicing or .view()), in elements of the pattern's dtype.
+  int64_t bytes = view.dims[dim].stride * size_of(view.dtype);
   if (bytes % size_of(ap.dtype) != 0)
-    in.error(spans[2], "the indexed dimension's size is not a whole number of " + std::string(name_of(ap.dtype)) +
+    in.error(spans[2], "the indexed dimension's stride is not a whole number of " + std::string(name_of(ap.dtype)) +
                            " elements");
   auto d = std::make_shared<DynamicOffset>();
   d->multiplier = bytes / size_of(ap.dtype);
@@ -216,12 +243,12 @@ std::shared_ptr<const DynamicOffset> dynamic_offset(Interpreter& in, const Tenso
   if (dim != 0) in.error(spans[2], "vector_offset supports only indirect_dim=0");
   // Row w of the view uses index element w of indices.T.flatten(): a [P, 1] tile gives one row per
   // partition; the gather-transpose of dma_transpose takes wider [P, C] tiles (checked by each user).
-  if (t->ap.dims.size() != 2 || t->ap.num_elements() < ap.dims[0].num)
-    in.error(spans[1], "vector_offset must be a 2-D [P, C] tensor with at least one index per row of the pattern (" +
-                           std::to_string(ap.dims[0].num) + " rows), not " + std::to_string(t->ap.dims.size()) +
-                           "-D with " + std::to_string(t->ap.num_elements()) + " elements");
+  AccessPattern index = index_tile(in, t->ap, spans[1]);
+  if (index.num_elements() < ap.dims[0].num)
+    in.error(spans[1], "vector_offset must have at least one index per row of the pattern (" +
+                           std::to_string(ap.dims[0].num) + " rows), not " + std::to_string(index.num_elements()));
   d->kind = DynKind::Vector;
-  d->index = t->ap;
+  d->index = std::move(index);
   ap.dims[0].stride = d->multiplier;  // the leading step is replaced by the row size
   return d;
 }

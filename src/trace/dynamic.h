@@ -15,11 +15,14 @@ void add_isa_registers(ModuleObj& isa);
 void add_dynamic_range(ModuleObj& nl);
 
 // The dynamic part of `.ap()`: nullptr when both offsets are None. `ap` is the pattern being built on
-// tensor `base` (its leading entry is the indexed row dim for vector_offset); `spans` are those of
-// scalar_offset, vector_offset and indirect_dim.
-std::shared_ptr<const DynamicOffset> dynamic_offset(Interpreter& in, const TensorDecl& base, AccessPattern& ap,
-                                                    const Value& scalar_offset, const Value& vector_offset,
-                                                    const Value& indirect_dim, const Span spans[3]);
+// `view` (the tensor or view `.ap()` is called on, of storage `base`); its leading entry is the
+// indexed row dim for vector_offset. The offset unit is view's stride along indirect_dim, so a
+// reshaped or sliced view indexes its own rows. `spans` are those of scalar_offset, vector_offset
+// and indirect_dim.
+std::shared_ptr<const DynamicOffset> dynamic_offset(Interpreter& in, const TensorDecl& base, const AccessPattern& view,
+                                                    AccessPattern& ap, const Value& scalar_offset,
+                                                    const Value& vector_offset, const Value& indirect_dim,
+                                                    const Span spans[3]);
 
 // Records that operand `operand` of the instruction just emitted (the last one) is the dynamic view t.
 void record_dynamic_operand(Interpreter& in, uint32_t operand, const TensorObj& t);

@@ -1,6 +1,7 @@
 // The compile-time interpreter: statements, expressions, calls, modules.
 #include "trace/interpreter.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <sstream>
@@ -34,6 +35,7 @@ Interpreter::Interpreter(Program& p, const Target& t) : program(p), tgt(t) {
   builtin_modules_["nki"].as<ModuleObj>()->ns["typing"] = builtin_modules_["nki.typing"];
   builtin_modules_["nki.collectives"] = make_collectives_module();
   builtin_modules_["nki"].as<ModuleObj>()->ns["collectives"] = builtin_modules_["nki.collectives"];
+  builtin_modules_["os"] = make_os_module();
 }
 
 Interpreter::~Interpreter() {
@@ -43,6 +45,8 @@ Interpreter::~Interpreter() {
     c->bases.clear();
   }
   for (auto& m : modules_) m->obj->ns.clear();
+  for (auto& w : captured_scopes_)  // break the scope <-> nested function reference cycles
+    if (auto sc = w.lock()) sc->vars.clear();
 }
 
 // ---------------------------------------------------------------- diagnostics and locations
@@ -51,13 +55,17 @@ SourceRef Interpreter::current_file() const {
   return frames_.empty() ? nullptr : frames_.back().module->source;
 }
 
-void Interpreter::error(Span s, const std::string& msg, const std::string& hint, const char* kind) {
+Diagnostic Interpreter::diagnostic_here(Span s, const std::string& msg, const std::string& hint) {
   Diagnostic d;
   d.loc = {current_file(), s};
   d.message = msg;
   d.hint = hint;
   for (auto& c : calls_) d.stack.push_back({c.file, c.span});
-  UserError e(std::move(d));
+  return d;
+}
+
+void Interpreter::error(Span s, const std::string& msg, const std::string& hint, const char* kind) {
+  UserError e(diagnostic_here(s, msg, hint));
   e.kind = kind;
   throw e;
 }
@@ -137,6 +145,17 @@ std::vector<std::string> bound_names(const Stmt* s) {
     case StmtKind::ImportFrom:
       for (auto& a : s->names) out.push_back(a.asname.empty() ? a.name : a.asname);
       break;
+    case StmtKind::Try: {  // `try: from x import Y` / `except ImportError: Y = None`: the whole statement binds
+      auto add = [&](const std::vector<Stmt*>& body) {
+        for (const Stmt* b : body)
+          for (auto& n : bound_names(b)) out.push_back(n);
+      };
+      add(s->body);
+      for (auto& h : s->handlers) add(h.body);
+      add(s->orelse);
+      add(s->finalbody);
+      break;
+    }
     default: break;
   }
   return out;
@@ -166,7 +185,7 @@ Value Interpreter::lookup_global(ModuleEnv* env, const std::string& name, Span u
   if (b == env->binders.end()) return Value::of(VK::Enum);  // marker: not found (VK::Enum never stored here)
   if (env->loading.count(name)) error(use, "name '" + name + "' is defined in terms of itself");
   env->loading.insert(name);
-  frames_.push_back({env, {}, true});
+  frames_.push_back({env, nullptr, true});
   try {
     exec(b->second);
   } catch (...) {
@@ -209,13 +228,17 @@ Value Interpreter::import_module(const std::string& dotted, Span s) {
 
 Value Interpreter::lookup(const std::string& name, Span s) {
   Frame& f = frames_.back();
-  if (!f.module_level) {
-    if (auto it = f.locals.find(name); it != f.locals.end()) return it->second;
-  }
+  for (const Scope* sc = f.scope.get(); sc; sc = sc->parent.get())  // locals, then enclosing functions
+    if (auto it = sc->vars.find(name); it != sc->vars.end()) return it->second;
   Value g = lookup_global(f.module, name, s);
   if (g.k != VK::Enum) return g;
   if (auto it = builtins_.find(name); it != builtins_.end()) return it->second;
-  error(s, "name '" + name + "' is not defined");
+  py_raise(s, "NameError", "name '" + name + "' is not defined");
+}
+
+std::map<std::string, Value>& Interpreter::names_here() {
+  Frame& f = frames_.back();
+  return f.module_level ? f.module->obj->ns : f.scope->vars;
 }
 
 std::string Interpreter::take_name_hint() {
@@ -292,7 +315,13 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
       return truthy(eval(s->test), s->test->span) ? exec_block(s->body) : exec_block(s->orelse);
     case StmtKind::For: {
       Value it = eval(s->iter);
-      if (it.k == VK::Range && it.as<RangeObj>()->dynamic()) return exec_dynamic_for(s, *it.as<RangeObj>());
+      if (it.k == VK::Range && it.as<RangeObj>()->dynamic()) {
+        try {
+          return exec_dynamic_for(s, *it.as<RangeObj>());
+        } catch (const PyException& e) {
+          leave_hardware_loop(e);
+        }
+      }
       if (it.k == VK::Range) {  // one value at a time: an unrolled range(n) never holds n Values
         const RangeObj& r = *it.as<RangeObj>();
         for (int64_t i = 0, n = r.length(); i < n; ++i) {
@@ -313,7 +342,13 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
     }
     case StmtKind::While: {
       Value test = eval(s->test);
-      if (test.k == VK::Register) return exec_dynamic_while(s, *test.as<RegisterObj>());
+      if (test.k == VK::Register) {
+        try {
+          return exec_dynamic_while(s, *test.as<RegisterObj>());
+        } catch (const PyException& e) {
+          leave_hardware_loop(e);
+        }
+      }
       for (int64_t n = 0;; ++n) {
         if (n > 10'000'000) error(s->span, "while loop did not terminate at compile time");
         if (n > 0) test = eval(s->test);
@@ -331,23 +366,17 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
     case StmtKind::Assert: {
       if (!truthy(eval(s->test), s->test->span)) {
         std::string msg = "assertion failed";
-        if (s->msg) msg += ": " + to_str(eval(s->msg));
-        error(s->test->span, msg, "", "assert");
+        std::vector<Value> args;
+        if (s->msg) {
+          args.push_back(eval(s->msg));
+          msg += ": " + to_str(args[0]);
+        }
+        throw_exception(s->test->span, new_exception("AssertionError", std::move(args)), msg, "", "assert");
       }
       return Flow::Normal;
     }
-    case StmtKind::Raise: {
-      std::string msg = "raise reached at compile time";
-      if (s->exc) {
-        const Expr* e = s->exc;
-        if (e->kind == ExprKind::Call && !e->elts.empty()) msg = to_str(eval(e->elts[0]));
-        std::string type = e->kind == ExprKind::Call && e->a->kind == ExprKind::Name ? e->a->str
-                           : e->kind == ExprKind::Name                             ? e->str
-                                                                                   : "";
-        if (!type.empty()) msg = type + ": " + msg;
-      }
-      error(s->span, msg);
-    }
+    case StmtKind::Raise: exec_raise(s);
+    case StmtKind::Try: return exec_try(s);
     case StmtKind::FunctionDef: {
       Value fv = make_function_here(s);
       for (auto it = s->decorators.rbegin(); it != s->decorators.rend(); ++it) {
@@ -362,13 +391,11 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
         ca.call_span = (*it)->span;
         fv = call(dec, ca);
       }
-      Frame& f = frames_.back();
-      (f.module_level ? f.module->obj->ns : f.locals)[s->name] = fv;
+      names_here()[s->name] = fv;
       return Flow::Normal;
     }
     case StmtKind::Import: {
-      Frame& f = frames_.back();
-      auto& ns = f.module_level ? f.module->obj->ns : f.locals;
+      auto& ns = names_here();
       for (auto& a : s->names) {
         if (!a.asname.empty()) {
           ns[a.asname] = import_module(a.name, a.span);
@@ -380,8 +407,7 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
       return Flow::Normal;
     }
     case StmtKind::ImportFrom: {
-      Frame& f = frames_.back();
-      auto& ns = f.module_level ? f.module->obj->ns : f.locals;
+      auto& ns = names_here();
       Value m;
       if (s->level > 0) {
         m = import_file_module(s->module, s->level, s->span);
@@ -411,7 +437,16 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
           sub.k = VK::Module;
           sub.o = mo;
         }
-        ns[bind] = !sub.is_none() ? sub : getattr(m, a.name, a.span);
+        if (!sub.is_none()) {
+          ns[bind] = sub;
+          continue;
+        }
+        try {
+          ns[bind] = getattr(m, a.name, a.span);
+        } catch (const PyException& e) {  // Python's ImportError ("cannot import name"), same report
+          if (!is_subclass(e.exc.as<InstanceObj>()->cls, builtins_.at("AttributeError"))) throw;
+          throw PyException(UserError(e), new_exception("ImportError", {Value::str(e.first().message)}));
+        }
       }
       return Flow::Normal;
     }
@@ -434,8 +469,7 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
     }
     case StmtKind::ClassDef: {
       Value cv = define_class(s);
-      Frame& f = frames_.back();
-      (f.module_level ? f.module->obj->ns : f.locals)[s->name] = cv;
+      names_here()[s->name] = cv;
       return Flow::Normal;
     }
     case StmtKind::Global:
@@ -449,7 +483,13 @@ Value Interpreter::make_function_here(const Stmt* s) {
   auto fo = std::make_shared<FunctionObj>();
   fo->def = s;
   fo->module = frames_.back().module;
-  if (!frames_.back().module_level) fo->closure = frames_.back().locals;
+  // A closure holds the enclosing function's live scope (a class body's names are not visible to its methods).
+  std::shared_ptr<Scope> sc = frames_.back().scope;
+  while (sc && sc->is_class) sc = sc->parent;
+  if (sc) {
+    if (captured_scopes_.empty() || captured_scopes_.back().lock() != sc) captured_scopes_.push_back(sc);
+    fo->closure = sc;
+  }
   for (const Expr* d : s->args->defaults) fo->defaults.push_back(eval(d));
   for (const Expr* d : s->args->kw_defaults) {
     fo->kw_has_default.push_back(d != nullptr);
@@ -459,7 +499,7 @@ Value Interpreter::make_function_here(const Stmt* s) {
 }
 
 Value Interpreter::eval_in_module(ModuleEnv* env, const Expr* e) {
-  frames_.push_back({env, {}, true});
+  frames_.push_back({env, nullptr, true});
   try {
     Value v = eval(e);
     frames_.pop_back();
@@ -471,7 +511,7 @@ Value Interpreter::eval_in_module(ModuleEnv* env, const Expr* e) {
 }
 
 Value Interpreter::define_function(ModuleEnv* env, const Stmt* def) {
-  frames_.push_back({env, {}, true});
+  frames_.push_back({env, nullptr, true});
   try {
     Value v = make_function_here(def);
     frames_.pop_back();
@@ -484,17 +524,14 @@ Value Interpreter::define_function(ModuleEnv* env, const Stmt* def) {
 
 void Interpreter::assign(const Expr* t, const Value& v) {
   switch (t->kind) {
-    case ExprKind::Name: {
-      Frame& f = frames_.back();
-      (f.module_level ? f.module->obj->ns : f.locals)[t->str] = v;
-      return;
-    }
+    case ExprKind::Name: names_here()[t->str] = v; return;
     case ExprKind::Tuple:
     case ExprKind::List: {
       std::vector<Value> items = iterate(v, t->span);
       if (items.size() != t->elts.size())
-        error(t->span, "cannot unpack " + std::to_string(items.size()) + " values into " +
-                           std::to_string(t->elts.size()) + " targets");
+        py_raise(t->span, "ValueError",
+                 "cannot unpack " + std::to_string(items.size()) + " values into " + std::to_string(t->elts.size()) +
+                     " targets");
       for (size_t i = 0; i < items.size(); ++i) assign(t->elts[i], items[i]);
       return;
     }
@@ -529,7 +566,7 @@ std::vector<Value> Interpreter::iterate(const Value& v, Span s) {
       for (auto& [k, x] : v.as<DictObj>()->items) out.push_back(Value::str(k));
       return out;
     }
-    default: error(s, std::string("cannot iterate over a value of type '") + type_name(v.k) + "'");
+    default: py_raise(s, "TypeError", std::string("cannot iterate over a value of type '") + type_name(v.k) + "'");
   }
 }
 
@@ -626,7 +663,8 @@ Value Interpreter::eval(const Expr* e) {
       }
       if (v.k == VK::Tensor)
         error(e->span, "operators on tensors are not supported", "use nki.isa instructions (e.g. nisa.tensor_scalar)");
-      error(e->span, std::string("bad operand type for unary ") + ast::name_of(e->unaryop) + ": '" + type_name(v.k) + "'");
+      py_raise(e->span, "TypeError",
+               std::string("bad operand type for unary ") + ast::name_of(e->unaryop) + ": '" + type_name(v.k) + "'");
     }
     case ExprKind::BoolOp: {
       Value v;
@@ -792,30 +830,30 @@ Value Interpreter::binary(ast::BinOpKind op, const Value& a, const Value& b, Spa
       case B::Sub: return Value::integer(checked_sub(*this, s, x, y));
       case B::Mult: return Value::integer(checked_mul(*this, s, x, y));
       case B::Div:
-        if (y == 0) error(s, "division by zero");
+        if (y == 0) py_raise(s, "ZeroDivisionError", "division by zero");
         return Value::real(static_cast<double>(x) / static_cast<double>(y));
       case B::FloorDiv:
-        if (y == 0) error(s, "integer division by zero");
+        if (y == 0) py_raise(s, "ZeroDivisionError", "integer division by zero");
         if (x == INT64_MIN && y == -1) int_overflow(*this, s);
         return Value::integer(floordiv(x, y));
       case B::Mod:
-        if (y == 0) error(s, "integer modulo by zero");
+        if (y == 0) py_raise(s, "ZeroDivisionError", "integer modulo by zero");
         if (y == -1) return Value::integer(0);
         return Value::integer(pymod(x, y));
       case B::Pow: {
         if (y < 0) {
-          if (x == 0) error(s, "0 cannot be raised to a negative power");
+          if (x == 0) py_raise(s, "ZeroDivisionError", "0 cannot be raised to a negative power");
           return Value::real(std::pow(static_cast<double>(x), static_cast<double>(y)));
         }
         return Value::integer(checked_pow(*this, s, x, y));
       }
       case B::LShift:
-        if (y < 0) error(s, "negative shift count");
+        if (y < 0) py_raise(s, "ValueError", "negative shift count");
         if (x == 0) return Value::integer(0);
         if (y >= 63) int_overflow(*this, s);
         return Value::integer(checked_mul(*this, s, x, int64_t{1} << y));
       case B::RShift:
-        if (y < 0) error(s, "negative shift count");
+        if (y < 0) py_raise(s, "ValueError", "negative shift count");
         return Value::integer(y >= 63 ? (x < 0 ? -1 : 0) : (x >> y));
       case B::BitAnd: return Value::integer(x & y);
       case B::BitOr: return Value::integer(x | y);
@@ -830,13 +868,13 @@ Value Interpreter::binary(ast::BinOpKind op, const Value& a, const Value& b, Spa
       case B::Sub: return Value::real(x - y);
       case B::Mult: return Value::real(x * y);
       case B::Div:
-        if (y == 0) error(s, "float division by zero");
+        if (y == 0) py_raise(s, "ZeroDivisionError", "float division by zero");
         return Value::real(x / y);
       case B::FloorDiv:
-        if (y == 0) error(s, "float floor division by zero");
+        if (y == 0) py_raise(s, "ZeroDivisionError", "float floor division by zero");
         return Value::real(std::floor(x / y));
       case B::Mod: {
-        if (y == 0) error(s, "float modulo by zero");
+        if (y == 0) py_raise(s, "ZeroDivisionError", "float modulo by zero");
         double r = std::fmod(x, y);
         if (r != 0 && ((r < 0) != (y < 0))) r += y;
         return Value::real(r);
@@ -868,7 +906,8 @@ Value Interpreter::binary(ast::BinOpKind op, const Value& a, const Value& b, Spa
     }
   }
   if (op == B::Mod && a.k == VK::Str) error(s, "'%' string formatting is not supported in NKI kernels", "use an f-string");
-  error(s, std::string("unsupported operand types for ") + ast::name_of(op) + ": '" + type_name(a.k) + "' and '" +
+  py_raise(s, "TypeError",
+           std::string("unsupported operand types for ") + ast::name_of(op) + ": '" + type_name(a.k) + "' and '" +
                type_name(b.k) + "'");
 }
 
@@ -897,6 +936,8 @@ bool Interpreter::compare(ast::CmpOpKind op, const Value& a, const Value& b, Spa
         found = b.as<StrObj>()->s.find(a.as<StrObj>()->s) != std::string::npos;
       } else if (b.k == VK::Dict) {
         found = a.k == VK::Str && b.as<DictObj>()->find(a.as<StrObj>()->s) != nullptr;
+      } else if (Value r; b.k == VK::Instance && call_dunder(b, "__contains__", {a}, s, r)) {
+        found = truthy(r, s);
       } else {
         for (auto& x : iterate(b, s))
           if (compare(C::Eq, a, x, s)) { found = true; break; }
@@ -933,7 +974,8 @@ bool Interpreter::compare(ast::CmpOpKind op, const Value& a, const Value& b, Spa
   }
   if (a.k == VK::Tensor || b.k == VK::Tensor)
     error(s, "comparison operators on tensors are not supported", "use nisa.tensor_tensor with op=nl.less etc.");
-  error(s, std::string("'<' is not supported between '") + type_name(a.k) + "' and '" + type_name(b.k) + "'");
+  py_raise(s, "TypeError",
+           std::string("'<' is not supported between '") + type_name(a.k) + "' and '" + type_name(b.k) + "'");
 }
 
 // ---------------------------------------------------------------- calls
@@ -969,7 +1011,7 @@ Value Interpreter::call(const Value& fn, CallArgs& args) {
     }
     default: break;
   }
-  error(args.call_span, std::string("'") + type_name(fn.k) + "' object is not callable");
+  py_raise(args.call_span, "TypeError", std::string("'") + type_name(fn.k) + "' object is not callable");
 }
 
 Value Interpreter::call_function(const Value& fnv, CallArgs& args) {
@@ -993,8 +1035,23 @@ Value Interpreter::call_function(const Value& fnv, CallArgs& args) {
     }
     if (!errors.empty()) throw UserError(std::move(errors));
   }
-  if (calls_.size() > 200) error(args.call_span, "maximum call depth exceeded (recursive kernel helpers?)");
-  Frame frame{fo->module, fo->closure, false};
+  if (calls_.size() > 200) {
+    // A runaway recursion repeats the same few call sites: show each one once, not 200 frames.
+    Diagnostic d = diagnostic_here(args.call_span, "maximum call depth exceeded (recursive kernel helpers?)",
+                                   "the kernel is " + std::to_string(calls_.size()) +
+                                       " calls deep (each call site above is shown once): make the recursion stop");
+    std::vector<Location> stack;
+    for (const Location& l : d.stack)
+      if (std::none_of(stack.begin(), stack.end(), [&](const Location& o) {
+            return o.file == l.file && o.span.line == l.span.line && o.span.col == l.span.col;
+          }))
+        stack.push_back(l);
+    d.stack = std::move(stack);
+    throw UserError(std::move(d));
+  }
+  Frame frame{fo->module, std::make_shared<Scope>(), false};
+  frame.scope->parent = fo->closure;
+  auto& locals = frame.scope->vars;
   std::vector<const ast::Arg*> positional;
   for (auto& p : a->posonlyargs) positional.push_back(&p);
   for (auto& p : a->args) positional.push_back(&p);
@@ -1003,16 +1060,17 @@ Value Interpreter::call_function(const Value& fnv, CallArgs& args) {
   std::vector<Value> extra;
   for (size_t i = 0; i < args.pos.size(); ++i) {
     if (i < np) {
-      frame.locals[positional[i]->name] = args.pos[i];
+      locals[positional[i]->name] = args.pos[i];
       bound[i] = true;
     } else if (a->vararg) {
       extra.push_back(args.pos[i]);
     } else {
-      error(args.call_span, def->name + "() takes " + std::to_string(np) + " positional arguments but " +
-                                std::to_string(args.pos.size()) + " were given");
+      py_raise(args.call_span, "TypeError",
+               def->name + "() takes " + std::to_string(np) + " positional arguments but " +
+                   std::to_string(args.pos.size()) + " were given");
     }
   }
-  if (a->vararg) frame.locals[a->vararg->name] = Value::tuple(extra);
+  if (a->vararg) locals[a->vararg->name] = Value::tuple(extra);
   auto kwd = std::make_shared<DictObj>();
   std::vector<bool> kwbound(a->kwonlyargs.size(), false);
   for (size_t k = 0; k < args.kw.size(); ++k) {
@@ -1020,18 +1078,20 @@ Value Interpreter::call_function(const Value& fnv, CallArgs& args) {
     bool done = false;
     for (size_t i = 0; i < np && !done; ++i)
       if (positional[i]->name == name) {
-        if (bound[i]) error(args.kw_spans[k], def->name + "() got multiple values for argument '" + name + "'");
+        if (bound[i])
+          py_raise(args.kw_spans[k], "TypeError", def->name + "() got multiple values for argument '" + name + "'");
         if (i < a->posonlyargs.size()) break;
-        frame.locals[name] = args.kw[k].second;
+        locals[name] = args.kw[k].second;
         bound[i] = done = true;
       }
     for (size_t i = 0; i < a->kwonlyargs.size() && !done; ++i)
       if (a->kwonlyargs[i].name == name) {
-        frame.locals[name] = args.kw[k].second;
+        locals[name] = args.kw[k].second;
         kwbound[i] = done = true;
       }
     if (!done) {
-      if (!a->kwarg) error(args.kw_spans[k], def->name + "() got an unexpected keyword argument '" + name + "'");
+      if (!a->kwarg)
+        py_raise(args.kw_spans[k], "TypeError", def->name + "() got an unexpected keyword argument '" + name + "'");
       kwd->items.push_back({name, args.kw[k].second});
     }
   }
@@ -1039,19 +1099,22 @@ Value Interpreter::call_function(const Value& fnv, CallArgs& args) {
     Value d;
     d.k = VK::Dict;
     d.o = kwd;
-    frame.locals[a->kwarg->name] = d;
+    locals[a->kwarg->name] = d;
   }
   size_t first_default = np - fo->defaults.size();
   for (size_t i = 0; i < np; ++i) {
     if (bound[i]) continue;
-    if (i >= first_default) frame.locals[positional[i]->name] = fo->defaults[i - first_default];
-    else error(args.call_span, def->name + "() missing required argument '" + positional[i]->name + "'");
+    if (i >= first_default)
+      locals[positional[i]->name] = fo->defaults[i - first_default];
+    else
+      py_raise(args.call_span, "TypeError", def->name + "() missing required argument '" + positional[i]->name + "'");
   }
   for (size_t i = 0; i < a->kwonlyargs.size(); ++i) {
     if (kwbound[i]) continue;
     if (!fo->kw_has_default[i])
-      error(args.call_span, def->name + "() missing required keyword-only argument '" + a->kwonlyargs[i].name + "'");
-    frame.locals[a->kwonlyargs[i].name] = fo->kw_defaults[i];
+      py_raise(args.call_span, "TypeError",
+               def->name + "() missing required keyword-only argument '" + a->kwonlyargs[i].name + "'");
+    locals[a->kwonlyargs[i].name] = fo->kw_defaults[i];
   }
   bool outermost = frames_.empty();
   if (!outermost) calls_.push_back({current_file(), args.call_span, -1});
@@ -1075,8 +1138,9 @@ std::vector<Value> Interpreter::bind(CallArgs& args, const std::string& fname, c
   std::vector<Value> out(params.size());
   std::vector<bool> set(params.size(), false);
   if (args.pos.size() > params.size())
-    error(args.call_span, fname + "() takes at most " + std::to_string(params.size()) + " arguments but " +
-                              std::to_string(args.pos.size()) + " were given");
+    py_raise(args.call_span, "TypeError",
+             fname + "() takes at most " + std::to_string(params.size()) + " arguments but " +
+                 std::to_string(args.pos.size()) + " were given");
   for (size_t i = 0; i < args.pos.size(); ++i) {
     out[i] = args.pos[i];
     set[i] = true;
@@ -1085,14 +1149,17 @@ std::vector<Value> Interpreter::bind(CallArgs& args, const std::string& fname, c
     size_t i = 0;
     while (i < params.size() && args.kw[k].first != params[i].name) ++i;
     if (i == params.size())
-      error(args.kw_spans[k], fname + "() got an unexpected keyword argument '" + args.kw[k].first + "'");
-    if (set[i]) error(args.kw_spans[k], fname + "() got multiple values for argument '" + args.kw[k].first + "'");
+      py_raise(args.kw_spans[k], "TypeError",
+               fname + "() got an unexpected keyword argument '" + args.kw[k].first + "'");
+    if (set[i])
+      py_raise(args.kw_spans[k], "TypeError", fname + "() got multiple values for argument '" + args.kw[k].first + "'");
     out[i] = args.kw[k].second;
     set[i] = true;
   }
   for (size_t i = 0; i < params.size(); ++i) {
     if (set[i]) continue;
-    if (params[i].required) error(args.call_span, fname + "() missing required argument '" + params[i].name + "'");
+    if (params[i].required)
+      py_raise(args.call_span, "TypeError", fname + "() missing required argument '" + params[i].name + "'");
     out[i] = params[i].def;
   }
   return out;

@@ -2,16 +2,18 @@
 // unrolling loops and inlining calls; nki.isa builtins append instructions to the Program.
 #pragma once
 
+#include <exception>
 #include <map>
 #include <memory>
 #include <set>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
-#include "support/diagnostic.h"
 #include "ir/program.h"
+#include "support/diagnostic.h"
 #include "target/target.h"
+#include "trace/specialize.h"
 #include "trace/value.h"
 
 namespace nkic::trace {
@@ -25,11 +27,13 @@ struct ModuleEnv {
   std::set<std::string> loading;                    // names being evaluated (cycle detection)
 };
 
-// One parameter of a builtin's signature.
-struct Param {
-  const char* name;
-  bool required = false;
-  Value def = Value::none();
+// A Python exception raised by compile-time code (a `raise`, or a builtin such as a missing dict key):
+// `try`/`except` catches it. Uncaught, it is the UserError it derives from, reported at the raise site.
+// Hardware-rule (validation) errors and nkic's own limits are plain UserErrors: never catchable.
+class PyException : public UserError {
+ public:
+  PyException(UserError e, Value exc) : UserError(std::move(e)), exc(std::move(exc)) {}
+  Value exc;  // the exception instance (an Instance of a BaseException subclass)
 };
 
 class Interpreter {
@@ -57,6 +61,15 @@ class Interpreter {
   [[noreturn]] void error(Span s, const std::string& msg, const std::string& hint = "",
                           const char* kind = "compile");
   void warning(Span s, const std::string& msg, const std::string& hint = "");
+  // Raises the builtin Python exception `type` ("KeyError", "TypeError", ...), reported like error()
+  // with `msg` if uncaught. Its args are `args`, or (msg,) when empty.
+  [[noreturn]] void py_raise(Span s, const char* type, const std::string& msg, const std::string& hint = "",
+                             std::vector<Value> args = {});
+  // Raises exception instance `exc`, reported like error() with `msg` if uncaught.
+  [[noreturn]] void throw_exception(Span s, const Value& exc, const std::string& msg, const std::string& hint = "",
+                                    const char* kind = "compile");
+  // An instance of the builtin exception class `type` with `args`.
+  Value new_exception(const char* type, std::vector<Value> args);
   const std::vector<Diagnostic>& warnings() const { return warnings_; }
 
   // Location table entry for an instruction emitted at span `s` of the current file.
@@ -79,10 +92,22 @@ class Interpreter {
 
   Value builtin_module(const std::string& name);  // nki, nki.language, math, ... or None
 
+  // The caller's import paths, imported modules and environment (modules.cpp, builtins_os.cpp), and
+  // the environment variables compile-time code read (name -> value, or unset).
+  HostContext host;
+  std::map<std::string, std::optional<std::string>> env_read;
+  bool env_read_all = false;
+  // getattr's last resort on a module: the submodule `name` of a package, or a module-level
+  // __getattr__'s result; the VK::Enum marker if neither (modules.cpp).
+  Value missing_module_attr(const Value& module, const std::string& name, Span s);
+  // An instance's dunder method (__getitem__, __setitem__, __contains__) called with `args` into `out`;
+  // false when its class has none (classes.cpp).
+  bool call_dunder(const Value& obj, const char* name, std::vector<Value> args, Span s, Value& out);
+
  private:
   struct Frame {
     ModuleEnv* module;
-    std::map<std::string, Value> locals;
+    std::shared_ptr<Scope> scope;  // null at module level
     bool module_level = false;
   };
   struct CallSite {
@@ -100,6 +125,17 @@ class Interpreter {
   Flow trace_hardware_loop(const ast::Stmt* s, uint32_t begin, Opcode end_op, Span at, const char* what);
   int no_reorder_depth_ = 0;  // `with nl.no_reorder():` blocks being traced
   Flow exec(const ast::Stmt* s);
+  // try/except/else/finally and raise (exceptions.cpp).
+  Flow exec_try(const ast::Stmt* s);
+  Flow exec_try_handlers(const ast::Stmt* s);
+  [[noreturn]] void exec_raise(const ast::Stmt* s);
+  bool exception_matches(const Value& exc, const Value& handler, Span s);
+  // An exception leaving a hardware loop's body: no longer catchable (the body is traced once).
+  [[noreturn]] void leave_hardware_loop(const PyException& e);
+  int try_depth_ = 0;  // try bodies being traced
+  Diagnostic diagnostic_here(Span s, const std::string& msg, const std::string& hint);
+  // Where assignments in the current frame bind: the module namespace or the function's scope.
+  std::map<std::string, Value>& names_here();
   Value eval(const ast::Expr* e);
   void assign(const ast::Expr* target, const Value& v);
   Value call_function(const Value& fnv, CallArgs& args);
@@ -131,9 +167,13 @@ class Interpreter {
   std::string name_hint_;
   Value return_value_;
   std::map<std::string, int> tensor_names_;
-  std::set<const ast::Stmt*> checked_;
+  std::set<const ast::Stmt*> checked_;              // functions that passed the subset check
   std::map<std::string, ModuleEnv*> file_modules_;  // by resolved path
-  std::vector<std::shared_ptr<ClassObj>> classes_;   // cleared at the end: enum members point back at their class  // functions that passed the subset check
+  std::vector<std::shared_ptr<ClassObj>> classes_;  // cleared at the end: enum members point back at their class
+  // Scopes a nested def captured: cleared at the end (the def's function value sits in the scope it holds).
+  std::vector<std::weak_ptr<Scope>> captured_scopes_;
+  // The exceptions being handled (innermost last): what a bare `raise` re-raises.
+  std::vector<std::exception_ptr> handling_;
 };
 
 // Builtin tables (one file each).
@@ -149,15 +189,27 @@ Value make_typing_module();
 Value make_functools_module();
 Value make_nki_typing_module();
 Value make_collectives_module();
+Value make_os_module();  // builtins_os.cpp
 // staticmethod / classmethod decorators for class bodies (classes.cpp); added only when absent.
 void add_class_builtins(std::map<std::string, Value>& b);
 // Lookup along a class and its bases; VK::Enum marker when absent.
 Value class_lookup(const ClassObj* c, const std::string& name);
 bool is_subclass(const Value& cls, const Value& base);
+// Builtin exception classes (exceptions.cpp): BaseException > Exception > LookupError > KeyError, ...
+void add_exception_builtins(std::map<std::string, Value>& b);
+bool is_exception_class(const Value& cls);  // derives from BaseException
 Value tensor_type(Interpreter& in, const Value& index, Span s);
 
 // Helpers for builtin implementations.
 Value make_builtin(std::string name, std::function<Value(Interpreter&, CallArgs&)> fn);
+// A builtin that records its signature `params` (nki.isa / nki.language / nki.collectives: the Python
+// stubs are checked against it, api::builtin_signatures).
+inline Value make_builtin(std::string name, std::vector<Param> params,
+                          std::function<Value(Interpreter&, CallArgs&)> fn) {
+  Value v = make_builtin(std::move(name), std::move(fn));
+  v.as<BuiltinObj>()->params = std::make_shared<const std::vector<Param>>(std::move(params));
+  return v;
+}
 // dynamic_ok: views with a run-time offset are accepted (DMA operands).
 TensorObj* expect_tensor(Interpreter& in, const Value& v, Span s, const std::string& what, bool dynamic_ok = false);
 int64_t expect_int(Interpreter& in, const Value& v, Span s, const std::string& what);

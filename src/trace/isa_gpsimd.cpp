@@ -30,60 +30,76 @@ std::vector<int64_t> affine_pattern(Ctx& c, size_t pi, int64_t offset, int64_t m
   return out;
 }
 
+// iota(dst, pattern, offset=0, channel_multiplier=0, name=None)
+#define IOTA_PARAMS(X)                                                                                 \
+  X(dst, kRequired) X(pattern, kRequired) X(offset, Value::integer(0)) X(channel_multiplier, Value::integer(0)) \
+  X(name, kNone)
+NKIC_PARAM_POSITIONS(IotaParam, IOTA_PARAMS);
+
+void iota(Ctx& c) {
+  using P = IotaParam;
+  TensorObj* dst = c.tensor(P::dst);
+  c.sbuf_only(P::dst, dst);
+  int64_t off = c.int32_arg(P::offset);
+  int64_t mult = c.int32_arg(P::channel_multiplier);
+  std::vector<int64_t> pattern = affine_pattern(c, P::pattern, off, mult, dst);
+  c.in.program.set_ints(c.emit(Opcode::Iota, {dst}), pattern);
+}
+
+// affine_select(dst, pattern, channel_multiplier, on_true_tile, on_false_value, cmp_op=nl.equal, offset=0, name=None)
+#define AFFINE_SELECT_PARAMS(X)                                                                               \
+  X(dst, kRequired) X(pattern, kRequired) X(channel_multiplier, kRequired) X(on_true_tile, kRequired)        \
+  X(on_false_value, kRequired) X(cmp_op, Value::op(AluOp::Equal)) X(offset, Value::integer(0)) X(name, kNone)
+NKIC_PARAM_POSITIONS(AffineSelectParam, AFFINE_SELECT_PARAMS);
+
+void affine_select(Ctx& c) {
+  using P = AffineSelectParam;
+  TensorObj *dst = c.tensor(P::dst), *t = c.tensor(P::on_true_tile);
+  c.sbuf_only(P::dst, dst);
+  c.sbuf_only(P::on_true_tile, t);
+  c.same_tile(P::dst, dst, P::on_true_tile, t);
+  int64_t mult = c.int32_arg(P::channel_multiplier);
+  if (!c.v[P::on_false_value].is_number()) c.fail(P::on_false_value, "on_false_value must be a number");
+  c.scalar_imm(P::on_false_value);
+  AluOp op = c.op(P::cmp_op, kBinary, "a comparison operator");
+  if (op != AluOp::Equal && op != AluOp::NotEqual && op != AluOp::Greater && op != AluOp::GreaterEqual &&
+      op != AluOp::Less && op != AluOp::LessEqual)
+    c.fail(P::cmp_op, "cmp_op must be a comparison (nl.equal, nl.not_equal, nl.greater, nl.greater_equal, nl.less, nl.less_equal)");
+  int64_t off = c.int32_arg(P::offset);
+  Instruction& ins = c.emit(Opcode::AffineSelect, {dst, t});
+  c.in.program.set_ints(ins, affine_pattern(c, P::pattern, off, mult, dst));
+  ins.alu = op;
+  ins.f0 = c.v[P::on_false_value].as_float();
+}
+
+// tensor_partition_reduce(dst, op, data, name=None)
+#define TENSOR_PARTITION_REDUCE_PARAMS(X) X(dst, kRequired) X(op, kRequired) X(data, kRequired) X(name, kNone)
+NKIC_PARAM_POSITIONS(TensorPartitionReduceParam, TENSOR_PARTITION_REDUCE_PARAMS);
+
+void tensor_partition_reduce(Ctx& c) {
+  using P = TensorPartitionReduceParam;
+  TensorObj *dst = c.tensor(P::dst), *data = c.tensor(P::data);
+  c.sbuf_only(P::dst, dst);
+  c.sbuf_only(P::data, data);
+  AluOp op = c.op(P::op, kReduce, "a reduction operator");
+  if (op != AluOp::Add && op != AluOp::Maximum && op != AluOp::BitwiseOr && op != AluOp::BitwiseAnd)
+    c.fail(P::op, "op must be nl.add, nl.maximum, nl.bitwise_or or nl.bitwise_and");
+  if (is_bitvec(op) && (is_float(c.dtype(dst)) || is_float(c.dtype(data))))
+    c.fail(P::op, "bitvec operators need integer tiles");
+  if (c.parts(dst) != 1 || c.elems(dst) != c.elems(data))
+    c.fail(P::dst, "dst " + shape_str(*dst) + " must have 1 partition and " + std::to_string(c.elems(data)) +
+                       " elements (data " + shape_str(*data) + " reduced over its partitions)");
+  c.emit(Opcode::TensorPartitionReduce, {dst, data}).alu = op;
+}
+
 }  // namespace
 
 void add_isa_gpsimd(ModuleObj& m, const IsaEnums&) {
-  m.ns["iota"] = isa_builtin(
-      "iota",
-      {{"dst", true}, {"pattern", true}, {"offset", false, Value::integer(0)}, {"channel_multiplier", false, Value::integer(0)},
-       {"name", false}},
-      [](Ctx& c) {
-        TensorObj* dst = c.tensor(0);
-        c.sbuf_only(0, dst);
-        int64_t off = c.int32_imm(2, expect_int(c.in, c.v[2], c.span(2), "iota offset"), "offset");
-        int64_t mult = c.int32_imm(3, expect_int(c.in, c.v[3], c.span(3), "iota channel_multiplier"), "channel_multiplier");
-        std::vector<int64_t> pattern = affine_pattern(c, 1, off, mult, dst);
-        c.in.program.set_ints(c.emit(Opcode::Iota, {dst}), pattern);
-      });
-
-  m.ns["affine_select"] = isa_builtin(
-      "affine_select",
-      {{"dst", true}, {"pattern", true}, {"channel_multiplier", true}, {"on_true_tile", true}, {"on_false_value", true},
-       {"cmp_op", false, Value::op(AluOp::Equal)}, {"offset", false, Value::integer(0)}, {"name", false}},
-      [](Ctx& c) {
-        TensorObj *dst = c.tensor(0), *t = c.tensor(3);
-        c.sbuf_only(0, dst);
-        c.sbuf_only(3, t);
-        c.same_tile(0, dst, 3, t);
-        int64_t mult = c.int32_imm(2, expect_int(c.in, c.v[2], c.span(2), "affine_select channel_multiplier"), "channel_multiplier");
-        if (!c.v[4].is_number()) c.fail(4, "on_false_value must be a number");
-        c.scalar_imm(4);
-        AluOp op = c.op(5, kBinary, "a comparison operator");
-        if (op != AluOp::Equal && op != AluOp::NotEqual && op != AluOp::Greater && op != AluOp::GreaterEqual &&
-            op != AluOp::Less && op != AluOp::LessEqual)
-          c.fail(5, "cmp_op must be a comparison (nl.equal, nl.not_equal, nl.greater, nl.greater_equal, nl.less, nl.less_equal)");
-        int64_t off = c.int32_imm(6, expect_int(c.in, c.v[6], c.span(6), "affine_select offset"), "offset");
-        Instruction& ins = c.emit(Opcode::AffineSelect, {dst, t});
-        c.in.program.set_ints(ins, affine_pattern(c, 1, off, mult, dst));
-        ins.alu = op;
-        ins.f0 = c.v[4].as_float();
-      });
-
-  m.ns["tensor_partition_reduce"] = isa_builtin(
-      "tensor_partition_reduce", {{"dst", true}, {"op", true}, {"data", true}, {"name", false}}, [](Ctx& c) {
-        TensorObj *dst = c.tensor(0), *data = c.tensor(2);
-        c.sbuf_only(0, dst);
-        c.sbuf_only(2, data);
-        AluOp op = c.op(1, kReduce, "a reduction operator");
-        if (op != AluOp::Add && op != AluOp::Maximum && op != AluOp::BitwiseOr && op != AluOp::BitwiseAnd)
-          c.fail(1, "op must be nl.add, nl.maximum, nl.bitwise_or or nl.bitwise_and");
-        if (is_bitvec(op) && (is_float(c.dtype(dst)) || is_float(c.dtype(data))))
-          c.fail(1, "bitvec operators need integer tiles");
-        if (c.parts(dst) != 1 || c.elems(dst) != c.elems(data))
-          c.fail(0, "dst " + shape_str(*dst) + " must have 1 partition and " + std::to_string(c.elems(data)) +
-                        " elements (data " + shape_str(*data) + " reduced over its partitions)");
-        c.emit(Opcode::TensorPartitionReduce, {dst, data}).alu = op;
-      });
+  add_isa_builtins(m, {
+      {"iota", NKIC_SIGNATURE(IOTA_PARAMS), iota},
+      {"affine_select", NKIC_SIGNATURE(AFFINE_SELECT_PARAMS), affine_select},
+      {"tensor_partition_reduce", NKIC_SIGNATURE(TENSOR_PARTITION_REDUCE_PARAMS), tensor_partition_reduce},
+  });
 }
 
 }  // namespace nkic::trace

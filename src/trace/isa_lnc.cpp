@@ -8,14 +8,6 @@ namespace nkic::trace {
 
 namespace {
 
-std::string dt_name(DType t) { return std::string(name_of(t)); }
-
-void needs_v3(Ctx& c) {
-  if (c.tgt().nc_version < 3)
-    c.fail(0, "needs NeuronCore-v3 or later with LNC2 (target is NeuronCore-v" +
-                  std::to_string(c.tgt().nc_version) + ")");
-}
-
 // A compile-time int argument in {0, 1} (a rank of the LNC2 pair).
 int64_t rank(Ctx& c, size_t i) {
   if (!c.v[i].is_int()) c.fail(i, c.pname(i) + " must be a compile-time integer rank (0 or 1), not " + repr(c.v[i]));
@@ -24,65 +16,73 @@ int64_t rank(Ctx& c, size_t i) {
   return r;
 }
 
+// core_barrier(data, cores, engine=engine.gpsimd, name=None)
+#define CORE_BARRIER_PARAMS(X) X(data, kRequired) X(cores, kRequired) X(engine, e.engine_gpsimd) X(name, kNone)
+NKIC_PARAM_POSITIONS(CoreBarrierParam, CORE_BARRIER_PARAMS);
+
+void core_barrier(Ctx& c) {
+  using P = CoreBarrierParam;
+  c.needs_nc(P::data, 3, "", " with LNC2");
+  TensorObj* data = c.tensor(P::data);
+  if (c.mem(data) != Mem::HBM)
+    c.fail(P::data, "data must be a shared HBM tensor (the tensor both cores synchronize on), but it is in " +
+                        std::string(name_of(c.mem(data))));
+  const Value& cores = c.v[P::cores];
+  bool ok = false;
+  if (cores.k == VK::Tuple || cores.k == VK::List) {
+    const auto& it = cores.as<SeqObj>()->items;
+    ok = it.size() == 2 && it[0].is_int() && it[1].is_int() && it[0].as_int() == 0 && it[1].as_int() == 1;
+  }
+  if (!ok) c.fail(P::cores, "cores must be (0, 1) (the two cores of an LNC2 pair), not " + repr(cores));
+  Engine eng =
+      c.engine(P::engine, Engine::GpSimd, {Engine::GpSimd, Engine::Vector, Engine::Scalar, Engine::Sync, Engine::Tensor});
+  c.emit(Opcode::CoreBarrier, {data}).engine = eng;
+}
+
+// sendrecv(src, dst, send_to_rank, recv_from_rank, pipe_id, dma_engine=dma_engine.dma, name=None)
+#define SENDRECV_PARAMS(X)                                                                                    \
+  X(src, kRequired) X(dst, kRequired) X(send_to_rank, kRequired) X(recv_from_rank, kRequired)                \
+  X(pipe_id, kRequired) X(dma_engine, e.dma_engine_dma) X(name, kNone)
+NKIC_PARAM_POSITIONS(SendrecvParam, SENDRECV_PARAMS);
+
+void sendrecv(Ctx& c) {
+  using P = SendrecvParam;
+  c.needs_nc(P::src, 3, "", " with LNC2");
+  TensorObj *src = c.tensor(P::src), *dst = c.tensor(P::dst);
+  c.sbuf_only(P::src, src, "sendrecv");
+  c.sbuf_only(P::dst, dst, "sendrecv");
+  if (c.dtype(src) != c.dtype(dst))
+    c.fail(P::dst, "dst dtype " + dt_name(c.dtype(dst)) + " must equal src dtype " + dt_name(c.dtype(src)));
+  if (src->shape() != dst->shape())
+    c.fail(P::dst, "dst " + shape_str(*dst) + " must have the same shape as src " + shape_str(*src));
+  rank(c, P::send_to_rank);
+  rank(c, P::recv_from_rank);
+  const Value& pipe = c.v[P::pipe_id];
+  if (!pipe.is_int() || pipe.as_int() < 0)
+    c.fail(P::pipe_id, "pipe_id must be a non-negative compile-time integer, not " + repr(pipe));
+  if (c.member<DmaEngine>(P::dma_engine) == DmaEngine::GpSimdDma) {  // gpsimd_dma limits (0.3.0)
+    if (c.parts(src) % 16 != 0)
+      c.fail(P::src, "with dma_engine.gpsimd_dma the partition count must be a multiple of 16, not " +
+                         std::to_string(c.parts(src)));
+    int64_t sz = size_of(c.dtype(src)), bytes = c.elems(src) * sz;
+    int64_t cap = sz >= 4 ? 1024 : sz == 2 ? 512 : 256;
+    if (bytes > cap)
+      c.fail(P::src, "with dma_engine.gpsimd_dma at most " + std::to_string(cap) + " bytes per partition move for " +
+                         dt_name(c.dtype(src)) + ", not " + std::to_string(bytes));
+  }
+  c.in.error(c.a.call_span,
+             "sendrecv: the instruction exchanges data with the other core of an LNC2 pair, and nkic runs a kernel "
+             "on a single NeuronCore",
+             "sendrecv needs an LNC2 launch (kernel[2]), which nkic does not support yet");
+}
+
 }  // namespace
 
-void add_isa_lnc(ModuleObj& m, const IsaEnums&) {
-  Value gpsimd = m.ns["engine"].as<ModuleObj>()->ns["gpsimd"];
-  Value dma = m.ns["dma_engine"].as<ModuleObj>()->ns["dma"];
-
-  // core_barrier(data, cores, engine=engine.gpsimd, name=None)
-  m.ns["core_barrier"] = isa_builtin(
-      "core_barrier", {{"data", true}, {"cores", true}, {"engine", false, gpsimd}, {"name", false}}, [](Ctx& c) {
-        needs_v3(c);
-        TensorObj* data = c.tensor(0);
-        if (c.mem(data) != Mem::HBM)
-          c.fail(0, "data must be a shared HBM tensor (the tensor both cores synchronize on), but it is in " +
-                        std::string(name_of(c.mem(data))));
-        bool ok = false;
-        if (c.v[1].k == VK::Tuple || c.v[1].k == VK::List) {
-          const auto& it = c.v[1].as<SeqObj>()->items;
-          ok = it.size() == 2 && it[0].is_int() && it[1].is_int() && it[0].as_int() == 0 && it[1].as_int() == 1;
-        }
-        if (!ok) c.fail(1, "cores must be (0, 1) (the two cores of an LNC2 pair), not " + repr(c.v[1]));
-        Engine eng = c.engine(2, Engine::GpSimd, {Engine::GpSimd, Engine::Vector, Engine::Scalar, Engine::Sync,
-                                                  Engine::Tensor});
-        c.emit(Opcode::CoreBarrier, {data}).engine = eng;
-      });
-
-  // sendrecv(src, dst, send_to_rank, recv_from_rank, pipe_id, dma_engine=dma_engine.dma, name=None)
-  m.ns["sendrecv"] = isa_builtin(
-      "sendrecv",
-      {{"src", true}, {"dst", true}, {"send_to_rank", true}, {"recv_from_rank", true}, {"pipe_id", true},
-       {"dma_engine", false, dma}, {"name", false}},
-      [](Ctx& c) {
-        needs_v3(c);
-        TensorObj *src = c.tensor(0), *dst = c.tensor(1);
-        c.sbuf_only(0, src, "sendrecv");
-        c.sbuf_only(1, dst, "sendrecv");
-        if (c.dtype(src) != c.dtype(dst))
-          c.fail(1, "dst dtype " + dt_name(c.dtype(dst)) + " must equal src dtype " + dt_name(c.dtype(src)));
-        if (src->shape() != dst->shape())
-          c.fail(1, "dst " + shape_str(*dst) + " must have the same shape as src " + shape_str(*src));
-        rank(c, 2);
-        rank(c, 3);
-        if (!c.v[4].is_int() || c.v[4].as_int() < 0)
-          c.fail(4, "pipe_id must be a non-negative compile-time integer, not " + repr(c.v[4]));
-        int64_t de = c.enum_value(5, "dma_engine");
-        if (de == 2) {  // gpsimd_dma limits (0.3.0)
-          if (c.parts(src) % 16 != 0)
-            c.fail(0, "with dma_engine.gpsimd_dma the partition count must be a multiple of 16, not " +
-                          std::to_string(c.parts(src)));
-          int64_t sz = size_of(c.dtype(src)), bytes = c.elems(src) * sz;
-          int64_t cap = sz >= 4 ? 1024 : sz == 2 ? 512 : 256;
-          if (bytes > cap)
-            c.fail(0, "with dma_engine.gpsimd_dma at most " + std::to_string(cap) + " bytes per partition move for " +
-                          dt_name(c.dtype(src)) + ", not " + std::to_string(bytes));
-        }
-        c.in.error(c.a.call_span,
-                   "sendrecv: the instruction exchanges data with the other core of an LNC2 pair, and nkic runs a kernel "
-                   "on a single NeuronCore",
-                   "sendrecv needs an LNC2 launch (kernel[2]), which nkic does not support yet");
-      });
+void add_isa_lnc(ModuleObj& m, const IsaEnums& e) {
+  add_isa_builtins(m, {
+      {"core_barrier", NKIC_SIGNATURE(CORE_BARRIER_PARAMS), core_barrier},
+      {"sendrecv", NKIC_SIGNATURE(SENDRECV_PARAMS), sendrecv},
+  });
 }
 
 }  // namespace nkic::trace

@@ -8,14 +8,6 @@ namespace nkic::trace {
 
 namespace {
 
-std::string dt_name(DType t) { return std::string(name_of(t)); }
-
-void needs_v4(Ctx& c) {
-  if (c.tgt().nc_version < 4)
-    c.fail(0, "needs NeuronCore-v4 or later (target is NeuronCore-v" + std::to_string(c.tgt().nc_version) + ")",
-           "set NEURON_PLATFORM_TARGET_OVERRIDE=trn3 (or --target trn3)");
-}
-
 void sbuf(Ctx& c, size_t i, const TensorObj* t) {
   c.on_chip(i, t);
   if (c.mem(t) != Mem::SBUF) c.fail(i, c.pname(i) + " must be in SBUF, but it is in PSUM");
@@ -40,84 +32,100 @@ void scale_tile(Ctx& c, size_t i, const TensorObj* s, int64_t P, int64_t F) {
 
 bool is_x4(DType t) { return is_packed(t); }
 
+// quantize_mx(dst, src, dst_scale, name=None)
+#define QUANTIZE_MX_PARAMS(X) X(dst, kRequired) X(src, kRequired) X(dst_scale, kRequired) X(name, kNone)
+NKIC_PARAM_POSITIONS(QuantizeMxParam, QUANTIZE_MX_PARAMS);
+
+void quantize_mx(Ctx& c) {
+  using P = QuantizeMxParam;
+  c.needs_nc(P::dst, 4, kTrn3Hint);
+  TensorObj *dst = c.tensor(P::dst), *src = c.tensor(P::src), *sc = c.tensor(P::dst_scale);
+  sbuf(c, P::src, src);
+  if (c.dtype(src) != DType::Float16 && c.dtype(src) != DType::BFloat16)
+    c.fail(P::src, "src must be float16 or bfloat16, not " + dt_name(c.dtype(src)));
+  int64_t np = c.parts(src), F = c.elems(src);
+  if (np % 32 != 0)
+    c.fail(P::src, "src partition count " + std::to_string(np) +
+                       " must be a multiple of 32 (scale groups span 8 partitions of a quadrant)");
+  if (F % 4 != 0) c.fail(P::src, "src free size " + std::to_string(F) + " must be a multiple of 4");
+  sbuf(c, P::dst, dst);
+  if (c.dtype(dst) != DType::Float8E5M2x4 && c.dtype(dst) != DType::Float8E4M3FNx4)
+    c.fail(P::dst, "dst must be float8_e5m2_x4 or float8_e4m3fn_x4, not " + dt_name(c.dtype(dst)));
+  if (c.parts(dst) != np || c.elems(dst) != F / 4)
+    c.fail(P::dst, "dst " + shape_str(*dst) + " must have " + std::to_string(np) + " partitions and " +
+                       std::to_string(F / 4) + " x4 elements per partition (src free size / 4)");
+  scale_tile(c, P::dst_scale, sc, np, F / 4);
+  c.emit(Opcode::QuantizeMx, {dst, src, sc});
+}
+
+// nc_matmul_mx(dst, stationary, moving, stationary_scale, moving_scale, tile_position=None, tile_size=None,
+//              accumulate=None, name=None)
+#define NC_MATMUL_MX_PARAMS(X)                                                                                    \
+  X(dst, kRequired) X(stationary, kRequired) X(moving, kRequired) X(stationary_scale, kRequired)                 \
+  X(moving_scale, kRequired) X(tile_position, kNone) X(tile_size, kNone) X(accumulate, kNone) X(name, kNone)
+NKIC_PARAM_POSITIONS(NcMatmulMxParam, NC_MATMUL_MX_PARAMS);
+
+void nc_matmul_mx(Ctx& c) {
+  using P = NcMatmulMxParam;
+  c.needs_nc(P::dst, 4, kTrn3Hint);
+  TensorObj *dst = c.tensor(P::dst), *st = c.tensor(P::stationary), *mv = c.tensor(P::moving);
+  TensorObj *ss = c.tensor(P::stationary_scale), *ms = c.tensor(P::moving_scale);
+  sbuf(c, P::stationary, st);
+  sbuf(c, P::moving, mv);
+  for (auto [i, t] : {std::pair<size_t, TensorObj*>{P::stationary, st}, {P::moving, mv}})
+    if (!is_x4(c.dtype(t)))
+      c.fail(i, c.pname(i) + " must be float8_e5m2_x4, float8_e4m3fn_x4 or float4_e2m1fn_x4, not " + dt_name(c.dtype(t)),
+             "quantize it with nisa.quantize_mx, or use nisa.nc_matmul for unscaled data");
+  int64_t K = c.parts(st), M = c.elems(st), N = c.elems(mv);
+  if (K % 32 != 0)
+    c.fail(P::stationary, "stationary partition count " + std::to_string(K) + " must be a multiple of 32 (the contraction is " +
+                              "partitions x 4 values; scale groups span 8 partitions)");
+  if (c.parts(mv) != K)
+    c.fail(P::moving, "moving partition dimension " + std::to_string(c.parts(mv)) +
+                          " must equal the stationary partition dimension " + std::to_string(K) +
+                          " (the contraction dimension)");
+  if (M % 2 != 0 || M > 128)
+    c.fail(P::stationary, "stationary free size " + std::to_string(M) + " must be even and at most 128");
+  if (c.mem(dst) != Mem::PSUM)
+    c.fail(P::dst, "dst must be in PSUM, but it is in " + std::string(name_of(c.mem(dst))),
+           "allocate the result with buffer=nl.psum");
+  DType dd = c.dtype(dst);
+  if (dd != DType::Float32 && dd != DType::BFloat16) c.fail(P::dst, "dst must be float32 or bfloat16, not " + dt_name(dd));
+  int64_t nmax = dd == DType::Float32 ? 512 : 1024;
+  if (N > nmax)
+    c.fail(P::moving, "moving free size " + std::to_string(N) + " exceeds " + std::to_string(nmax) + " for a " +
+                          dt_name(dd) + " dst");
+  if (c.parts(dst) != M || c.elems(dst) != N)
+    c.fail(P::dst, "dst " + shape_str(*dst) + " must be [" + std::to_string(M) + ", " + std::to_string(N) +
+                       "] (stationary free size x moving free size)");
+  scale_tile(c, P::stationary_scale, ss, K, M);
+  scale_tile(c, P::moving_scale, ms, K, N);
+  // Only row tiling: tile_position (row, 0) and tile_size (rows, 128).
+  for (size_t i : {size_t{P::tile_position}, size_t{P::tile_size}}) {
+    if (!c.given(i)) continue;
+    const Value& v = c.v[i];
+    bool ok = (v.k == VK::Tuple || v.k == VK::List);
+    const std::vector<Value>* it = ok ? &v.as<SeqObj>()->items : nullptr;
+    if (ok && it->empty()) continue;
+    ok = ok && it->size() == 2 && (*it)[0].is_int() && (*it)[1].is_int();
+    if (!ok) c.fail(i, c.pname(i) + " must be a (row, column) pair of integers, not " + repr(v));
+    int64_t col = (*it)[1].as_int();
+    if (i == P::tile_position && col != 0)
+      c.fail(i, "nc_matmul_mx supports only row tiling: the tile_position column must be 0");
+    if (i == P::tile_size && col != 128)
+      c.fail(i, "nc_matmul_mx supports only row tiling: the tile_size column size must be 128");
+  }
+  Accumulate acc = c.accumulate(P::accumulate);
+  set_accumulate(c.emit(Opcode::NcMatmulMx, {dst, st, mv, ss, ms}), acc);
+}
+
 }  // namespace
 
 void add_isa_mx(ModuleObj& m, const IsaEnums&) {
-  // quantize_mx(dst, src, dst_scale, name=None)
-  m.ns["quantize_mx"] = isa_builtin(
-      "quantize_mx", {{"dst", true}, {"src", true}, {"dst_scale", true}, {"name", false}}, [](Ctx& c) {
-        needs_v4(c);
-        TensorObj *dst = c.tensor(0), *src = c.tensor(1), *sc = c.tensor(2);
-        sbuf(c, 1, src);
-        if (c.dtype(src) != DType::Float16 && c.dtype(src) != DType::BFloat16)
-          c.fail(1, "src must be float16 or bfloat16, not " + dt_name(c.dtype(src)));
-        int64_t P = c.parts(src), F = c.elems(src);
-        if (P % 32 != 0)
-          c.fail(1, "src partition count " + std::to_string(P) + " must be a multiple of 32 (scale groups span 8 partitions of a quadrant)");
-        if (F % 4 != 0) c.fail(1, "src free size " + std::to_string(F) + " must be a multiple of 4");
-        sbuf(c, 0, dst);
-        if (c.dtype(dst) != DType::Float8E5M2x4 && c.dtype(dst) != DType::Float8E4M3FNx4)
-          c.fail(0, "dst must be float8_e5m2_x4 or float8_e4m3fn_x4, not " + dt_name(c.dtype(dst)));
-        if (c.parts(dst) != P || c.elems(dst) != F / 4)
-          c.fail(0, "dst " + shape_str(*dst) + " must have " + std::to_string(P) + " partitions and " +
-                        std::to_string(F / 4) + " x4 elements per partition (src free size / 4)");
-        scale_tile(c, 2, sc, P, F / 4);
-        c.emit(Opcode::QuantizeMx, {dst, src, sc});
-      });
-
-  // nc_matmul_mx(dst, stationary, moving, stationary_scale, moving_scale, tile_position=None, tile_size=None,
-  //              accumulate=None, name=None)
-  m.ns["nc_matmul_mx"] = isa_builtin(
-      "nc_matmul_mx",
-      {{"dst", true}, {"stationary", true}, {"moving", true}, {"stationary_scale", true}, {"moving_scale", true},
-       {"tile_position", false}, {"tile_size", false}, {"accumulate", false}, {"name", false}},
-      [](Ctx& c) {
-        needs_v4(c);
-        TensorObj *dst = c.tensor(0), *st = c.tensor(1), *mv = c.tensor(2), *ss = c.tensor(3), *ms = c.tensor(4);
-        sbuf(c, 1, st);
-        sbuf(c, 2, mv);
-        for (auto [i, t] : {std::pair<size_t, TensorObj*>{1, st}, {2, mv}})
-          if (!is_x4(c.dtype(t)))
-            c.fail(i, c.pname(i) + " must be float8_e5m2_x4, float8_e4m3fn_x4 or float4_e2m1fn_x4, not " + dt_name(c.dtype(t)),
-                   "quantize it with nisa.quantize_mx, or use nisa.nc_matmul for unscaled data");
-        int64_t K = c.parts(st), M = c.elems(st), N = c.elems(mv);
-        if (K % 32 != 0)
-          c.fail(1, "stationary partition count " + std::to_string(K) + " must be a multiple of 32 (the contraction is " +
-                        "partitions x 4 values; scale groups span 8 partitions)");
-        if (c.parts(mv) != K)
-          c.fail(2, "moving partition dimension " + std::to_string(c.parts(mv)) +
-                        " must equal the stationary partition dimension " + std::to_string(K) + " (the contraction dimension)");
-        if (M % 2 != 0 || M > 128)
-          c.fail(1, "stationary free size " + std::to_string(M) + " must be even and at most 128");
-        if (c.mem(dst) != Mem::PSUM)
-          c.fail(0, "dst must be in PSUM, but it is in " + std::string(name_of(c.mem(dst))), "allocate the result with buffer=nl.psum");
-        DType dd = c.dtype(dst);
-        if (dd != DType::Float32 && dd != DType::BFloat16) c.fail(0, "dst must be float32 or bfloat16, not " + dt_name(dd));
-        int64_t nmax = dd == DType::Float32 ? 512 : 1024;
-        if (N > nmax)
-          c.fail(2, "moving free size " + std::to_string(N) + " exceeds " + std::to_string(nmax) + " for a " + dt_name(dd) + " dst");
-        if (c.parts(dst) != M || c.elems(dst) != N)
-          c.fail(0, "dst " + shape_str(*dst) + " must be [" + std::to_string(M) + ", " + std::to_string(N) +
-                        "] (stationary free size x moving free size)");
-        scale_tile(c, 3, ss, K, M);
-        scale_tile(c, 4, ms, K, N);
-        // Only row tiling: tile_position (row, 0) and tile_size (rows, 128).
-        for (size_t i : {size_t{5}, size_t{6}}) {
-          if (!c.given(i)) continue;
-          const Value& v = c.v[i];
-          bool ok = (v.k == VK::Tuple || v.k == VK::List);
-          const std::vector<Value>* it = ok ? &v.as<SeqObj>()->items : nullptr;
-          if (ok && it->empty()) continue;
-          ok = ok && it->size() == 2 && (*it)[0].is_int() && (*it)[1].is_int();
-          if (!ok) c.fail(i, c.pname(i) + " must be a (row, column) pair of integers, not " + repr(v));
-          int64_t col = (*it)[1].as_int();
-          if (i == 5 && col != 0) c.fail(i, "nc_matmul_mx supports only row tiling: the tile_position column must be 0");
-          if (i == 6 && col != 128) c.fail(i, "nc_matmul_mx supports only row tiling: the tile_size column size must be 128");
-        }
-        int32_t acc = -1;
-        if (c.given(7)) acc = c.boolean(7) ? 1 : 0;
-        c.emit(Opcode::NcMatmulMx, {dst, st, mv, ss, ms}).i0 = acc;
-      });
+  add_isa_builtins(m, {
+      {"quantize_mx", NKIC_SIGNATURE(QUANTIZE_MX_PARAMS), quantize_mx},
+      {"nc_matmul_mx", NKIC_SIGNATURE(NC_MATMUL_MX_PARAMS), nc_matmul_mx},
+  });
 }
 
 }  // namespace nkic::trace

@@ -5,66 +5,73 @@ namespace nkic::trace {
 
 namespace {
 
-// Shared by activation and activation_reduce: parameter indices of each argument.
-struct ActArgs {
-  size_t dst, op, data, bias, scale, reduce_op, reduce_res;
-};
+// activation(dst, op, data, bias=None, scale=1.0, reduce_op=None, reduce_res=None, reduce_cmd=reduce_cmd.idle,
+//            name=None)
+#define ACTIVATION_PARAMS(X)                                                                                  \
+  X(dst, kRequired) X(op, kRequired) X(data, kRequired) X(bias, kNone) X(scale, Value::real(1.0))            \
+  X(reduce_op, kNone) X(reduce_res, kNone) X(reduce_cmd, e.reduce_idle) X(name, kNone)
+NKIC_PARAM_POSITIONS(ActivationParam, ACTIVATION_PARAMS);
 
-void emit_activation(Ctx& c, const ActArgs& ix, int32_t cmd) {
-  TensorObj *dst = c.tensor(ix.dst), *data = c.tensor(ix.data);
-  c.on_chip(ix.dst, dst);
-  c.on_chip(ix.data, data);
-  c.same_tile(ix.data, data, ix.dst, dst);
-  AluOp f = c.op(ix.op, kActivation, "an activation function");
-  int64_t P = c.parts(data);
+// activation_reduce(dst, op, data, reduce_op, reduce_res, bias=None, scale=1.0, name=None)
+#define ACTIVATION_REDUCE_PARAMS(X)                                                                           \
+  X(dst, kRequired) X(op, kRequired) X(data, kRequired) X(reduce_op, kRequired) X(reduce_res, kRequired)     \
+  X(bias, kNone) X(scale, Value::real(1.0)) X(name, kNone)
+NKIC_PARAM_POSITIONS(ActivationReduceParam, ACTIVATION_REDUCE_PARAMS);
+
+// Shared by activation and activation_reduce, whose parameters P name the same arguments at different
+// positions.
+template <class P>
+void emit_activation(Ctx& c, ReduceCmd cmd) {
+  TensorObj *dst = c.tensor(P::dst), *data = c.tensor(P::data);
+  c.one_input(P::dst, dst, P::data, data);
+  AluOp f = c.op(P::op, kActivation, "an activation function");
+  int64_t np = c.parts(data);
   double scale = 1.0, bias = 0.0;
-  TensorObj* st = c.scalar_or_column(ix.scale, P, &scale);
-  if (st && c.dtype(st) != DType::Float32)
-    c.fail(ix.scale, "scale must be a float32 tile, not " + std::string(name_of(c.dtype(st))));
+  TensorObj* st = c.scalar_or_column(P::scale, np, &scale);
+  if (st && c.dtype(st) != DType::Float32) c.fail(P::scale, "scale must be a float32 tile, not " + dt_name(c.dtype(st)));
   TensorObj* bt = nullptr;
-  if (c.given(ix.bias)) {
-    bt = c.scalar_or_column(ix.bias, P, &bias);
+  if (c.given(P::bias)) {
+    bt = c.scalar_or_column(P::bias, np, &bias);
     if (!bt && c.tgt().nc_version < 3)
-      c.fail(ix.bias, "a scalar bias needs NeuronCore-v3 or newer; on NeuronCore-v2 bias must be a (P, 1) tile");
-    if (bt && c.dtype(bt) == DType::TFloat32) c.fail(ix.bias, "bias cannot be tfloat32");
+      c.fail(P::bias, "a scalar bias needs NeuronCore-v3 or newer; on NeuronCore-v2 bias must be a (P, 1) tile");
+    if (bt && c.dtype(bt) == DType::TFloat32) c.fail(P::bias, "bias cannot be tfloat32");
     if (f == AluOp::Reciprocal && c.tgt().nc_version < 3)
-      c.fail(ix.bias, "activation(op=nl.reciprocal) does not support bias on NeuronCore-v2");
+      c.fail(P::bias, "activation(op=nl.reciprocal) does not support bias on NeuronCore-v2");
   }
   AluOp rop = AluOp::Add;
-  if (c.given(ix.reduce_op)) {
-    rop = c.op(ix.reduce_op, kReduce, "a reduction operator");
-    if (rop != AluOp::Add) c.fail(ix.reduce_op, "reduce_op must be nl.add");
+  if (c.given(P::reduce_op)) {
+    rop = c.op(P::reduce_op, kReduce, "a reduction operator");
+    if (rop != AluOp::Add) c.fail(P::reduce_op, "reduce_op must be nl.add");
   }
   TensorObj* rr = nullptr;
-  if (c.given(ix.reduce_res)) {
-    rr = c.tensor(ix.reduce_res);
-    c.column(ix.reduce_res, rr, P);
+  if (c.given(P::reduce_res)) {
+    rr = c.tensor(P::reduce_res);
+    c.column(P::reduce_res, rr, np);
   }
   Instruction& ins = c.emit(Opcode::Activation, {dst, data, bt, st, rr});
   ins.alu = f;
   ins.alu1 = rop;
-  ins.i0 = cmd;
+  set_reduce_cmd(ins, cmd);
   ins.f0 = scale;
   ins.f1 = bias;
 }
 
+void activation(Ctx& c) {
+  using P = ActivationParam;
+  ReduceCmd cmd = c.member<ReduceCmd>(P::reduce_cmd);
+  if (cmd == ReduceCmd::LoadReduce) c.fail(P::reduce_cmd, "reduce_cmd.load_reduce is not supported by activation");
+  emit_activation<P>(c, cmd);
+}
+
+void activation_reduce(Ctx& c) { emit_activation<ActivationReduceParam>(c, ReduceCmd::ResetReduce); }
+
 }  // namespace
 
 void add_isa_scalar(ModuleObj& m, const IsaEnums& e) {
-  m.ns["activation"] = isa_builtin(
-      "activation",
-      {{"dst", true}, {"op", true}, {"data", true}, {"bias", false}, {"scale", false, Value::real(1.0)},
-       {"reduce_op", false}, {"reduce_res", false}, {"reduce_cmd", false, e.reduce_idle}, {"name", false}},
-      [](Ctx& c) {
-        int64_t cmd = c.enum_value(7, "reduce_cmd");
-        if (cmd == 4) c.fail(7, "reduce_cmd.load_reduce is not supported by activation");
-        emit_activation(c, {0, 1, 2, 3, 4, 5, 6}, static_cast<int32_t>(cmd));
-      });
-  m.ns["activation_reduce"] = isa_builtin(
-      "activation_reduce",
-      {{"dst", true}, {"op", true}, {"data", true}, {"reduce_op", true}, {"reduce_res", true}, {"bias", false},
-       {"scale", false, Value::real(1.0)}, {"name", false}},
-      [](Ctx& c) { emit_activation(c, {0, 1, 2, 5, 6, 3, 4}, 3); });
+  add_isa_builtins(m, {
+      {"activation", NKIC_SIGNATURE(ACTIVATION_PARAMS), activation},
+      {"activation_reduce", NKIC_SIGNATURE(ACTIVATION_REDUCE_PARAMS), activation_reduce},
+  });
 }
 
 }  // namespace nkic::trace

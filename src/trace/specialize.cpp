@@ -49,6 +49,7 @@ Value to_value(Interpreter& in, const ArgValue& a, const std::string& pname, int
     }
     case ArgValue::Kind::Module: {
       Value m = in.builtin_module(a.s);
+      if (m.is_none()) m = in.import_file_module(a.s, 0, Span{});  // a package the caller imported
       if (m.is_none()) {
         auto mo = std::make_shared<ModuleObj>();
         mo->name = a.s;
@@ -163,11 +164,13 @@ void find_defs(const std::vector<ast::Stmt*>& body, const std::string& name, boo
 }  // namespace
 
 SpecializeResult specialize(SourceRef source, const std::string& kernel_name, const std::vector<KernelArg>& args,
-                            const Target& target, int lineno, const std::vector<KernelArg>& globals) {
+                            const Target& target, int lineno, const std::vector<KernelArg>& globals,
+                            const HostContext& host) {
   SpecializeResult r;
   Program& p = r.program;
   p.kernel_name = kernel_name;
   Interpreter in(p, target);
+  in.host = host;
   fill_tile_size(in);
   ModuleEnv* env = in.load_module(source);
   for (const KernelArg& g : globals) {
@@ -270,6 +273,8 @@ SpecializeResult specialize(SourceRef source, const std::string& kernel_name, co
     p.outputs.push_back(v.as<TensorObj>()->ap.tensor);
   }
   r.warnings = in.warnings();
+  for (auto& [name, value] : in.env_read) r.env.vars.push_back({name, value});
+  r.env.all = in.env_read_all;
   return r;
 }
 

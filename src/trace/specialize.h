@@ -1,6 +1,8 @@
 // The specializer's entry point: kernel source + argument shapes -> Program (before allocation).
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,9 +47,30 @@ struct KernelArg {
   ArgValue value;
 };
 
+// What compile-time code sees of the calling process besides the kernel's own files.
+struct HostContext {
+  // Where absolute imports are found once the importing file's folder and its ancestors (relative and
+  // package-qualified imports) have no match, as Python's import system finds them:
+  std::vector<std::string> paths;            // sys.path / PYTHONPATH / `--path` directories, in order
+  std::map<std::string, std::string> files;  // modules already imported (sys.modules): name -> source file
+  // The environment os.environ reads: the Python caller's os.environ, or (unset) the C environment.
+  std::optional<std::map<std::string, std::string>> environment;
+};
+
+// An environment variable compile-time code read (os.environ / os.getenv): its value, or nullopt if unset.
+struct EnvRead {
+  std::string name;
+  std::optional<std::string> value;
+};
+struct EnvReads {
+  std::vector<EnvRead> vars;  // in name order
+  bool all = false;           // the whole environment was listed (os.environ.items()): `vars` is all of it
+};
+
 struct SpecializeResult {
   Program program;
   std::vector<Diagnostic> warnings;
+  EnvReads env;  // what the compile depends on besides its arguments and sources
 };
 
 // Parses `source`, finds the top-level function `kernel_name`, binds `args` and traces it.
@@ -55,7 +78,8 @@ struct SpecializeResult {
 // `lineno` (optional, 0 = any) picks among several functions of that name: the one whose `def` or
 // first decorator is on that line (Python's co_firstlineno), so nested kernels can be found too.
 SpecializeResult specialize(SourceRef source, const std::string& kernel_name, const std::vector<KernelArg>& args,
-                            const Target& target, int lineno = 0, const std::vector<KernelArg>& globals = {});
+                            const Target& target, int lineno = 0, const std::vector<KernelArg>& globals = {},
+                            const HostContext& host = {});
 // `globals`: names the caller's live module defines (keyword = name) that the source alone does not,
 // e.g. a kernel defined in a notebook cell; they are bound in the module before tracing. Array globals
 // are bound even when the source defines the name: the caller's live value is exact (np.random, np.load).

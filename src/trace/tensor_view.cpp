@@ -57,6 +57,7 @@ Value index_tensor(Interpreter& in, const Value& tv, const Value& index, Span s)
 
   AccessPattern ap = t.ap;
   ap.dims.clear();
+  bool rows_kept = true;  // dim 0 is a full slice: the rows a vector_offset indexes are unchanged
   for (size_t d = 0; d < nd; ++d) {
     const APDim& dim = t.ap.dims[d];
     const Value& ix = full[d];
@@ -67,6 +68,7 @@ Value index_tensor(Interpreter& in, const Value& tv, const Value& index, Span s)
         in.error(s, "index " + std::to_string(ix.as_int()) + " is out of bounds for dimension " + std::to_string(d) +
                         " with size " + std::to_string(dim.num));
       ap.offset += i * dim.stride;
+      if (d == 0) rows_kept = false;
       // On-chip tensors keep a size-1 partition dimension (docs/semantics.md).
       if (d == 0 && decl.on_chip()) ap.dims.push_back({dim.stride, 1});
       continue;
@@ -89,6 +91,7 @@ Value index_tensor(Interpreter& in, const Value& tv, const Value& index, Span s)
       }
       int64_t count = stop > start ? (stop - start + step - 1) / step : 0;
       if (count == 0) in.error(s, "slice selects no elements of dimension " + std::to_string(d));
+      if (d == 0 && (start != 0 || step != 1 || count != dim.num)) rows_kept = false;
       ap.offset += start * dim.stride;
       ap.dims.push_back({dim.stride * step, count});
       continue;
@@ -96,7 +99,14 @@ Value index_tensor(Interpreter& in, const Value& tv, const Value& index, Span s)
     in.error(s, std::string("tensor indices must be integers, slices or nl.ds(...), not '") + type_name(ix.k) + "'");
   }
   if (ap.dims.empty()) ap.dims.push_back({1, 1});
-  return make_view(t, std::move(ap));
+  // A dynamic view stays dynamic: a scalar offset moves every element alike, so it composes with any
+  // sub-view; a vector offset is per row, so its row dim must stay whole.
+  if (t.dyn && t.dyn->kind == DynKind::Vector && !rows_kept)
+    in.error(s, "the row dimension (dim 0) of a vector_offset view cannot be indexed or sliced",
+             "slice the free dimensions only, or narrow the pattern and the index tile instead");
+  Value out = make_view(t, std::move(ap));
+  out.as<TensorObj>()->dyn = t.dyn;
+  return out;
 }
 
 Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name, Span s) {
@@ -123,6 +133,8 @@ Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name
     Value self = tv;
     return make_builtin("reshape", [self](Interpreter& in, CallArgs& a) -> Value {
       const TensorObj& t = *self.as<TensorObj>();
+      if (t.dyn)
+        in.error(a.call_span, "a view with a dynamic offset cannot be reshaped", "reshape the tensor before .ap()");
       std::vector<int64_t> shape;
       if (a.pos.size() == 1 && (a.pos[0].k == VK::Tuple || a.pos[0].k == VK::List))
         shape = expect_shape(in, a.pos[0], a.pos_spans[0], "reshape");
@@ -161,6 +173,8 @@ Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name
       auto v = in.bind(a, "view", ps);
       if (v[0].k != VK::DType) in.error(in.arg_span(a, ps, 0), "view() takes an nki.language dtype");
       const TensorObj& t = *self.as<TensorObj>();
+      if (t.dyn)
+        in.error(a.call_span, "a view with a dynamic offset cannot be re-typed with view()", "call .view() before .ap()");
       DType to = v[0].as_dtype();
       int64_t from_sz = size_of(t.ap.dtype), to_sz = size_of(to);
       AccessPattern ap = t.ap;
@@ -190,8 +204,11 @@ Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name
       auto v = in.bind(a, "ap", ps);
       const TensorObj& t = *self.as<TensorObj>();
       const TensorDecl& decl = in.program.tensors[t.ap.tensor];
-      if (t.indexed)
-        in.error(a.call_span, ".ap() applies to a whole tensor, not to an indexed view",
+      if (t.dyn) in.error(a.call_span, ".ap() cannot be applied to a view that already has a dynamic offset");
+      // HBM views may be indexed first (later NKI): the offset then counts from the view's start and a
+      // dynamic offset steps along the view's dims. On-chip views keep the 0.3.0 rule.
+      if (t.indexed && decl.on_chip())
+        in.error(a.call_span, ".ap() applies to a whole on-chip tensor, not to an indexed view",
                  "call .ap() on the tensor itself and give the offset in offset=");
       AccessPattern ap;
       ap.tensor = t.ap.tensor;
@@ -200,7 +217,10 @@ Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name
         if (v[5].k != VK::DType) in.error(in.arg_span(a, ps, 5), "dtype must be an nki.language dtype");
         ap.dtype = v[5].as_dtype();
       }
-      ap.offset = expect_int(in, v[1], in.arg_span(a, ps, 1), "offset");
+      int64_t view_bytes = t.ap.offset * size_of(t.ap.dtype);
+      if (view_bytes % size_of(ap.dtype) != 0)
+        in.error(in.arg_span(a, ps, 5), "the view starts inside a " + std::string(name_of(ap.dtype)) + " element");
+      ap.offset = view_bytes / size_of(ap.dtype) + expect_int(in, v[1], in.arg_span(a, ps, 1), "offset");
       Span ps0 = in.arg_span(a, ps, 0);
       if (v[0].k != VK::List && v[0].k != VK::Tuple) in.error(ps0, "pattern must be a list of [step, num] pairs");
       for (auto& pair : v[0].as<SeqObj>()->items) {
@@ -219,7 +239,7 @@ Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name
         if (ap.dims.size() > 5) in.error(ps0, "on-chip access patterns have at most 4 free dimensions");
       }
       Span dspans[3] = {in.arg_span(a, ps, 2), in.arg_span(a, ps, 3), in.arg_span(a, ps, 4)};
-      auto dyn = dynamic_offset(in, decl, ap, v[2], v[3], v[4], dspans);
+      auto dyn = dynamic_offset(in, decl, t.ap, ap, v[2], v[3], v[4], dspans);
       if (!dyn) {  // a dynamic view is bounds-checked when it runs (oob_mode)
         std::string why = check_access_pattern(in.program, ap);
         if (!why.empty()) in.error(a.call_span, ".ap(): " + why);

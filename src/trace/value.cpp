@@ -123,6 +123,9 @@ std::string quote(const std::string& s) {
 }
 }  // namespace
 
+bool is_exception_class(const Value& cls);  // exceptions.cpp
+std::string exception_text(const Value& exc);
+
 std::string repr(const Value& v) {
   switch (v.k) {
     case VK::Str: return quote(v.as<StrObj>()->s);
@@ -172,6 +175,7 @@ std::string to_str(const Value& v) {
     case VK::Instance: {
       auto* inst = v.as<InstanceObj>();
       auto* c = inst->cls.as<ClassObj>();
+      if (is_exception_class(inst->cls)) return exception_text(v);  // str(e)
       if (c->is_enum) return c->name + "." + to_str(*inst->find("name"));
       if (c->is_dataclass) {
         std::string s = c->name + "(";

@@ -107,9 +107,25 @@ struct CallArgs {
   Span call_span;
 };
 
+// One parameter of a builtin's signature.
+struct Param {
+  const char* name;
+  bool required = false;
+  Value def = Value::none();
+};
+
 struct BuiltinObj : Object {
   std::string name;  // qualified, for messages: "nki.isa.dma_copy"
   std::function<Value(Interpreter&, CallArgs&)> fn;
+  std::shared_ptr<const std::vector<Param>> params;  // the signature, when recorded (null: not recorded)
+};
+
+// A function call's local names. A nested def holds its enclosing function's Scope, not a copy, so
+// when called it sees names bound there after the def too: itself and sibling defs (recursion).
+struct Scope {
+  std::map<std::string, Value> vars;
+  std::shared_ptr<Scope> parent;  // the enclosing function's scope (nested defs), or null
+  bool is_class = false;          // a class body: the methods defined in it do not see its names
 };
 
 struct FunctionObj : Object {
@@ -118,8 +134,8 @@ struct FunctionObj : Object {
   std::vector<Value> defaults;     // positional defaults, aligned to the last params
   std::vector<Value> kw_defaults;  // one per kw-only param (None kind with missing flag)
   std::vector<bool> kw_has_default;
-  bool jit_decorated = false;
-  std::map<std::string, Value> closure;  // enclosing function's names at def time (nested defs)  // @nki.jit on a function that is then called from a kernel: an error
+  bool jit_decorated = false;      // @nki.jit on a function that is then called from a kernel: an error
+  std::shared_ptr<Scope> closure;  // the enclosing function's scope (nested defs), or null
 };
 
 struct BoundMethodObj : Object {

@@ -2,12 +2,9 @@
 line); print() in a kernel prints at compile time; the CLI progress bar appears only on a terminal."""
 import os
 import pty
-import shutil
 import subprocess
 import sys
 import textwrap
-
-import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -51,19 +48,15 @@ def test_device_print_in_program_order(tmp_path):
     ]
 
 
-NKIC = shutil.which("nkic")
-
-
-@pytest.mark.skipif(NKIC is None, reason="nkic not on PATH")
-def test_progress_bar_only_on_a_terminal():
-    cmd = [NKIC, "run", os.path.join(ROOT, "examples", "tiled_add.py"), "--arg", "a=256x1024:float32",
+def test_progress_bar_only_on_a_terminal(nkic_path):
+    cmd = [nkic_path, "run", os.path.join(ROOT, "examples", "tiled_add.py"), "--arg", "a=256x1024:float32",
            "--arg", "b=256x1024:float32"]
     env = dict(os.environ, NKIC_PROGRESS="always")
     piped = subprocess.run(cmd, capture_output=True, text=True, env=env)
     assert piped.returncode == 0 and "simulating [" not in piped.stderr
     pid, fd = pty.fork()
     if pid == 0:  # child: stdout and stderr are the terminal
-        os.execve(NKIC, cmd, env)
+        os.execve(nkic_path, cmd, env)
     out = b""
     while True:
         try:

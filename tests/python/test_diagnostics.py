@@ -4,18 +4,16 @@ intended change with `./dev golden`."""
 import glob
 import os
 import shlex
-import shutil
 import subprocess
 
 import pytest
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DIAG = os.path.join(ROOT, "tests", "diagnostics")
-NKIC = shutil.which("nkic")
 CASES = sorted(glob.glob(os.path.join(DIAG, "*.py")))
 
 
-def run_case(path):
+def run_case(nkic_path, path):
     with open(path) as f:
         first = f.readline()
     args = shlex.split(first.split("nkic:", 1)[1]) if "nkic:" in first else []
@@ -29,14 +27,13 @@ def run_case(path):
             cmd = a.split("=", 1)[1]
             args.remove(a)
     extra = ["--quiet"] if cmd == "run" else []
-    r = subprocess.run([NKIC, cmd, target, *extra, *args], capture_output=True, text=True, cwd=ROOT)
+    r = subprocess.run([nkic_path, cmd, target, *extra, *args], capture_output=True, text=True, cwd=ROOT)
     return r.returncode, r.stderr
 
 
-@pytest.mark.skipif(NKIC is None, reason="nkic is not on PATH (run ./dev test)")
 @pytest.mark.parametrize("path", CASES, ids=[os.path.basename(c)[:-3] for c in CASES])
-def test_golden(path):
-    code, text = run_case(path)
+def test_golden(path, nkic_path):
+    code, text = run_case(nkic_path, path)
     expected_path = path[:-3] + ".expected"
     if os.environ.get("NKIC_REGEN_GOLDEN"):
         with open(expected_path, "w") as f:

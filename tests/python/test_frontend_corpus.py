@@ -4,7 +4,7 @@ test_ast_matches_cpython: nkic's AST dump must equal CPython's (normalized by te
 for every file of CPython's standard library, every .py under tests/ and examples/, and
 tests/frontend/corpus/*.py.
 
-Our dump comes from `nkic parse --dump-ast FILE...` (nkic on PATH), or from the command in the
+Our dump comes from `nkic parse --dump-ast FILE...` (nkic as found by conftest.py), or from the command in the
 environment variable NKIC_AST_DUMP (e.g. the stand-alone driver built from tests/frontend/dump_main.cpp),
 which must accept several files, print `# file: PATH` before each file's dump, and render the
 diagnostics of files with syntax errors on stderr (exit status 1).
@@ -15,7 +15,6 @@ the line CPython reports, with the same message.
 import concurrent.futures
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 import sysconfig
@@ -31,14 +30,13 @@ import ast_dump  # noqa: E402
 CHUNK = 200
 
 
-def _dump_command():
+@pytest.fixture(scope="session")
+def dump_command(request):
+    """The AST dump driver: NKIC_AST_DUMP if set, else `nkic parse --dump-ast` (nkic must be found)."""
     env = os.environ.get("NKIC_AST_DUMP")
     if env:
         return shlex.split(env)
-    nkic = shutil.which("nkic")
-    if nkic:
-        return [nkic, "parse", "--dump-ast"]
-    return None
+    return [request.getfixturevalue("nkic_path"), "parse", "--dump-ast"]
 
 
 def _stdlib_files():
@@ -120,9 +118,8 @@ def _run_chunk(cmd, chunk):
     return result
 
 
-def _ours(path):
+def _ours(cmd, path):
     if not _ours_cache:
-        cmd = _dump_command()
         chunks = [FILES[i:i + CHUNK] for i in range(0, len(FILES), CHUNK)]
         with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 4) as pool:
             for res in pool.map(lambda c: _run_chunk(cmd, c), chunks):
@@ -147,13 +144,11 @@ def _ident(p):
 
 
 @pytest.mark.parametrize("path", FILES, ids=[_ident(p) for p in FILES])
-def test_ast_matches_cpython(path):
-    if _dump_command() is None:
-        pytest.skip("nkic not found on PATH (and NKIC_AST_DUMP not set): build it to run the front-end corpus test")
+def test_ast_matches_cpython(path, dump_command):
     expected = _cpython_dump(path)
     if expected is None:
         pytest.skip("CPython cannot parse this file")
-    ours = _ours(path)
+    ours = _ours(dump_command, path)
     assert ours is not None, "%s: no output from the dump driver" % path
     if ours != expected:
         pytest.fail("%s: %s" % (path, _first_difference(ours, expected)), pytrace=False)
@@ -244,14 +239,13 @@ def _cpython_error(src):
 _errors_cache = {}
 
 
-def _our_errors(tmp_root):
+def _our_errors(cmd, tmp_root):
     if not _errors_cache:
         paths = []
         for i, src in enumerate(ERROR_SNIPPETS):
             path = tmp_root / ("snippet_%03d.py" % i)
             path.write_text(src, encoding="utf-8")
             paths.append(path)
-        cmd = _dump_command()
         with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 4) as pool:
             for i, (_, out, err) in enumerate(pool.map(lambda p: _run(cmd, [p]), paths)):
                 _errors_cache[i] = out + err
@@ -264,12 +258,10 @@ def snippet_dir(tmp_path_factory):
 
 
 @pytest.mark.parametrize("index", range(len(ERROR_SNIPPETS)), ids=[repr(s)[:40] for s in ERROR_SNIPPETS])
-def test_error_line_matches_cpython(index, snippet_dir):
-    if _dump_command() is None:
-        pytest.skip("nkic not found on PATH (and NKIC_AST_DUMP not set)")
+def test_error_line_matches_cpython(index, snippet_dir, dump_command):
     src = ERROR_SNIPPETS[index]
     expected = _cpython_error(src)
-    ours = _our_errors(snippet_dir)[index]
+    ours = _our_errors(dump_command, snippet_dir)[index]
     if expected is None:
         assert ours.startswith("Module"), "CPython accepts %r but nkic reports:\n%s" % (src, ours)
         return

@@ -41,6 +41,8 @@ constexpr const char* kKernelHelp = R"(usage: nkic %s FILE.py[:KERNEL] --arg NAM
                      bfloat16, ...), INIT one of random (default), zeros, ones or a .npy file
   --arg NAME=VALUE   a scalar argument: an int, a float, True/False/None or a string
   --target T         trn1, trn2 (default) or trn3
+  --path DIR         also find absolute imports in DIR (repeatable); searched after the kernel's
+                     folder and before PYTHONPATH
   --seed N           seed for random inputs (default 0)
 %s  -q, --quiet        print nothing but errors
   --json             print a JSON summary
@@ -73,6 +75,7 @@ struct KernelCommand {
   bool quiet = false, json = false;
   std::vector<KernelArg> args;
   std::vector<TensorInput> tensors;  // in argument order
+  std::vector<std::string> paths;    // --path
 };
 
 std::vector<int64_t> parse_shape(const std::string& s) {
@@ -195,6 +198,10 @@ KernelCommand parse_kernel_command(const std::string& cmd, int argc, char** argv
       }
     } else if (a == "--target") {
       c.target = value("--target");
+    } else if (a == "--path") {
+      c.paths.push_back(value("--path"));
+    } else if (a.rfind("--path=", 0) == 0) {
+      c.paths.push_back(a.substr(7));
     } else if (a == "--seed") {
       c.seed = std::stoull(value("--seed"));
     } else if (a == "-q" || a == "--quiet") {
@@ -217,6 +224,10 @@ KernelCommand parse_kernel_command(const std::string& cmd, int argc, char** argv
   }
   if (c.file.empty()) throw UsageError("nkic " + cmd + " needs a kernel file (FILE.py[:KERNEL])");
   if (!parse_target(c.target)) throw UsageError("unknown target '" + c.target + "' (use trn1, trn2 or trn3)");
+  for (auto& d : c.paths) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(d, ec)) throw UsageError("--path " + d + ": not a directory");
+  }
   std::mt19937_64 rng(c.seed);
   for (auto& s : arg_specs) parse_arg(c, s, rng);
   return c;
@@ -261,6 +272,21 @@ sim::Progress progress_bar(const KernelCommand& c, size_t instructions) {
   };
 }
 
+// Where absolute imports are found, as `python FILE.py` would: the kernel's folder, then --path, then
+// PYTHONPATH.
+std::vector<std::string> import_paths(const KernelCommand& c) {
+  std::filesystem::path file(c.file);
+  std::vector<std::string> paths = {file.has_parent_path() ? file.parent_path().string() : "."};
+  paths.insert(paths.end(), c.paths.begin(), c.paths.end());
+  if (const char* pp = std::getenv("PYTHONPATH")) {
+    std::stringstream ss(pp);
+    std::string dir;
+    while (std::getline(ss, dir, ':'))
+      if (!dir.empty()) paths.push_back(dir);
+  }
+  return paths;
+}
+
 int kernel_command(const std::string& cmd, int argc, char** argv) {
   KernelCommand c = parse_kernel_command(cmd, argc, argv);
   std::string text = read_file(c.file);
@@ -268,6 +294,7 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   api::CompileOptions opts;
   opts.target = *parse_target(c.target);
   opts.dump_after = c.after;
+  opts.host.paths = import_paths(c);
   auto t0 = std::chrono::steady_clock::now();
   auto kernel = api::compile(c.file, text, c.kernel, c.args, opts);
   double compile_s = seconds_since(t0);

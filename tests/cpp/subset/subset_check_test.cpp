@@ -62,9 +62,43 @@ TEST(SubsetCheck, AcceptsWhatProductionKernelsUse) {
     while False:
         break
     print(n)
+    try:
+        level = LEVELS[name]
+    except (KeyError, IndexError) as e:
+        raise ValueError(f"bad {e}") from e
+    except:
+        raise
+    else:
+        pass
+    finally:
+        pass
     return t
 )");
   EXPECT_TRUE(c.diags.empty()) << render(c.diags);
+}
+
+// try/except/else/finally is accepted and every block in it is checked; only try/except* is rejected.
+TEST(SubsetCheck, TryBlocksAreCheckedAndExceptStarIsRejected) {
+  auto c = check(R"(def k(a):
+    try:
+        x = lambda: 1
+    except [i for i in a]:
+        del x
+    else:
+        y = {1}
+    finally:
+        global g
+    try:
+        pass
+    except* ValueError:
+        pass
+)");
+  std::vector<std::string> got;
+  for (auto& d : c.diags) got.push_back(where(d) + " " + d.message.substr(0, 12));
+  std::vector<std::string> want = {"3:12-3:21 'lambda' is ", "4:11-4:25 list compreh", "5:8-5:13 'del' statem",
+                                   "7:12-7:15 set literals", "9:8-9:16 'global' sta",  "10:4-10:7 'try' statem"};
+  EXPECT_EQ(got, want);
+  EXPECT_NE(c.diags.back().hint.find("except*"), std::string::npos);
 }
 
 TEST(SubsetCheck, HelpersMayUseAnySignature) {
@@ -102,7 +136,7 @@ TEST(SubsetCheck, ReportsEveryConstructInSourceOrder) {
     else: pass
     try:
         pass
-    finally:
+    except* E:
         pass
     s = {1}
     m = a @ a

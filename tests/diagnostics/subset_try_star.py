@@ -9,7 +9,7 @@ def kernel(a):
     out = nl.ndarray(a.shape, dtype=a.dtype, buffer=nl.shared_hbm)
     try:
         n = a.shape[2]
-    except IndexError:
+    except* IndexError:
         n = 1
     nisa.dma_copy(dst=out, src=a)
     return out
