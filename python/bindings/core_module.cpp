@@ -154,6 +154,7 @@ NB_MODULE(_core, m) {
       .def("input_specs", [](const api::Kernel& k) { return spec_list(k.input_specs()); })
       .def("output_specs", [](const api::Kernel& k) { return spec_list(k.output_specs()); })
       .def_prop_ro("output_is_tuple", [](const api::Kernel& k) { return k.program().output_is_tuple; })
+      .def_prop_ro("num_cores", [](const api::Kernel& k) { return k.programs().size(); })
       .def("warnings",
            [](const api::Kernel& k) {
              std::vector<std::string> out;
@@ -165,19 +166,21 @@ NB_MODULE(_core, m) {
           [](const api::Kernel& k, const std::vector<std::tuple<uintptr_t, int64_t>>& inputs,
              const std::vector<std::tuple<uintptr_t, int64_t>>& outputs) {
             auto in = buffers(inputs), out = buffers(outputs);
-            guarded([&] {
+            std::vector<Diagnostic> warnings = guarded([&] {
               nb::gil_scoped_release release;
-              k.run(in, out);
-              return 0;
+              return k.run(in, out);
             });
+            std::vector<std::string> rendered;
+            for (auto& w : warnings) rendered.push_back(render(w));
+            return rendered;
           },
           nb::arg("inputs"), nb::arg("outputs"),
-          "Runs the kernel on buffers given as (address, nbytes) of C-contiguous arrays.");
+          "Runs the kernel on buffers given as (address, nbytes) of C-contiguous arrays; returns its warnings.");
 
   m.def(
       "compile",
       [](const std::string& path, const std::string& source, const std::string& kernel, nb::list args,
-         const std::string& target, int lineno, nb::list globals) {
+         const std::string& target, int lineno, nb::list globals, int grid) {
         std::vector<KernelArg> kargs;
         for (nb::handle h : args) {
           nb::tuple t = nb::borrow<nb::tuple>(h);
@@ -187,12 +190,13 @@ NB_MODULE(_core, m) {
         if (!tk) throw nb::value_error(("unknown target '" + target + "' (use trn1, trn2 or trn3)").c_str());
         api::CompileOptions opts;
         opts.target = *tk;
+        opts.grid = grid;
         for (nb::handle h : globals) {
           nb::tuple t = nb::borrow<nb::tuple>(h);
           opts.globals.push_back({nb::cast<std::string>(t[0]), to_arg(t[1])});
         }
         return guarded([&] { return api::compile(path, source, kernel, kargs, opts, lineno); });
       },
-      nb::arg("path"), nb::arg("source"), nb::arg("kernel"), nb::arg("args"), nb::arg("target") = "trn2", nb::arg("lineno") = 0, nb::arg("globals") = nb::list(),
+      nb::arg("path"), nb::arg("source"), nb::arg("kernel"), nb::arg("args"), nb::arg("target") = "trn2", nb::arg("lineno") = 0, nb::arg("globals") = nb::list(), nb::arg("grid") = 0,
       "Compiles `kernel` from a module's source. args: [(keyword or '', description), ...].");
 }

@@ -98,6 +98,7 @@ Value create_tensor(Interpreter& in, CallArgs& a, const std::string& fname, std:
         in.error(shape_span, "tensor size exceeds the 64-bit range nkic supports", "", "validation");
   }
   Value out = in.new_tensor(name, mem, dt, shape, a.call_span);
+  if (v[2].as_buffer() == BufferKind::PrivateHBM) in.program.tensors[out.as<TensorObj>()->ap.tensor].private_hbm = true;
   if (!v[4].is_none()) check_address(in, a, ps, v[4], mem, dt, shape, in.program.tensors[out.as<TensorObj>()->ap.tensor]);
   (void)fname;
   return out;
@@ -196,9 +197,9 @@ Value make_language_module() {
     sl->stop = Value::integer(start + size);
     return Value::wrap(VK::Slice, sl);
   });
-  m->ns["program_id"] = make_builtin("nki.language.program_id", [](Interpreter&, CallArgs&) { return Value::integer(0); });
-  m->ns["num_programs"] = make_builtin("nki.language.num_programs", [](Interpreter&, CallArgs&) { return Value::integer(1); });
-  m->ns["program_ndim"] = make_builtin("nki.language.program_ndim", [](Interpreter&, CallArgs&) { return Value::integer(0); });
+  m->ns["program_id"] = make_builtin("nki.language.program_id", [](Interpreter& in, CallArgs&) { return Value::integer(in.launch.program_id); });
+  m->ns["num_programs"] = make_builtin("nki.language.num_programs", [](Interpreter& in, CallArgs&) { return Value::integer(in.launch.num_programs); });
+  m->ns["program_ndim"] = make_builtin("nki.language.program_ndim", [](Interpreter& in, CallArgs&) { return Value::integer(in.launch.ndim); });
   m->ns["no_reorder"] = make_builtin("nki.language.no_reorder", [](Interpreter&, CallArgs&) {
     auto e = std::make_shared<EnumObj>();  // a marker for `with`: dynamic loops cannot nest inside
     e->cls = "no_reorder";

@@ -12,6 +12,7 @@
 #include "support/diagnostic.h"
 #include "ir/program.h"
 #include "target/target.h"
+#include "trace/specialize.h"
 #include "trace/value.h"
 
 namespace nkic::trace {
@@ -38,6 +39,7 @@ class Interpreter {
   ~Interpreter();
 
   Program& program;
+  Launch launch;  // the program of the launch grid being specialized (nl.program_id, ...)
   const Target& tgt;
 
   ModuleEnv* load_module(SourceRef source);  // parses; throws UserError on syntax errors

@@ -1,7 +1,7 @@
-// nki.isa multi-core synchronization of an LNC2 pair (NeuronCore-v3+): core_barrier, sendrecv.
-// nkic runs a kernel on one NeuronCore (`kernel[2]` launches are not supported): core_barrier has no
-// peer to wait for and is a no-op; sendrecv needs the peer's data, so after validation it is a compile
-// error (docs/semantics.md, "Multi-core instructions").
+// nki.isa multi-core synchronization of an LNC2 pair (NeuronCore-v3+): core_barrier, sendrecv. Under
+// `kernel[2]` each core's Program holds its own; the Device matches them (sim/device.cpp). Without a
+// second core core_barrier has no peer and completes at once, and sendrecv is an error
+// (docs/semantics.md, "Two cores").
 #include "trace/isa_common.h"
 
 namespace nkic::trace {
@@ -63,9 +63,16 @@ void add_isa_lnc(ModuleObj& m, const IsaEnums&) {
           c.fail(1, "dst dtype " + dt_name(c.dtype(dst)) + " must equal src dtype " + dt_name(c.dtype(src)));
         if (src->shape() != dst->shape())
           c.fail(1, "dst " + shape_str(*dst) + " must have the same shape as src " + shape_str(*src));
-        rank(c, 2);
-        rank(c, 3);
-        if (!c.v[4].is_int() || c.v[4].as_int() < 0)
+        int64_t to = rank(c, 2), from = rank(c, 3);
+        int64_t me = c.in.launch.program_id;
+        if (c.in.launch.num_programs < 2)
+          c.in.error(c.a.call_span,
+                     "sendrecv: the instruction exchanges data with the other core of an LNC2 pair, but the kernel "
+                     "runs on one core",
+                     "launch it on both cores of the pair with kernel[2]", "validation");
+        if (to == me) c.fail(2, "send_to_rank must be the other core (" + std::to_string(1 - me) + "): this is core " + std::to_string(me));
+        if (from == me) c.fail(3, "recv_from_rank must be the other core (" + std::to_string(1 - me) + "): this is core " + std::to_string(me));
+        if (!c.v[4].is_int() || c.v[4].as_int() < 0 || c.v[4].as_int() > INT32_MAX)
           c.fail(4, "pipe_id must be a non-negative compile-time integer, not " + repr(c.v[4]));
         int64_t de = c.enum_value(5, "dma_engine");
         if (de == 2) {  // gpsimd_dma limits (0.3.0)
@@ -78,10 +85,10 @@ void add_isa_lnc(ModuleObj& m, const IsaEnums&) {
             c.fail(0, "with dma_engine.gpsimd_dma at most " + std::to_string(cap) + " bytes per partition move for " +
                           dt_name(c.dtype(src)) + ", not " + std::to_string(bytes));
         }
-        c.in.error(c.a.call_span,
-                   "sendrecv: the instruction exchanges data with the other core of an LNC2 pair, and nkic runs a kernel "
-                   "on a single NeuronCore",
-                   "sendrecv needs an LNC2 launch (kernel[2]), which nkic does not support yet");
+        Instruction& ins = c.emit(Opcode::SendRecv, {src, dst});
+        ins.engine = de == 2 ? Engine::GpSimd : Engine::DMA;
+        ins.i0 = static_cast<int32_t>(c.v[4].as_int());
+        c.in.program.set_ints(ins, {to, from});
       });
 }
 
