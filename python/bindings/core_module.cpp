@@ -166,6 +166,7 @@ NB_MODULE(_core, m) {
           "The environment variables the compile read, as (name, value or None if unset).")
       .def_prop_ro("env_reads_all", [](const api::Kernel& k) { return k.env_reads().all; },
                    "True when the compile listed the whole environment (os.environ.items()).")
+      .def_prop_ro("num_cores", [](const api::Kernel& k) { return k.programs().size(); })
       .def("warnings",
            [](const api::Kernel& k) {
              std::vector<std::string> out;
@@ -177,20 +178,22 @@ NB_MODULE(_core, m) {
           [](const api::Kernel& k, const std::vector<std::tuple<uintptr_t, int64_t>>& inputs,
              const std::vector<std::tuple<uintptr_t, int64_t>>& outputs) {
             auto in = buffers(inputs), out = buffers(outputs);
-            guarded([&] {
+            std::vector<Diagnostic> warnings = guarded([&] {
               nb::gil_scoped_release release;
-              k.run(in, out);
-              return 0;
+              return k.run(in, out);
             });
+            std::vector<std::string> rendered;
+            for (auto& w : warnings) rendered.push_back(render(w));
+            return rendered;
           },
           nb::arg("inputs"), nb::arg("outputs"),
-          "Runs the kernel on buffers given as (address, nbytes) of C-contiguous arrays.");
+          "Runs the kernel on buffers given as (address, nbytes) of C-contiguous arrays; returns its warnings.");
 
   m.def(
       "compile",
       [](const std::string& path, const std::string& source, const std::string& kernel, nb::list args,
          const std::string& target, int lineno, nb::list globals, const std::vector<std::string>& paths,
-         const std::map<std::string, std::string>& modules, nb::object environ_) {
+         const std::map<std::string, std::string>& modules, nb::object environ_, int grid) {
         std::vector<KernelArg> kargs;
         for (nb::handle h : args) {
           nb::tuple t = nb::borrow<nb::tuple>(h);
@@ -200,6 +203,7 @@ NB_MODULE(_core, m) {
         if (!tk) throw nb::value_error(("unknown target '" + target + "' (use trn1, trn2 or trn3)").c_str());
         api::CompileOptions opts;
         opts.target = *tk;
+        opts.grid = grid;
         for (nb::handle h : globals) {
           nb::tuple t = nb::borrow<nb::tuple>(h);
           opts.globals.push_back({nb::cast<std::string>(t[0]), to_arg(t[1])});
@@ -210,7 +214,7 @@ NB_MODULE(_core, m) {
         return guarded([&] { return api::compile(path, source, kernel, kargs, opts, lineno); });
       },
       nb::arg("path"), nb::arg("source"), nb::arg("kernel"), nb::arg("args"), nb::arg("target") = "trn2", nb::arg("lineno") = 0, nb::arg("globals") = nb::list(),
-      nb::arg("paths") = std::vector<std::string>(), nb::arg("modules") = std::map<std::string, std::string>(), nb::arg("environ") = nb::none(),
+      nb::arg("paths") = std::vector<std::string>(), nb::arg("modules") = std::map<std::string, std::string>(), nb::arg("environ") = nb::none(), nb::arg("grid") = 0,
       "Compiles `kernel` from a module's source. args: [(keyword or '', description), ...]. paths: the "
       "directories absolute imports are searched in (sys.path); modules: {name: source file} of modules "
       "already imported (sys.modules); environ: what os.environ reads (default: the C environment).");

@@ -295,8 +295,6 @@ class JitKernel:
             raise NkiError(f"kernel[...] takes a positive integer, not {grid!r}")
         if grid > 2:
             raise NkiError(f"kernel[{grid}]: a logical NeuronCore has at most 2 physical cores (use kernel[1] or kernel[2])")
-        if grid == 2:
-            raise NkiError("kernel[2] (LNC2, two cores) is not supported by nkic yet; run kernel[1]")
         k = JitKernel(self.func, **self.options)
         k._cache = self._cache
         k._grid = grid
@@ -326,7 +324,8 @@ class JitKernel:
         desc += [(k, _describe(v, f"argument '{k}'")) for k, v in kwargs.items()]
         target = self.options.get("platform_target") or _target()
         glob = _live_globals(inspect.unwrap(self.func))
-        key = (hashlib.sha1(text.encode()).hexdigest(), path, name, lineno, repr(desc), repr(glob), target)
+        grid = self._grid or 0
+        key = (hashlib.sha1(text.encode()).hexdigest(), path, name, lineno, repr(desc), repr(glob), target, grid)
         # Per key, the kernels compiled under different values of the environment variables they read
         # (os.environ at compile time): a kernel that read none is never recompiled for the environment.
         for reads, listed_all, compiled in self._cache.get(key, ()):
@@ -334,7 +333,7 @@ class JitKernel:
                 return compiled
         paths, modules = _module_search()
         try:
-            compiled = _core.compile(path, text, name, desc, target, lineno, glob, paths, modules, dict(os.environ))
+            compiled = _core.compile(path, text, name, desc, target, lineno, glob, paths, modules, dict(os.environ), grid)
         except NkiError as e:
             raise _at_kernel_line(e) from None
         for w in compiled.warnings():
@@ -362,9 +361,11 @@ class JitKernel:
         outs = [np.empty(shape if alias < 0 else 0, dtype=_NKI_TO_NP[dt]) for shape, dt, _, alias in specs]
         sys.stdout.flush()  # nl.device_print writes from C++: keep program order with Python's prints
         try:
-            compiled.run(inputs, [(o.ctypes.data, o.nbytes) for o in outs])
+            run_warnings = compiled.run(inputs, [(o.ctypes.data, o.nbytes) for o in outs])
         except NkiError as e:
             raise _at_kernel_line(e) from None
+        for w in run_warnings:
+            warnings.warn(w, stacklevel=2)
         for arr, c in copies:
             if arr.flags.writeable and not np.array_equal(arr, c, equal_nan=True):
                 arr[...] = c

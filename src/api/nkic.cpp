@@ -53,47 +53,137 @@ const std::vector<std::string_view>& pass_names() {
 }
 
 std::vector<TensorSpec> Kernel::input_specs() const {
-  return specs(program_, TensorRole::Input, static_cast<size_t>(program_.num_inputs));
+  return specs(program(), TensorRole::Input, static_cast<size_t>(program().num_inputs));
 }
 
 std::vector<TensorSpec> Kernel::output_specs() const {
   std::vector<TensorSpec> out;
-  for (uint32_t id : program_.outputs) {
-    const TensorDecl& t = program_.tensors[id];
+  for (uint32_t id : program().outputs) {
+    const TensorDecl& t = program().tensors[id];
     out.push_back({t.shape, t.dtype, t.name, t.role == TensorRole::Input ? t.io_index : -1});
   }
   return out;
 }
 
-std::string Kernel::ir() const { return print_program(program_); }
-std::string Kernel::allocation_report() const { return nkic::allocation_report(program_); }
-
-void Kernel::run(const std::vector<sim::HostBuffer>& inputs, const std::vector<sim::HostBuffer>& outputs,
-                 const sim::Progress& progress) const {
-  sim::run(program_, target(), inputs, outputs, progress);
+size_t Kernel::num_instructions() const {
+  size_t n = 0;
+  for (const Program& p : programs_) n += p.instrs.size();
+  return n;
 }
 
-std::shared_ptr<Kernel> compile(const std::string& path, const std::string& source, const std::string& kernel_name,
-                                const std::vector<KernelArg>& args, const CompileOptions& options, int lineno) {
-  const auto& names = pass_names();
-  if (!options.dump_after.empty() && std::find(names.begin(), names.end(), options.dump_after) == names.end())
-    throw std::invalid_argument("unknown pass '" + options.dump_after + "'");
+// Under LNC2 each core's part is headed "core N:".
+template <class F>
+std::string per_core(const std::vector<Program>& ps, F&& f) {
+  if (ps.size() == 1) return f(ps[0]);
+  std::string out;
+  for (size_t c = 0; c < ps.size(); ++c) out += "core " + std::to_string(c) + ":\n" + f(ps[c]);
+  return out;
+}
+
+std::string Kernel::ir() const { return per_core(programs_, [](const Program& p) { return print_program(p); }); }
+std::string Kernel::allocation_report() const {
+  return per_core(programs_, [](const Program& p) { return nkic::allocation_report(p); });
+}
+
+std::vector<Diagnostic> Kernel::run(const std::vector<sim::HostBuffer>& inputs,
+                                    const std::vector<sim::HostBuffer>& outputs, const sim::Progress& progress) const {
+  std::vector<const Program*> ps;
+  for (const Program& p : programs_) ps.push_back(&p);
+  sim::Device dev(target(), ps, inputs, outputs);
+  dev.run(progress);
+  return dev.warnings();
+}
+
+namespace {
+// One core's Program through the pipeline: specialize, then each pass (verified after each when asked).
+SpecializeResult compile_one(const SourceRef& src, const std::string& kernel_name, const std::vector<KernelArg>& args,
+                             const CompileOptions& options, int lineno, const Launch& launch, std::string& dump) {
   const Target& tgt = nkic::target(options.target);
-  auto src = std::make_shared<const SourceFile>(path, source);
-  SpecializeResult r = specialize(src, kernel_name, args, tgt, lineno, options.globals, options.host);  // parses, then traces
+  SpecializeResult r =
+      specialize(src, kernel_name, args, tgt, lineno, options.globals, options.host, launch);  // parses, traces
   Program& p = r.program;
-  std::string dump;
   auto after = [&](std::string_view pass) {
     if (options.verify_each && pass != "verify") verify(p);
-    if (pass == options.dump_after) dump = print_program(p);
+    if (pass == options.dump_after) dump += print_program(p);
   };
   after("specialize");
   for (const Pass& pass : kPasses) {
     pass.run(p, tgt);
     after(pass.name);
   }
-  return std::make_shared<Kernel>(std::move(r.program), options.target, std::move(r.warnings), std::move(dump),
-                                  std::move(r.env));
+  return r;
+}
+
+// The kernel's `def` line (for launch errors found before tracing), or no span.
+Span kernel_span(const SourceRef& src, const std::string& name) {
+  std::vector<Diagnostic> diags;
+  auto m = parse_module(src, diags);
+  if (m)
+    for (auto* s : m->body)
+      if (s->kind == ast::StmtKind::FunctionDef && s->name == name) return s->span;
+  return Span{};
+}
+
+[[noreturn]] void launch_error(const SourceRef& src, const std::string& kernel, const std::string& msg,
+                               const std::string& hint) {
+  Diagnostic d;
+  d.loc = {src, kernel_span(src, kernel)};
+  d.message = msg;
+  d.hint = hint;
+  throw UserError(std::move(d));
+}
+
+// The cores of an LNC2 launch share the caller's buffers: their arguments and outputs must agree.
+void check_same_interface(const SourceRef& src, const Program& a, const Program& b) {
+  auto io = [](const Program& p) {
+    std::vector<std::pair<std::vector<int64_t>, DType>> out;
+    for (uint32_t id : p.outputs) out.push_back({p.tensors[id].shape, p.tensors[id].dtype});
+    return out;
+  };
+  if (io(a) != io(b) || a.output_is_tuple != b.output_is_tuple || a.num_inputs != b.num_inputs)
+    launch_error(src, a.kernel_name, "kernel '" + a.kernel_name + "' returns different outputs on core 0 and core 1",
+                 "both cores must return the same shared_hbm tensors (same shapes and dtypes)");
+}
+}  // namespace
+
+std::shared_ptr<Kernel> compile(const std::string& path, const std::string& source, const std::string& kernel_name,
+                                const std::vector<KernelArg>& args, const CompileOptions& options, int lineno) {
+  const auto& names = pass_names();
+  if (!options.dump_after.empty() && std::find(names.begin(), names.end(), options.dump_after) == names.end())
+    throw std::invalid_argument("unknown pass '" + options.dump_after + "'");
+  auto src = std::make_shared<const SourceFile>(path, source);
+  const Target& tgt = nkic::target(options.target);
+  if (options.grid < 0 || options.grid > 2)
+    launch_error(src, kernel_name, "kernel[" + std::to_string(options.grid) + "]: a logical NeuronCore has 1 or 2 physical cores",
+                 "launch with kernel[1] or kernel[2]");
+  if (options.grid == 2 && tgt.nc_version < 3)
+    launch_error(src, kernel_name, "kernel[2] needs two physical cores per logical core (LNC2), which " + std::string(tgt.name) +
+                          " does not have",
+                 "LNC2 is available on trn2 and trn3; on " + std::string(tgt.name) + " launch with kernel[1]");
+  int cores = options.grid == 2 ? 2 : 1;
+  std::vector<Program> programs;
+  std::vector<Diagnostic> warnings;
+  std::string dump;
+  EnvReads env;
+  for (int c = 0; c < cores; ++c) {
+    if (cores > 1 && !options.dump_after.empty()) dump += "core " + std::to_string(c) + ":\n";
+    SpecializeResult r = compile_one(src, kernel_name, args, options, lineno,
+                                     Launch{c, std::max(options.grid, 1), options.grid > 0 ? 1 : 0}, dump);
+    for (Diagnostic& w : r.warnings)  // a warning both cores give is one warning
+      if (c == 0 || std::none_of(warnings.begin(), warnings.end(), [&](const Diagnostic& o) {
+            return o.message == w.message && o.loc.span.line == w.loc.span.line;
+          }))
+        warnings.push_back(std::move(w));
+    env.all = env.all || r.env.all;  // what any core read keys the compile cache
+    for (EnvRead& v : r.env.vars)
+      if (std::none_of(env.vars.begin(), env.vars.end(), [&](const EnvRead& o) { return o.name == v.name; }))
+        env.vars.push_back(std::move(v));
+    programs.push_back(std::move(r.program));
+  }
+  std::sort(env.vars.begin(), env.vars.end(), [](const EnvRead& a, const EnvRead& b) { return a.name < b.name; });
+  if (cores > 1) check_same_interface(src, programs[0], programs[1]);
+  return std::make_shared<Kernel>(std::move(programs), options.target, std::move(warnings), std::move(dump),
+                                  std::move(env));
 }
 
 std::vector<Diagnostic> parse_file(const std::string& path, const std::string& source, std::string* ast_dump) {

@@ -9,6 +9,7 @@
 
 #include "ir/program.h"
 #include "sim/core.h"
+#include "sim/device.h"
 #include "sim/memory.h"
 #include "support/diagnostic.h"
 #include "target/target.h"
@@ -23,6 +24,9 @@ struct CompileOptions {
   // sys.path and sys.modules files (Python), or the kernel's folder, --path and PYTHONPATH (CLI); and
   // the environment os.environ reads (Python's os.environ; the CLI's is the C environment).
   HostContext host;
+  // The launch grid: 0 for `kernel(...)`, 1 for `kernel[1]`, 2 for `kernel[2]` (LNC2: one Program per
+  // core of the logical core, trn2/trn3 only).
+  int grid = 0;
   // A pass name (pass_names()): the Program as printed after that pass is kept in Kernel::dump().
   std::string dump_after;
   // Verify the IR after every pass, not only at the end: on in debug builds and with NKIC_VERIFY=1.
@@ -42,16 +46,23 @@ struct TensorSpec {
 
 class Kernel {
  public:
-  Kernel(Program p, TargetKind t, std::vector<Diagnostic> warnings, std::string dump = "", EnvReads env = {})
-      : program_(std::move(p)), target_(t), warnings_(std::move(warnings)), dump_(std::move(dump)), env_(std::move(env)) {}
+  // One Program per core (one for a single-core launch).
+  Kernel(std::vector<Program> programs, TargetKind t, std::vector<Diagnostic> warnings, std::string dump = "",
+         EnvReads env = {})
+      : programs_(std::move(programs)),
+        target_(t),
+        warnings_(std::move(warnings)),
+        dump_(std::move(dump)),
+        env_(std::move(env)) {}
 
-  const Program& program() const { return program_; }
+  const Program& program() const { return programs_.front(); }  // core 0's
+  const std::vector<Program>& programs() const { return programs_; }
   const Target& target() const { return nkic::target(target_); }
   const std::vector<Diagnostic>& warnings() const { return warnings_; }
   std::vector<TensorSpec> input_specs() const;   // HBM tensor arguments, in argument order
   std::vector<TensorSpec> output_specs() const;  // returned tensors, in order
-  size_t num_instructions() const { return program_.instrs.size(); }
-  std::string ir() const;                 // the printed Program
+  size_t num_instructions() const;  // over every core
+  std::string ir() const;                 // the printed Program (each core's under LNC2)
   std::string allocation_report() const;  // where each on-chip tensor lives
   const std::string& dump() const { return dump_; }  // CompileOptions::dump_after
   // The environment variables the compile read (os.environ, os.getenv) and their values then: a
@@ -60,11 +71,12 @@ class Kernel {
 
   // Simulates the kernel: `inputs` and `outputs` are C-contiguous caller buffers matching the specs.
   // Inputs the kernel writes are updated in place. Throws UserError (kind "runtime") on kernel errors.
-  void run(const std::vector<sim::HostBuffer>& inputs, const std::vector<sim::HostBuffer>& outputs,
-           const sim::Progress& progress = {}) const;
+  // Returns the run's warnings (shared_hbm bytes written by both cores with no synchronization between).
+  std::vector<Diagnostic> run(const std::vector<sim::HostBuffer>& inputs, const std::vector<sim::HostBuffer>& outputs,
+                              const sim::Progress& progress = {}) const;
 
  private:
-  Program program_;
+  std::vector<Program> programs_;
   TargetKind target_;
   std::vector<Diagnostic> warnings_;
   std::string dump_;

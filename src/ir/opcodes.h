@@ -76,6 +76,7 @@ struct ImmSpec {
 // Opcode traits (bits).
 enum : uint8_t {
   kLaneState = 1,  // keeps per-lane state (accumulator registers, random generators): operands stay at partition 0
+  kSync = 2,       // synchronizes the cores of a logical core: completes when every core has reached it
 };
 
 constexpr size_t kMaxRoles = 8;  // Instruction::present has one bit per role
@@ -211,8 +212,10 @@ constexpr ImmSpec RegOrImm(std::string_view n) { return {n, ImmType::RegOrFloat,
     (RW("dst", kPsum), R("stationary", kSbuf), R("moving", kSbuf), R("stationary_scale", kSbuf),                     \
      R("moving_scale", kSbuf)),                                                                                       \
     (Acc()), 0) \
-  /* LNC2 synchronization on one core (trace/isa_lnc.cpp): a no-op in the simulator. */                            \
-  X(CoreBarrier, "core_barrier", GpSimd, (R("data", kHbm)), (), 0)
+  /* LNC2 synchronization between the two cores of a logical core (trace/isa_lnc.cpp, sim/device.cpp). */         \
+  X(CoreBarrier, "core_barrier", GpSimd, (R("data", kHbm)), (), kSync) /* engine = the blocking queue */              \
+  X(SendRecv, "sendrecv", DMA, (R("src", kSbuf), W("dst", kSbuf)),                                                    \
+    (I0("pipe_id"), IntAt("send_to_rank", 0), IntAt("recv_from_rank", 1)), kSync) /* engine = the DMA used */
 
 enum class Opcode : uint8_t {
 #define X(e, n, eng, roles, imms, traits) e,

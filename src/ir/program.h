@@ -34,6 +34,8 @@ struct TensorDecl {
   int32_t start_partition = -1;
   int64_t byte_offset = -1;
   bool user_address = false;
+  // HBM: nl.private_hbm (one storage per core under LNC2) rather than shared_hbm (one for all cores).
+  bool private_hbm = false;
   // nl.shared_constant: index into Program::constants of the tensor's initial contents (HBM), or -1.
   int32_t constant = -1;
 

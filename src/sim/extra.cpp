@@ -97,6 +97,5 @@ void exec_NonzeroWithCount(ExecContext& cx, const Instruction& in) {
 }
 
 // A barrier with the other core of an LNC2 pair: nkic runs one core, so there is nothing to wait for.
-void exec_CoreBarrier(ExecContext&, const Instruction&) {}
 
 }  // namespace nkic::sim

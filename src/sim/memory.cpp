@@ -18,9 +18,7 @@ Pool& pool() {
 }
 }  // namespace
 
-Memory::Memory(const Program& p, const Target& t, const std::vector<HostBuffer>& inputs,
-               const std::vector<HostBuffer>& outputs)
-    : prog_(p), tgt_(t) {
+Memory::Memory(const Program& p, const Target& t, std::vector<uint8_t*> hbm) : prog_(p), tgt_(t), hbm_(std::move(hbm)) {
   auto take = [](std::vector<uint8_t>& pooled, std::vector<uint8_t>& mine, size_t bytes) {
     mine = std::move(pooled);
     if (mine.size() != bytes) mine.assign(bytes, 0);
@@ -29,33 +27,6 @@ Memory::Memory(const Program& p, const Target& t, const std::vector<HostBuffer>&
   take(pool().psum, psum_, static_cast<size_t>(t.partitions) * t.psum_partition_bytes);
   psum_written = std::move(pool().written);
   psum_written.assign(psum_.size() / 4, 0);
-  hbm_.assign(p.tensors.size(), nullptr);
-  for (size_t i = 0; i < p.tensors.size(); ++i) {
-    const TensorDecl& d = p.tensors[i];
-    if (d.mem != Mem::HBM) continue;
-    int64_t bytes = d.num_elements() * size_of(d.dtype);
-    const std::vector<HostBuffer>* host = d.role == TensorRole::Input ? &inputs : d.role == TensorRole::Output ? &outputs : nullptr;
-    if (host) {
-      if (d.io_index < 0 || d.io_index >= static_cast<int32_t>(host->size()))
-        throw std::invalid_argument("missing host buffer for tensor '" + d.name + "'");
-      const HostBuffer& hb = (*host)[d.io_index];
-      if (hb.bytes != bytes)
-        throw std::invalid_argument("host buffer for tensor '" + d.name + "' has " + std::to_string(hb.bytes) +
-                                    " bytes, expected " + std::to_string(bytes));
-      hbm_[i] = static_cast<uint8_t*>(hb.data);
-    } else {
-      scratch_.emplace_back(bytes);
-      hbm_[i] = scratch_.back().data();
-      if (d.constant >= 0) {  // nl.shared_constant: the contents baked into the Program
-        if (d.constant >= static_cast<int32_t>(p.constants.size()) ||
-            static_cast<int64_t>(p.constants[d.constant].size()) != bytes)
-          throw std::invalid_argument("constant tensor '" + d.name + "' has no contents of " + std::to_string(bytes) + " bytes");
-        std::memcpy(hbm_[i], p.constants[d.constant].data(), static_cast<size_t>(bytes));
-      } else {
-        numerics::fill_sentinel(d.dtype, hbm_[i], d.num_elements());
-      }
-    }
-  }
 }
 
 Memory::~Memory() {

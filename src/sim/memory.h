@@ -1,5 +1,6 @@
-// The NeuronCore's memories: physical SBUF and PSUM (partition x bytes), and HBM tensors that map the
-// caller's buffers without copying. Resolves access patterns to physical views.
+// One NeuronCore's view of memory: its physical SBUF and PSUM (partition x bytes), and the HBM tensors of
+// its Program at the addresses the Device gives them (sim/device.h). Resolves access patterns to
+// physical views.
 #pragma once
 
 #include <cstdint>
@@ -58,8 +59,8 @@ struct PhysView {
 
 class Memory {
  public:
-  Memory(const Program& p, const Target& t, const std::vector<HostBuffer>& inputs,
-         const std::vector<HostBuffer>& outputs);
+  // `hbm`: the storage of each HBM tensor of `p` (by tensor id; nullptr for on-chip tensors).
+  Memory(const Program& p, const Target& t, std::vector<uint8_t*> hbm);
   // SBUF/PSUM storage is handed back to a per-thread pool and reused by the next run on the thread
   // (no 30 MB allocation and page faults per run). Stale bytes are never observable: every on-chip
   // tensor is filled with its sentinel when it is born, and accesses are bounds-checked per tensor.
@@ -79,8 +80,7 @@ class Memory {
   const Program& prog_;
   const Target& tgt_;
   std::vector<uint8_t> sbuf_, psum_;
-  std::vector<uint8_t*> hbm_;                  // base pointer per tensor id (HBM only)
-  std::vector<std::vector<uint8_t>> scratch_;  // internal HBM tensors
+  std::vector<uint8_t*> hbm_;  // base pointer per tensor id (HBM only)
 };
 
 // Calls f(ptr, step_bytes, n) for each innermost run of partition p's free elements, in order.

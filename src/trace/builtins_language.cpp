@@ -98,6 +98,7 @@ Value create_tensor(Interpreter& in, CallArgs& a, const std::string& fname, std:
         in.error(shape_span, "tensor size exceeds the 64-bit range nkic supports", "", "validation");
   }
   Value out = in.new_tensor(name, mem, dt, shape, a.call_span);
+  if (v[2].as_buffer() == BufferKind::PrivateHBM) in.program.tensors[out.as<TensorObj>()->ap.tensor].private_hbm = true;
   if (!v[4].is_none()) check_address(in, a, ps, v[4], mem, dt, shape, in.program.tensors[out.as<TensorObj>()->ap.tensor]);
   (void)fname;
   return out;
@@ -202,20 +203,20 @@ Value make_language_module() {
     sl->stop = Value::integer(start + size);
     return Value::wrap(VK::Slice, sl);
   });
-  // One program instance (no launch grid): the axis arguments are bound (checked) but do not matter.
+  // The program of the launch grid being specialized (Interpreter::launch); the axis arguments are bound.
   static const std::vector<Param> program_id_params = {{"axis", false, Value::integer(0)}};
   m->ns["program_id"] = make_builtin("nki.language.program_id", program_id_params, [](Interpreter& in, CallArgs& a) {
     in.bind(a, "program_id", program_id_params);
-    return Value::integer(0);
+    return Value::integer(in.launch.program_id);
   });
   static const std::vector<Param> num_programs_params = {{"axes", false, Value::integer(0)}};
   m->ns["num_programs"] = make_builtin("nki.language.num_programs", num_programs_params, [](Interpreter& in, CallArgs& a) {
     in.bind(a, "num_programs", num_programs_params);
-    return Value::integer(1);
+    return Value::integer(in.launch.num_programs);
   });
   m->ns["program_ndim"] = make_builtin("nki.language.program_ndim", {}, [](Interpreter& in, CallArgs& a) {
     in.bind(a, "program_ndim", {});
-    return Value::integer(0);
+    return Value::integer(in.launch.ndim);
   });
   m->ns["no_reorder"] = make_builtin("nki.language.no_reorder", {}, [](Interpreter& in, CallArgs& a) {
     in.bind(a, "no_reorder", {});

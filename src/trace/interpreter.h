@@ -42,6 +42,7 @@ class Interpreter {
   ~Interpreter();
 
   Program& program;
+  Launch launch;  // the program of the launch grid being specialized (nl.program_id, ...)
   const Target& tgt;
 
   ModuleEnv* load_module(SourceRef source);  // parses; throws UserError on syntax errors

@@ -1,7 +1,7 @@
-// nki.isa multi-core synchronization of an LNC2 pair (NeuronCore-v3+): core_barrier, sendrecv.
-// nkic runs a kernel on one NeuronCore (`kernel[2]` launches are not supported): core_barrier has no
-// peer to wait for and is a no-op; sendrecv needs the peer's data, so after validation it is a compile
-// error (docs/semantics.md, "Multi-core instructions").
+// nki.isa multi-core synchronization of an LNC2 pair (NeuronCore-v3+): core_barrier, sendrecv. Under
+// `kernel[2]` each core's Program holds its own; the Device matches them (sim/device.cpp). Without a
+// second core core_barrier has no peer and completes at once, and sendrecv is an error
+// (docs/semantics.md, "Two cores").
 #include "trace/isa_common.h"
 
 namespace nkic::trace {
@@ -55,12 +55,24 @@ void sendrecv(Ctx& c) {
     c.fail(P::dst, "dst dtype " + dt_name(c.dtype(dst)) + " must equal src dtype " + dt_name(c.dtype(src)));
   if (src->shape() != dst->shape())
     c.fail(P::dst, "dst " + shape_str(*dst) + " must have the same shape as src " + shape_str(*src));
-  rank(c, P::send_to_rank);
-  rank(c, P::recv_from_rank);
+  int64_t to = rank(c, P::send_to_rank), from = rank(c, P::recv_from_rank);
+  int64_t me = c.in.launch.program_id;
+  if (c.in.launch.num_programs < 2)
+    c.in.error(c.a.call_span,
+               "sendrecv: the instruction exchanges data with the other core of an LNC2 pair, but the kernel runs on "
+               "one core",
+               "launch it on both cores of the pair with kernel[2]", "validation");
+  if (to == me)
+    c.fail(P::send_to_rank, "send_to_rank must be the other core (" + std::to_string(1 - me) + "): this is core " +
+                                std::to_string(me));
+  if (from == me)
+    c.fail(P::recv_from_rank, "recv_from_rank must be the other core (" + std::to_string(1 - me) + "): this is core " +
+                                  std::to_string(me));
   const Value& pipe = c.v[P::pipe_id];
-  if (!pipe.is_int() || pipe.as_int() < 0)
+  if (!pipe.is_int() || pipe.as_int() < 0 || pipe.as_int() > INT32_MAX)
     c.fail(P::pipe_id, "pipe_id must be a non-negative compile-time integer, not " + repr(pipe));
-  if (c.member<DmaEngine>(P::dma_engine) == DmaEngine::GpSimdDma) {  // gpsimd_dma limits (0.3.0)
+  bool gpsimd_dma = c.member<DmaEngine>(P::dma_engine) == DmaEngine::GpSimdDma;
+  if (gpsimd_dma) {  // gpsimd_dma limits (0.3.0)
     if (c.parts(src) % 16 != 0)
       c.fail(P::src, "with dma_engine.gpsimd_dma the partition count must be a multiple of 16, not " +
                          std::to_string(c.parts(src)));
@@ -70,10 +82,10 @@ void sendrecv(Ctx& c) {
       c.fail(P::src, "with dma_engine.gpsimd_dma at most " + std::to_string(cap) + " bytes per partition move for " +
                          dt_name(c.dtype(src)) + ", not " + std::to_string(bytes));
   }
-  c.in.error(c.a.call_span,
-             "sendrecv: the instruction exchanges data with the other core of an LNC2 pair, and nkic runs a kernel "
-             "on a single NeuronCore",
-             "sendrecv needs an LNC2 launch (kernel[2]), which nkic does not support yet");
+  Instruction& ins = c.emit(Opcode::SendRecv, {src, dst});
+  ins.engine = gpsimd_dma ? Engine::GpSimd : Engine::DMA;
+  ins.i0 = static_cast<int32_t>(pipe.as_int());
+  c.in.program.set_ints(ins, {to, from});
 }
 
 }  // namespace

@@ -165,12 +165,13 @@ void find_defs(const std::vector<ast::Stmt*>& body, const std::string& name, boo
 
 SpecializeResult specialize(SourceRef source, const std::string& kernel_name, const std::vector<KernelArg>& args,
                             const Target& target, int lineno, const std::vector<KernelArg>& globals,
-                            const HostContext& host) {
+                            const HostContext& host, const Launch& launch) {
   SpecializeResult r;
   Program& p = r.program;
   p.kernel_name = kernel_name;
   Interpreter in(p, target);
   in.host = host;
+  in.launch = launch;
   fill_tile_size(in);
   ModuleEnv* env = in.load_module(source);
   for (const KernelArg& g : globals) {

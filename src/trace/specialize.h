@@ -67,6 +67,14 @@ struct EnvReads {
   bool all = false;           // the whole environment was listed (os.environ.items()): `vars` is all of it
 };
 
+// Which program of a launch grid is being specialized: `kernel` (no grid), `kernel[1]` or `kernel[2]`
+// (LNC2: one specialization per core, each with its own nl.program_id(0)).
+struct Launch {
+  int program_id = 0;
+  int num_programs = 1;
+  int ndim = 0;  // nl.program_ndim(): 0 without a grid, 1 with one
+};
+
 struct SpecializeResult {
   Program program;
   std::vector<Diagnostic> warnings;
@@ -79,7 +87,7 @@ struct SpecializeResult {
 // first decorator is on that line (Python's co_firstlineno), so nested kernels can be found too.
 SpecializeResult specialize(SourceRef source, const std::string& kernel_name, const std::vector<KernelArg>& args,
                             const Target& target, int lineno = 0, const std::vector<KernelArg>& globals = {},
-                            const HostContext& host = {});
+                            const HostContext& host = {}, const Launch& launch = {});
 // `globals`: names the caller's live module defines (keyword = name) that the source alone does not,
 // e.g. a kernel defined in a notebook cell; they are bound in the module before tracing. Array globals
 // are bound even when the source defines the name: the caller's live value is exact (np.random, np.load).

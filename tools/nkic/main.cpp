@@ -43,6 +43,7 @@ constexpr const char* kKernelHelp = R"(usage: nkic %s FILE.py[:KERNEL] --arg NAM
   --target T         trn1, trn2 (default) or trn3
   --path DIR         also find absolute imports in DIR (repeatable); searched after the kernel's
                      folder and before PYTHONPATH
+  --lnc N            launch on N cores of a logical core, as kernel[N] does (1 or 2; 2 needs trn2/trn3)
   --seed N           seed for random inputs (default 0)
 %s  -q, --quiet        print nothing but errors
   --json             print a JSON summary
@@ -71,6 +72,7 @@ struct TensorInput {
 
 struct KernelCommand {
   std::string file, kernel, out_dir, target = "trn2", after;
+  int grid = 0;  // --lnc
   uint64_t seed = 0;
   bool quiet = false, json = false;
   std::vector<KernelArg> args;
@@ -196,6 +198,10 @@ KernelCommand parse_kernel_command(const std::string& cmd, int argc, char** argv
         for (auto p : passes) list += (list.empty() ? "" : ", ") + std::string(p);
         throw UsageError("unknown pass '" + c.after + "' for --after (passes: " + list + ")");
       }
+    } else if (a == "--lnc") {
+      std::string v = value("--lnc");
+      if (v != "1" && v != "2") throw UsageError("--lnc takes 1 or 2 (the physical cores of a logical core), not '" + v + "'");
+      c.grid = std::stoi(v);
     } else if (a == "--target") {
       c.target = value("--target");
     } else if (a == "--path") {
@@ -295,6 +301,7 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   opts.target = *parse_target(c.target);
   opts.dump_after = c.after;
   opts.host.paths = import_paths(c);
+  opts.grid = c.grid;
   auto t0 = std::chrono::steady_clock::now();
   auto kernel = api::compile(c.file, text, c.kernel, c.args, opts);
   double compile_s = seconds_since(t0);
@@ -322,7 +329,7 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   }
   for (auto& o : outs) outputs.push_back({o.data.data(), static_cast<int64_t>(o.data.size())});
   t0 = std::chrono::steady_clock::now();
-  kernel->run(inputs, outputs, progress_bar(c, kernel->num_instructions()));
+  for (auto& w : kernel->run(inputs, outputs, progress_bar(c, kernel->num_instructions()))) std::cerr << render(w);
   double sim_s = seconds_since(t0);
   for (size_t i = 0; i < specs.size(); ++i)
     if (specs[i].alias_input >= 0) outs[i] = c.tensors[static_cast<size_t>(specs[i].alias_input)].array;
@@ -336,9 +343,11 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   if (c.quiet) return 0;
   std::ostringstream js;
   if (c.json) js << "{\"kernel\": \"" << json_escape(c.kernel) << "\", \"target\": \"" << c.target
-                 << "\", \"instructions\": " << kernel->num_instructions() << ", \"compile_seconds\": " << compile_s
+                 << "\", \"cores\": " << (c.grid == 2 ? 2 : 1) << ", \"instructions\": " << kernel->num_instructions() << ", \"compile_seconds\": " << compile_s
                  << ", \"simulate_seconds\": " << sim_s << ", \"outputs\": [";
-  else std::printf("kernel %s on %s: %zu instructions\n", c.kernel.c_str(), c.target.c_str(), kernel->num_instructions());
+  else
+    std::printf("kernel %s on %s%s: %zu instructions\n", c.kernel.c_str(), c.target.c_str(),
+                c.grid == 2 ? " (LNC2, 2 cores)" : "", kernel->num_instructions());
   for (size_t i = 0; i < outs.size(); ++i) {
     const auto& o = outs[i];
     int64_t n = o.size();

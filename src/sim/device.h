@@ -1,0 +1,79 @@
+// The machine: a Device owns HBM and N cores, each running its own Program (LNC2: one specialization
+// per nl.program_id). shared_hbm is one storage for every core: the caller's input and output buffers
+// and the kernel's own shared_hbm tensors (matched across the cores' Programs in declaration order);
+// private_hbm, SBUF, PSUM and registers are per core. Execution is deterministic: cores take turns on
+// one host thread, each running until it finishes or waits for another core.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "ir/program.h"
+#include "sim/core.h"
+#include "sim/memory.h"
+#include "support/diagnostic.h"
+#include "target/target.h"
+
+namespace nkic::sim {
+
+class Device {
+ public:
+  // `programs`: one per core (all from the same kernel). inputs/outputs: the caller's buffers for the
+  // HBM input and output tensors (by io_index), shared by every core. Throws std::invalid_argument for
+  // buffers that do not match, UserError when the cores' Programs declare different shared tensors.
+  Device(const Target& t, const std::vector<const Program*>& programs, const std::vector<HostBuffer>& inputs,
+         const std::vector<HostBuffer>& outputs);
+  ~Device();
+
+  // Runs every core to its end. Throws UserError (kind "runtime") for kernel errors and for a deadlock
+  // (every unfinished core waits for a synchronization no other core will reach).
+  void run(const Progress& progress = {});
+  // Findings that do not stop the run: shared_hbm bytes written by two cores with no synchronization
+  // between the writes.
+  const std::vector<Diagnostic>& warnings() const { return warnings_; }
+
+  // For Core: reports that `core` reached the synchronization at instruction `instr` (idempotent while
+  // it waits); returns whether every core it synchronizes with has reached it too (then it completes).
+  bool arrive(Core& core, uint32_t instr);
+  // For Core: an instruction ran (race tracking of shared_hbm writes).
+  void after_execute(Core& core, uint32_t instr, uint32_t epoch);
+
+ private:
+  struct Shared {  // a shared_hbm storage and, once two cores write it, who wrote each byte last
+    uint8_t* base;
+    int64_t bytes;
+    std::vector<uint32_t> last_writer;  // index into writes_ + 1, per byte (0: never written)
+  };
+  struct Write {
+    int core;
+    uint32_t epoch, instr;
+  };
+  struct Waiting {  // a core's synchronization that has arrived and not completed
+    uint32_t instr;
+    std::pair<int64_t, int64_t> key;
+    bool complete = false;
+  };
+
+  void complete(const std::pair<int64_t, int64_t>& key);
+  [[noreturn]] void deadlock();
+  Shared* shared_of(const uint8_t* p);
+
+  const Target& tgt_;
+  std::vector<std::vector<uint8_t>> storage_;  // the kernel's own HBM tensors (shared and private)
+  std::vector<std::unique_ptr<Core>> cores_;
+  std::vector<Shared> shared_;
+  std::vector<Write> writes_;
+  std::vector<Diagnostic> warnings_;
+  std::vector<std::pair<uint32_t, uint32_t>> warned_;  // (instr of core 0, instr of core 1) pairs reported
+  // Synchronization matching: (kind, sequence) -> the instruction each core arrived with (-1: not yet).
+  std::map<std::pair<int64_t, int64_t>, std::vector<int64_t>> arrivals_;
+  std::vector<std::map<int64_t, int64_t>> sync_count_;  // per core: kind -> synchronizations reached
+  std::vector<std::unique_ptr<Waiting>> waiting_;       // per core
+};
+
+// Runs a single-core Program (the common case): inputs/outputs as for Device.
+void run(const Program& p, const Target& t, const std::vector<HostBuffer>& inputs,
+         const std::vector<HostBuffer>& outputs, const Progress& progress = {});
+
+}  // namespace nkic::sim
