@@ -1,8 +1,10 @@
 // Operand placement rules that need both the instruction and the allocator's placement: the physical
-// start partition of each compute-engine operand, and nc_stream_shuffle's active-quadrant starts.
+// start partition of each compute-engine operand (MX scale operands may also start 4, 8 or 12
+// partitions into a quadrant), and nc_stream_shuffle's active-quadrant starts.
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "support/diagnostic.h"
 #include "passes/allocate.h"
@@ -31,6 +33,15 @@ std::string where(const Program& p, const APRef& ap, int64_t start) {
   return "starts at partition " + std::to_string(start) + " ('" + t.name + "' is at partition " +
          std::to_string(t.start_partition) + (off ? ", the view starts " + std::to_string(off) + " partitions into it" : "") + ")";
 }
+
+// MX scale operands hold 4 rows per quadrant (one per 8 data partitions), and up to 4 scale sets share a
+// tile: such an operand may start 0, 4, 8 or 12 partitions into a quadrant (spec §5.4, nc_matmul_mx).
+bool mx_scale_role(Opcode op, std::string_view role) {
+  return (op == Opcode::QuantizeMx && role == "dst_scale") ||
+         (op == Opcode::NcMatmulMx && (role == "stationary_scale" || role == "moving_scale"));
+}
+
+bool mx_scale_start(int64_t s) { return s % kQuadrantPartitions % 4 == 0 && s % kQuadrantPartitions <= 12; }
 
 }  // namespace
 
@@ -64,14 +75,22 @@ void check_placement(const Program& p, const Target& tg) {
       std::optional<APRef> ap = p.role_op(in, r);
       if (!ap || !p.tensors[ap->tensor].on_chip() || ap->dims.empty()) continue;
       int64_t s = start_partition(p, *ap);
-      if (!quadrant_aligned(s)) {
-        auto roles = info(in.op).operands();
-        std::string role(roles.empty() ? "operand" : roles[std::min<size_t>(r, roles.size() - 1)].name);
+      if (quadrant_aligned(s)) continue;
+      auto roles = info(in.op).operands();
+      std::string role(roles.empty() ? "operand" : roles[std::min<size_t>(r, roles.size() - 1)].name);
+      if (mx_scale_role(in.op, role)) {
+        if (mx_scale_start(s)) continue;
         placement_error(p, in,
                         role + " " + where(p, *ap, s) +
-                            "; compute instructions access partitions starting at a quadrant boundary (0, 32, 64 or 96)",
-                        "move the rows to a quadrant boundary with nisa.nc_stream_shuffle or nisa.dma_copy first");
+                            "; an MX scale operand must start 0, 4, 8 or 12 partitions after a quadrant boundary "
+                            "(0, 32, 64 or 96)",
+                        "up to 4 sets of scales share a tile at quadrant offsets 0, 4, 8 and 12, e.g. scales[4:, :] "
+                        "for a second set");
       }
+      placement_error(p, in,
+                      role + " " + where(p, *ap, s) +
+                          "; compute instructions access partitions starting at a quadrant boundary (0, 32, 64 or 96)",
+                      "move the rows to a quadrant boundary with nisa.nc_stream_shuffle or nisa.dma_copy first");
     }
   }
 }

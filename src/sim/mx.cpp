@@ -1,7 +1,8 @@
 // OCP microscaling (docs/semantics.md, "MX"): quantize_mx (VectorE) and nc_matmul_mx (TensorE).
 // An x4 element packs 4 consecutive values: fp8 x4 is 4 bytes, value q in byte q; fp4 x4 is a
 // little-endian 16-bit word, value q in bits [4q, 4q + 4). A scale byte s means 2^(s - 127); scale row i
-// (data partitions 8i..8i+7) is partition (i // 4) * 32 + i % 4 of the scale view.
+// (data partitions 8i..8i+7) is partition (i // 4) * 32 + i % 4 of the scale view, so a view starting 4, 8
+// or 12 partitions into a quadrant (a packed scale tile) shifts every row by that offset.
 #include <algorithm>
 #include <cmath>
 #include <cstring>

@@ -157,11 +157,20 @@ void exec_NcMatmul(ExecContext& cx, const Instruction& in) {
 
 namespace nkic::sim {
 
-// nc_transpose (TensorE or VectorE): dst[f, p] = data[p, f], bit-exact (same dtype).
+// nc_transpose (TensorE or VectorE): dst[f, p] = data[p, f], bit-exact (same dtype), or (TensorE) bf16/fp16
+// data widened exactly into an fp32 PSUM tile.
 void exec_NcTranspose(ExecContext& cx, const Instruction& in) {
   PhysView d = cx.mem.view(cx.prog.op(in, 0)), s = cx.mem.view(cx.prog.op(in, 1));
   int64_t P = s.pnum, F = s.free_elems(), isz = size_of(s.dtype);
   std::vector<uint8_t*> sp = element_ptrs(s), dp = element_ptrs(d);
+  if (d.dtype != s.dtype) {
+    std::vector<float> row(static_cast<size_t>(F));
+    for (int64_t p = 0; p < P; ++p) {
+      load_partition(s, p, row.data());
+      for (int64_t f = 0; f < F; ++f) std::memcpy(dp[f * P + p], &row[f], sizeof(float));
+    }
+    return;
+  }
   for (int64_t p = 0; p < P; ++p)
     for (int64_t f = 0; f < F; ++f) std::memcpy(dp[f * P + p], sp[p * F + f], isz);
 }

@@ -59,8 +59,15 @@ void nc_transpose(Ctx& c) {
   if (c.parts(dst) != F || c.elems(dst) != np)
     c.fail(P::dst, "dst " + shape_str(*dst) + " must be [" + std::to_string(F) + ", " + std::to_string(np) +
                        "] (data " + shape_str(*data) + " transposed)");
-  if (c.dtype(dst) != c.dtype(data))
-    c.fail(P::dst, "dst dtype " + dt_name(c.dtype(dst)) + " must equal data dtype " + dt_name(c.dtype(data)));
+  // A TensorE transpose is an identity matmul, so bf16/fp16 data can also go to an fp32 PSUM tile, exactly
+  // (trn1 kernels must do this; docs/semantics.md, "TensorE transposes into fp32 PSUM").
+  DType dd = c.dtype(dst), sd = c.dtype(data);
+  bool widen = dd == DType::Float32 && (sd == DType::BFloat16 || sd == DType::Float16);
+  if (dd != sd && !widen)
+    c.fail(P::dst, "dst dtype " + dt_name(dd) + " must equal data dtype " + dt_name(sd),
+           sd == DType::BFloat16 || sd == DType::Float16
+               ? "a TensorE transpose can also write " + dt_name(sd) + " data to a float32 PSUM tile"
+               : "");
   bool fits_vector = np <= 32 && F <= 32;
   Engine def = c.mem(data) == Mem::SBUF && c.mem(dst) == Mem::PSUM ? Engine::Tensor
                : fits_vector                                        ? Engine::Vector
@@ -72,6 +79,9 @@ void nc_transpose(Ctx& c) {
     if (F > 128) c.fail(P::data, "data free size " + std::to_string(F) + " exceeds 128 for a TensorE transpose");
   } else if (!fits_vector) {
     c.fail(P::data, "data " + shape_str(*data) + " exceeds 32x32, the limit of a VectorE transpose");
+  } else if (widen) {
+    c.fail(P::dst, "dst dtype " + dt_name(dd) + " must equal data dtype " + dt_name(sd) + " for a VectorE transpose",
+           "only a TensorE transpose (data in SBUF, dst in PSUM) writes bfloat16/float16 data to a float32 tile");
   }
   c.emit(Opcode::NcTranspose, {dst, data}).engine = eng;
 }

@@ -109,3 +109,45 @@ def test_bf16_psum_dst_needs_trn3(monkeypatch, target):
     with pytest.raises(nki.isa.NkiValidationError, match="dst must be float32, not bfloat16") as e:
         mm_bf16_psum(x, x, 1, False)
     assert "nisa.nc_matmul(dst=ps" in open(e.value.filename).read().splitlines()[e.value.lineno - 1]
+
+
+# ---- TensorE nc_transpose of bf16/fp16 data into an fp32 PSUM tile (every target; the pattern of AWS's
+# flash-attention kernels on trn1): an identity matmul, so each value is widened exactly. Checked for
+# exact equality (fp32 bit patterns, so -0.0 and subnormals count) with NumPy's transpose of the data.
+# The flash-attention form transposes 128-column blocks of the data into slices of one PSUM tile.
+
+@nki.jit
+def transpose_to_fp32_psum(x, blocks=1, engine="tensor"):
+    P, F = x.shape
+    xt = nl.ndarray((P, F), dtype=x.dtype, buffer=nl.sbuf)
+    nisa.dma_copy(dst=xt, src=x)
+    w = F // blocks
+    ps = nl.ndarray((w, blocks * P), dtype=nl.float32, buffer=nl.psum if engine == "tensor" else nl.sbuf)
+    for j in range(blocks):
+        nisa.nc_transpose(dst=ps[:, j * P:(j + 1) * P], data=xt[:, j * w:(j + 1) * w],
+                          engine=nisa.engine.tensor if engine == "tensor" else nisa.engine.vector)
+    r = nl.ndarray((w, blocks * P), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.tensor_copy(dst=r, src=ps)
+    out = nl.ndarray((w, blocks * P), dtype=nl.float32, buffer=nl.shared_hbm)
+    nisa.dma_copy(dst=out, src=r)
+    return out
+
+
+@pytest.mark.parametrize("target", ["trn1", "trn2", "trn3"])
+@pytest.mark.parametrize("dt", [bf16, np.float16])
+@pytest.mark.parametrize("shape,blocks", [((128, 128), 1), ((37, 100), 1), ((128, 512), 4)])
+def test_nc_transpose_16bit_into_fp32_psum(monkeypatch, target, dt, shape, blocks):
+    monkeypatch.setenv("NEURON_PLATFORM_TARGET_OVERRIDE", target)
+    rng = np.random.default_rng(shape[1] + blocks)
+    x = (rng.standard_normal(shape, dtype=np.float32) * 100).astype(dt)
+    x[0, :4] = np.array([-0.0, np.inf, -np.inf, np.finfo(dt).smallest_subnormal], dtype=dt)
+    got = transpose_to_fp32_psum(x, blocks)
+    w = shape[1] // blocks
+    want = np.concatenate([x[:, j * w:(j + 1) * w].T for j in range(blocks)], axis=1).astype(np.float32)
+    np.testing.assert_array_equal(got.view(np.uint32), want.view(np.uint32))
+
+
+def test_nc_transpose_widening_needs_tensor_engine():
+    x = np.ones((16, 16), bf16)
+    with pytest.raises(nki.isa.NkiValidationError, match="must equal data dtype bfloat16 for a VectorE transpose"):
+        transpose_to_fp32_psum(x, engine="vector")

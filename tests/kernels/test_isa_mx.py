@@ -12,9 +12,12 @@ import numpy as np
 import pytest
 
 import nki
+import nki.isa as nisa
+import nki.language as nl
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import isa_extra_kernels as k  # noqa: E402
+from tile_io import load_tile, store_tile  # noqa: E402
 
 rng = np.random.default_rng(31)
 FP8 = {"float8_e4m3fn_x4": ml_dtypes.float8_e4m3fn, "float8_e5m2_x4": ml_dtypes.float8_e5m2}
@@ -126,6 +129,64 @@ def test_quantize_then_matmul_matches_fp32():
     af, bf = a.astype(np.float64).reshape(128, 16, 4), b.astype(np.float64).reshape(128, 32, 4)
     ref = np.einsum("kiq,kjq->ij", af, bf)
     assert np.linalg.norm(out - ref) / np.linalg.norm(ref) < 0.06
+
+
+# ---- Packed scales: two quantize_mx calls write their scales into one tile, the stationary set at quadrant
+# offset 0 and the moving set at offset `off` (views sc[0:] and sc[off:]), as AWS's MX tutorial does;
+# nc_matmul_mx then reads both sets from that tile. Reference: quantize_ref (bit-exact, checked above),
+# dequantize, float64 einsum; tolerance as test_nc_matmul_mx (atol = 1e-6 x sum of |terms|).
+
+@nki.jit
+def packed_scales_k(a, b, off=4):
+    K, M4 = a.shape
+    M, N = M4 // 4, b.shape[1] // 4
+    at, bt = load_tile(a), load_tile(b)
+    qa = nl.ndarray((K, M), dtype=nl.float8_e4m3fn_x4, buffer=nl.sbuf)
+    qb = nl.ndarray((K, N), dtype=nl.float8_e5m2_x4, buffer=nl.sbuf)
+    sc = nl.ndarray((K, max(M, N)), dtype=nl.uint8, buffer=nl.sbuf)
+    nisa.memset(dst=sc, value=0)
+    rows = K // 8  # a tile of <= 32 data partitions has its scale rows contiguous
+    sa = sc[0:rows, :M] if K <= 32 else sc[0:, :M]
+    sb = sc[off:off + rows, :N] if K <= 32 else sc[off:, :N]
+    nisa.quantize_mx(dst=qa, src=at, dst_scale=sa)
+    nisa.quantize_mx(dst=qb, src=bt, dst_scale=sb)
+    o = nl.ndarray((M, N), dtype=nl.float32, buffer=nl.psum)
+    nisa.nc_matmul_mx(dst=o, stationary=qa, moving=qb, stationary_scale=sa, moving_scale=sb)
+    r = nl.ndarray(o.shape, dtype=nl.float32, buffer=nl.sbuf)
+    nisa.tensor_copy(dst=r, src=o)
+    return store_tile(r), store_tile(sc)
+
+
+def dequantize_ref(packed, scales, dt):
+    K, F = packed.shape
+    v = np.ascontiguousarray(packed).view(np.uint8).view(FP8[dt]).reshape(K, F, 4).astype(np.float64)
+    return v * 2.0 ** (np.repeat(scales.astype(np.float64), 8, 0)[:, :, None] - 127)
+
+
+@pytest.mark.parametrize("K,M,N", [(128, 128, 512), (64, 16, 40), (32, 8, 16)])
+@pytest.mark.parametrize("off", [4, 8, 12])
+def test_packed_scales_quantize_then_matmul(K, M, N, off):
+    a = (rng.standard_normal((K, 4 * M)) * np.exp(rng.uniform(-3, 3, (K, 1)))).astype(ml_dtypes.bfloat16)
+    b = (rng.standard_normal((K, 4 * N)) * np.exp(rng.uniform(-3, 3, (K, 1)))).astype(ml_dtypes.bfloat16)
+    out, sc = packed_scales_k(a, b, off=off)
+    qa, sa = quantize_ref(a.astype(np.float32), "float8_e4m3fn_x4")
+    qb, sb = quantize_ref(b.astype(np.float32), "float8_e5m2_x4")
+    # Scale row i of each set is at partition (i // 4) * 32 + i % 4 of its view: + 0 or + off in the tile.
+    expect = np.zeros((K, max(M, N)), np.uint8)
+    for i in range(K // 8):
+        expect[scale_row(i) if K > 32 else i, :M] = sa[i]
+        expect[(scale_row(i) if K > 32 else i) + off, :N] = sb[i]
+    np.testing.assert_array_equal(sc, expect)
+    da, db = dequantize_ref(qa, sa, "float8_e4m3fn_x4"), dequantize_ref(qb, sb, "float8_e5m2_x4")
+    ref, mag = np.einsum("kiq,kjq->ij", da, db), np.einsum("kiq,kjq->ij", np.abs(da), np.abs(db))
+    assert np.all(np.abs(out - ref) <= 1e-6 * mag + 1e-30)
+
+
+@pytest.mark.parametrize("off,where", [(2, "starts at partition 2"), (16, "starts at partition 16")])
+def test_packed_scales_other_offsets_rejected(off, where):
+    a = np.ones((128, 64), ml_dtypes.bfloat16)
+    with pytest.raises(nki.NkiError, match=where + r".*0, 4, 8 or 12 partitions after a quadrant boundary"):
+        packed_scales_k(a, a, off=off)
 
 
 @pytest.mark.parametrize("kern,msg", [
