@@ -193,7 +193,7 @@ NB_MODULE(_core, m) {
       "compile",
       [](const std::string& path, const std::string& source, const std::string& kernel, nb::list args,
          const std::string& target, int lineno, nb::list globals, const std::vector<std::string>& paths,
-         const std::map<std::string, std::string>& modules, nb::object environ_, int grid) {
+         const std::map<std::string, std::string>& modules, nb::object environ_, int grid, int rank, int world_size) {
         std::vector<KernelArg> kargs;
         for (nb::handle h : args) {
           nb::tuple t = nb::borrow<nb::tuple>(h);
@@ -204,6 +204,8 @@ NB_MODULE(_core, m) {
         api::CompileOptions opts;
         opts.target = *tk;
         opts.grid = grid;
+        opts.rank = rank;
+        opts.world_size = world_size;
         for (nb::handle h : globals) {
           nb::tuple t = nb::borrow<nb::tuple>(h);
           opts.globals.push_back({nb::cast<std::string>(t[0]), to_arg(t[1])});
@@ -214,10 +216,30 @@ NB_MODULE(_core, m) {
         return guarded([&] { return api::compile(path, source, kernel, kargs, opts, lineno); });
       },
       nb::arg("path"), nb::arg("source"), nb::arg("kernel"), nb::arg("args"), nb::arg("target") = "trn2", nb::arg("lineno") = 0, nb::arg("globals") = nb::list(),
-      nb::arg("paths") = std::vector<std::string>(), nb::arg("modules") = std::map<std::string, std::string>(), nb::arg("environ") = nb::none(), nb::arg("grid") = 0,
+      nb::arg("paths") = std::vector<std::string>(), nb::arg("modules") = std::map<std::string, std::string>(), nb::arg("environ") = nb::none(), nb::arg("grid") = 0, nb::arg("rank") = 0, nb::arg("world_size") = 1,
       "Compiles `kernel` from a module's source. args: [(keyword or '', description), ...]. paths: the "
       "directories absolute imports are searched in (sys.path); modules: {name: source file} of modules "
       "already imported (sys.modules); environ: what os.environ reads (default: the C environment).");
+
+  m.def(
+      "run_ranks",
+      [](const std::vector<std::shared_ptr<api::Kernel>>& kernels,
+         const std::vector<std::vector<std::tuple<uintptr_t, int64_t>>>& inputs,
+         const std::vector<std::vector<std::tuple<uintptr_t, int64_t>>>& outputs) {
+        std::vector<std::vector<sim::HostBuffer>> in, out;
+        for (auto& b : inputs) in.push_back(buffers(b));
+        for (auto& b : outputs) out.push_back(buffers(b));
+        std::vector<Diagnostic> warnings = guarded([&] {
+          nb::gil_scoped_release release;
+          return api::run_ranks(kernels, in, out);
+        });
+        std::vector<std::string> rendered;
+        for (auto& w : warnings) rendered.push_back(render(w));
+        return rendered;
+      },
+      nb::arg("kernels"), nb::arg("inputs"), nb::arg("outputs"),
+      "Runs one compiled kernel per rank (compiled with rank=r, world_size=len(kernels)); the ranks meet at "
+      "their nki.collectives calls. inputs/outputs: per rank, (address, nbytes) buffers. Returns warnings.");
 
   m.def(
       "builtin_signatures",

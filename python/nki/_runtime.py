@@ -316,6 +316,10 @@ class JitKernel:
 
     def compile(self, *args, **kwargs):
         """Compiles for these arguments (cached) and returns the compiled kernel object."""
+        return self._compile(0, 1, args, kwargs)
+
+    def _compile(self, rank, world_size, args, kwargs):
+        """compile() for rank `rank` of a launch of `world_size` ranks (nkic.simulate_ranks)."""
         from . import _core
         if not args and not kwargs:
             raise NkiError(f"kernel '{self.func.__name__}' was called without arguments")
@@ -325,7 +329,8 @@ class JitKernel:
         target = self.options.get("platform_target") or _target()
         glob = _live_globals(inspect.unwrap(self.func))
         grid = self._grid or 0
-        key = (hashlib.sha1(text.encode()).hexdigest(), path, name, lineno, repr(desc), repr(glob), target, grid)
+        key = (hashlib.sha1(text.encode()).hexdigest(), path, name, lineno, repr(desc), repr(glob), target, grid,
+               rank, world_size)
         # Per key, the kernels compiled under different values of the environment variables they read
         # (os.environ at compile time): a kernel that read none is never recompiled for the environment.
         for reads, listed_all, compiled in self._cache.get(key, ()):
@@ -333,7 +338,8 @@ class JitKernel:
                 return compiled
         paths, modules = _module_search()
         try:
-            compiled = _core.compile(path, text, name, desc, target, lineno, glob, paths, modules, dict(os.environ), grid)
+            compiled = _core.compile(path, text, name, desc, target, lineno, glob, paths, modules, dict(os.environ), grid,
+                                     rank, world_size)
         except NkiError as e:
             raise _at_kernel_line(e) from None
         for w in compiled.warnings():
@@ -342,10 +348,22 @@ class JitKernel:
         return compiled
 
     def __call__(self, *args, **kwargs):
+        run = self._prepare(0, 1, args, kwargs)
+        sys.stdout.flush()  # nl.device_print writes from C++: keep program order with Python's prints
+        try:
+            run_warnings = run.compiled.run(run.inputs, run.outputs)
+        except NkiError as e:
+            raise _at_kernel_line(e) from None
+        for w in run_warnings:
+            warnings.warn(w, stacklevel=2)
+        return run.finish()
+
+    def _prepare(self, rank, world_size, args, kwargs):
+        """Compiles for the arguments and lays out the run's buffers: a _Run to execute and finish."""
         uses_torch = False
         if "torch" in sys.modules:
             args, kwargs, uses_torch = _torch_to_numpy(args, kwargs)
-        compiled = self.compile(*args, **kwargs)
+        compiled = self._compile(rank, world_size, args, kwargs)
         arrays = []
         for a in args:
             _arrays(a, arrays)
@@ -359,22 +377,28 @@ class JitKernel:
             inputs.append((c.ctypes.data, c.nbytes))
         specs = compiled.output_specs()
         outs = [np.empty(shape if alias < 0 else 0, dtype=_NKI_TO_NP[dt]) for shape, dt, _, alias in specs]
-        sys.stdout.flush()  # nl.device_print writes from C++: keep program order with Python's prints
-        try:
-            run_warnings = compiled.run(inputs, [(o.ctypes.data, o.nbytes) for o in outs])
-        except NkiError as e:
-            raise _at_kernel_line(e) from None
-        for w in run_warnings:
-            warnings.warn(w, stacklevel=2)
-        for arr, c in copies:
-            if arr.flags.writeable and not np.array_equal(arr, c, equal_nan=True):
-                arr[...] = c
-        outs = [o if alias < 0 else arrays[alias] for o, (_, _, _, alias) in zip(outs, specs)]  # returned inputs
-        if uses_torch:
-            outs = [_numpy_to_torch(o) for o in outs]
-        if compiled.output_is_tuple:
-            return tuple(outs)
-        return outs[0] if outs else None
+        return _Run(compiled, inputs, [(o.ctypes.data, o.nbytes) for o in outs],
+                    lambda: _collect(compiled, specs, arrays, copies, outs, uses_torch))
+
+
+class _Run:
+    """A compiled kernel with its buffers laid out: run it (compiled.run or _core.run_ranks), then finish()."""
+
+    def __init__(self, compiled, inputs, outputs, finish):
+        self.compiled, self.inputs, self.outputs, self.finish = compiled, inputs, outputs, finish
+
+
+def _collect(compiled, specs, arrays, copies, outs, uses_torch):
+    """The kernel's return value after a run: inputs written back, returned inputs, torch conversion."""
+    for arr, c in copies:
+        if arr.flags.writeable and not np.array_equal(arr, c, equal_nan=True):
+            arr[...] = c
+    outs = [o if alias < 0 else arrays[alias] for o, (_, _, _, alias) in zip(outs, specs)]  # returned inputs
+    if uses_torch:
+        outs = [_numpy_to_torch(o) for o in outs]
+    if compiled.output_is_tuple:
+        return tuple(outs)
+    return outs[0] if outs else None
 
 
 def jit(func=None, mode="auto", **kwargs):

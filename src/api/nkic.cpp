@@ -168,7 +168,9 @@ std::shared_ptr<Kernel> compile(const std::string& path, const std::string& sour
   for (int c = 0; c < cores; ++c) {
     if (cores > 1 && !options.dump_after.empty()) dump += "core " + std::to_string(c) + ":\n";
     SpecializeResult r = compile_one(src, kernel_name, args, options, lineno,
-                                     Launch{c, std::max(options.grid, 1), options.grid > 0 ? 1 : 0}, dump);
+                                     Launch{c, std::max(options.grid, 1), options.grid > 0 ? 1 : 0, options.rank,
+                                            options.world_size},
+                                     dump);
     for (Diagnostic& w : r.warnings)  // a warning both cores give is one warning
       if (c == 0 || std::none_of(warnings.begin(), warnings.end(), [&](const Diagnostic& o) {
             return o.message == w.message && o.loc.span.line == w.loc.span.line;
@@ -184,6 +186,23 @@ std::shared_ptr<Kernel> compile(const std::string& path, const std::string& sour
   if (cores > 1) check_same_interface(src, programs[0], programs[1]);
   return std::make_shared<Kernel>(std::move(programs), options.target, std::move(warnings), std::move(dump),
                                   std::move(env));
+}
+
+std::vector<Diagnostic> run_ranks(const std::vector<std::shared_ptr<Kernel>>& ranks,
+                                  const std::vector<std::vector<sim::HostBuffer>>& inputs,
+                                  const std::vector<std::vector<sim::HostBuffer>>& outputs) {
+  std::vector<std::unique_ptr<sim::Device>> devices;
+  std::vector<sim::Device*> world;
+  for (size_t r = 0; r < ranks.size(); ++r) {
+    std::vector<const Program*> ps;
+    for (const Program& p : ranks[r]->programs()) ps.push_back(&p);
+    devices.push_back(std::make_unique<sim::Device>(ranks[r]->target(), ps, inputs.at(r), outputs.at(r), static_cast<int>(r)));
+    world.push_back(devices.back().get());
+  }
+  sim::World(world).run();
+  std::vector<Diagnostic> warnings;
+  for (auto& d : devices) warnings.insert(warnings.end(), d->warnings().begin(), d->warnings().end());
+  return warnings;
 }
 
 std::vector<Diagnostic> parse_file(const std::string& path, const std::string& source, std::string* ast_dump) {

@@ -27,6 +27,9 @@ struct CompileOptions {
   // The launch grid: 0 for `kernel(...)`, 1 for `kernel[1]`, 2 for `kernel[2]` (LNC2: one Program per
   // core of the logical core, trn2/trn3 only).
   int grid = 0;
+  // nki.collectives: the rank being compiled and the number of ranks launched (run_ranks).
+  int rank = 0;
+  int world_size = 1;
   // A pass name (pass_names()): the Program as printed after that pass is kept in Kernel::dump().
   std::string dump_after;
   // Verify the IR after every pass, not only at the end: on in debug builds and with NKIC_VERIFY=1.
@@ -82,6 +85,12 @@ class Kernel {
   std::string dump_;
   EnvReads env_;
 };
+
+// Runs one compiled kernel per rank (each compiled with CompileOptions::rank), the ranks meeting at their
+// nki.collectives calls: inputs[r]/outputs[r] are rank r's buffers. Returns the ranks' warnings.
+std::vector<Diagnostic> run_ranks(const std::vector<std::shared_ptr<Kernel>>& ranks,
+                                  const std::vector<std::vector<sim::HostBuffer>>& inputs,
+                                  const std::vector<std::vector<sim::HostBuffer>>& outputs);
 
 // The pipeline: parse -> specialize -> allocate -> placement -> verify. Compiles `kernel_name` from the
 // module `source` (the whole file; `path` as the user named it). Throws UserError.

@@ -1,6 +1,8 @@
 // The opcode table (ir/opcodes.h), built at compile time from NKIC_OPCODES.
 #include "ir/opcodes.h"
 
+#include <stdexcept>
+
 namespace nkic {
 
 namespace {
@@ -69,6 +71,53 @@ std::string_view name_of(Mem m) {
 std::string_view name_of(Engine e) {
   static constexpr std::string_view names[] = {"tensor", "vector", "scalar", "gpsimd", "sync", "dma", "unknown"};
   return names[static_cast<int>(e)];
+}
+
+std::string_view name_of(CollectiveKind k) {
+  static constexpr std::string_view names[] = {"all_reduce", "all_gather", "reduce_scatter", "all_to_all", "all_to_all_v",
+                                               "collective_permute", "collective_permute_implicit",
+                                               "collective_permute_implicit_reduce"};
+  auto i = static_cast<size_t>(k);
+  return i < std::size(names) ? names[i] : "?";
+}
+
+std::vector<int64_t> CollectiveLayout::encode() const {
+  std::vector<int64_t> v = {num_srcs, num_srcs1, num_dsts, has_metadata, collective_dim,
+                            (recv_counts_known ? 1 : 0) | (has_rdispls ? 2 : 0), static_cast<int64_t>(groups.size())};
+  for (const auto& g : groups) {
+    v.push_back(static_cast<int64_t>(g.size()));
+    v.insert(v.end(), g.begin(), g.end());
+  }
+  v.push_back(static_cast<int64_t>(pairs.size()));
+  for (auto [a, b] : pairs) v.insert(v.end(), {a, b});
+  return v;
+}
+
+CollectiveLayout CollectiveLayout::decode(std::span<const int64_t> v) {
+  size_t i = 0;
+  auto next = [&]() {
+    if (i >= v.size()) throw std::logic_error("malformed collective layout");
+    return v[i++];
+  };
+  CollectiveLayout l;
+  l.num_srcs = next();
+  l.num_srcs1 = next();
+  l.num_dsts = next();
+  l.has_metadata = next() != 0;
+  l.collective_dim = next();
+  int64_t flags = next();
+  l.recv_counts_known = flags & 1;
+  l.has_rdispls = flags & 2;
+  for (int64_t g = next(); g > 0; --g) {
+    std::vector<int64_t> ranks(static_cast<size_t>(next()));
+    for (auto& r : ranks) r = next();
+    l.groups.push_back(std::move(ranks));
+  }
+  for (int64_t p = next(); p > 0; --p) {
+    int64_t a = next();
+    l.pairs.push_back({a, next()});
+  }
+  return l;
 }
 
 std::string_view name_of(ReduceCmd c) {

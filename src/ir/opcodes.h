@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "ir/ops.h"
 
@@ -26,6 +28,26 @@ enum class ReduceCmd : int32_t { Idle = 0, Reset = 1, Reduce = 2, ResetReduce = 
 std::string_view name_of(ReduceCmd c);
 inline bool resets(ReduceCmd c) { return c == ReduceCmd::Reset || c == ReduceCmd::ResetReduce; }
 inline bool reduces(ReduceCmd c) { return c == ReduceCmd::Reduce || c == ReduceCmd::ResetReduce; }
+
+// The collective of a Collective instruction (nki.collectives, spec §7).
+enum class CollectiveKind : int32_t {
+  AllReduce, AllGather, ReduceScatter, AllToAll, AllToAllV, Permute, PermuteImplicit, PermuteImplicitReduce
+};
+std::string_view name_of(CollectiveKind k);
+constexpr int32_t kNumCollectiveKinds = 8;
+
+// The integer immediates of a Collective: counts of each operand list, then the replica groups and the
+// permutation pairs. Operands: srcs, srcs1, dsts, then the metadata tensor when there is one.
+struct CollectiveLayout {
+  int64_t num_srcs = 0, num_srcs1 = 0, num_dsts = 0;
+  bool has_metadata = false;
+  int64_t collective_dim = 0;
+  bool recv_counts_known = false, has_rdispls = false;
+  std::vector<std::vector<int64_t>> groups;               // rank lists (permute: empty)
+  std::vector<std::pair<int64_t, int64_t>> pairs;         // collective_permute (source, target)
+  std::vector<int64_t> encode() const;
+  static CollectiveLayout decode(std::span<const int64_t> ints);  // throws std::logic_error when malformed
+};
 
 // nc_matmul's accumulate flag: Auto accumulates where the PSUM location was written since its birth.
 enum class Accumulate : int32_t { Auto = -1, Overwrite = 0, Accumulate = 1 };
@@ -62,6 +84,7 @@ enum class ImmType : uint8_t {
   Instr,       // the index of the matching loop instruction
   Ints,        // the integers ints[index:]
   String,      // Program::strings[i0]
+  Collective,  // CollectiveKind in i0
 };
 
 struct ImmSpec {
@@ -119,6 +142,7 @@ constexpr ImmSpec IntsFrom(std::string_view n, uint8_t k) { return {n, ImmType::
 constexpr ImmSpec Match(std::string_view n) { return {n, ImmType::Instr, Slot::I0}; }
 constexpr ImmSpec Str(std::string_view n) { return {n, ImmType::String, Slot::I0}; }
 constexpr ImmSpec RegOrImm(std::string_view n) { return {n, ImmType::RegOrFloat, Slot::F0}; }
+constexpr ImmSpec Kind() { return {"kind", ImmType::Collective, Slot::I0}; }
 }  // namespace opdesc
 
 // X(enumerator, name, default engine, (operand roles, in operand order), (immediates), traits).
@@ -215,7 +239,10 @@ constexpr ImmSpec RegOrImm(std::string_view n) { return {n, ImmType::RegOrFloat,
   /* LNC2 synchronization between the two cores of a logical core (trace/isa_lnc.cpp, sim/device.cpp). */         \
   X(CoreBarrier, "core_barrier", GpSimd, (R("data", kHbm)), (), kSync) /* engine = the blocking queue */              \
   X(SendRecv, "sendrecv", DMA, (R("src", kSbuf), W("dst", kSbuf)),                                                    \
-    (I0("pipe_id"), IntAt("send_to_rank", 0), IntAt("recv_from_rank", 1)), kSync) /* engine = the DMA used */
+    (I0("pipe_id"), IntAt("send_to_rank", 0), IntAt("recv_from_rank", 1)), kSync) /* engine = the DMA used */ \
+  /* nki.collectives across ranks (trace/builtins_collectives.cpp, sim/world.cpp): operands are the srcs, the  */ \
+  /* second srcs (permute_implicit_reduce), the dsts and the metadata tensor; ints: see CollectiveLayout.      */ \
+  X(Collective, "collective", Sync, (Rest(RW("tensors", kNotPsum))), (Kind(), Op("op"), IntsFrom("layout", 0)), kSync)
 
 enum class Opcode : uint8_t {
 #define X(e, n, eng, roles, imms, traits) e,

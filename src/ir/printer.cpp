@@ -62,6 +62,7 @@ void print_immediate(std::ostringstream& os, const Program& p, const Instruction
       break;
     case ImmType::Instr: os << in.i0; break;
     case ImmType::Ints: print_ints(os, ints, m.index); break;
+    case ImmType::Collective: os << name_of(static_cast<CollectiveKind>(in.i0)); break;
     case ImmType::String:
       if (in.i0 >= 0 && static_cast<size_t>(in.i0) < p.strings.size()) os << '"' << p.strings[in.i0] << '"';
       else os << "?";

@@ -98,6 +98,14 @@ std::string check_against_table(const Program& p, const Instruction& in) {
       case ImmType::Ints:
         if (m.slot == Slot::Int && m.index > ints.size()) return bad("missing");
         break;
+      case ImmType::Collective:
+        if (in.i0 < 0 || in.i0 >= kNumCollectiveKinds) return bad("not a collective");
+        try {
+          CollectiveLayout::decode(ints);
+        } catch (const std::logic_error&) {
+          return bad("malformed layout");
+        }
+        break;
       case ImmType::String:
         if (in.i0 < 0 || static_cast<size_t>(in.i0) >= p.strings.size()) return bad("no such string");
         break;

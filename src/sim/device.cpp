@@ -22,14 +22,15 @@ std::string line_of(const Program& p, const Instruction& in) {
 // How a waiting synchronization reads in messages: "core_barrier" / "sendrecv (pipe_id=3)".
 std::string sync_name(const Instruction& in) {
   if (in.op == Opcode::SendRecv) return "sendrecv (pipe_id=" + std::to_string(in.i0) + ")";
+  if (in.op == Opcode::Collective) return std::string(name_of(static_cast<CollectiveKind>(in.i0)));
   return std::string(name_of(in.op));
 }
 
 }  // namespace
 
 Device::Device(const Target& t, const std::vector<const Program*>& programs, const std::vector<HostBuffer>& inputs,
-               const std::vector<HostBuffer>& outputs)
-    : tgt_(t) {
+               const std::vector<HostBuffer>& outputs, int rank)
+    : tgt_(t), rank_(rank) {
   if (programs.empty()) throw std::invalid_argument("a Device needs at least one Program");
   // HBM addresses per core. The k-th shared internal tensor of every core is one storage.
   std::vector<uint8_t*> shared_scratch;  // by shared index
@@ -99,18 +100,26 @@ Device::Device(const Target& t, const std::vector<const Program*>& programs, con
 
 Device::~Device() = default;
 
+bool Device::done() const {
+  return std::all_of(cores_.begin(), cores_.end(), [](auto& c) { return c->done(); });
+}
+
+bool Device::step() {
+  bool any = false;
+  for (auto& c : cores_)
+    if (!c->done()) any = c->advance(*this) || any;
+  return any;
+}
+
 void Device::run(const Progress& progress) {
-  if (cores_.size() == 1) {
+  bool collectives = false;
+  for (auto& c : cores_)
+    for (const Instruction& in : c->program().instrs) collectives = collectives || in.op == Opcode::Collective;
+  if (cores_.size() == 1 && !collectives) {
     cores_[0]->run_alone(progress);
     return;
   }
-  for (;;) {
-    bool any = false;
-    for (auto& c : cores_)
-      if (!c->done()) any = c->advance(*this) || any;
-    if (std::all_of(cores_.begin(), cores_.end(), [](auto& c) { return c->done(); })) break;
-    if (!any) deadlock();
-  }
+  World(std::vector<Device*>{this}).run();
   if (progress) {
     size_t n = 0;
     for (auto& c : cores_) n += c->program().instrs.size();
@@ -118,9 +127,16 @@ void Device::run(const Progress& progress) {
   }
 }
 
+void Device::complete_collective(int core) {
+  if (waiting_[static_cast<size_t>(core)]) waiting_[static_cast<size_t>(core)]->complete = true;
+}
+
 bool Device::arrive(Core& core, uint32_t instr) {
   auto& w = waiting_[static_cast<size_t>(core.id())];
-  if (!w || w->instr != instr) {
+  if ((!w || w->instr != instr) && core.program().instrs[instr].op == Opcode::Collective) {
+    w = std::make_unique<Waiting>(Waiting{instr, {-2, 0}, false});
+    world_->arrive(*this, core, instr);
+  } else if (!w || w->instr != instr) {
     const Instruction& in = core.program().instrs[instr];
     int64_t kind = in.op == Opcode::SendRecv ? in.i0 : -1;  // barriers, and sendrecv groups by pipe_id
     std::pair<int64_t, int64_t> key{kind, sync_count_[static_cast<size_t>(core.id())][kind]++};
@@ -162,28 +178,37 @@ void Device::complete(const std::pair<int64_t, int64_t>& key) {
     if (waiting_[c] && waiting_[c]->key == key) waiting_[c]->complete = true;
 }
 
-void Device::deadlock() {
-  std::vector<Diagnostic> ds;
+std::string Device::describe_cores(bool name_rank) const {
+  std::string out;
+  for (auto& o : cores_) {
+    const Instruction* oin = o->waiting_at();
+    out += (out.empty() ? "" : "; ") + std::string(name_rank ? "rank " + std::to_string(rank_) + " " : "") + "core " +
+           std::to_string(o->id()) +
+           (o->done() || !oin ? " has finished" : " waits at " + sync_name(*oin) + " on line " + line_of(o->program(), *oin));
+  }
+  return out;
+}
+
+void Device::describe_waiting(std::vector<Diagnostic>& out, const std::string& others, bool name_rank) const {
   for (auto& c : cores_) {
     const Instruction* in = c->waiting_at();
     if (c->done() || !in) continue;
-    std::string others;
+    std::string peers = others;
     for (auto& o : cores_) {
       if (o.get() == c.get()) continue;
       const Instruction* oin = o->waiting_at();
-      others += (others.empty() ? "" : "; ") + std::string("core ") + std::to_string(o->id()) +
-                (o->done() || !oin ? " has finished"
-                                   : " waits at " + sync_name(*oin) + " on line " + line_of(o->program(), *oin));
+      peers += (peers.empty() ? "" : "; ") + std::string("core ") + std::to_string(o->id()) +
+               (o->done() || !oin ? " has finished" : " waits at " + sync_name(*oin) + " on line " + line_of(o->program(), *oin));
     }
+    std::string who = (name_rank ? "rank " + std::to_string(rank_) + " " : "") + "core " + std::to_string(c->id());
     Diagnostic d = c->program().diagnostic_at(
-        *in, "deadlock: core " + std::to_string(c->id()) + " waits here for a matching " + sync_name(*in) +
-                 " that no other core reaches (" + others + ")");
-    d.hint = "every core must reach the same core_barrier and sendrecv calls, in the same order, with the same pipe_id";
-    ds.push_back(std::move(d));
+        *in, "deadlock: " + who + " waits here for a matching " + sync_name(*in) + " that no other core reaches (" +
+                 peers + ")");
+    d.hint = in->op == Opcode::Collective
+                 ? "every rank of the replica group must reach the same collectives in the same order"
+                 : "every core must reach the same core_barrier and sendrecv calls, in the same order, with the same pipe_id";
+    out.push_back(std::move(d));
   }
-  UserError e(std::move(ds));
-  e.kind = "runtime";
-  throw e;
 }
 
 Device::Shared* Device::shared_of(const uint8_t* p) {
@@ -198,6 +223,7 @@ void Device::after_execute(Core& core, uint32_t instr, uint32_t epoch) {
   const Program& p = core.program();
   const Instruction& in = p.instrs[instr];
   if (in.flags & kDynamic) return;  // run-time addresses: not tracked
+  if (info(in.op).traits & kSync) return;  // synchronizations order what they write
   std::span<const OperandSpec> roles = info(in.op).operands();
   for (size_t k = 0; k < in.num_ops; ++k) {
     int r = -1;

@@ -73,6 +73,9 @@ struct Launch {
   int program_id = 0;
   int num_programs = 1;
   int ndim = 0;  // nl.program_ndim(): 0 without a grid, 1 with one
+  // nki.collectives: this rank of a launch of `world_size` ranks (nkic.simulate_ranks).
+  int rank = 0;
+  int world_size = 1;
 };
 
 struct SpecializeResult {

@@ -44,6 +44,8 @@ constexpr const char* kKernelHelp = R"(usage: nkic %s FILE.py[:KERNEL] --arg NAM
   --path DIR         also find absolute imports in DIR (repeatable); searched after the kernel's
                      folder and before PYTHONPATH
   --lnc N            launch on N cores of a logical core, as kernel[N] does (1 or 2; 2 needs trn2/trn3)
+  --ranks N          (run) N ranks meeting at their nki.collectives calls; rank r's random inputs use
+                     seed + r, and its outputs go to DIR/rank<r>/
   --seed N           seed for random inputs (default 0)
 %s  -q, --quiet        print nothing but errors
   --json             print a JSON summary
@@ -72,7 +74,9 @@ struct TensorInput {
 
 struct KernelCommand {
   std::string file, kernel, out_dir, target = "trn2", after;
-  int grid = 0;  // --lnc
+  int grid = 0;   // --lnc
+  int ranks = 1;  // --ranks
+  std::vector<std::string> arg_specs;
   uint64_t seed = 0;
   bool quiet = false, json = false;
   std::vector<KernelArg> args;
@@ -198,6 +202,11 @@ KernelCommand parse_kernel_command(const std::string& cmd, int argc, char** argv
         for (auto p : passes) list += (list.empty() ? "" : ", ") + std::string(p);
         throw UsageError("unknown pass '" + c.after + "' for --after (passes: " + list + ")");
       }
+    } else if (a == "--ranks" && cmd == "run") {
+      std::string v = value("--ranks");
+      if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || std::stoi(v) < 1 || std::stoi(v) > 64)
+        throw UsageError("--ranks takes a number of ranks from 1 to 64, not '" + v + "'");
+      c.ranks = std::stoi(v);
     } else if (a == "--lnc") {
       std::string v = value("--lnc");
       if (v != "1" && v != "2") throw UsageError("--lnc takes 1 or 2 (the physical cores of a logical core), not '" + v + "'");
@@ -236,6 +245,7 @@ KernelCommand parse_kernel_command(const std::string& cmd, int argc, char** argv
   }
   std::mt19937_64 rng(c.seed);
   for (auto& s : arg_specs) parse_arg(c, s, rng);
+  c.arg_specs = arg_specs;
   return c;
 }
 
@@ -293,6 +303,56 @@ std::vector<std::string> import_paths(const KernelCommand& c) {
   return paths;
 }
 
+// `nkic run --ranks N`: one compile and one device per rank, run together (api::run_ranks).
+int ranks_command(KernelCommand& c, const std::string& text, api::CompileOptions opts) {
+  std::vector<std::shared_ptr<api::Kernel>> kernels;
+  std::vector<KernelCommand> per_rank;
+  std::vector<std::vector<api::HostArray>> outs(static_cast<size_t>(c.ranks));
+  std::vector<std::vector<sim::HostBuffer>> inputs, outputs;
+  auto t0 = std::chrono::steady_clock::now();
+  for (int r = 0; r < c.ranks; ++r) {
+    KernelCommand cr = c;
+    cr.args.clear();
+    cr.tensors.clear();
+    std::mt19937_64 rng(c.seed + static_cast<uint64_t>(r));
+    for (auto& s : c.arg_specs) parse_arg(cr, s, rng);
+    opts.rank = r;
+    opts.world_size = c.ranks;
+    kernels.push_back(api::compile(c.file, text, c.kernel, cr.args, opts));
+    for (auto& w : kernels.back()->warnings()) std::cerr << render(w);
+    per_rank.push_back(std::move(cr));
+  }
+  double compile_s = seconds_since(t0);
+  for (int r = 0; r < c.ranks; ++r) {
+    auto& in = inputs.emplace_back();
+    for (auto& t : per_rank[static_cast<size_t>(r)].tensors)
+      in.push_back({t.array.data.data(), static_cast<int64_t>(t.array.data.size())});
+    auto& o = outputs.emplace_back();
+    for (auto& s : kernels[static_cast<size_t>(r)]->output_specs()) {
+      outs[static_cast<size_t>(r)].push_back(s.alias_input >= 0 ? per_rank[static_cast<size_t>(r)].tensors[static_cast<size_t>(s.alias_input)].array
+                                                               : api::make_array(s.shape, s.dtype));
+      auto& a = outs[static_cast<size_t>(r)].back();
+      o.push_back({a.data.data(), static_cast<int64_t>(a.data.size())});
+    }
+  }
+  t0 = std::chrono::steady_clock::now();
+  for (auto& w : api::run_ranks(kernels, inputs, outputs)) std::cerr << render(w);
+  double sim_s = seconds_since(t0);
+  for (int r = 0; r < c.ranks && !c.out_dir.empty(); ++r) {
+    std::string dir = c.out_dir + "/rank" + std::to_string(r);
+    std::filesystem::create_directories(dir);
+    auto specs = kernels[static_cast<size_t>(r)]->output_specs();
+    for (size_t i = 0; i < specs.size(); ++i)
+      api::write_array(dir + "/" + (specs[i].name.empty() ? "out" + std::to_string(i) : specs[i].name) + ".npy",
+                       outs[static_cast<size_t>(r)][i]);
+  }
+  if (!c.quiet)
+    std::printf("kernel %s on %s, %d ranks: %zu instructions per rank\n  compile %.3f s, simulate %.3f s%s\n",
+                c.kernel.c_str(), c.target.c_str(), c.ranks, kernels[0]->num_instructions(), compile_s, sim_s,
+                c.out_dir.empty() ? "" : (", outputs in " + c.out_dir + "/rank<r>/").c_str());
+  return 0;
+}
+
 int kernel_command(const std::string& cmd, int argc, char** argv) {
   KernelCommand c = parse_kernel_command(cmd, argc, argv);
   std::string text = read_file(c.file);
@@ -302,6 +362,7 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   opts.dump_after = c.after;
   opts.host.paths = import_paths(c);
   opts.grid = c.grid;
+  if (c.ranks > 1) return ranks_command(c, text, opts);
   auto t0 = std::chrono::steady_clock::now();
   auto kernel = api::compile(c.file, text, c.kernel, c.args, opts);
   double compile_s = seconds_since(t0);

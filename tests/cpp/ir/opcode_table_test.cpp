@@ -42,7 +42,16 @@ Program one_instruction(Opcode op) {
   in.flags = kRev0 | kNegate;
   std::vector<APRef> refs(ops.begin(), ops.end());
   Instruction& e = p.emit(in, refs);
-  p.set_ints(e, {1, 2, 7, 1, 0, 1, 3, 3});
+  if (op == Opcode::Collective) {  // one src, one dst, ranks {0, 1}
+    in.i0 = static_cast<int32_t>(CollectiveKind::AllReduce);
+    CollectiveLayout l;
+    l.num_srcs = l.num_dsts = 1;
+    l.groups = {{0, 1}};
+    e.i0 = in.i0;
+    p.set_ints(e, l.encode());
+  } else {
+    p.set_ints(e, {1, 2, 7, 1, 0, 1, 3, 3});
+  }
   return p;
 }
 
