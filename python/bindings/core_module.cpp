@@ -3,10 +3,10 @@
 #include <nanobind/nanobind.h>
 #include <nanobind/stl/map.h>
 #include <nanobind/stl/optional.h>
-#include <nanobind/stl/string.h>
 #include <nanobind/stl/shared_ptr.h>
-#include <nanobind/stl/vector.h>
+#include <nanobind/stl/string.h>
 #include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
 
 #include "api/nkic.h"
 #include "api/signatures.h"
@@ -164,8 +164,9 @@ NB_MODULE(_core, m) {
             return out;
           },
           "The environment variables the compile read, as (name, value or None if unset).")
-      .def_prop_ro("env_reads_all", [](const api::Kernel& k) { return k.env_reads().all; },
-                   "True when the compile listed the whole environment (os.environ.items()).")
+      .def_prop_ro(
+          "env_reads_all", [](const api::Kernel& k) { return k.env_reads().all; },
+          "True when the compile listed the whole environment (os.environ.items()).")
       .def_prop_ro("num_cores", [](const api::Kernel& k) { return k.programs().size(); })
       .def("warnings",
            [](const api::Kernel& k) {
@@ -215,8 +216,10 @@ NB_MODULE(_core, m) {
         if (!environ_.is_none()) opts.host.environment = nb::cast<std::map<std::string, std::string>>(environ_);
         return guarded([&] { return api::compile(path, source, kernel, kargs, opts, lineno); });
       },
-      nb::arg("path"), nb::arg("source"), nb::arg("kernel"), nb::arg("args"), nb::arg("target") = "trn2", nb::arg("lineno") = 0, nb::arg("globals") = nb::list(),
-      nb::arg("paths") = std::vector<std::string>(), nb::arg("modules") = std::map<std::string, std::string>(), nb::arg("environ") = nb::none(), nb::arg("grid") = 0, nb::arg("rank") = 0, nb::arg("world_size") = 1,
+      nb::arg("path"), nb::arg("source"), nb::arg("kernel"), nb::arg("args"), nb::arg("target") = "trn2",
+      nb::arg("lineno") = 0, nb::arg("globals") = nb::list(), nb::arg("paths") = std::vector<std::string>(),
+      nb::arg("modules") = std::map<std::string, std::string>(), nb::arg("environ") = nb::none(), nb::arg("grid") = 0,
+      nb::arg("rank") = 0, nb::arg("world_size") = 1,
       "Compiles `kernel` from a module's source. args: [(keyword or '', description), ...]. paths: the "
       "directories absolute imports are searched in (sys.path); modules: {name: source file} of modules "
       "already imported (sys.modules); environ: what os.environ reads (default: the C environment).");
@@ -249,7 +252,8 @@ NB_MODULE(_core, m) {
         for (auto& b : api::builtin_signatures()) {
           std::vector<Param> ps;
           for (auto& p : b.params)
-            ps.emplace_back(p.name, p.required, p.required ? std::nullopt : std::optional<std::string>(p.default_value));
+            ps.emplace_back(p.name, p.required,
+                            p.required ? std::nullopt : std::optional<std::string>(p.default_value));
           out.emplace_back(b.module, b.name, b.recorded, std::move(ps));
         }
         return out;

@@ -21,8 +21,10 @@ double HostArray::get(int64_t i) const {
 
 void HostArray::set(int64_t i, double v) {
   uint8_t* p = data.data() + i * size_of(dtype);
-  if (is_float(dtype)) numerics::store(dtype, static_cast<float>(v), p);
-  else numerics::store_i64(dtype, static_cast<int64_t>(v), p);
+  if (is_float(dtype))
+    numerics::store(dtype, static_cast<float>(v), p);
+  else
+    numerics::store_i64(dtype, static_cast<int64_t>(v), p);
 }
 
 HostArray make_array(std::vector<int64_t> shape, DType dtype) {
@@ -34,7 +36,8 @@ HostArray make_array(std::vector<int64_t> shape, DType dtype) {
 HostArray read_array(const std::string& path, const DType* as) {
   NpyArray n = read_npy(path);
   auto dt = dtype_from_name(n.dtype);
-  if (!dt || is_packed(*dt)) throw std::runtime_error("'" + path + "': arrays of dtype " + n.dtype + " are not supported");
+  if (!dt || is_packed(*dt))
+    throw std::runtime_error("'" + path + "': arrays of dtype " + n.dtype + " are not supported");
   HostArray a{std::move(n.shape), *dt, std::move(n.data)};
   if (!as || *as == a.dtype) return a;
   HostArray b = make_array(a.shape, *as);

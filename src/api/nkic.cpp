@@ -80,7 +80,9 @@ std::string per_core(const std::vector<Program>& ps, F&& f) {
   return out;
 }
 
-std::string Kernel::ir() const { return per_core(programs_, [](const Program& p) { return print_program(p); }); }
+std::string Kernel::ir() const {
+  return per_core(programs_, [](const Program& p) { return print_program(p); });
+}
 std::string Kernel::allocation_report() const {
   return per_core(programs_, [](const Program& p) { return nkic::allocation_report(p); });
 }
@@ -154,12 +156,14 @@ std::shared_ptr<Kernel> compile(const std::string& path, const std::string& sour
   auto src = std::make_shared<const SourceFile>(path, source);
   const Target& tgt = nkic::target(options.target);
   if (options.grid < 0 || options.grid > 2)
-    launch_error(src, kernel_name, "kernel[" + std::to_string(options.grid) + "]: a logical NeuronCore has 1 or 2 physical cores",
+    launch_error(src, kernel_name,
+                 "kernel[" + std::to_string(options.grid) + "]: a logical NeuronCore has 1 or 2 physical cores",
                  "launch with kernel[1] or kernel[2]");
   if (options.grid == 2 && tgt.nc_version < 3)
-    launch_error(src, kernel_name, "kernel[2] needs two physical cores per logical core (LNC2), which " + std::string(tgt.name) +
-                          " does not have",
-                 "LNC2 is available on trn2 and trn3; on " + std::string(tgt.name) + " launch with kernel[1]");
+    launch_error(
+        src, kernel_name,
+        "kernel[2] needs two physical cores per logical core (LNC2), which " + std::string(tgt.name) + " does not have",
+        "LNC2 is available on trn2 and trn3; on " + std::string(tgt.name) + " launch with kernel[1]");
   int cores = options.grid == 2 ? 2 : 1;
   std::vector<Program> programs;
   std::vector<Diagnostic> warnings;
@@ -167,10 +171,9 @@ std::shared_ptr<Kernel> compile(const std::string& path, const std::string& sour
   EnvReads env;
   for (int c = 0; c < cores; ++c) {
     if (cores > 1 && !options.dump_after.empty()) dump += "core " + std::to_string(c) + ":\n";
-    SpecializeResult r = compile_one(src, kernel_name, args, options, lineno,
-                                     Launch{c, std::max(options.grid, 1), options.grid > 0 ? 1 : 0, options.rank,
-                                            options.world_size},
-                                     dump);
+    SpecializeResult r = compile_one(
+        src, kernel_name, args, options, lineno,
+        Launch{c, std::max(options.grid, 1), options.grid > 0 ? 1 : 0, options.rank, options.world_size}, dump);
     for (Diagnostic& w : r.warnings)  // a warning both cores give is one warning
       if (c == 0 || std::none_of(warnings.begin(), warnings.end(), [&](const Diagnostic& o) {
             return o.message == w.message && o.loc.span.line == w.loc.span.line;
@@ -196,7 +199,8 @@ std::vector<Diagnostic> run_ranks(const std::vector<std::shared_ptr<Kernel>>& ra
   for (size_t r = 0; r < ranks.size(); ++r) {
     std::vector<const Program*> ps;
     for (const Program& p : ranks[r]->programs()) ps.push_back(&p);
-    devices.push_back(std::make_unique<sim::Device>(ranks[r]->target(), ps, inputs.at(r), outputs.at(r), static_cast<int>(r)));
+    devices.push_back(
+        std::make_unique<sim::Device>(ranks[r]->target(), ps, inputs.at(r), outputs.at(r), static_cast<int>(r)));
     world.push_back(devices.back().get());
   }
   sim::World(world).run();

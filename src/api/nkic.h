@@ -62,11 +62,11 @@ class Kernel {
   const std::vector<Program>& programs() const { return programs_; }
   const Target& target() const { return nkic::target(target_); }
   const std::vector<Diagnostic>& warnings() const { return warnings_; }
-  std::vector<TensorSpec> input_specs() const;   // HBM tensor arguments, in argument order
-  std::vector<TensorSpec> output_specs() const;  // returned tensors, in order
-  size_t num_instructions() const;  // over every core
-  std::string ir() const;                 // the printed Program (each core's under LNC2)
-  std::string allocation_report() const;  // where each on-chip tensor lives
+  std::vector<TensorSpec> input_specs() const;       // HBM tensor arguments, in argument order
+  std::vector<TensorSpec> output_specs() const;      // returned tensors, in order
+  size_t num_instructions() const;                   // over every core
+  std::string ir() const;                            // the printed Program (each core's under LNC2)
+  std::string allocation_report() const;             // where each on-chip tensor lives
   const std::string& dump() const { return dump_; }  // CompileOptions::dump_after
   // The environment variables the compile read (os.environ, os.getenv) and their values then: a
   // compile cache reuses this kernel only while they are unchanged.
@@ -95,8 +95,7 @@ std::vector<Diagnostic> run_ranks(const std::vector<std::shared_ptr<Kernel>>& ra
 // The pipeline: parse -> specialize -> allocate -> placement -> verify. Compiles `kernel_name` from the
 // module `source` (the whole file; `path` as the user named it). Throws UserError.
 std::shared_ptr<Kernel> compile(const std::string& path, const std::string& source, const std::string& kernel_name,
-                                const std::vector<KernelArg>& args, const CompileOptions& options = {},
-                                int lineno = 0);
+                                const std::vector<KernelArg>& args, const CompileOptions& options = {}, int lineno = 0);
 
 // The Python front end alone (`nkic parse`): the syntax and subset diagnostics of a file, and its
 // normalized AST dump in *ast_dump when asked for and the file parses.

@@ -12,7 +12,21 @@
 namespace nkic::ast {
 
 // Operators (BinOp/AugAssign), unary operators, boolean operators, comparison operators.
-enum class BinOpKind : uint8_t { Add, Sub, Mult, MatMult, Div, Mod, Pow, LShift, RShift, BitOr, BitXor, BitAnd, FloorDiv };
+enum class BinOpKind : uint8_t {
+  Add,
+  Sub,
+  Mult,
+  MatMult,
+  Div,
+  Mod,
+  Pow,
+  LShift,
+  RShift,
+  BitOr,
+  BitXor,
+  BitAnd,
+  FloorDiv
+};
 enum class UnaryOpKind : uint8_t { Invert, Not, UAdd, USub };
 enum class BoolOpKind : uint8_t { And, Or };
 enum class CmpOpKind : uint8_t { Eq, NotEq, Lt, LtE, Gt, GtE, Is, IsNot, In, NotIn };
@@ -23,11 +37,11 @@ const char* name_of(UnaryOpKind);  // "Invert", "Not", "UAdd", "USub"
 const char* name_of(BoolOpKind);   // "And", "Or"
 const char* name_of(CmpOpKind);    // "Eq", "NotEq", ..., "NotIn"
 
-#define NKIC_EXPR_KINDS(X)                                                                          \
-  X(BoolOp) X(NamedExpr) X(BinOp) X(UnaryOp) X(Lambda) X(IfExp) X(Dict) X(Set) X(ListComp)         \
-  X(SetComp) X(DictComp) X(GeneratorExp) X(Await) X(Yield) X(YieldFrom) X(Compare) X(Call)         \
-  X(FormattedValue) X(JoinedStr) X(Constant) X(Attribute) X(Subscript) X(Starred) X(Name) X(List)  \
-  X(Tuple) X(Slice)
+#define NKIC_EXPR_KINDS(X)                                                                                         \
+  X(BoolOp)                                                                                                        \
+  X(NamedExpr) X(BinOp) X(UnaryOp) X(Lambda) X(IfExp) X(Dict) X(Set) X(ListComp) X(SetComp) X(DictComp)            \
+      X(GeneratorExp) X(Await) X(Yield) X(YieldFrom) X(Compare) X(Call) X(FormattedValue) X(JoinedStr) X(Constant) \
+          X(Attribute) X(Subscript) X(Starred) X(Name) X(List) X(Tuple) X(Slice)
 
 enum class ExprKind : uint8_t {
 #define X(k) k,
@@ -36,11 +50,11 @@ enum class ExprKind : uint8_t {
 };
 const char* name_of(ExprKind);
 
-#define NKIC_STMT_KINDS(X)                                                                         \
-  X(FunctionDef) X(AsyncFunctionDef) X(ClassDef) X(Return) X(Delete) X(Assign) X(AugAssign)        \
-  X(AnnAssign) X(For) X(AsyncFor) X(While) X(If) X(With) X(AsyncWith) X(Match) X(Raise) X(Try)     \
-  X(TryStar) X(Assert) X(Import) X(ImportFrom) X(Global) X(Nonlocal) X(ExprStmt) X(Pass) X(Break)  \
-  X(Continue)
+#define NKIC_STMT_KINDS(X)                                                                                            \
+  X(FunctionDef)                                                                                                      \
+  X(AsyncFunctionDef) X(ClassDef) X(Return) X(Delete) X(Assign) X(AugAssign) X(AnnAssign) X(For) X(AsyncFor) X(While) \
+      X(If) X(With) X(AsyncWith) X(Match) X(Raise) X(Try) X(TryStar) X(Assert) X(Import) X(ImportFrom) X(Global)      \
+          X(Nonlocal) X(ExprStmt) X(Pass) X(Break) X(Continue)
 
 enum class StmtKind : uint8_t {
 #define X(k) k,
@@ -75,9 +89,9 @@ struct Expr {
   ExprContext ctx = ExprContext::Load;  // Name, Attribute, Subscript, Starred, List, Tuple
 
   // Operators.
-  BinOpKind binop{};      // BinOp
-  UnaryOpKind unaryop{};  // UnaryOp
-  BoolOpKind boolop{};    // BoolOp
+  BinOpKind binop{};              // BinOp
+  UnaryOpKind unaryop{};          // UnaryOp
+  BoolOpKind boolop{};            // BoolOp
   std::vector<CmpOpKind> cmpops;  // Compare
 
   // Constant payload. Ints that do not fit int64 keep their decimal text in `str` with big_int set.
@@ -85,8 +99,8 @@ struct Expr {
   bool bval = false;
   bool big_int = false;
   int64_t ival = 0;
-  double fval = 0;  // Float, and the imaginary part of Complex
-  std::string str;  // Name.id, Attribute.attr, Constant Str/Bytes value (bytes stored raw)
+  double fval = 0;     // Float, and the imaginary part of Complex
+  std::string str;     // Name.id, Attribute.attr, Constant Str/Bytes value (bytes stored raw)
   std::string kind_u;  // Constant.kind: "u" for u"..." strings, else empty
 
   // Children, by kind:

@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
-#include <cctype>
 #include <cstring>
 
 namespace nkic::lex {
@@ -82,10 +82,14 @@ int decode_utf8(const char* s, size_t i, size_t n, uint32_t& cp) {
   }
   int len;
   uint32_t min;
-  if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F, min = 0x80;
-  else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F, min = 0x800;
-  else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07, min = 0x10000;
-  else return 0;
+  if ((c & 0xE0) == 0xC0)
+    len = 2, cp = c & 0x1F, min = 0x80;
+  else if ((c & 0xF0) == 0xE0)
+    len = 3, cp = c & 0x0F, min = 0x800;
+  else if ((c & 0xF8) == 0xF0)
+    len = 4, cp = c & 0x07, min = 0x10000;
+  else
+    return 0;
   if (i + len > n) return 0;
   for (int k = 1; k < len; ++k) {
     unsigned char d = static_cast<unsigned char>(s[i + k]);
@@ -111,7 +115,8 @@ bool utf8_error(std::string_view s, std::string& msg, size_t& at) {
     }
     at = i;
     if (c < 0xC2 || c > 0xF4) {
-      std::snprintf(buf, sizeof buf, "'utf-8' codec can't decode byte 0x%02x in position %zu: invalid start byte", c, i);
+      std::snprintf(buf, sizeof buf, "'utf-8' codec can't decode byte 0x%02x in position %zu: invalid start byte", c,
+                    i);
       msg = buf;
       return false;
     }
@@ -238,7 +243,8 @@ class Lexer {
 
   void error_span(Span sp, std::string msg) {
     if (open_at_errors_ && !parens_.empty())
-      open_at_errors_->push_back(OpenBracketAtError{diags_.size(), parens_.back().c, parens_.back().line, parens_.back().col});
+      open_at_errors_->push_back(
+          OpenBracketAtError{diags_.size(), parens_.back().c, parens_.back().line, parens_.back().col});
     Diagnostic d;
     d.loc = Location{src_, sp};
     d.message = std::move(msg);
@@ -283,9 +289,12 @@ class Lexer {
     uint32_t p = pos_;
     while (p < end_) {
       char c = s_[p];
-      if (c == ' ') ++col, ++altcol;
-      else if (c == '\t') col = (col / 8 + 1) * 8, ++altcol;
-      else if (c == '\f') col = altcol = 0;
+      if (c == ' ')
+        ++col, ++altcol;
+      else if (c == '\t')
+        col = (col / 8 + 1) * 8, ++altcol;
+      else if (c == '\f')
+        col = altcol = 0;
       else if (c == '\\' && newline_len(p + 1)) {
         // Indentation cannot be split over lines: the first backslash found (if not at column 0)
         // sets the level of what follows, as in CPython's tokenizer.
@@ -304,7 +313,8 @@ class Lexer {
           return;
         }
         continue;
-      } else break;
+      } else
+        break;
       ++p;
     }
     blankline_ = false;
@@ -398,11 +408,16 @@ class Lexer {
       uint32_t p = pos_;
       for (;;) {
         int ch = peek(p);
-        if (!(saw_b || saw_u || saw_f) && (ch == 'b' || ch == 'B')) saw_b = true;
-        else if (!(saw_b || saw_u || saw_r || saw_f) && (ch == 'u' || ch == 'U')) saw_u = true;
-        else if (!(saw_r || saw_u) && (ch == 'r' || ch == 'R')) saw_r = true;
-        else if (!(saw_f || saw_b || saw_u) && (ch == 'f' || ch == 'F')) saw_f = true;
-        else break;
+        if (!(saw_b || saw_u || saw_f) && (ch == 'b' || ch == 'B'))
+          saw_b = true;
+        else if (!(saw_b || saw_u || saw_r || saw_f) && (ch == 'u' || ch == 'U'))
+          saw_u = true;
+        else if (!(saw_r || saw_u) && (ch == 'r' || ch == 'R'))
+          saw_r = true;
+        else if (!(saw_f || saw_b || saw_u) && (ch == 'f' || ch == 'F'))
+          saw_f = true;
+        else
+          break;
         ++p;
         int q = peek(p);
         if (q == '"' || q == '\'') {
@@ -496,7 +511,8 @@ class Lexer {
         parens_.pop_back();
         char want = o.c == '(' ? ')' : o.c == '[' ? ']' : '}';
         if (want != c) {
-          std::string msg = std::string("closing parenthesis '") + c + "' does not match opening parenthesis '" + o.c + "'";
+          std::string msg =
+              std::string("closing parenthesis '") + c + "' does not match opening parenthesis '" + o.c + "'";
           if (o.line != line_) msg += " on line " + std::to_string(o.line);
           error_at(start, pos_, msg);
           emit(Tok::Error, start, pos_);
@@ -573,14 +589,22 @@ class Lexer {
   // After a number: a keyword such as `else` may follow directly; other identifier chars are an error.
   bool verify_end(uint32_t start, const char* kind) {
     int c = peek(pos_);
-    auto la = [&](const char* s) { return pos_ + 1 + std::strlen(s) <= end_ && std::memcmp(s_ + pos_ + 1, s, std::strlen(s)) == 0; };
+    auto la = [&](const char* s) {
+      return pos_ + 1 + std::strlen(s) <= end_ && std::memcmp(s_ + pos_ + 1, s, std::strlen(s)) == 0;
+    };
     bool r = false;
-    if (c == 'a') r = la("nd");
-    else if (c == 'e') r = la("lse");
-    else if (c == 'f') r = la("or");
-    else if (c == 'i') r = peek(pos_ + 1) == 'f' || peek(pos_ + 1) == 'n' || peek(pos_ + 1) == 's';
-    else if (c == 'o') r = la("r");
-    else if (c == 'n') r = la("ot");
+    if (c == 'a')
+      r = la("nd");
+    else if (c == 'e')
+      r = la("lse");
+    else if (c == 'f')
+      r = la("or");
+    else if (c == 'i')
+      r = peek(pos_ + 1) == 'f' || peek(pos_ + 1) == 'n' || peek(pos_ + 1) == 's';
+    else if (c == 'o')
+      r = la("r");
+    else if (c == 'n')
+      r = la("ot");
     if (r) return true;
     if (c >= 0 && c < 128 && is_idchar(c)) {  // a non-ASCII character just ends the number
       number_error(start, pos_ + 1, std::string("invalid ") + kind + " literal");
@@ -627,7 +651,8 @@ class Lexer {
           if (!ok(peek(pos_))) {
             int ch = peek(pos_);
             if (base != 16 && is_digit(ch))
-              number_error(start, pos_ + 1, std::string("invalid digit '") + static_cast<char>(ch) + "' in " + kind + " literal");
+              number_error(start, pos_ + 1,
+                           std::string("invalid digit '") + static_cast<char>(ch) + "' in " + kind + " literal");
             else
               number_error(start, pos_ + 1, std::string("invalid ") + kind + " literal");
             return;
@@ -635,7 +660,8 @@ class Lexer {
           while (ok(peek(pos_))) ++pos_;
         } while (peek(pos_) == '_');
         if (base != 16 && is_digit(peek(pos_))) {
-          number_error(start, pos_ + 1, std::string("invalid digit '") + static_cast<char>(peek(pos_)) + "' in " + kind + " literal");
+          number_error(start, pos_ + 1,
+                       std::string("invalid digit '") + static_cast<char>(peek(pos_)) + "' in " + kind + " literal");
           return;
         }
         if (!verify_end(start, kind)) return;
@@ -740,7 +766,8 @@ class Lexer {
         Span sp{sline, start - sls, sline, start - sls + 1};
         uint32_t detected = (pos_ >= end_ && pos_ == line_start_ && line_ > sline) ? line_ - 1 : line_;
         if (qsize == 3)
-          error_span(sp, "unterminated triple-quoted string literal (detected at line " + std::to_string(detected) + ")");
+          error_span(sp,
+                     "unterminated triple-quoted string literal (detected at line " + std::to_string(detected) + ")");
         else
           error_span(sp, "unterminated string literal (detected at line " + std::to_string(detected) + ")");
         Token t;
@@ -823,7 +850,6 @@ std::vector<Token> tokenize_range(const SourceRef& src, uint32_t begin, uint32_t
 
 // ---------------------------------------------------------------------------------------------
 // Literal decoding.
-
 
 namespace {
 
@@ -925,9 +951,12 @@ StringParts split_string_token(std::string_view text) {
   size_t i = 0;
   while (i < text.size() && text[i] != '"' && text[i] != '\'') {
     char c = static_cast<char>(text[i] | 0x20);
-    if (c == 'r') p.raw = true;
-    else if (c == 'b') p.bytes = true;
-    else if (c == 'f') p.fstring = true;
+    if (c == 'r')
+      p.raw = true;
+    else if (c == 'b')
+      p.bytes = true;
+    else if (c == 'f')
+      p.fstring = true;
     ++i;
   }
   p.u = !text.empty() && text[0] == 'u';
@@ -1036,11 +1065,20 @@ bool decode_string_body(std::string_view body, bool raw, bool bytes, std::string
       case 'r': out.push_back('\r'); break;
       case 't': out.push_back('\t'); break;
       case 'v': out.push_back('\v'); break;
-      case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+      case '0':
+      case '1':
+      case '2':
+      case '3':
+      case '4':
+      case '5':
+      case '6':
+      case '7': {
         uint32_t v = static_cast<uint32_t>(e - '0');
         for (int k = 0; k < 2 && i < n && body[i] >= '0' && body[i] <= '7'; ++k, ++i) v = v * 8 + (body[i] - '0');
-        if (bytes) out.push_back(static_cast<char>(v & 0xFF));
-        else append_utf8(out, v);
+        if (bytes)
+          out.push_back(static_cast<char>(v & 0xFF));
+        else
+          append_utf8(out, v);
         break;
       }
       case 'x': {
@@ -1055,8 +1093,10 @@ bool decode_string_body(std::string_view body, bool raw, bool bytes, std::string
         }
         i += 2;
         uint32_t v = static_cast<uint32_t>(h1 * 16 + h2);
-        if (bytes) out.push_back(static_cast<char>(v));
-        else append_utf8(out, v);
+        if (bytes)
+          out.push_back(static_cast<char>(v));
+        else
+          append_utf8(out, v);
         break;
       }
       case 'u':
@@ -1254,11 +1294,11 @@ SourceRef decode_source(const SourceRef& src, std::vector<Diagnostic>& diags) {
       return fail(spec_span, "'" + enc + "' is not a text encoding; use codecs.decode() to handle arbitrary codecs");
     case unicode::CodecKind::Undefined:
       return fail(spec_span, "decoding with '" + enc + "' codec failed (UnicodeError: undefined encoding)");
-    case unicode::CodecKind::OtherText:
-      break;
+    case unicode::CodecKind::OtherText: break;
   }
-  return fail(spec_span, "source encoding '" + enc + "' is not supported by nkic (supported: UTF-8 and the single-byte "
-                         "codecs such as latin-1, cp1252, koi8-r); save the file as UTF-8");
+  return fail(spec_span, "source encoding '" + enc +
+                             "' is not supported by nkic (supported: UTF-8 and the single-byte "
+                             "codecs such as latin-1, cp1252, koi8-r); save the file as UTF-8");
 }
 
 // ---------------------------------------------------------------------------------------------

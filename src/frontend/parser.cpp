@@ -43,12 +43,18 @@ struct AugInfo {
 };
 
 constexpr AugInfo kAugOps[] = {
-    {Tok::PlusEqual, BinOpKind::Add},          {Tok::MinEqual, BinOpKind::Sub},
-    {Tok::StarEqual, BinOpKind::Mult},         {Tok::AtEqual, BinOpKind::MatMult},
-    {Tok::SlashEqual, BinOpKind::Div},         {Tok::PercentEqual, BinOpKind::Mod},
-    {Tok::AmperEqual, BinOpKind::BitAnd},      {Tok::VBarEqual, BinOpKind::BitOr},
-    {Tok::CircumflexEqual, BinOpKind::BitXor}, {Tok::LeftShiftEqual, BinOpKind::LShift},
-    {Tok::RightShiftEqual, BinOpKind::RShift}, {Tok::DoubleStarEqual, BinOpKind::Pow},
+    {Tok::PlusEqual, BinOpKind::Add},
+    {Tok::MinEqual, BinOpKind::Sub},
+    {Tok::StarEqual, BinOpKind::Mult},
+    {Tok::AtEqual, BinOpKind::MatMult},
+    {Tok::SlashEqual, BinOpKind::Div},
+    {Tok::PercentEqual, BinOpKind::Mod},
+    {Tok::AmperEqual, BinOpKind::BitAnd},
+    {Tok::VBarEqual, BinOpKind::BitOr},
+    {Tok::CircumflexEqual, BinOpKind::BitXor},
+    {Tok::LeftShiftEqual, BinOpKind::LShift},
+    {Tok::RightShiftEqual, BinOpKind::RShift},
+    {Tok::DoubleStarEqual, BinOpKind::Pow},
     {Tok::DoubleSlashEqual, BinOpKind::FloorDiv},
 };
 
@@ -58,8 +64,8 @@ struct CmpInfo {
 };
 
 constexpr CmpInfo kCmpOps[] = {
-    {Tok::EqEqual, CmpOpKind::Eq}, {Tok::NotEqual, CmpOpKind::NotEq},  {Tok::Less, CmpOpKind::Lt},
-    {Tok::LessEqual, CmpOpKind::LtE}, {Tok::Greater, CmpOpKind::Gt}, {Tok::GreaterEqual, CmpOpKind::GtE},
+    {Tok::EqEqual, CmpOpKind::Eq},    {Tok::NotEqual, CmpOpKind::NotEq}, {Tok::Less, CmpOpKind::Lt},
+    {Tok::LessEqual, CmpOpKind::LtE}, {Tok::Greater, CmpOpKind::Gt},     {Tok::GreaterEqual, CmpOpKind::GtE},
 };
 
 struct OpTables {
@@ -70,9 +76,12 @@ struct OpTables {
     std::memset(binop, -1, sizeof binop);
     std::memset(augop, -1, sizeof augop);
     std::memset(cmpop, -1, sizeof cmpop);
-    for (size_t i = 0; i < sizeof kBinOps / sizeof kBinOps[0]; ++i) binop[static_cast<int>(kBinOps[i].tok)] = static_cast<int8_t>(i);
-    for (size_t i = 0; i < sizeof kAugOps / sizeof kAugOps[0]; ++i) augop[static_cast<int>(kAugOps[i].tok)] = static_cast<int8_t>(i);
-    for (size_t i = 0; i < sizeof kCmpOps / sizeof kCmpOps[0]; ++i) cmpop[static_cast<int>(kCmpOps[i].tok)] = static_cast<int8_t>(i);
+    for (size_t i = 0; i < sizeof kBinOps / sizeof kBinOps[0]; ++i)
+      binop[static_cast<int>(kBinOps[i].tok)] = static_cast<int8_t>(i);
+    for (size_t i = 0; i < sizeof kAugOps / sizeof kAugOps[0]; ++i)
+      augop[static_cast<int>(kAugOps[i].tok)] = static_cast<int8_t>(i);
+    for (size_t i = 0; i < sizeof kCmpOps / sizeof kCmpOps[0]; ++i)
+      cmpop[static_cast<int>(kCmpOps[i].tok)] = static_cast<int8_t>(i);
   }
 };
 
@@ -232,7 +241,9 @@ class Parser {
       std::string_view name = text(a);
       // CPython's soft-keyword test compares only len(name) characters, so any prefix of a soft
       // keyword ("m", "ca", ...) suppresses the hint too.
-      auto soft_prefix = [&](std::string_view kw) { return name.size() <= kw.size() && kw.substr(0, name.size()) == name; };
+      auto soft_prefix = [&](std::string_view kw) {
+        return name.size() <= kw.size() && kw.substr(0, name.size()) == name;
+      };
       if (toks_[last_disj_begin_ + 1].kind == Tok::String || soft_prefix("match") || soft_prefix("case") ||
           soft_prefix("_"))
         return;
@@ -269,10 +280,23 @@ class Parser {
 
   static bool starts_expr(Tok t) {
     switch (t) {
-      case Tok::Name: case Tok::Number: case Tok::String: case Tok::LPar: case Tok::LSqb: case Tok::LBrace:
-      case Tok::Minus: case Tok::Plus: case Tok::Tilde: case Tok::Not: case Tok::Lambda: case Tok::Await:
-      case Tok::None: case Tok::True: case Tok::False: case Tok::Ellipsis: case Tok::Star:
-        return true;
+      case Tok::Name:
+      case Tok::Number:
+      case Tok::String:
+      case Tok::LPar:
+      case Tok::LSqb:
+      case Tok::LBrace:
+      case Tok::Minus:
+      case Tok::Plus:
+      case Tok::Tilde:
+      case Tok::Not:
+      case Tok::Lambda:
+      case Tok::Await:
+      case Tok::None:
+      case Tok::True:
+      case Tok::False:
+      case Tok::Ellipsis:
+      case Tok::Star: return true;
       default: return false;
     }
   }
@@ -305,8 +329,8 @@ class Parser {
   // Skips the rest of a failed statement (and an indented block after it). A failure at the start
   // of a later line (e.g. a missing indented block) leaves that line to be parsed again.
   void recover(size_t stmt_start) {
-    bool at_line_start = p_ > stmt_start && (toks_[p_ - 1].kind == Tok::Newline ||
-                                             toks_[p_ - 1].kind == Tok::Dedent || toks_[p_ - 1].kind == Tok::Indent);
+    bool at_line_start = p_ > stmt_start && (toks_[p_ - 1].kind == Tok::Newline || toks_[p_ - 1].kind == Tok::Dedent ||
+                                             toks_[p_ - 1].kind == Tok::Indent);
     if (!(at_line_start && k() != Tok::Indent)) {
       while (k() != Tok::Newline && k() != Tok::EndMarker && k() != Tok::Indent && k() != Tok::Dedent) next();
       accept(Tok::Newline);
@@ -314,8 +338,10 @@ class Parser {
     if (k() == Tok::Indent) {
       int depth = 0;
       do {
-        if (k() == Tok::Indent) ++depth;
-        else if (k() == Tok::Dedent) --depth;
+        if (k() == Tok::Indent)
+          ++depth;
+        else if (k() == Tok::Dedent)
+          --depth;
         next();
       } while (depth > 0 && k() != Tok::EndMarker);
     }
@@ -333,10 +359,14 @@ class Parser {
       case Tok::At: out.push_back(decorated()); return;
       case Tok::Async: {
         Tok n = k_at(1);
-        if (n == Tok::Def) out.push_back(funcdef({}, true));
-        else if (n == Tok::With) out.push_back(with_stmt(true));
-        else if (n == Tok::For) out.push_back(for_stmt(true));
-        else fail_here();
+        if (n == Tok::Def)
+          out.push_back(funcdef({}, true));
+        else if (n == Tok::With)
+          out.push_back(with_stmt(true));
+        else if (n == Tok::For)
+          out.push_back(for_stmt(true));
+        else
+          fail_here();
         return;
       }
       case Tok::Indent: fail_here();
@@ -382,8 +412,8 @@ class Parser {
       const Stmt* last = out.back();
       if (last->kind == StmtKind::ExprStmt && last->value->kind == ExprKind::Name && starts_expr(k()) &&
           (last->value->str == "print" || last->value->str == "exec"))
-        fail(join(last->span, cur().span), "Missing parentheses in call to '" + last->value->str + "'. Did you mean " +
-                                               last->value->str + "(...)?");
+        fail(join(last->span, cur().span),
+             "Missing parentheses in call to '" + last->value->str + "'. Did you mean " + last->value->str + "(...)?");
       if (accept(Tok::Semi)) {
         if (k() == Tok::Newline) break;
         continue;
@@ -510,9 +540,14 @@ class Parser {
   // A bitwise_or-level expression (what CPython's invalid_named_expression rule can match).
   static bool is_bitwise_or_level(const Expr* e) {
     switch (e->kind) {
-      case ExprKind::BoolOp: case ExprKind::Compare: case ExprKind::IfExp: case ExprKind::Lambda:
-      case ExprKind::NamedExpr: case ExprKind::Yield: case ExprKind::YieldFrom: case ExprKind::Starred:
-        return false;
+      case ExprKind::BoolOp:
+      case ExprKind::Compare:
+      case ExprKind::IfExp:
+      case ExprKind::Lambda:
+      case ExprKind::NamedExpr:
+      case ExprKind::Yield:
+      case ExprKind::YieldFrom:
+      case ExprKind::Starred: return false;
       case ExprKind::UnaryOp: return e->unaryop != UnaryOpKind::Not;
       default: return true;
     }
@@ -521,7 +556,9 @@ class Parser {
   // The first sub-expression of target `e` that cannot be assigned to, or nullptr.
   static const Expr* invalid_target(const Expr* e) {
     switch (e->kind) {
-      case ExprKind::Name: case ExprKind::Attribute: case ExprKind::Subscript: return nullptr;
+      case ExprKind::Name:
+      case ExprKind::Attribute:
+      case ExprKind::Subscript: return nullptr;
       case ExprKind::Starred: return invalid_target(e->a);
       case ExprKind::List:
       case ExprKind::Tuple:
@@ -541,7 +578,7 @@ class Parser {
     const Expr* v = value;
     if (v->kind == ExprKind::Tuple && !v->elts.empty() && v->span.line == v->elts[0]->span.line &&
         v->span.col == v->elts[0]->span.col)
-      v = v->elts[0];  // unparenthesized tuple: its first element follows the `=`
+      v = v->elts[0];                                     // unparenthesized tuple: its first element follows the `=`
     if (!value_paren && !is_bitwise_or_level(v)) return;  // a parenthesized value is an atom
     if (adjacent->kind == ExprKind::Name)
       fail(adjacent->span, "invalid syntax. Maybe you meant '==' or ':=' instead of '='?");
@@ -634,12 +671,17 @@ class Parser {
     const Token& t = next();
     Stmt* s = stmt(StmtKind::ImportFrom, t.span);
     for (;;) {
-      if (accept(Tok::Dot)) s->level += 1;
-      else if (accept(Tok::Ellipsis)) s->level += 3;
-      else break;
+      if (accept(Tok::Dot))
+        s->level += 1;
+      else if (accept(Tok::Ellipsis))
+        s->level += 3;
+      else
+        break;
     }
-    if (k() != Tok::Import) s->module = dotted_name();
-    else if (s->level == 0) fail_here();
+    if (k() != Tok::Import)
+      s->module = dotted_name();
+    else if (s->level == 0)
+      fail_here();
     if (k() != Tok::Import) fail_here();
     next();
     if (k() == Tok::Star) {
@@ -989,15 +1031,17 @@ class Parser {
   // `match` is a soft keyword: a match statement iff `match <subject>:` NEWLINE INDENT `case`.
   bool looks_like_match() const {
     Tok n = k_at(1);
-    if (n == Tok::Colon || n == Tok::Equal || n == Tok::Dot || n == Tok::Newline || n == Tok::Comma ||
-        n == Tok::RPar || n == Tok::EndMarker || op_tables().augop[static_cast<int>(n)] >= 0)
+    if (n == Tok::Colon || n == Tok::Equal || n == Tok::Dot || n == Tok::Newline || n == Tok::Comma || n == Tok::RPar ||
+        n == Tok::EndMarker || op_tables().augop[static_cast<int>(n)] >= 0)
       return false;
     int depth = 0;
     for (size_t i = p_ + 1; i < toks_.size(); ++i) {
       Tok t = toks_[i].kind;
       if (t == Tok::Newline || t == Tok::EndMarker) return false;
-      if (t == Tok::LPar || t == Tok::LSqb || t == Tok::LBrace) ++depth;
-      else if (t == Tok::RPar || t == Tok::RSqb || t == Tok::RBrace) --depth;
+      if (t == Tok::LPar || t == Tok::LSqb || t == Tok::LBrace)
+        ++depth;
+      else if (t == Tok::RPar || t == Tok::RSqb || t == Tok::RBrace)
+        --depth;
       else if (t == Tok::Colon && depth == 0) {
         // `case` itself is checked by match_stmt (CPython reports a missing one there too).
         if (i + 2 >= toks_.size()) return false;
@@ -1035,8 +1079,10 @@ class Parser {
         Tok x = k();
         if (x == Tok::Newline || x == Tok::EndMarker) fail_here("expected ':'");
         if (depth == 0 && (x == Tok::Colon || x == Tok::If)) break;
-        if (x == Tok::LPar || x == Tok::LSqb || x == Tok::LBrace) ++depth;
-        else if (x == Tok::RPar || x == Tok::RSqb || x == Tok::RBrace) --depth;
+        if (x == Tok::LPar || x == Tok::LSqb || x == Tok::LBrace)
+          ++depth;
+        else if (x == Tok::RPar || x == Tok::RSqb || x == Tok::RBrace)
+          --depth;
         next();
       }
       if (&toks_[p_ - 1] == &c) fail_here();
@@ -1233,10 +1279,14 @@ class Parser {
   Expr* factor() {
     Tok t = k();
     UnaryOpKind op;
-    if (t == Tok::Plus) op = UnaryOpKind::UAdd;
-    else if (t == Tok::Minus) op = UnaryOpKind::USub;
-    else if (t == Tok::Tilde) op = UnaryOpKind::Invert;
-    else return power();
+    if (t == Tok::Plus)
+      op = UnaryOpKind::UAdd;
+    else if (t == Tok::Minus)
+      op = UnaryOpKind::USub;
+    else if (t == Tok::Tilde)
+      op = UnaryOpKind::Invert;
+    else
+      return power();
     DepthGuard g(*this);
     const Token& tk = next();
     Expr* v = factor();
@@ -1514,7 +1564,10 @@ class Parser {
     Expr* e = node(ExprKind::Constant, t.span);
     lex::NumberValue v = lex::decode_number(text(t));
     switch (v.kind) {
-      case lex::NumberValue::Int: e->ckind = ConstKind::Int; e->ival = v.ival; break;
+      case lex::NumberValue::Int:
+        e->ckind = ConstKind::Int;
+        e->ival = v.ival;
+        break;
       case lex::NumberValue::BigInt:
         if (v.big.size() > 4300)
           fail(t.span, "Exceeds the limit (4300 digits) for integer string conversion: value has " +
@@ -1525,8 +1578,14 @@ class Parser {
         e->big_int = true;
         e->str = std::move(v.big);
         break;
-      case lex::NumberValue::Float: e->ckind = ConstKind::Float; e->fval = v.fval; break;
-      case lex::NumberValue::Complex: e->ckind = ConstKind::Complex; e->fval = v.fval; break;
+      case lex::NumberValue::Float:
+        e->ckind = ConstKind::Float;
+        e->fval = v.fval;
+        break;
+      case lex::NumberValue::Complex:
+        e->ckind = ConstKind::Complex;
+        e->fval = v.fval;
+        break;
     }
     return e;
   }
@@ -1613,7 +1672,8 @@ class Parser {
     if (k() == Tok::DoubleStar) {
       Span star = next().span;
       first_val = bitwise_or();
-      if (comp_follows(k(), k_at(1))) fail(join(star, prev_span()), "dict unpacking cannot be used in dict comprehension");
+      if (comp_follows(k(), k_at(1)))
+        fail(join(star, prev_span()), "dict unpacking cannot be used in dict comprehension");
     } else {
       Expr* first = star_named_expression();
       if (k() != Tok::Colon) return set_display(open, first);
@@ -1741,8 +1801,10 @@ class Parser {
       }
       if (!lex::decode_string_body(parts.body, parts.raw, parts.bytes, decoded, error))
         fail(parts.bytes && error.rfind("bytes", 0) == 0 ? t.span : cur().span, error);
-      if (bytesmode) bytes += decoded;
-      else st.last_str += decoded;
+      if (bytesmode)
+        bytes += decoded;
+      else
+        st.last_str += decoded;
     }
     if (bytesmode) {
       Expr* e = node(ExprKind::Constant, whole);
@@ -1902,7 +1964,9 @@ class Parser {
 
     // Compile the expression.
     size_t ws = expr_start;
-    while (ws < expr_end && (body[ws] == ' ' || body[ws] == '\t' || body[ws] == '\n' || body[ws] == '\r' || body[ws] == '\f')) ++ws;
+    while (ws < expr_end &&
+           (body[ws] == ' ' || body[ws] == '\t' || body[ws] == '\n' || body[ws] == '\r' || body[ws] == '\f'))
+      ++ws;
     if (ws == expr_end) {
       char ch = body[expr_end];
       if (ch == '!' || ch == ':' || ch == '=')
@@ -2023,8 +2087,8 @@ void order_diagnostics(std::vector<Diagnostic>& diags, size_t first, size_t lex_
     Tag tag = ParserErr;
     if (i < lex_end) {
       const std::string& msg = d.message;
-      if (starts_with(msg, "source code string cannot contain null bytes") ||
-          starts_with(msg, "encoding problem") || starts_with(msg, "unknown encoding"))
+      if (starts_with(msg, "source code string cannot contain null bytes") || starts_with(msg, "encoding problem") ||
+          starts_with(msg, "unknown encoding"))
         tag = Decode;
       else if (ends_with(msg, "was never closed"))
         tag = NeverClosed;

@@ -216,8 +216,7 @@ class Checker {
               "use a plain 'with' (NKI kernels run synchronously)");
         return;
       case StmtKind::Match:
-        error(head(s->span, 5), "'match' statements are not supported in NKI kernels",
-              "use an if/elif/else chain");
+        error(head(s->span, 5), "'match' statements are not supported in NKI kernels", "use an if/elif/else chain");
         return;
       case StmtKind::Raise:  // a compile-time error when reached (production kernels use it)
         expr(s->exc);
@@ -252,7 +251,8 @@ class Checker {
         }
         return;
       case StmtKind::ImportFrom:
-        if (s->level == 0 && is_legacy_nki(s->module)) legacy_import(s->span, s->module);
+        if (s->level == 0 && is_legacy_nki(s->module))
+          legacy_import(s->span, s->module);
         else
           error(s->span, "'import' inside a kernel function is not supported",
                 "move the import to the top of the file");
@@ -303,8 +303,7 @@ class Checker {
               "build the dict with a 'for' loop: d = {} then d[key] = value");
         return;
       case ExprKind::GeneratorExp:
-        error(e->span, "generator expressions are not supported in NKI kernels",
-              "compute the value with a 'for' loop");
+        error(e->span, "generator expressions are not supported in NKI kernels", "compute the value with a 'for' loop");
         return;
       case ExprKind::NamedExpr:
         error(e->span, "assignment expressions (':=') are not supported in NKI kernels",

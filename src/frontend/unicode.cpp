@@ -17,8 +17,10 @@ bool in_ranges(const t::Range* r, size_t n, uint32_t cp) {
   size_t lo = 0, hi = n;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    if (r[mid].hi < cp) lo = mid + 1;
-    else hi = mid;
+    if (r[mid].hi < cp)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo < n && r[lo].lo <= cp;
 }
@@ -57,17 +59,20 @@ std::vector<uint32_t> to_u32(std::string_view s) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     uint32_t cp;
     int len;
-    if (c < 0x80) cp = c, len = 1;
-    else if ((c & 0xE0) == 0xC0) cp = c & 0x1F, len = 2;
-    else if ((c & 0xF0) == 0xE0) cp = c & 0x0F, len = 3;
-    else cp = c & 0x07, len = 4;
+    if (c < 0x80)
+      cp = c, len = 1;
+    else if ((c & 0xE0) == 0xC0)
+      cp = c & 0x1F, len = 2;
+    else if ((c & 0xF0) == 0xE0)
+      cp = c & 0x0F, len = 3;
+    else
+      cp = c & 0x07, len = 4;
     for (int k = 1; k < len && i + k < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
     out.push_back(cp);
     i += len;
   }
   return out;
 }
-
 
 // ---- normalisation data ----
 
@@ -79,8 +84,10 @@ int ccc(uint32_t cp) {
   size_t lo = 0, hi = t::kCccCount;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    if (t::kCcc[mid].hi < cp) lo = mid + 1;
-    else hi = mid;
+    if (t::kCcc[mid].hi < cp)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo < t::kCccCount && t::kCcc[lo].lo <= cp ? t::kCcc[lo].ccc : 0;
 }
@@ -103,9 +110,10 @@ bool is_composition_first(uint32_t cp) {
 uint32_t compose(uint32_t a, uint32_t b) {
   const t::Composition* lo = t::kCompose;
   const t::Composition* hi = t::kCompose + t::kComposeCount;
-  auto it = std::lower_bound(lo, hi, std::make_pair(a, b), [](const t::Composition& c, std::pair<uint32_t, uint32_t> v) {
-    return c.first < v.first || (c.first == v.first && c.second < v.second);
-  });
+  auto it =
+      std::lower_bound(lo, hi, std::make_pair(a, b), [](const t::Composition& c, std::pair<uint32_t, uint32_t> v) {
+        return c.first < v.first || (c.first == v.first && c.second < v.second);
+      });
   return it != hi && it->first == a && it->second == b ? it->composite : 0;
 }
 
@@ -209,12 +217,12 @@ std::string nfkc(std::string_view utf8) {
 
 namespace {
 
-const char* const kJamoL[] = {"G", "GG", "N", "D", "DD", "R", "M", "B", "BB", "S",
-                              "SS", "", "J", "JJ", "C", "K", "T", "P", "H"};
+const char* const kJamoL[] = {"G",  "GG", "N", "D",  "DD", "R", "M", "B", "BB", "S",
+                              "SS", "",   "J", "JJ", "C",  "K", "T", "P", "H"};
 const char* const kJamoV[] = {"A",  "AE", "YA", "YAE", "EO", "E",  "YEO", "YE", "O",  "WA", "WAE",
                               "OE", "YO", "U",  "WEO", "WE", "WI", "YU",  "EU", "YI", "I"};
-const char* const kJamoT[] = {"",   "G",  "GG", "GS", "N",  "NJ", "NH", "D", "L", "LG", "LM", "LB", "LS", "LT",
-                              "LP", "LH", "M",  "B",  "BS", "S",  "SS", "NG", "J", "C", "K", "T", "P", "H"};
+const char* const kJamoT[] = {"",   "G",  "GG", "GS", "N",  "NJ", "NH", "D",  "L", "LG", "LM", "LB", "LS", "LT",
+                              "LP", "LH", "M",  "B",  "BS", "S",  "SS", "NG", "J", "C",  "K",  "T",  "P",  "H"};
 
 // tokenizer's find_syllable: the longest jamo short name at the start of `s` (case-sensitive).
 int find_syllable(std::string_view s, size_t& len, const char* const* names, int count) {
@@ -282,8 +290,10 @@ bool lookup_table(std::string_view upper, uint32_t& cp) {
     uint32_t c;
     words.clear();
     decode_entry(nt, t::kNameBlockOffsets[mid], words, name, c);
-    if (std::string_view(name) <= upper) lo = mid;
-    else hi = mid;
+    if (std::string_view(name) <= upper)
+      lo = mid;
+    else
+      hi = mid;
   }
   size_t p = t::kNameBlockOffsets[lo];
   words.clear();
@@ -322,9 +332,12 @@ bool lookup_name(std::string_view name, uint32_t& cp) {
     if (hex.size() != 4 && hex.size() != 5) return false;
     uint32_t v = 0;
     for (char c : hex) {
-      if (c >= '0' && c <= '9') v = v * 16 + static_cast<uint32_t>(c - '0');
-      else if (c >= 'A' && c <= 'F') v = v * 16 + static_cast<uint32_t>(c - 'A' + 10);
-      else return false;
+      if (c >= '0' && c <= '9')
+        v = v * 16 + static_cast<uint32_t>(c - '0');
+      else if (c >= 'A' && c <= 'F')
+        v = v * 16 + static_cast<uint32_t>(c - 'A' + 10);
+      else
+        return false;
     }
     if (!in_ranges(t::kCjkUnified, t::kCjkUnifiedCount, v)) return false;
     cp = v;
@@ -343,9 +356,12 @@ bool lookup_name(std::string_view name, uint32_t& cp) {
       bool ok = true;
       for (size_t k = dash + 1; k < upper.size() && ok; ++k) {
         char c = upper[k];
-        if (c >= '0' && c <= '9') v = v * 16 + static_cast<uint32_t>(c - '0');
-        else if (c >= 'A' && c <= 'F') v = v * 16 + static_cast<uint32_t>(c - 'A' + 10);
-        else ok = false;
+        if (c >= '0' && c <= '9')
+          v = v * 16 + static_cast<uint32_t>(c - '0');
+        else if (c >= 'A' && c <= 'F')
+          v = v * 16 + static_cast<uint32_t>(c - 'A' + 10);
+        else
+          ok = false;
       }
       char buf[16];
       std::snprintf(buf, sizeof buf, "%04X", v);

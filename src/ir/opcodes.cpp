@@ -74,16 +74,26 @@ std::string_view name_of(Engine e) {
 }
 
 std::string_view name_of(CollectiveKind k) {
-  static constexpr std::string_view names[] = {"all_reduce", "all_gather", "reduce_scatter", "all_to_all", "all_to_all_v",
-                                               "collective_permute", "collective_permute_implicit",
+  static constexpr std::string_view names[] = {"all_reduce",
+                                               "all_gather",
+                                               "reduce_scatter",
+                                               "all_to_all",
+                                               "all_to_all_v",
+                                               "collective_permute",
+                                               "collective_permute_implicit",
                                                "collective_permute_implicit_reduce"};
   auto i = static_cast<size_t>(k);
   return i < std::size(names) ? names[i] : "?";
 }
 
 std::vector<int64_t> CollectiveLayout::encode() const {
-  std::vector<int64_t> v = {num_srcs, num_srcs1, num_dsts, has_metadata, collective_dim,
-                            (recv_counts_known ? 1 : 0) | (has_rdispls ? 2 : 0), static_cast<int64_t>(groups.size())};
+  std::vector<int64_t> v = {num_srcs,
+                            num_srcs1,
+                            num_dsts,
+                            has_metadata,
+                            collective_dim,
+                            (recv_counts_known ? 1 : 0) | (has_rdispls ? 2 : 0),
+                            static_cast<int64_t>(groups.size())};
   for (const auto& g : groups) {
     v.push_back(static_cast<int64_t>(g.size()));
     v.insert(v.end(), g.begin(), g.end());

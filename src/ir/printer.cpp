@@ -46,8 +46,9 @@ void print_immediate(std::ostringstream& os, const Program& p, const Instruction
     case ImmType::Alu: os << name_of(m.slot == Slot::Alu1 ? in.alu1 : in.alu); break;
     case ImmType::ReduceCmd: os << name_of(static_cast<ReduceCmd>(in.i0)); break;
     case ImmType::Accumulate:
-      os << (in.i0 == static_cast<int32_t>(Accumulate::Auto) ? "auto"
-             : in.i0 == static_cast<int32_t>(Accumulate::Accumulate) ? "true" : "false");
+      os << (in.i0 == static_cast<int32_t>(Accumulate::Auto)         ? "auto"
+             : in.i0 == static_cast<int32_t>(Accumulate::Accumulate) ? "true"
+                                                                     : "false");
       break;
     case ImmType::Int: os << (m.slot == Slot::Int ? int_at(m.index) : in.i0); break;
     case ImmType::Float: os << f; break;
@@ -57,15 +58,19 @@ void print_immediate(std::ostringstream& os, const Program& p, const Instruction
       break;
     case ImmType::RegOrInt: os << (int_at(m.aux) ? "r" : "") << int_at(m.index); break;
     case ImmType::RegOrFloat:
-      if (in.flags & kFromReg) os << "r" << static_cast<int64_t>(in.f1);
-      else os << static_cast<int64_t>(in.f0);
+      if (in.flags & kFromReg)
+        os << "r" << static_cast<int64_t>(in.f1);
+      else
+        os << static_cast<int64_t>(in.f0);
       break;
     case ImmType::Instr: os << in.i0; break;
     case ImmType::Ints: print_ints(os, ints, m.index); break;
     case ImmType::Collective: os << name_of(static_cast<CollectiveKind>(in.i0)); break;
     case ImmType::String:
-      if (in.i0 >= 0 && static_cast<size_t>(in.i0) < p.strings.size()) os << '"' << p.strings[in.i0] << '"';
-      else os << "?";
+      if (in.i0 >= 0 && static_cast<size_t>(in.i0) < p.strings.size())
+        os << '"' << p.strings[in.i0] << '"';
+      else
+        os << "?";
       break;
   }
 }
@@ -93,8 +98,10 @@ std::string print_instruction(const Program& p, const Instruction& in) {
       if (d.instr >= p.instrs.size() || &p.instrs[d.instr] != &in) continue;
       const DynamicOffset& o = d.offset;
       os << " " << (o.kind == DynKind::Vector ? "vector_offset" : "scalar_offset") << "(op" << d.operand << ")=";
-      if (o.kind == DynKind::ScalarRegister) os << "r" << o.reg;
-      else os << print_access_pattern(p, o.index);
+      if (o.kind == DynKind::ScalarRegister)
+        os << "r" << o.reg;
+      else
+        os << print_access_pattern(p, o.index);
       os << "*" << o.multiplier;
     }
   if (in.loc < p.locs.size() && p.locs[in.loc].loc.file)
@@ -104,8 +111,7 @@ std::string print_instruction(const Program& p, const Instruction& in) {
 
 std::string print_program(const Program& p) {
   std::ostringstream os;
-  os << "kernel " << p.kernel_name << ": " << p.tensors.size() << " tensors, " << p.instrs.size()
-     << " instructions\n";
+  os << "kernel " << p.kernel_name << ": " << p.tensors.size() << " tensors, " << p.instrs.size() << " instructions\n";
   for (size_t i = 0; i < p.tensors.size(); ++i) {
     const TensorDecl& t = p.tensors[i];
     os << "  tensor %" << i << " " << t.name << ": " << name_of(t.dtype) << shape_str(t.shape) << " @"

@@ -9,13 +9,13 @@
 #include <string>
 #include <vector>
 
-#include "support/diagnostic.h"
-#include "support/source.h"
-#include "support/chunked_vector.h"
 #include "ir/dtype.h"
 #include "ir/opcodes.h"
 #include "ir/ops.h"
 #include "ir/shape_table.h"
+#include "support/chunked_vector.h"
+#include "support/diagnostic.h"
+#include "support/source.h"
 
 namespace nkic {
 
@@ -27,8 +27,8 @@ struct TensorDecl {
   DType dtype = DType::Float32;
   std::vector<int64_t> shape;
   TensorRole role = TensorRole::Internal;
-  int32_t io_index = -1;  // Input: kernel tensor-argument index; Output: position in the returned tuple
-  uint32_t loc = 0;       // declaration site (index into Program::locs)
+  int32_t io_index = -1;    // Input: kernel tensor-argument index; Output: position in the returned tuple
+  uint32_t loc = 0;         // declaration site (index into Program::locs)
   uint32_t created_at = 0;  // number of instructions emitted before its declaration (hardware loops)
   // Placement of on-chip tensors (set by the allocate pass, or from `address=`).
   int32_t start_partition = -1;
@@ -89,8 +89,8 @@ struct Operand {
 enum class DynKind : uint8_t { ScalarRegister, ScalarTensor, Vector };
 struct DynamicOffset {
   DynKind kind = DynKind::ScalarRegister;
-  int32_t reg = -1;     // ScalarRegister
-  AccessPattern index;  // ScalarTensor / Vector: the offsets
+  int32_t reg = -1;        // ScalarRegister
+  AccessPattern index;     // ScalarTensor / Vector: the offsets
   int64_t multiplier = 0;  // elements (of the operand's dtype) per index unit
 };
 // Where dynamic operands are: instruction index, operand position, and how the offset moves.
@@ -143,8 +143,8 @@ struct Program {
   ChunkedVector<Operand> operands;  // the instructions' operands, each instruction's contiguous
   ShapeTable shapes;                // the operands' dtypes and dims
   std::vector<int64_t> int_pool;    // the instructions' variable-length immediates
-  std::vector<LocEntry> locs;  // locs[0] is the kernel definition
-  std::vector<uint32_t> outputs;  // tensor ids returned by the kernel, in order
+  std::vector<LocEntry> locs;       // locs[0] is the kernel definition
+  std::vector<uint32_t> outputs;    // tensor ids returned by the kernel, in order
   bool output_is_tuple = false;
   int num_inputs = 0;
   // (instruction index, tensor id): the tensor's storage is (re)born before that instruction runs.
@@ -154,12 +154,14 @@ struct Program {
   // Initial contents of constant HBM tensors (nl.shared_constant), in the tensor's dtype, row-major;
   // TensorDecl::constant indexes this. Identical constants share one entry.
   std::vector<std::vector<uint8_t>> constants;
-  int32_t num_registers = 0;         // virtual registers (register_alloc, dynamic_range induction variables)
+  int32_t num_registers = 0;            // virtual registers (register_alloc, dynamic_range induction variables)
   std::vector<DynamicOperand> dynamic;  // sorted by instruction; those instructions carry kDynamic
 
   // Appends `in` with its operands (in role order; in.present says which roles they fill).
   Instruction& emit(Instruction in, std::span<const APRef> ops);
-  Instruction& emit(Instruction in, std::initializer_list<APRef> ops) { return emit(in, std::span(ops.begin(), ops.size())); }
+  Instruction& emit(Instruction in, std::initializer_list<APRef> ops) {
+    return emit(in, std::span(ops.begin(), ops.size()));
+  }
   // Sets the variable-length immediates of an emitted instruction.
   void set_ints(Instruction& in, std::span<const int64_t> v);
   void set_ints(Instruction& in, std::initializer_list<int64_t> v) { set_ints(in, std::span(v.begin(), v.size())); }
@@ -175,9 +177,7 @@ struct Program {
     if (k < 0) return std::nullopt;
     return op(in, static_cast<size_t>(k));
   }
-  std::span<const int64_t> ints(const Instruction& in) const {
-    return {int_pool.data() + in.ints_begin, in.num_ints};
-  }
+  std::span<const int64_t> ints(const Instruction& in) const { return {int_pool.data() + in.ints_begin, in.num_ints}; }
 
   uint32_t add_loc(Location l, int32_t parent);
   std::vector<Location> call_stack(uint32_t loc) const;  // outermost first, ending with loc itself

@@ -57,7 +57,8 @@ std::string check_against_table(const Program& p, const Instruction& in) {
     if (!rest) return "an operand for a role the opcode does not have";
   }
   for (size_t r = 0; r < roles.size(); ++r)
-    if (roles[r].arity == Arity::One && in.operand(static_cast<int>(r)) < 0) return "no operand for role " + std::string(roles[r].name);
+    if (roles[r].arity == Arity::One && in.operand(static_cast<int>(r)) < 0)
+      return "no operand for role " + std::string(roles[r].name);
   for (size_t k = 0; k < in.num_ops; ++k) {
     size_t r = roles.empty() ? 0 : roles.size() - 1;
     for (size_t q = 0; q < roles.size(); ++q)
@@ -65,7 +66,8 @@ std::string check_against_table(const Program& p, const Instruction& in) {
     if (roles.empty()) return "an operand for an opcode without operands";
     Mem m = p.tensors[p.op(in, k).tensor].mem;
     if (!contains(roles[r].mems, m))
-      return std::string(roles[r].name) + " is in " + std::string(name_of(m)) + ", which the opcode's row does not allow";
+      return std::string(roles[r].name) + " is in " + std::string(name_of(m)) +
+             ", which the opcode's row does not allow";
   }
   std::span<const int64_t> ints = p.ints(in);
   for (const ImmSpec& m : row.immediates()) {
@@ -82,8 +84,9 @@ std::string check_against_table(const Program& p, const Instruction& in) {
         if (in.i0 < -1 || in.i0 > 1) return bad("not auto/overwrite/accumulate");
         break;
       case ImmType::Register: {
-        int64_t r = m.slot == Slot::Int ? (m.index < ints.size() ? ints[m.index] : -1)
-                    : m.slot == Slot::I0 ? in.i0 : static_cast<int64_t>(m.slot == Slot::F1 ? in.f1 : in.f0);
+        int64_t r = m.slot == Slot::Int  ? (m.index < ints.size() ? ints[m.index] : -1)
+                    : m.slot == Slot::I0 ? in.i0
+                                         : static_cast<int64_t>(m.slot == Slot::F1 ? in.f1 : in.f0);
         if (r < 0 || r >= p.num_registers) return bad("register r" + std::to_string(r) + " does not exist");
         break;
       }
@@ -122,7 +125,8 @@ void verify(const Program& p) {
   for (size_t i = 0; i < p.instrs.size(); ++i) {
     const Instruction& in = p.instrs[i];
     auto fail = [&](const std::string& why) {
-      throw std::logic_error("IR verify: instruction " + std::to_string(i) + " (" + print_instruction(p, in) + "): " + why);
+      throw std::logic_error("IR verify: instruction " + std::to_string(i) + " (" + print_instruction(p, in) +
+                             "): " + why);
     };
     if (in.loc >= p.locs.size()) throw std::logic_error("instruction " + std::to_string(i) + " has no location");
     for (size_t k = 0; k < in.num_ops; ++k)
@@ -136,7 +140,8 @@ void verify(const Program& p) {
   std::vector<uint32_t> open;
   for (uint32_t i = 0; i < p.instrs.size(); ++i) {
     const Instruction& in = p.instrs[i];
-    bool begin = in.op == Opcode::Loop || in.op == Opcode::While, end = in.op == Opcode::EndLoop || in.op == Opcode::EndWhile;
+    bool begin = in.op == Opcode::Loop || in.op == Opcode::While,
+         end = in.op == Opcode::EndLoop || in.op == Opcode::EndWhile;
     if (begin) open.push_back(i);
     if (!end) continue;
     if (open.empty() || static_cast<uint32_t>(in.i0) != open.back() ||
@@ -145,7 +150,8 @@ void verify(const Program& p) {
       throw std::logic_error("IR verify: instruction " + std::to_string(i) + " closes no matching loop");
     open.pop_back();
   }
-  if (!open.empty()) throw std::logic_error("IR verify: loop at instruction " + std::to_string(open.back()) + " is not closed");
+  if (!open.empty())
+    throw std::logic_error("IR verify: loop at instruction " + std::to_string(open.back()) + " is not closed");
   for (auto t : p.outputs)
     if (t >= p.tensors.size() || p.tensors[t].role == TensorRole::Internal)  // created, or a returned input
       throw std::logic_error("IR verify: bad output tensor");

@@ -48,7 +48,8 @@ void apply_activation(AluOp f, float* x, int64_t n) {
         return 0.5 * (1 + std::erf(v * kInvSqrt2)) + v * kInvSqrt2Pi * std::exp(-0.5 * v * v);
       });
     case AluOp::GeluApprxTanh:
-      return map_row(x, n, [](double v) { return 0.5 * v * (1 + std::tanh(kSqrt2OverPi * (v + 0.044715 * v * v * v))); });
+      return map_row(x, n,
+                     [](double v) { return 0.5 * v * (1 + std::tanh(kSqrt2OverPi * (v + 0.044715 * v * v * v))); });
     case AluOp::GeluApprxSigmoid: return map_row(x, n, [](double v) { return v * sigmoid(1.702 * v); });
     case AluOp::GeluApprxSigmoidDx:
       return map_row(x, n, [](double v) {

@@ -115,10 +115,9 @@ inline I sat_cast(float v) {
     // catches |r| > 2^16 and NaN, which are rare and predictable.
     if (!(std::fabs(r) <= 65536.0f)) r = r == r ? std::copysign(65536.0f, r) : 0.0f;
     const int32_t i = static_cast<int32_t>(r);
-    return static_cast<I>(std::clamp<int32_t>(i, std::numeric_limits<I>::min(),
-                                              std::numeric_limits<I>::max()));
+    return static_cast<I>(std::clamp<int32_t>(i, std::numeric_limits<I>::min(), std::numeric_limits<I>::max()));
   } else {
-    constexpr float LO = static_cast<float>(std::numeric_limits<I>::min());  // exact
+    constexpr float LO = static_cast<float>(std::numeric_limits<I>::min());                 // exact
     constexpr float HI = 2.0f * static_cast<float>(std::numeric_limits<I>::max() / 2 + 1);  // max+1
     if (!(r == r)) return 0;
     if (r >= HI) return std::numeric_limits<I>::max();
@@ -132,8 +131,7 @@ inline I sat_i64(int64_t v) {
   if constexpr (std::is_same_v<I, int64_t>) {
     return v;
   } else {
-    return static_cast<I>(std::clamp<int64_t>(v, std::numeric_limits<I>::min(),
-                                              std::numeric_limits<I>::max()));
+    return static_cast<I>(std::clamp<int64_t>(v, std::numeric_limits<I>::min(), std::numeric_limits<I>::max()));
   }
 }
 
@@ -149,8 +147,7 @@ inline void st(uint8_t* p, S s) {
 }
 
 [[noreturn]] void bad_dtype(DType t, const char* what) {
-  throw std::invalid_argument(std::string("numerics::") + what + ": unsupported dtype " +
-                              std::string(name_of(t)));
+  throw std::invalid_argument(std::string("numerics::") + what + ": unsupported dtype " + std::string(name_of(t)));
 }
 
 // The dispatch table: calls fn(tag) with a storage type S and conversions for t.
@@ -225,7 +222,7 @@ uint8_t f32_to_e5m2(float f) { return static_cast<uint8_t>(encode<kE5M2>(f)); }
 // file with -ffast-math / -fassociative-math.
 float round_even(float v) {
   const float a = std::fabs(v);
-  if (!(a < 8388608.0f)) return v;  // >= 2^23 is integral already; NaN/Inf pass through
+  if (!(a < 8388608.0f)) return v;                         // >= 2^23 is integral already; NaN/Inf pass through
   return std::copysign((a + 8388608.0f) - 8388608.0f, v);  // RNE via the fp add
 }
 
@@ -280,15 +277,21 @@ namespace {
 // Integer-exact codec view of any dtype.
 template <class C>
 int64_t dec_i64(typename C::Storage s) {
-  if constexpr (is_int_codec<C>) return static_cast<int64_t>(s);
-  else if constexpr (std::is_same_v<C, BoolCodec>) return s != 0;
-  else return f32_to_int_sat(C::dec(s), INT64_MIN, INT64_MAX);
+  if constexpr (is_int_codec<C>)
+    return static_cast<int64_t>(s);
+  else if constexpr (std::is_same_v<C, BoolCodec>)
+    return s != 0;
+  else
+    return f32_to_int_sat(C::dec(s), INT64_MIN, INT64_MAX);
 }
 template <class C>
 typename C::Storage enc_i64(int64_t v) {
-  if constexpr (is_int_codec<C>) return sat_i64<typename C::Storage>(v);
-  else if constexpr (std::is_same_v<C, BoolCodec>) return v != 0;
-  else return C::enc(i64_to_f32(v));
+  if constexpr (is_int_codec<C>)
+    return sat_i64<typename C::Storage>(v);
+  else if constexpr (std::is_same_v<C, BoolCodec>)
+    return v != 0;
+  else
+    return C::enc(i64_to_f32(v));
 }
 }  // namespace
 
@@ -372,8 +375,10 @@ void fill_sentinel(DType t, uint8_t* p, int64_t n) {
     case DType::Float4E2M1FNx4: std::memset(pat, 0x77, 2); break;
     case DType::Bool: pat[0] = 1; break;
     default:
-      if (is_float(t)) store(t, sentinel_float(), pat);
-      else store_i64(t, 4, pat);
+      if (is_float(t))
+        store(t, sentinel_float(), pat);
+      else
+        store_i64(t, 4, pat);
   }
   if (w == 1) {
     std::memset(p, pat[0], static_cast<size_t>(n));

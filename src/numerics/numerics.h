@@ -41,13 +41,13 @@ float bf16_to_f32(uint16_t b);
 uint16_t f32_to_bf16(float f);
 float f16_to_f32(uint16_t b);
 uint16_t f32_to_f16(float f);
-float tf32_to_f32(uint32_t b);     // identity on the fp32 storage bits
-uint32_t f32_to_tf32(float f);     // fp32 bits, mantissa RNE to 10 bits
-float e4m3_to_f32(uint8_t b);      // float8_e4m3   (IEEE-like, bias 7, max 240)
+float tf32_to_f32(uint32_t b);  // identity on the fp32 storage bits
+uint32_t f32_to_tf32(float f);  // fp32 bits, mantissa RNE to 10 bits
+float e4m3_to_f32(uint8_t b);   // float8_e4m3   (IEEE-like, bias 7, max 240)
 uint8_t f32_to_e4m3(float f);
-float e4m3fn_to_f32(uint8_t b);    // float8_e4m3fn (OCP, no Inf, max 448)
+float e4m3fn_to_f32(uint8_t b);  // float8_e4m3fn (OCP, no Inf, max 448)
 uint8_t f32_to_e4m3fn(float f);
-float e5m2_to_f32(uint8_t b);      // float8_e5m2   (IEEE-like, bias 15, max 57344)
+float e5m2_to_f32(uint8_t b);  // float8_e5m2   (IEEE-like, bias 15, max 57344)
 uint8_t f32_to_e5m2(float f);
 
 // ---- integers ----

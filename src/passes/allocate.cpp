@@ -9,8 +9,8 @@
 
 #include <algorithm>
 #include <set>
-#include <string_view>
 #include <sstream>
+#include <string_view>
 
 #include "support/diagnostic.h"
 
@@ -24,8 +24,8 @@ struct Live {
 };
 
 struct Block {
-  int64_t begin, end;  // bytes per partition
-  int32_t p0, p1;      // partitions [p0, p1)
+  int64_t begin, end;    // bytes per partition
+  int32_t p0, p1;        // partitions [p0, p1)
   uint32_t first, last;  // live range (instructions)
   uint32_t tensor;
   bool overlaps(int32_t q0, int32_t q1) const { return p0 < q1 && q0 < p1; }
@@ -33,7 +33,9 @@ struct Block {
 
 int64_t align_up(int64_t x, int64_t a) { return (x + a - 1) / a * a; }
 
-Location decl_loc(const Program& p, const TensorDecl& t) { return t.loc < p.locs.size() ? p.locs[t.loc].loc : Location{}; }
+Location decl_loc(const Program& p, const TensorDecl& t) {
+  return t.loc < p.locs.size() ? p.locs[t.loc].loc : Location{};
+}
 
 std::string line_of(const Program& p, const TensorDecl& t) {
   return t.loc < p.locs.size() ? ", line " + std::to_string(p.locs[t.loc].loc.span.line) : "";
@@ -48,12 +50,12 @@ std::string line_of(const Program& p, const TensorDecl& t) {
     if (b.overlaps(0, n)) sorted.push_back(b);
   std::ostringstream msg;
   msg << name_of(t.mem) << " capacity exceeded: tensor '" << t.name << "' needs " << need
-      << " bytes per partition, but live tensors already use "
-      << [&] {
-           int64_t s = 0;
-           for (auto& b : sorted) s += b.end - b.begin;
-           return s;
-         }()
+      << " bytes per partition, but live tensors already use " <<
+      [&] {
+        int64_t s = 0;
+        for (auto& b : sorted) s += b.end - b.begin;
+        return s;
+      }()
       << " of the " << cap << " usable bytes";
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const Block& a, const Block& b) { return a.end - a.begin > b.end - b.begin; });
@@ -77,7 +79,8 @@ std::string line_of(const Program& p, const TensorDecl& t) {
   d.loc = decl_loc(p, t);
   d.message = "tensor '" + t.name + "' at address=(" + std::to_string(t.start_partition) + ", " +
               std::to_string(t.byte_offset) + ") overlaps tensor '" + o.name + "' at address=(" +
-              std::to_string(o.start_partition) + ", " + std::to_string(o.byte_offset) + "), which is live at the same time";
+              std::to_string(o.start_partition) + ", " + std::to_string(o.byte_offset) +
+              "), which is live at the same time";
   d.hint = "give simultaneously live tensors disjoint partition or byte ranges";
   Diagnostic note;
   note.severity = Severity::Note;
@@ -170,7 +173,9 @@ void allocate(Program& p, const Target& tg) {
     // Expire blocks whose last use is before this tensor's first use.
     act.erase(std::remove_if(act.begin(), act.end(), [&](const Block& b) { return b.last < l.first; }), act.end());
     auto insert = [&](const Block& b) {
-      act.insert(std::upper_bound(act.begin(), act.end(), b, [](const Block& x, const Block& y) { return x.begin < y.begin; }), b);
+      act.insert(
+          std::upper_bound(act.begin(), act.end(), b, [](const Block& x, const Block& y) { return x.begin < y.begin; }),
+          b);
     };
     if (t.user_address) {
       Block b = user[m][next_user[m]++];
@@ -194,7 +199,8 @@ void allocate(Program& p, const Target& tg) {
       }
       int64_t best = INT64_MAX;
       int32_t best_start = 0;
-      std::vector<int32_t> starts = pinned[l.tensor] ? std::vector<int32_t>{0} : legal_start_partitions(t.partitions(), tg.partitions);
+      std::vector<int32_t> starts =
+          pinned[l.tensor] ? std::vector<int32_t>{0} : legal_start_partitions(t.partitions(), tg.partitions);
       for (int32_t s : starts) {
         int64_t pos = first_fit(*o, s, s + static_cast<int32_t>(t.partitions()), need, align);
         if (pos < best) {

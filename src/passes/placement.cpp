@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "support/diagnostic.h"
 #include "passes/allocate.h"
+#include "support/diagnostic.h"
 
 namespace nkic {
 
@@ -21,7 +21,8 @@ int64_t start_partition(const Program& p, const APRef& ap) {
   return t.start_partition + (row > 0 ? ap.offset / row : 0);
 }
 
-[[noreturn]] void placement_error(const Program& p, const Instruction& in, const std::string& msg, const std::string& hint) {
+[[noreturn]] void placement_error(const Program& p, const Instruction& in, const std::string& msg,
+                                  const std::string& hint) {
   UserError e(p.diagnostic_at(in, msg, hint));
   e.kind = "validation";
   throw e;
@@ -31,7 +32,8 @@ std::string where(const Program& p, const APRef& ap, int64_t start) {
   const TensorDecl& t = p.tensors[ap.tensor];
   int64_t off = start - t.start_partition;
   return "starts at partition " + std::to_string(start) + " ('" + t.name + "' is at partition " +
-         std::to_string(t.start_partition) + (off ? ", the view starts " + std::to_string(off) + " partitions into it" : "") + ")";
+         std::to_string(t.start_partition) +
+         (off ? ", the view starts " + std::to_string(off) + " partitions into it" : "") + ")";
 }
 
 // MX scale operands hold 4 rows per quadrant (one per 8 data partitions), and up to 4 scale sets share a

@@ -1,13 +1,14 @@
 // Sequencer instructions: the register file (register_move/load/store). The loop instructions move
 // the program counter and are executed by the run loop (core.cpp); their exec_ functions do nothing.
-#include "sim/exec.h"
 #include "numerics/numerics.h"
+#include "sim/exec.h"
 
 namespace nkic::sim {
 
 namespace {
 int32_t& reg(ExecContext& cx, int64_t r) {
-  if (r < 0 || r >= static_cast<int64_t>(cx.regs.size())) throw ExecError("register r" + std::to_string(r) + " does not exist");
+  if (r < 0 || r >= static_cast<int64_t>(cx.regs.size()))
+    throw ExecError("register r" + std::to_string(r) + " does not exist");
   return cx.regs[static_cast<size_t>(r)];
 }
 }  // namespace

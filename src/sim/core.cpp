@@ -88,8 +88,9 @@ int64_t control_step(const Program& p, const Instruction& in, uint32_t pc, std::
     case Opcode::While: {
       if (regs[static_cast<size_t>(in.f0)] == 0) return in.i0 + 1;
       if (++iterations[pc] > kMaxWhileIterations)
-        runtime_error(p, in, "the loop ran " + std::to_string(kMaxWhileIterations) +
-                                 " iterations: its condition register never became 0");
+        runtime_error(p, in,
+                      "the loop ran " + std::to_string(kMaxWhileIterations) +
+                          " iterations: its condition register never became 0");
       return pc + 1;
     }
     case Opcode::EndWhile: return in.i0;  // test the condition again
@@ -139,7 +140,8 @@ void Core::execute(uint32_t i, uint32_t epoch, Device* dev) {
 void Core::run_alone(const Progress& progress) {
   const Program& p = prog_;
   for (uint32_t i = 0; i < p.instrs.size();) {
-    while (next_birth_ < p.births.size() && p.births[next_birth_].first == i) birth(p, mem_, p.births[next_birth_++].second);
+    while (next_birth_ < p.births.size() && p.births[next_birth_].first == i)
+      birth(p, mem_, p.births[next_birth_++].second);
     const Instruction& in = p.instrs[i];
     if (progress && (i & 4095) == 0) progress(i, p.instrs.size());
     if (is_control(in.op)) {  // a loop instruction moves the program counter

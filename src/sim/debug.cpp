@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <string>
 
-#include "sim/exec.h"
 #include "numerics/numerics.h"
+#include "sim/exec.h"
 
 namespace nkic::sim {
 
@@ -30,7 +30,8 @@ void exec_DevicePrint(ExecContext& cx, const Instruction& in) {
   }
   std::string shape;
   for (size_t i = 0; i < ap.dims.size(); ++i) shape += (i ? ", " : "") + std::to_string(ap.dims[i].num);
-  std::string out = cx.prog.strings.at(in.i0) + " (" + where + "): " + std::string(name_of(ap.dtype)) + "[" + shape + "]\n";
+  std::string out =
+      cx.prog.strings.at(in.i0) + " (" + where + "): " + std::string(name_of(ap.dtype)) + "[" + shape + "]\n";
   // Rows are the last dimension; long tensors show their first and last three rows and columns.
   int64_t cols = ap.dims.back().num, rows = static_cast<int64_t>(vals.size()) / cols;
   bool big = vals.size() > 1000;

@@ -43,8 +43,9 @@ Device::Device(const Target& t, const std::vector<const Program*>& programs, con
       const TensorDecl& d = p.tensors[i];
       if (d.mem != Mem::HBM) continue;
       int64_t bytes = bytes_of(d);
-      const std::vector<HostBuffer>* host =
-          d.role == TensorRole::Input ? &inputs : d.role == TensorRole::Output ? &outputs : nullptr;
+      const std::vector<HostBuffer>* host = d.role == TensorRole::Input    ? &inputs
+                                            : d.role == TensorRole::Output ? &outputs
+                                                                           : nullptr;
       if (host) {
         if (d.io_index < 0 || d.io_index >= static_cast<int32_t>(host->size()))
           throw std::invalid_argument("missing host buffer for tensor '" + d.name + "'");
@@ -167,9 +168,10 @@ void Device::complete(const std::pair<int64_t, int64_t>& key) {
       PhysView dst = peer.memory().view(peer.program().op(pin, 1));
       std::vector<uint8_t*> s = element_ptrs(src), d = element_ptrs(dst);
       if (s.size() != d.size() || src.dtype != dst.dtype)
-        runtime_error(from.program(), in, "sends " + std::to_string(s.size()) + " " + std::string(name_of(src.dtype)) +
-                                              " elements, but core " + std::to_string(to) + "'s dst holds " +
-                                              std::to_string(d.size()) + " " + std::string(name_of(dst.dtype)));
+        runtime_error(from.program(), in,
+                      "sends " + std::to_string(s.size()) + " " + std::string(name_of(src.dtype)) +
+                          " elements, but core " + std::to_string(to) + "'s dst holds " + std::to_string(d.size()) +
+                          " " + std::string(name_of(dst.dtype)));
       size_t w = static_cast<size_t>(size_of(src.dtype));
       for (size_t i = 0; i < s.size(); ++i) std::memcpy(d[i], s[i], w);
     }
@@ -184,7 +186,8 @@ std::string Device::describe_cores(bool name_rank) const {
     const Instruction* oin = o->waiting_at();
     out += (out.empty() ? "" : "; ") + std::string(name_rank ? "rank " + std::to_string(rank_) + " " : "") + "core " +
            std::to_string(o->id()) +
-           (o->done() || !oin ? " has finished" : " waits at " + sync_name(*oin) + " on line " + line_of(o->program(), *oin));
+           (o->done() || !oin ? " has finished"
+                              : " waits at " + sync_name(*oin) + " on line " + line_of(o->program(), *oin));
   }
   return out;
 }
@@ -198,21 +201,23 @@ void Device::describe_waiting(std::vector<Diagnostic>& out, const std::string& o
       if (o.get() == c.get()) continue;
       const Instruction* oin = o->waiting_at();
       peers += (peers.empty() ? "" : "; ") + std::string("core ") + std::to_string(o->id()) +
-               (o->done() || !oin ? " has finished" : " waits at " + sync_name(*oin) + " on line " + line_of(o->program(), *oin));
+               (o->done() || !oin ? " has finished"
+                                  : " waits at " + sync_name(*oin) + " on line " + line_of(o->program(), *oin));
     }
     std::string who = (name_rank ? "rank " + std::to_string(rank_) + " " : "") + "core " + std::to_string(c->id());
-    Diagnostic d = c->program().diagnostic_at(
-        *in, "deadlock: " + who + " waits here for a matching " + sync_name(*in) + " that no other core reaches (" +
-                 peers + ")");
+    Diagnostic d = c->program().diagnostic_at(*in, "deadlock: " + who + " waits here for a matching " + sync_name(*in) +
+                                                       " that no other core reaches (" + peers + ")");
     d.hint = in->op == Opcode::Collective
                  ? "every rank of the replica group must reach the same collectives in the same order"
-                 : "every core must reach the same core_barrier and sendrecv calls, in the same order, with the same pipe_id";
+                 : "every core must reach the same core_barrier and sendrecv calls, in the same order, with the same "
+                   "pipe_id";
     out.push_back(std::move(d));
   }
 }
 
 Device::Shared* Device::shared_of(const uint8_t* p) {
-  auto it = std::upper_bound(shared_.begin(), shared_.end(), p, [](const uint8_t* x, const Shared& s) { return x < s.base; });
+  auto it =
+      std::upper_bound(shared_.begin(), shared_.end(), p, [](const uint8_t* x, const Shared& s) { return x < s.base; });
   if (it == shared_.begin()) return nullptr;
   --it;
   return p < it->base + it->bytes ? &*it : nullptr;
@@ -222,7 +227,7 @@ void Device::after_execute(Core& core, uint32_t instr, uint32_t epoch) {
   if (cores_.size() < 2) return;
   const Program& p = core.program();
   const Instruction& in = p.instrs[instr];
-  if (in.flags & kDynamic) return;  // run-time addresses: not tracked
+  if (in.flags & kDynamic) return;         // run-time addresses: not tracked
   if (info(in.op).traits & kSync) return;  // synchronizations order what they write
   std::span<const OperandSpec> roles = info(in.op).operands();
   for (size_t k = 0; k < in.num_ops; ++k) {
@@ -250,15 +255,17 @@ void Device::after_execute(Core& core, uint32_t instr, uint32_t epoch) {
             if (last) {
               const Write& o = writes_[last - 1];
               if (o.core != core.id() && o.epoch == epoch) {
-                std::pair<uint32_t, uint32_t> pair = o.core == 0 ? std::make_pair(o.instr, instr) : std::make_pair(instr, o.instr);
+                std::pair<uint32_t, uint32_t> pair =
+                    o.core == 0 ? std::make_pair(o.instr, instr) : std::make_pair(instr, o.instr);
                 if (std::find(warned_.begin(), warned_.end(), pair) == warned_.end()) {
                   warned_.push_back(pair);
                   const Program& op = cores_[static_cast<size_t>(o.core)]->program();
                   const Instruction& oin = op.instrs[o.instr];
-                  Diagnostic d = p.diagnostic_at(
-                      in, "core " + std::to_string(core.id()) + " writes shared_hbm bytes of '" + p.tensors[ap.tensor].name +
-                              "' that core " + std::to_string(o.core) + " also writes (line " + line_of(op, oin) +
-                              "), with no core_barrier or sendrecv between the two writes");
+                  Diagnostic d =
+                      p.diagnostic_at(in, "core " + std::to_string(core.id()) + " writes shared_hbm bytes of '" +
+                                              p.tensors[ap.tensor].name + "' that core " + std::to_string(o.core) +
+                                              " also writes (line " + line_of(op, oin) +
+                                              "), with no core_barrier or sendrecv between the two writes");
                   d.severity = Severity::Warning;
                   d.hint = "the cores run in parallel: which write lands last is undefined on hardware";
                   Diagnostic note = op.diagnostic_at(oin, "core " + std::to_string(o.core) + "'s write");

@@ -6,8 +6,8 @@
 #pragma once
 
 #include <map>
-#include <tuple>
 #include <memory>
+#include <tuple>
 #include <vector>
 
 #include "ir/program.h"

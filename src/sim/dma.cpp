@@ -1,8 +1,8 @@
 // DMA instructions: dma_copy (element order of src to element order of dst; casts through fp32).
 #include <cstring>
 
-#include "sim/dma.h"
 #include "numerics/numerics.h"
+#include "sim/dma.h"
 #include "sim/rows.h"
 
 namespace nkic::sim {
@@ -16,7 +16,8 @@ struct Run {
 
 std::vector<Run> runs_of(const PhysView& v) {
   std::vector<Run> out;
-  for (int64_t p = 0; p < v.pnum; ++p) for_each_run(v, p, [&](uint8_t* ptr, int64_t step, int64_t n) { out.push_back({ptr, step, n}); });
+  for (int64_t p = 0; p < v.pnum; ++p)
+    for_each_run(v, p, [&](uint8_t* ptr, int64_t step, int64_t n) { out.push_back({ptr, step, n}); });
   return out;
 }
 }  // namespace

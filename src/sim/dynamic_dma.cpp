@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "ir/verify.h"
-#include "sim/dma.h"
 #include "numerics/numerics.h"
+#include "sim/dma.h"
 
 namespace nkic::sim {
 

@@ -31,7 +31,7 @@ struct ExecContext {
   std::array<float, 128> act_acc{};
   std::array<float, 128> vec_acc{};
   std::vector<int32_t> regs;  // the sequencer registers (Program::num_registers), 32-bit
-  RngState rng{};  // the random generators' state, persisting across instructions for the run
+  RngState rng{};             // the random generators' state, persisting across instructions for the run
 };
 
 // A data-dependent error found while executing (an index out of range...): the run loop reports it at

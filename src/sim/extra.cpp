@@ -3,8 +3,8 @@
 #include <cmath>
 #include <vector>
 
-#include "sim/exec.h"
 #include "numerics/numerics.h"
+#include "sim/exec.h"
 #include "sim/rows.h"
 
 namespace nkic::sim {
@@ -75,7 +75,8 @@ void exec_SequenceBounds(ExecContext& cx, const Instruction& in) {
   store_partition_i64(d, 0, cx.ib.data());
 }
 
-// Only partitions 0, 16, ..., 112 of the tiles (partition 0 of each GpSimd core) are read and written: [indices of nonzero elements + index_offset ..., padding_val ..., count] as int32.
+// Only partitions 0, 16, ..., 112 of the tiles (partition 0 of each GpSimd core) are read and written: [indices of
+// nonzero elements + index_offset ..., padding_val ..., count] as int32.
 void exec_NonzeroWithCount(ExecContext& cx, const Instruction& in) {
   PhysView d = opnd(cx, in, 0), s = opnd(cx, in, 1);
   int64_t n = s.free_elems();
@@ -85,8 +86,10 @@ void exec_NonzeroWithCount(ExecContext& cx, const Instruction& in) {
   for (int64_t p = 0; p < s.pnum; ++p) {
     if (p % 16 != 0) continue;
     bool f = is_float(s.dtype);
-    if (f) load_partition(s, p, cx.a.data());
-    else load_partition_i64(s, p, cx.ia.data());
+    if (f)
+      load_partition(s, p, cx.a.data());
+    else
+      load_partition_i64(s, p, cx.ia.data());
     int64_t cnt = 0;
     for (int64_t i = 0; i < n; ++i)
       if (f ? cx.a[i] != 0.f : cx.ia[i] != 0) cx.ib[cnt++] = i + in.i0;

@@ -42,7 +42,6 @@ uint8_t* Memory::partition_base(const TensorDecl& t, int64_t part) {
 
 bool Memory::in_psum(const uint8_t* p) const { return p >= psum_.data() && p < psum_.data() + psum_.size(); }
 
-
 void PhysView::Dims::push_back(Dim x) {
   if (n == kMax) throw std::length_error("access pattern has more than 8 free dimensions");
   d[n++] = x;
@@ -105,7 +104,8 @@ void load_partition(const PhysView& v, int64_t p, float* out) {
   }
   if (v.dtype == DType::Float32) {
     for_each_run(v, p, [&](uint8_t* ptr, int64_t step, int64_t n) {
-      if (step == 4 && n > 16) std::memcpy(out, ptr, static_cast<size_t>(n) * 4);
+      if (step == 4 && n > 16)
+        std::memcpy(out, ptr, static_cast<size_t>(n) * 4);
       else  // short rows: an inline loop beats a libc call
         for (int64_t j = 0; j < n; ++j) std::memcpy(out + j, ptr + j * step, 4);
       out += n;
@@ -122,7 +122,8 @@ void store_partition(const PhysView& v, int64_t p, const float* in) {
   int64_t isz = size_of(v.dtype);
   if (v.dtype == DType::Float32) {
     for_each_run(v, p, [&](uint8_t* ptr, int64_t step, int64_t n) {
-      if (step == 4 && n > 16) std::memcpy(ptr, in, static_cast<size_t>(n) * 4);
+      if (step == 4 && n > 16)
+        std::memcpy(ptr, in, static_cast<size_t>(n) * 4);
       else
         for (int64_t j = 0; j < n; ++j) std::memcpy(ptr + j * step, in + j, 4);
       in += n;

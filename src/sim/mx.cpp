@@ -11,8 +11,8 @@
 #pragma GCC optimize("fp-contract=off")
 #endif
 
-#include "sim/exec.h"
 #include "numerics/numerics.h"
+#include "sim/exec.h"
 
 namespace nkic::sim {
 

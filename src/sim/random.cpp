@@ -7,8 +7,8 @@
 // each generator's 6 words from splitmix64 keyed by (seed, engine, lane, generator).
 #include <cstring>
 
-#include "sim/exec.h"
 #include "numerics/numerics.h"
+#include "sim/exec.h"
 #include "sim/rows.h"
 
 namespace nkic::sim {
@@ -131,8 +131,7 @@ void exec_Dropout(ExecContext& cx, const Instruction& in) {
     float prob = po ? column_value(pv, p) : static_cast<float>(in.f0);
     draw_row(cx, Engine::Vector, p, n, r.data());
     for (int64_t i = 0; i < n; ++i) std::memcpy(row.data() + i * isz, xp[p * n + i], isz);  // in-place safe
-    for (int64_t i = 0; i < n; ++i)
-      std::memcpy(dp[p * n + i], uniform(r[i]) < prob ? zero : row.data() + i * isz, isz);
+    for (int64_t i = 0; i < n; ++i) std::memcpy(dp[p * n + i], uniform(r[i]) < prob ? zero : row.data() + i * isz, isz);
   }
 }
 

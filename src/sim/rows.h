@@ -5,10 +5,10 @@
 #include <cmath>
 #include <cstdint>
 
-#include "numerics/alu.h"
 #include "ir/program.h"
-#include "sim/memory.h"
+#include "numerics/alu.h"
 #include "numerics/numerics.h"
+#include "sim/memory.h"
 
 namespace nkic::sim {
 
@@ -86,11 +86,22 @@ inline int64_t column_int(const PhysView& v, int64_t p) { return numerics::load_
 // and the op is a bitvec op or an exact integer arithmetic op.
 inline bool int_op(AluOp op) {
   switch (canonical(op)) {
-    case AluOp::Add: case AluOp::Subtract: case AluOp::Multiply: case AluOp::Maximum: case AluOp::Minimum:
-    case AluOp::Equal: case AluOp::NotEqual: case AluOp::Less: case AluOp::LessEqual: case AluOp::Greater:
-    case AluOp::GreaterEqual: case AluOp::LogicalAnd: case AluOp::LogicalOr: case AluOp::LogicalXor:
-    case AluOp::Abs: case AluOp::Bypass:
-      return true;
+    case AluOp::Add:
+    case AluOp::Subtract:
+    case AluOp::Multiply:
+    case AluOp::Maximum:
+    case AluOp::Minimum:
+    case AluOp::Equal:
+    case AluOp::NotEqual:
+    case AluOp::Less:
+    case AluOp::LessEqual:
+    case AluOp::Greater:
+    case AluOp::GreaterEqual:
+    case AluOp::LogicalAnd:
+    case AluOp::LogicalOr:
+    case AluOp::LogicalXor:
+    case AluOp::Abs:
+    case AluOp::Bypass: return true;
     default: return is_bitvec(op);
   }
 }

@@ -8,8 +8,8 @@
 #pragma GCC optimize("fp-contract=off")
 #endif
 
-#include "sim/exec.h"
 #include "numerics/numerics.h"
+#include "sim/exec.h"
 
 namespace nkic::sim {
 
@@ -21,8 +21,8 @@ namespace {
 // vector width and the scalar edge loop all give bit-identical results. No FMA: the ISA targets
 // below never enable it, so GCC cannot contract the multiply and the add.
 template <int W, int MR, int NV>
-__attribute__((always_inline)) inline void matmul_kernel(const float* S, const float* B, float* C, int64_t K,
-                                                         int64_t M, int64_t N) {
+__attribute__((always_inline)) inline void matmul_kernel(const float* S, const float* B, float* C, int64_t K, int64_t M,
+                                                         int64_t N) {
   typedef float vf __attribute__((vector_size(W * 4), aligned(4)));
   constexpr int64_t NR = W * NV;
   int64_t m0 = 0;
@@ -73,11 +73,11 @@ __attribute__((always_inline)) inline void matmul_kernel(const float* S, const f
 }
 
 __attribute__((target("avx512f"))) void matmul_avx512(const float* S, const float* B, float* C, int64_t K, int64_t M,
-                                                        int64_t N) {
+                                                      int64_t N) {
   matmul_kernel<16, 6, 2>(S, B, C, K, M, N);
 }
 __attribute__((target("avx2"))) void matmul_avx2(const float* S, const float* B, float* C, int64_t K, int64_t M,
-                                                  int64_t N) {
+                                                 int64_t N) {
   matmul_kernel<8, 6, 2>(S, B, C, K, M, N);
 }
 void matmul_sse(const float* S, const float* B, float* C, int64_t K, int64_t M, int64_t N) {

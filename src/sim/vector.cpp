@@ -5,8 +5,8 @@
 #include <cmath>
 #include <cstring>
 
-#include "sim/exec.h"
 #include "numerics/numerics.h"
+#include "sim/exec.h"
 #include "sim/rows.h"
 
 namespace nkic::sim {
@@ -132,9 +132,7 @@ void exec_ScalarTensorTensor(ExecContext& cx, const Instruction& in) {
   }
 }
 
-void exec_TensorCopy(ExecContext& cx, const Instruction& in) {
-  copy_elements(opnd(cx, in, 0), opnd(cx, in, 1), cx.a);
-}
+void exec_TensorCopy(ExecContext& cx, const Instruction& in) { copy_elements(opnd(cx, in, 0), opnd(cx, in, 1), cx.a); }
 
 void exec_TensorCopyPredicated(ExecContext& cx, const Instruction& in) {
   PhysView d = opnd(cx, in, 0), pr = opnd(cx, in, 2);

@@ -7,8 +7,8 @@
 #include <cstring>
 #include <limits>
 
-#include "sim/exec.h"
 #include "numerics/numerics.h"
+#include "sim/exec.h"
 #include "sim/rows.h"
 
 namespace nkic::sim {
@@ -143,8 +143,10 @@ void exec_NcMatchReplace8(ExecContext& cx, const Instruction& in) {
     load_partition(v, p, cx.b.data());
     match8(cx.a.data(), n, cx.b.data(), cx.ia.data(), used);
     for (auto& i : cx.ia) {
-      if (i >= 0) cx.a[i] = static_cast<float>(in.f0);
-      else i = has_idx ? not_found(di.dtype) : i;
+      if (i >= 0)
+        cx.a[i] = static_cast<float>(in.f0);
+      else
+        i = has_idx ? not_found(di.dtype) : i;
     }
     store_partition(d, p, cx.a.data());
     if (has_idx) store_partition_i64(di, p, cx.ia.data());
@@ -282,8 +284,7 @@ void exec_LocalGather(ExecContext& cx, const Instruction& in) {
     for (int64_t q = 0; q < 16; ++q) {
       int64_t p = core * 16 + q;
       for (int64_t j = 0; j < nv; ++j)
-        for (int64_t e = 0; e < E; ++e)
-          std::memcpy(dp[p * nv * E + j * E + e], sp[p * ns + cx.ia[j] + e], isz);
+        for (int64_t e = 0; e < E; ++e) std::memcpy(dp[p * nv * E + j * E + e], sp[p * ns + cx.ia[j] + e], isz);
     }
   }
 }

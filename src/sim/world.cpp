@@ -61,15 +61,18 @@ std::vector<uint8_t> encode(DType dt, const std::vector<double>& v) {
   std::vector<uint8_t> out(v.size() * static_cast<size_t>(w));
   for (size_t i = 0; i < v.size(); ++i) {
     uint8_t* p = out.data() + i * static_cast<size_t>(w);
-    if (is_float(dt)) numerics::store(dt, static_cast<float>(v[i]), p);
-    else numerics::store_i64(dt, static_cast<int64_t>(v[i]), p);
+    if (is_float(dt))
+      numerics::store(dt, static_cast<float>(v[i]), p);
+    else
+      numerics::store_i64(dt, static_cast<int64_t>(v[i]), p);
   }
   return out;
 }
 
 // The reduction in the engines' arithmetic: fp32 for floats, exact integers otherwise.
 double reduce(AluOp op, DType dt, double a, double b) {
-  if (!is_float(dt)) return static_cast<double>(apply_alu_int(op, static_cast<int64_t>(a), static_cast<int64_t>(b), 64));
+  if (!is_float(dt))
+    return static_cast<double>(apply_alu_int(op, static_cast<int64_t>(a), static_cast<int64_t>(b), 64));
   return apply_alu(op, static_cast<float>(a), static_cast<float>(b));
 }
 
@@ -120,13 +123,15 @@ void World::arrive(Device& dev, Core& core, uint32_t instr) {
     for (const auto& g : l.groups)
       if (std::find(g.begin(), g.end(), dev.rank()) != g.end()) group = g;
     if (group.empty())
-      runtime_error(p, in, "rank " + std::to_string(dev.rank()) + " is in none of the replica groups of this " +
-                               std::string(name_of(static_cast<CollectiveKind>(in.i0))));
+      runtime_error(p, in,
+                    "rank " + std::to_string(dev.rank()) + " is in none of the replica groups of this " +
+                        std::string(name_of(static_cast<CollectiveKind>(in.i0))));
   }
   for (int64_t r : group)
     if (r < 0 || r >= static_cast<int64_t>(ranks_.size()))
-      runtime_error(p, in, "the replica group names rank " + std::to_string(r) + ", but the launch has " +
-                               std::to_string(ranks_.size()) + " ranks");
+      runtime_error(p, in,
+                    "the replica group names rank " + std::to_string(r) + ", but the launch has " +
+                        std::to_string(ranks_.size()) + " ranks");
   int64_t& seq = seq_[{dev.rank(), core.id(), group}];
   auto key = std::make_tuple(group, core.id(), seq++);
   auto& arr = pending_[key];
@@ -196,7 +201,8 @@ void World::complete(const std::vector<Arrival>& ps) {
       for (int64_t k = 0; k < l0.num_srcs; ++k) {
         Tile t0 = src(0, k);
         if (t0.shape[0] % static_cast<int64_t>(n) != 0)
-          fail(0, "src dim 0 (" + std::to_string(t0.shape[0]) + ") does not split over " + std::to_string(n) + " ranks");
+          fail(0,
+               "src dim 0 (" + std::to_string(t0.shape[0]) + ") does not split over " + std::to_string(n) + " ranks");
         std::vector<double> acc = reduced(k, op);
         int64_t chunk = t0.size() / static_cast<int64_t>(n);
         for (size_t i = 0; i < n; ++i) {
@@ -245,12 +251,14 @@ void World::complete(const std::vector<Arrival>& ps) {
         }
         int64_t w = size_of(ts[0].view.dtype);
         if (ts[0].shape[0] % static_cast<int64_t>(n) != 0)
-          fail(0, "src dim 0 (" + std::to_string(ts[0].shape[0]) + ") does not split over " + std::to_string(n) + " ranks");
+          fail(0, "src dim 0 (" + std::to_string(ts[0].shape[0]) + ") does not split over " + std::to_string(n) +
+                      " ranks");
         int64_t chunk = ts[0].shape[0] / static_cast<int64_t>(n);
         for (size_t r = 0; r < n; ++r) {  // receiver r gets chunk r of every sender, in sender order
           std::vector<uint8_t> out;
           for (size_t s = 0; s < n; ++s) {
-            auto c = rows(data[s], ts[s].shape, w, static_cast<int64_t>(r) * chunk, static_cast<int64_t>(r + 1) * chunk);
+            auto c =
+                rows(data[s], ts[s].shape, w, static_cast<int64_t>(r) * chunk, static_cast<int64_t>(r + 1) * chunk);
             out.insert(out.end(), c.begin(), c.end());
           }
           Tile d = dst(r, k);

@@ -22,8 +22,10 @@ bool has_location(const Location& loc) { return loc.file && loc.span.valid(); }
 size_t advance(std::string_view s, size_t n, size_t col) {
   for (size_t i = 0; i < n && i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '\t') col = (col / 8 + 1) * 8;
-    else if ((c & 0xC0) != 0x80) ++col;
+    if (c == '\t')
+      col = (col / 8 + 1) * 8;
+    else if ((c & 0xC0) != 0x80)
+      ++col;
   }
   return col;
 }

@@ -16,11 +16,21 @@ struct DescrRow {
   int size;
 };
 constexpr DescrRow kDescrs[] = {
-    {"float64", "<f8", 8},        {"float32", "<f4", 4},          {"float16", "<f2", 2},
-    {"int64", "<i8", 8},          {"uint64", "<u8", 8},           {"int32", "<i4", 4},
-    {"uint32", "<u4", 4},         {"int16", "<i2", 2},            {"uint16", "<u2", 2},
-    {"int8", "|i1", 1},           {"uint8", "|u1", 1},            {"bool", "|b1", 1},
-    {"bfloat16", "bfloat16", 2},  {"float8_e4m3", "float8_e4m3", 1}, {"float8_e4m3fn", "float8_e4m3fn", 1},
+    {"float64", "<f8", 8},
+    {"float32", "<f4", 4},
+    {"float16", "<f2", 2},
+    {"int64", "<i8", 8},
+    {"uint64", "<u8", 8},
+    {"int32", "<i4", 4},
+    {"uint32", "<u4", 4},
+    {"int16", "<i2", 2},
+    {"uint16", "<u2", 2},
+    {"int8", "|i1", 1},
+    {"uint8", "|u1", 1},
+    {"bool", "|b1", 1},
+    {"bfloat16", "bfloat16", 2},
+    {"float8_e4m3", "float8_e4m3", 1},
+    {"float8_e4m3fn", "float8_e4m3fn", 1},
     {"float8_e5m2", "float8_e5m2", 1},
 };
 
@@ -75,7 +85,8 @@ NpyArray read_npy(const std::string& path, int64_t max_elements) {
     a.shape.push_back(std::stoll(tok));
     n *= a.shape.back();
   }
-  if (n > max_elements) throw std::runtime_error("the array has more than " + std::to_string(max_elements) + " elements");
+  if (n > max_elements)
+    throw std::runtime_error("the array has more than " + std::to_string(max_elements) + " elements");
   a.data.resize(static_cast<size_t>(n) * static_cast<size_t>(npy_item_size(a.dtype)));
   f.read(reinterpret_cast<char*>(a.data.data()), static_cast<std::streamsize>(a.data.size()));
   if (!f) throw std::runtime_error("truncated data");
@@ -88,7 +99,8 @@ void write_npy(const std::string& path, const NpyArray& a) {
     if (a.dtype == r.name) descr = r.descr;
   if (!descr) throw std::runtime_error("cannot write dtype " + a.dtype + " to .npy");
   std::string shape;
-  for (size_t i = 0; i < a.shape.size(); ++i) shape += std::to_string(a.shape[i]) + (a.shape.size() == 1 || i + 1 < a.shape.size() ? "," : "");
+  for (size_t i = 0; i < a.shape.size(); ++i)
+    shape += std::to_string(a.shape[i]) + (a.shape.size() == 1 || i + 1 < a.shape.size() ? "," : "");
   std::string header = "{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': (" + shape + "), }";
   size_t total = 10 + header.size() + 1;
   header += std::string((64 - total % 64) % 64, ' ') + "\n";

@@ -137,9 +137,12 @@ Value dict_method(const Value& self, const std::string& name, Span s, Interprete
     return method(self, name, [name](Interpreter&, Value& v, CallArgs&) {
       std::vector<Value> out;
       for (auto& [k, x] : v.as<DictObj>()->items) {
-        if (name == "keys") out.push_back(Value::str(k));
-        else if (name == "values") out.push_back(x);
-        else out.push_back(Value::tuple({Value::str(k), x}));
+        if (name == "keys")
+          out.push_back(Value::str(k));
+        else if (name == "values")
+          out.push_back(x);
+        else
+          out.push_back(Value::tuple({Value::str(k), x}));
       }
       return Value::list(std::move(out));
     });
@@ -177,8 +180,10 @@ Value dict_method(const Value& self, const std::string& name, Span s, Interprete
       want_args(in, a, 0, 1, "update");
       auto* d = v.as<DictObj>();
       auto put = [&](const std::string& k, const Value& x) {
-        if (Value* old = d->find(k)) *old = x;
-        else d->items.push_back({k, x});
+        if (Value* old = d->find(k))
+          *old = x;
+        else
+          d->items.push_back({k, x});
       };
       if (!a.pos.empty()) {
         if (a.pos[0].k != VK::Dict) in.error(a.pos_spans[0], "update() takes a dict");
@@ -202,8 +207,8 @@ Value str_method(const Value& self, const std::string& name, Span s, Interpreter
       want_args(in, a, 1, 1, name);
       if (a.pos[0].k != VK::Str) in.error(a.pos_spans[0], name + "() takes a string");
       const std::string &x = v.as<StrObj>()->s, &p = a.pos[0].as<StrObj>()->s;
-      bool r = p.size() <= x.size() &&
-               (name == "startswith" ? x.compare(0, p.size(), p) == 0 : x.compare(x.size() - p.size(), p.size(), p) == 0);
+      bool r = p.size() <= x.size() && (name == "startswith" ? x.compare(0, p.size(), p) == 0
+                                                             : x.compare(x.size() - p.size(), p.size(), p) == 0);
       return Value::boolean(r);
     });
   if (name == "join")
@@ -293,8 +298,10 @@ Value Interpreter::subscript(const Value& obj, const Value& idx, Span s) {
         std::vector<Value> items;
         std::string chars;
         for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
-          if (obj.k == VK::Str) chars += obj.as<StrObj>()->s[i];
-          else items.push_back(obj.as<SeqObj>()->items[i]);
+          if (obj.k == VK::Str)
+            chars += obj.as<StrObj>()->s[i];
+          else
+            items.push_back(obj.as<SeqObj>()->items[i]);
         }
         if (obj.k == VK::Str) return Value::str(chars);
         return obj.k == VK::Tuple ? Value::tuple(std::move(items)) : Value::list(std::move(items));
@@ -327,8 +334,10 @@ void Interpreter::store_subscript(const Value& obj, const Value& idx, const Valu
   if (obj.k == VK::Dict) {
     if (idx.k != VK::Str) error(s, "dictionary keys must be strings in NKI kernels");
     auto* d = obj.as<DictObj>();
-    if (Value* old = d->find(idx.as<StrObj>()->s)) *old = v;
-    else d->items.push_back({idx.as<StrObj>()->s, v});
+    if (Value* old = d->find(idx.as<StrObj>()->s))
+      *old = v;
+    else
+      d->items.push_back({idx.as<StrObj>()->s, v});
     return;
   }
   if (Value r; obj.k == VK::Instance && call_dunder(obj, "__setitem__", {idx, v}, s, r)) return;

@@ -32,7 +32,8 @@ struct Call {
   // A list of tensors, all in HBM or all in SBUF; more than one only in HBM.
   std::vector<TensorObj*> tensors(const char* p) {
     size_t i = index(p);
-    if (v[i].k != VK::List && v[i].k != VK::Tuple) fail(i, std::string(p) + " must be a list of tensors, not " + repr(v[i]));
+    if (v[i].k != VK::List && v[i].k != VK::Tuple)
+      fail(i, std::string(p) + " must be a list of tensors, not " + repr(v[i]));
     std::vector<TensorObj*> out;
     for (const Value& t : v[i].as<SeqObj>()->items) out.push_back(expect_tensor(in, t, span(i), name + " " + p));
     if (out.empty()) fail(i, std::string(p) + " is empty");
@@ -51,24 +52,26 @@ struct Call {
     std::vector<std::vector<int64_t>> out;
     std::vector<int64_t> seen;
     for (const Value& ranks : g.as<SeqObj>()->items) {
-      if (ranks.k != VK::List && ranks.k != VK::Tuple) fail(i, "a replica group is a list of rank lists, e.g. [[0, 1, 2, 3]]");
+      if (ranks.k != VK::List && ranks.k != VK::Tuple)
+        fail(i, "a replica group is a list of rank lists, e.g. [[0, 1, 2, 3]]");
       std::vector<int64_t> rs;
       for (const Value& r : ranks.as<SeqObj>()->items) {
         int64_t x = expect_int(in, r, span(i), "rank");
         if (x < 0 || x >= in.launch.world_size)
-          fail(i, "the replica group names rank " + std::to_string(x) + ", but the launch has " +
-                      std::to_string(in.launch.world_size) + " rank" + (in.launch.world_size == 1 ? "" : "s"),
+          fail(i,
+               "the replica group names rank " + std::to_string(x) + ", but the launch has " +
+                   std::to_string(in.launch.world_size) + " rank" + (in.launch.world_size == 1 ? "" : "s"),
                "launch every rank with nkic.simulate_ranks(kernel, ranks=N) (nkic run --ranks N)");
-        if (std::find(seen.begin(), seen.end(), x) != seen.end()) fail(i, "rank " + std::to_string(x) + " is in two rank lists");
+        if (std::find(seen.begin(), seen.end(), x) != seen.end())
+          fail(i, "rank " + std::to_string(x) + " is in two rank lists");
         seen.push_back(x);
         rs.push_back(x);
       }
       if (rs.empty()) fail(i, "a rank list is empty");
       out.push_back(std::move(rs));
     }
-    if (std::none_of(out.begin(), out.end(), [&](const auto& rs) {
-          return std::find(rs.begin(), rs.end(), in.launch.rank) != rs.end();
-        }))
+    if (std::none_of(out.begin(), out.end(),
+                     [&](const auto& rs) { return std::find(rs.begin(), rs.end(), in.launch.rank) != rs.end(); }))
       fail(i, "rank " + std::to_string(in.launch.rank) + " is in none of the replica group's rank lists");
     return out;
   }
@@ -135,8 +138,10 @@ Value collective(Call& c) {
     pair_up(s, d);
     c.same_memory({s, d}, n == "all_to_all");
     l.groups = c.groups("replica_group");
-    kind = n == "all_reduce" ? CollectiveKind::AllReduce : n == "all_gather" ? CollectiveKind::AllGather
-           : n == "reduce_scatter" ? CollectiveKind::ReduceScatter : CollectiveKind::AllToAll;
+    kind = n == "all_reduce"       ? CollectiveKind::AllReduce
+           : n == "all_gather"     ? CollectiveKind::AllGather
+           : n == "reduce_scatter" ? CollectiveKind::ReduceScatter
+                                   : CollectiveKind::AllToAll;
     if (n == "all_reduce" || n == "reduce_scatter") op = c.reduce_op();
     if (n != "all_reduce") {
       l.collective_dim = expect_int(c.in, c.arg("collective_dim"), c.span(c.index("collective_dim")), "collective_dim");
@@ -155,7 +160,8 @@ Value collective(Call& c) {
     if (s.size() != 1 || d.size() != 1) c.fail(c.index("srcs"), "all_to_all_v takes exactly one src and one dst");
     c.same_memory({s, d}, false);
     l.groups = c.groups("replica_group");
-    TensorObj* meta = expect_tensor(c.in, c.arg("metadata_tensor"), c.span(c.index("metadata_tensor")), "metadata_tensor");
+    TensorObj* meta =
+        expect_tensor(c.in, c.arg("metadata_tensor"), c.span(c.index("metadata_tensor")), "metadata_tensor");
     if (meta->ap.dtype != DType::UInt32 && meta->ap.dtype != DType::Int32)
       c.fail(c.index("metadata_tensor"), "metadata_tensor must be uint32, not " + std::string(name_of(meta->ap.dtype)));
     l.recv_counts_known = c.in.truthy(c.arg("recv_counts_known"), c.span(c.index("recv_counts_known")));
@@ -172,7 +178,8 @@ Value collective(Call& c) {
     c.same_memory({s, d}, true);
     size_t pi = c.index("source_target_pairs");
     const Value& pairs = c.arg("source_target_pairs");
-    if (pairs.k != VK::List && pairs.k != VK::Tuple) c.fail(pi, "source_target_pairs must be a list of (source, target) ranks");
+    if (pairs.k != VK::List && pairs.k != VK::Tuple)
+      c.fail(pi, "source_target_pairs must be a list of (source, target) ranks");
     for (const Value& p : pairs.as<SeqObj>()->items) {
       if ((p.k != VK::List && p.k != VK::Tuple) || p.as<SeqObj>()->items.size() != 2)
         c.fail(pi, "source_target_pairs must be a list of (source, target) ranks, not " + repr(p));
@@ -236,14 +243,25 @@ Value make_collectives_module() {
        {{"srcs", true}, {"dsts", true}, {"replica_group", true}, {"collective_dim", true}, {"op", true}}},
       {"all_to_all", {{"srcs", true}, {"dsts", true}, {"replica_group", true}, {"collective_dim", true}}},
       {"all_to_all_v",
-       {{"srcs", true}, {"dsts", true}, {"replica_group", true}, {"metadata_tensor", true},
-        {"recv_counts_known", false, no}, {"has_rdispls", false, no}}},
+       {{"srcs", true},
+        {"dsts", true},
+        {"replica_group", true},
+        {"metadata_tensor", true},
+        {"recv_counts_known", false, no},
+        {"has_rdispls", false, no}}},
       {"collective_permute", {{"srcs", true}, {"dsts", true}, {"source_target_pairs", true}}},
       {"collective_permute_implicit",
-       {{"srcs_by_channel", true}, {"dsts_by_channel", true}, {"replica_group", true}, {"channel_ids", false, channel0}}},
+       {{"srcs_by_channel", true},
+        {"dsts_by_channel", true},
+        {"replica_group", true},
+        {"channel_ids", false, channel0}}},
       {"collective_permute_implicit_reduce",
-       {{"srcs0_by_channel", true}, {"srcs1_by_channel", true}, {"dsts_by_channel", true}, {"replica_group", true},
-        {"op", true}, {"channel_ids", false, channel0}}},
+       {{"srcs0_by_channel", true},
+        {"srcs1_by_channel", true},
+        {"dsts_by_channel", true},
+        {"replica_group", true},
+        {"op", true},
+        {"channel_ids", false, channel0}}},
   };
   for (const auto& [n, ps] : sigs) {
     std::string name = n;
@@ -264,7 +282,8 @@ Value make_collectives_module() {
     return Value::integer(in.launch.rank);
   });
   // The rank whose data this rank holds after `iteration_id` steps of the ring (iteration 0: its own).
-  static const std::vector<Param> cur_sig = {{"iteration_id", true}, {"replica_group", true}, {"channel_id", false, Value::integer(0)}};
+  static const std::vector<Param> cur_sig = {
+      {"iteration_id", true}, {"replica_group", true}, {"channel_id", false, Value::integer(0)}};
   m->ns["collective_permute_implicit_current_processing_rank_id"] =
       make_builtin("nki.collectives.collective_permute_implicit_current_processing_rank_id", cur_sig,
                    [](Interpreter& in, CallArgs& a) {

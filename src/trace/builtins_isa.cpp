@@ -27,7 +27,8 @@ Value enum_member(const std::string& cls, const std::string& name, int64_t value
   return v;
 }
 
-std::shared_ptr<ModuleObj> make_enum(const std::string& cls, std::initializer_list<std::pair<const char*, int64_t>> members) {
+std::shared_ptr<ModuleObj> make_enum(const std::string& cls,
+                                     std::initializer_list<std::pair<const char*, int64_t>> members) {
   auto m = std::make_shared<ModuleObj>();
   m->name = "nki.isa." + cls;
   for (auto& [n, v] : members) m->ns[n] = enum_member(cls, n, v);
@@ -61,14 +62,16 @@ std::string shape_str(const TensorObj& t) {
 
 void Ctx::needs_nc(size_t i, int version, const std::string& hint, const char* with) {
   if (in.tgt.nc_version < version)
-    fail(i, "needs NeuronCore-v" + std::to_string(version) + " or later" + with + " (target is NeuronCore-v" +
-                std::to_string(in.tgt.nc_version) + ")",
+    fail(i,
+         "needs NeuronCore-v" + std::to_string(version) + " or later" + with + " (target is NeuronCore-v" +
+             std::to_string(in.tgt.nc_version) + ")",
          hint);
 }
 
 void Ctx::on_chip(size_t i, const TensorObj* t) {
   if (mem(t) == Mem::HBM)
-    fail(i, pname(i) + " must be in SBUF or PSUM, but it is in HBM", "load it into an SBUF tile with nisa.dma_copy first");
+    fail(i, pname(i) + " must be in SBUF or PSUM, but it is in HBM",
+         "load it into an SBUF tile with nisa.dma_copy first");
   int64_t p = parts(t);
   if (p > in.tgt.partitions)
     fail(i, pname(i) + " partition dimension " + std::to_string(p) + " exceeds the maximum of " +
@@ -78,7 +81,8 @@ void Ctx::on_chip(size_t i, const TensorObj* t) {
 void Ctx::sbuf_only(size_t i, const TensorObj* t, const char* engine) {
   on_chip(i, t);
   if (mem(t) != Mem::SBUF)
-    fail(i, pname(i) + " must be in SBUF (" + engine + " cannot access PSUM)", "copy it to SBUF with nisa.tensor_copy first");
+    fail(i, pname(i) + " must be in SBUF (" + engine + " cannot access PSUM)",
+         "copy it to SBUF with nisa.tensor_copy first");
 }
 
 void Ctx::same_tile(size_t i, const TensorObj* t, size_t j, const TensorObj* u) {
@@ -109,14 +113,15 @@ void Ctx::not_both_psum(size_t i, const TensorObj* t, size_t j, const TensorObj*
 
 void Ctx::partitions_by(size_t i, const TensorObj* t, int64_t np, int64_t k, const std::string& why) {
   if (parts(t) != np || elems(t) != k)
-    fail(i, pname(i) + " " + shape_str(*t) + " must have " + std::to_string(np) + " partitions and " + std::to_string(k) +
-                " elements per partition" + (why.empty() ? "" : " (" + why + ")"));
+    fail(i, pname(i) + " " + shape_str(*t) + " must have " + std::to_string(np) + " partitions and " +
+                std::to_string(k) + " elements per partition" + (why.empty() ? "" : " (" + why + ")"));
 }
 
 void Ctx::column(size_t i, const TensorObj* t, int64_t P) {
   on_chip(i, t);
   if (parts(t) != P || elems(t) != 1)
-    fail(i, pname(i) + " " + shape_str(*t) + " must be a (" + std::to_string(P) + ", 1) tile (one value per partition)");
+    fail(i,
+         pname(i) + " " + shape_str(*t) + " must be a (" + std::to_string(P) + ", 1) tile (one value per partition)");
 }
 
 int64_t Ctx::int32_imm(size_t i, int64_t x, const std::string& what, bool allow_uint32) {
@@ -258,9 +263,9 @@ Value make_isa_module() {
   m->ns["vector_engine"] = engine->ns["vector"];
   m->ns["unknown_engine"] = engine->ns["unknown"];
   m->ns["dge_mode"] = module_value(make_enum("dge_mode", {{"unknown", value_of(DgeMode::Unknown)},
-                                                           {"swdge", value_of(DgeMode::Swdge)},
-                                                           {"hwdge", value_of(DgeMode::Hwdge)},
-                                                           {"none", value_of(DgeMode::None)}}));
+                                                          {"swdge", value_of(DgeMode::Swdge)},
+                                                          {"hwdge", value_of(DgeMode::Hwdge)},
+                                                          {"none", value_of(DgeMode::None)}}));
   m->ns["oob_mode"] =
       module_value(make_enum("oob_mode", {{"error", value_of(OobMode::Error)}, {"skip", value_of(OobMode::Skip)}}));
   auto rc = make_enum("reduce_cmd", {{"idle", value_of(ReduceCmd::Idle)},
@@ -310,7 +315,8 @@ Value make_isa_module() {
   for (const char* n : {"tensor_copy_dynamic_src", "tensor_copy_dynamic_dst"}) {
     std::string name = n;
     m->ns[n] = make_builtin("nki.isa." + name, [name](Interpreter& in, CallArgs& a) -> Value {
-      in.error(a.call_span, "nisa." + name + " is deprecated in NKI 0.3.0 (removed in 0.4.0) and nkic does not implement it",
+      in.error(a.call_span,
+               "nisa." + name + " is deprecated in NKI 0.3.0 (removed in 0.4.0) and nkic does not implement it",
                "copy with nisa.dma_copy and a dynamic view: t.ap(pattern, offset, scalar_offset=register_or_tile)");
     });
   }

@@ -1,6 +1,6 @@
 // nki.language: dtypes, buffers, operator constants, tile sizes, tensor creation, iterators.
-#include "trace/dynamic.h"
 #include <algorithm>
+#include "trace/dynamic.h"
 
 #include "target/rules.h"
 #include "trace/interpreter.h"
@@ -11,9 +11,7 @@ Value range_from_args(Interpreter& in, CallArgs& a, const std::string& kind);
 
 namespace {
 
-Value module_value(std::shared_ptr<ModuleObj> m) {
-  return Value::wrap(VK::Module, std::move(m));
-}
+Value module_value(std::shared_ptr<ModuleObj> m) { return Value::wrap(VK::Module, std::move(m)); }
 
 // address=(partition, byte_offset) of an on-chip tensor: alignment, range and the start-partition rule.
 // Overlap with other tensors is checked by the allocate pass, which knows the live ranges.
@@ -37,8 +35,9 @@ void check_address(Interpreter& in, CallArgs& a, const std::vector<Param>& ps, c
     fail(where + ": partitions [" + std::to_string(part) + ", " + std::to_string(part + n) + ") of the " +
          std::to_string(n) + "-partition tensor are outside the " + std::to_string(t.partitions) + " partitions");
   if (off < 0 || off + bytes > cap)
-    fail(where + ": bytes [" + std::to_string(off) + ", " + std::to_string(off + bytes) + ") per partition are outside the " +
-         std::to_string(cap) + " usable " + (psum ? "PSUM" : "SBUF") + " bytes of a partition");
+    fail(where + ": bytes [" + std::to_string(off) + ", " + std::to_string(off + bytes) +
+         ") per partition are outside the " + std::to_string(cap) + " usable " + (psum ? "PSUM" : "SBUF") +
+         " bytes of a partition");
   if (psum && off % t.psum_bank_bytes != 0)
     fail(where + ": a PSUM tensor must start on a bank boundary (a multiple of " + std::to_string(t.psum_bank_bytes) +
          " bytes)");
@@ -63,24 +62,25 @@ Value create_tensor(Interpreter& in, CallArgs& a, const std::string& fname, std:
   std::vector<int64_t> shape = expect_shape(in, v[0], shape_span, "shape");
   if (shape.empty()) in.error(shape_span, "a tensor needs at least one dimension");
   if (v[1].k != VK::DType)
-    in.error(in.arg_span(a, ps, 1), "dtype must be an nki.language dtype (e.g. nl.float32), not '" +
-                                        std::string(type_name(v[1].k)) + "'",
+    in.error(in.arg_span(a, ps, 1),
+             "dtype must be an nki.language dtype (e.g. nl.float32), not '" + std::string(type_name(v[1].k)) + "'",
              v[1].k == VK::Str ? "use nl." + v[1].as<StrObj>()->s + " instead of a string" : "");
   DType dt = v[1].as_dtype();
   if (v[2].k != VK::Buffer)
-    in.error(in.arg_span(a, ps, 2), "buffer must be nl.sbuf, nl.psum, nl.hbm, nl.shared_hbm or nl.private_hbm",
-             v[2].k == VK::Str ? "strings are not accepted for buffer= in NKI 0.3.0; use nl." + v[2].as<StrObj>()->s : "");
+    in.error(
+        in.arg_span(a, ps, 2), "buffer must be nl.sbuf, nl.psum, nl.hbm, nl.shared_hbm or nl.private_hbm",
+        v[2].k == VK::Str ? "strings are not accepted for buffer= in NKI 0.3.0; use nl." + v[2].as<StrObj>()->s : "");
   Mem mem = mem_of(v[2].as_buffer());
   std::string name = v[3].k == VK::Str ? v[3].as<StrObj>()->s : "";
   if (name.empty()) name = in.take_name_hint();
   if (mem != Mem::HBM) {
     const Target& t = in.tgt;
     if (shape[0] > t.partitions)
-      in.error(shape_span,
-               "partition dimension " + std::to_string(shape[0]) + " exceeds the maximum of " +
-                   std::to_string(t.partitions),
-               "split the first dimension into tiles of nl.tile_size.pmax (" + std::to_string(t.partitions) + ")",
-               "validation");
+      in.error(
+          shape_span,
+          "partition dimension " + std::to_string(shape[0]) + " exceeds the maximum of " + std::to_string(t.partitions),
+          "split the first dimension into tiles of nl.tile_size.pmax (" + std::to_string(t.partitions) + ")",
+          "validation");
     int64_t free = 1;
     for (size_t i = 1; i < shape.size(); ++i) free *= shape[i];
     int64_t bytes = free * size_of(dt);
@@ -99,7 +99,8 @@ Value create_tensor(Interpreter& in, CallArgs& a, const std::string& fname, std:
   }
   Value out = in.new_tensor(name, mem, dt, shape, a.call_span);
   if (v[2].as_buffer() == BufferKind::PrivateHBM) in.program.tensors[out.as<TensorObj>()->ap.tensor].private_hbm = true;
-  if (!v[4].is_none()) check_address(in, a, ps, v[4], mem, dt, shape, in.program.tensors[out.as<TensorObj>()->ap.tensor]);
+  if (!v[4].is_none())
+    check_address(in, a, ps, v[4], mem, dt, shape, in.program.tensors[out.as<TensorObj>()->ap.tensor]);
   (void)fname;
   return out;
 }
@@ -133,15 +134,19 @@ Value make_language_module() {
   ts->name = "nki.language.tile_size";
   m->ns["tile_size"] = module_value(ts);  // filled per target by the specializer
 
-  static const std::vector<Param> ndarray_params = {
-      {"shape", true}, {"dtype", true}, {"buffer", false, Value::buffer(BufferKind::SBUF)}, {"name", false, Value::str("")},
-      {"address", false}};
+  static const std::vector<Param> ndarray_params = {{"shape", true},
+                                                    {"dtype", true},
+                                                    {"buffer", false, Value::buffer(BufferKind::SBUF)},
+                                                    {"name", false, Value::str("")},
+                                                    {"address", false}};
   m->ns["ndarray"] = make_builtin("nki.language.ndarray", ndarray_params, [](Interpreter& in, CallArgs& a) {
     auto v = in.bind(a, "ndarray", ndarray_params);
     return create_tensor(in, a, "ndarray", v, ndarray_params);
   });
-  static const std::vector<Param> fill_params = {
-      {"shape", true}, {"dtype", true}, {"buffer", false, Value::buffer(BufferKind::SBUF)}, {"name", false, Value::str("")}};
+  static const std::vector<Param> fill_params = {{"shape", true},
+                                                 {"dtype", true},
+                                                 {"buffer", false, Value::buffer(BufferKind::SBUF)},
+                                                 {"name", false, Value::str("")}};
   for (auto [name, fill] : {std::pair<const char*, double>{"zeros", 0.0}, {"ones", 1.0}}) {
     double f = fill;
     std::string n = name;
@@ -154,8 +159,11 @@ Value make_language_module() {
     });
   }
   // full / zeros_like / empty_like: declaration plus (for full and zeros_like) a memset.
-  static const std::vector<Param> full_params = {{"shape", true}, {"fill_value", true}, {"dtype", true},
-                                                 {"buffer", false, Value::buffer(BufferKind::SBUF)}, {"name", false, Value::str("")}};
+  static const std::vector<Param> full_params = {{"shape", true},
+                                                 {"fill_value", true},
+                                                 {"dtype", true},
+                                                 {"buffer", false, Value::buffer(BufferKind::SBUF)},
+                                                 {"name", false, Value::str("")}};
   m->ns["full"] = make_builtin("nki.language.full", full_params, [](Interpreter& in, CallArgs& a) {
     const auto& ps = full_params;
     auto v = in.bind(a, "full", ps);
@@ -165,7 +173,8 @@ Value make_language_module() {
     emit_memset(in, t, v[1].as_float(), a.call_span);
     return t;
   });
-  static const std::vector<Param> like_params = {{"x", true}, {"dtype", false}, {"buffer", false}, {"name", false, Value::str("")}};
+  static const std::vector<Param> like_params = {
+      {"x", true}, {"dtype", false}, {"buffer", false}, {"name", false, Value::str("")}};
   for (const char* name : {"zeros_like", "empty_like"}) {
     std::string n = name;
     m->ns[name] = make_builtin("nki.language." + n, like_params, [n](Interpreter& in, CallArgs& a) {
@@ -175,10 +184,13 @@ Value make_language_module() {
       std::vector<Value> dims;
       for (auto d : x->shape()) dims.push_back(Value::integer(d));
       const TensorDecl& xd = in.program.tensors[x->ap.tensor];
-      Value buffer = !v[2].is_none() ? v[2]
+      Value buffer = !v[2].is_none()     ? v[2]
                      : n == "zeros_like" ? Value::buffer(BufferKind::SBUF)
-                     : Value::buffer(xd.mem == Mem::PSUM ? BufferKind::PSUM : xd.mem == Mem::SBUF ? BufferKind::SBUF : BufferKind::SharedHBM);
-      std::vector<Value> decl = {Value::tuple(dims), v[1].is_none() ? Value::dtype(x->ap.dtype) : v[1], buffer, v[3], Value::none()};
+                                         : Value::buffer(xd.mem == Mem::PSUM   ? BufferKind::PSUM
+                                                         : xd.mem == Mem::SBUF ? BufferKind::SBUF
+                                                                               : BufferKind::SharedHBM);
+      std::vector<Value> decl = {Value::tuple(dims), v[1].is_none() ? Value::dtype(x->ap.dtype) : v[1], buffer, v[3],
+                                 Value::none()};
       Value t = create_tensor(in, a, n, decl, ndarray_params);
       if (n == "zeros_like") emit_memset(in, t, 0.0, a.call_span);
       return t;
@@ -210,10 +222,11 @@ Value make_language_module() {
     return Value::integer(in.launch.program_id);
   });
   static const std::vector<Param> num_programs_params = {{"axes", false, Value::integer(0)}};
-  m->ns["num_programs"] = make_builtin("nki.language.num_programs", num_programs_params, [](Interpreter& in, CallArgs& a) {
-    in.bind(a, "num_programs", num_programs_params);
-    return Value::integer(in.launch.num_programs);
-  });
+  m->ns["num_programs"] =
+      make_builtin("nki.language.num_programs", num_programs_params, [](Interpreter& in, CallArgs& a) {
+        in.bind(a, "num_programs", num_programs_params);
+        return Value::integer(in.launch.num_programs);
+      });
   m->ns["program_ndim"] = make_builtin("nki.language.program_ndim", {}, [](Interpreter& in, CallArgs& a) {
     in.bind(a, "program_ndim", {});
     return Value::integer(in.launch.ndim);
@@ -231,24 +244,26 @@ Value make_language_module() {
   add_constants(*m);
   // 0.3.0 names nkic does not implement yet: a clear error at the call instead of "no attribute".
   static const std::vector<Param> device_print_params = {{"print_prefix", true}, {"tensor", true}};
-  m->ns["device_print"] = make_builtin("nki.language.device_print", device_print_params, [](Interpreter& in, CallArgs& a) {
-    const auto& ps = device_print_params;
-    auto v = in.bind(a, "device_print", ps);
-    if (v[0].k != VK::Str) in.error(in.arg_span(a, ps, 0), "device_print: print_prefix must be a compile-time string");
-    TensorObj* t = expect_tensor(in, v[1], in.arg_span(a, ps, 1), "device_print tensor");
-    if (in.program.tensors[t->ap.tensor].mem == Mem::PSUM)
-      in.error(in.arg_span(a, ps, 1), "device_print: the tensor must be in SBUF or HBM, not PSUM",
-               "copy it to SBUF with nisa.tensor_copy first", "validation");
-    Instruction ins;
-    ins.op = Opcode::DevicePrint;
-    ins.engine = default_engine(Opcode::DevicePrint);
-    ins.present = 1;
-    in.program.strings.push_back(v[0].as<StrObj>()->s);
-    ins.i0 = static_cast<int32_t>(in.program.strings.size() - 1);
-    ins.loc = in.loc_here(a.call_span);
-    in.program.emit(ins, {t->ap});
-    return Value::none();
-  });
+  m->ns["device_print"] =
+      make_builtin("nki.language.device_print", device_print_params, [](Interpreter& in, CallArgs& a) {
+        const auto& ps = device_print_params;
+        auto v = in.bind(a, "device_print", ps);
+        if (v[0].k != VK::Str)
+          in.error(in.arg_span(a, ps, 0), "device_print: print_prefix must be a compile-time string");
+        TensorObj* t = expect_tensor(in, v[1], in.arg_span(a, ps, 1), "device_print tensor");
+        if (in.program.tensors[t->ap.tensor].mem == Mem::PSUM)
+          in.error(in.arg_span(a, ps, 1), "device_print: the tensor must be in SBUF or HBM, not PSUM",
+                   "copy it to SBUF with nisa.tensor_copy first", "validation");
+        Instruction ins;
+        ins.op = Opcode::DevicePrint;
+        ins.engine = default_engine(Opcode::DevicePrint);
+        ins.present = 1;
+        in.program.strings.push_back(v[0].as<StrObj>()->s);
+        ins.i0 = static_cast<int32_t>(in.program.strings.size() - 1);
+        ins.loc = in.loc_here(a.call_span);
+        in.program.emit(ins, {t->ap});
+        return Value::none();
+      });
   for (const char* n : {"dynamic_range", "device_print", "gather_flattened"}) {
     if (m->ns.count(n)) continue;
     std::string name = n;

@@ -22,7 +22,8 @@ std::string shape_of(const TensorObj& t) {
   return s + (sh.size() == 1 ? ",)" : ")");
 }
 
-[[noreturn]] void fail(Interpreter& in, Span s, const std::string& fn, const std::string& msg, const std::string& hint = "") {
+[[noreturn]] void fail(Interpreter& in, Span s, const std::string& fn, const std::string& msg,
+                       const std::string& hint = "") {
   in.error(s, "nl." + fn + ": " + msg, hint, "validation");
 }
 
@@ -145,8 +146,10 @@ Reduced reduce(Interpreter& in, CallArgs& a, const std::string& fn, AluOp op) {
   auto shape = t->shape();
   int64_t rank = static_cast<int64_t>(shape.size());
   std::vector<int64_t> axes;
-  if (b.v[1].is_int()) axes = {b.v[1].as_int()};
-  else axes = expect_shape(in, b.v[1], in.arg_span(a, b.ps, 1), "axis");
+  if (b.v[1].is_int())
+    axes = {b.v[1].as_int()};
+  else
+    axes = expect_shape(in, b.v[1], in.arg_span(a, b.ps, 1), "axis");
   for (auto& x : axes) {
     if (x < 0) x += rank;
     if (x <= 0 || x >= rank)
@@ -159,8 +162,10 @@ Reduced reduce(Interpreter& in, CallArgs& a, const std::string& fn, AluOp op) {
   for (int64_t i = 0; i < rank; ++i) {
     bool red = std::find(axes.begin(), axes.end(), i) != axes.end();
     if (red) r.count *= shape[i];
-    if (!red) out_shape.push_back(shape[i]);
-    else if (keep) out_shape.push_back(1);
+    if (!red)
+      out_shape.push_back(shape[i]);
+    else if (keep)
+      out_shape.push_back(1);
   }
   if (out_shape.size() == 1) out_shape.push_back(1);  // on-chip tiles keep a free dimension
   DType dt = dtype_arg(in, b.v[2], in.arg_span(a, b.ps, 2), t->ap.dtype);
@@ -190,8 +195,9 @@ Value load(Interpreter& in, CallArgs& a) {
   auto shape = t->shape();
   if (shape.size() == 1) shape.insert(shape.begin(), 1);
   if (shape[0] > in.tgt.partitions)
-    fail(in, s, "load", "src " + shape_of(*t) + " has partition dimension " + std::to_string(shape[0]) +
-                            ", more than the maximum of " + std::to_string(in.tgt.partitions),
+    fail(in, s, "load",
+         "src " + shape_of(*t) + " has partition dimension " + std::to_string(shape[0]) +
+             ", more than the maximum of " + std::to_string(in.tgt.partitions),
          "load a tile at a time, e.g. src[i * 128:(i + 1) * 128, :]");
   DType dt = dtype_arg(in, b.v[1], in.arg_span(a, b.ps, 1), t->ap.dtype);
   Value out = new_tile(in, shape, dt, Mem::SBUF, a.call_span);
@@ -202,10 +208,12 @@ Value load(Interpreter& in, CallArgs& a) {
 Value store(Interpreter& in, CallArgs& a) {
   Bound b = bind_args(in, a, "store");
   TensorObj* d = expect_tensor(in, b.v[0], in.arg_span(a, b.ps, 0), "nl.store dst");
-  if (in.program.tensors[d->ap.tensor].mem != Mem::HBM) fail(in, in.arg_span(a, b.ps, 0), "store", "dst must be an HBM tensor");
+  if (in.program.tensors[d->ap.tensor].mem != Mem::HBM)
+    fail(in, in.arg_span(a, b.ps, 0), "store", "dst must be an HBM tensor");
   TensorObj* v = tile_arg(in, b.v[1], in.arg_span(a, b.ps, 1), "store", "value");
   if (in.program.tensors[v->ap.tensor].mem == Mem::PSUM)
-    fail(in, in.arg_span(a, b.ps, 1), "store", "value cannot be a PSUM tile in NKI 0.3.0", "copy it to SBUF first (nl.copy)");
+    fail(in, in.arg_span(a, b.ps, 1), "store", "value cannot be a PSUM tile in NKI 0.3.0",
+         "copy it to SBUF first (nl.copy)");
   isa(in, a, "dma_copy", {{"dst", b.v[0]}, {"src", b.v[1]}});
   return Value::none();
 }
@@ -227,7 +235,8 @@ Value transpose(Interpreter& in, CallArgs& a) {
   TensorObj* x = tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), "transpose", "x");
   if (x->ap.dims.size() != 2) fail(in, in.arg_span(a, b.ps, 0), "transpose", "x must be 2-D, not " + shape_of(*x));
   DType dt = dtype_arg(in, b.v[1], in.arg_span(a, b.ps, 1), x->ap.dtype);
-  if (dt != x->ap.dtype) fail(in, in.arg_span(a, b.ps, 1), "transpose", "dtype must equal x's dtype (a transpose does not cast)");
+  if (dt != x->ap.dtype)
+    fail(in, in.arg_span(a, b.ps, 1), "transpose", "dtype must equal x's dtype (a transpose does not cast)");
   bool te = in.program.tensors[x->ap.tensor].mem == Mem::SBUF;
   Value out = new_tile(in, {x->ap.dims[1].num, x->ap.dims[0].num}, dt, te ? Mem::PSUM : Mem::SBUF, a.call_span);
   isa(in, a, "nc_transpose", {{"dst", out}, {"data", b.v[0]}});
@@ -240,20 +249,31 @@ Value softmax(Interpreter& in, CallArgs& a) {
   TensorObj* x = tile_arg(in, b.v[0], sx, "softmax", "x");
   int64_t rank = static_cast<int64_t>(x->ap.dims.size());
   std::vector<int64_t> axes;
-  if (b.v[1].is_int()) axes = {b.v[1].as_int()};
-  else axes = expect_shape(in, b.v[1], in.arg_span(a, b.ps, 1), "axis");
+  if (b.v[1].is_int())
+    axes = {b.v[1].as_int()};
+  else
+    axes = expect_shape(in, b.v[1], in.arg_span(a, b.ps, 1), "axis");
   for (auto& v : axes) v = v < 0 ? v + rank : v;
   if (rank != 2 || axes != std::vector<int64_t>{1})
     fail(in, in.arg_span(a, b.ps, 1), "softmax", "only a 2-D x with axis=-1 (or 1) is supported");
   int64_t P = x->ap.dims[0].num;
   DType dt = dtype_arg(in, b.v[2], in.arg_span(a, b.ps, 2), x->ap.dtype);
   Value m = new_tile(in, {P, 1}, DType::Float32, Mem::SBUF, a.call_span);
-  isa(in, a, "tensor_reduce", {{"dst", m}, {"op", Value::op(AluOp::Maximum)}, {"data", b.v[0]}, {"axis", Value::integer(1)},
-                               {"negate", Value::boolean(true)}});
+  isa(in, a, "tensor_reduce",
+      {{"dst", m},
+       {"op", Value::op(AluOp::Maximum)},
+       {"data", b.v[0]},
+       {"axis", Value::integer(1)},
+       {"negate", Value::boolean(true)}});
   Value e = new_tile(in, x->shape(), DType::Float32, Mem::SBUF, a.call_span);
   Value s = new_tile(in, {P, 1}, DType::Float32, Mem::SBUF, a.call_span);
-  isa(in, a, "activation_reduce", {{"dst", e}, {"op", Value::op(AluOp::Exp)}, {"data", b.v[0]}, {"bias", m},
-                                   {"reduce_op", Value::op(AluOp::Add)}, {"reduce_res", s}});
+  isa(in, a, "activation_reduce",
+      {{"dst", e},
+       {"op", Value::op(AluOp::Exp)},
+       {"data", b.v[0]},
+       {"bias", m},
+       {"reduce_op", Value::op(AluOp::Add)},
+       {"reduce_res", s}});
   Value out = new_tile(in, x->shape(), dt, Mem::SBUF, a.call_span);
   isa(in, a, "tensor_scalar", {{"dst", out}, {"data", e}, {"op0", Value::op(AluOp::Divide)}, {"operand0", s}});
   return out;
@@ -281,9 +301,12 @@ Value columns(const Value& tile, int64_t c0, int64_t n) {
   return view_of(t, ap);
 }
 
-int64_t axis_list(Interpreter& in, const Value& v, Span s, const std::string& fn, int64_t rank, std::vector<int64_t>& axes) {
-  if (v.is_int()) axes = {v.as_int()};
-  else axes = expect_shape(in, v, s, "axis");
+int64_t axis_list(Interpreter& in, const Value& v, Span s, const std::string& fn, int64_t rank,
+                  std::vector<int64_t>& axes) {
+  if (v.is_int())
+    axes = {v.as_int()};
+  else
+    axes = expect_shape(in, v, s, "axis");
   for (auto& x : axes) {
     if (x < 0) x += rank;
     if (x <= 0 || x >= rank) fail(in, s, fn, "axis must name free dimensions (never 0)");
@@ -318,12 +341,15 @@ Value broadcast_to(Interpreter& in, CallArgs& a) {
   auto shape = expect_shape(in, b.v[1], ss, "shape");
   auto xs = t->shape();
   if (shape.size() != xs.size())
-    fail(in, ss, "broadcast_to", "shape must have the rank of x " + shape_of(*t) + " (NKI 0.3.0 does not add dimensions)");
+    fail(in, ss, "broadcast_to",
+         "shape must have the rank of x " + shape_of(*t) + " (NKI 0.3.0 does not add dimensions)");
   for (size_t i = 0; i < xs.size(); ++i)
     if (xs[i] != shape[i] && xs[i] != 1)
-      fail(in, ss, "broadcast_to", "dimension " + std::to_string(i) + " of x " + shape_of(*t) + " cannot broadcast to " +
-                                       std::to_string(shape[i]) + " (only size-1 dimensions broadcast)");
-  if (shape[0] > in.tgt.partitions) fail(in, ss, "broadcast_to", "the partition dimension exceeds " + std::to_string(in.tgt.partitions));
+      fail(in, ss, "broadcast_to",
+           "dimension " + std::to_string(i) + " of x " + shape_of(*t) + " cannot broadcast to " +
+               std::to_string(shape[i]) + " (only size-1 dimensions broadcast)");
+  if (shape[0] > in.tgt.partitions)
+    fail(in, ss, "broadcast_to", "the partition dimension exceeds " + std::to_string(in.tgt.partitions));
   DType dt = dtype_arg(in, b.v[2], in.arg_span(a, b.ps, 2), t->ap.dtype);
   // Free dims: a stride-0 view of x copied into a new tile.
   AccessPattern src = t->ap;
@@ -370,7 +396,9 @@ Value where(Interpreter& in, CallArgs& a) {
       fail(in, in.arg_span(a, b.ps, i), "where", std::string(i == 1 ? "x" : "y") + " must be a tile or a number");
     }
   }
-  DType def = x.k == VK::Tensor ? x.as<TensorObj>()->ap.dtype : y.k == VK::Tensor ? y.as<TensorObj>()->ap.dtype : c->ap.dtype;
+  DType def = x.k == VK::Tensor   ? x.as<TensorObj>()->ap.dtype
+              : y.k == VK::Tensor ? y.as<TensorObj>()->ap.dtype
+                                  : c->ap.dtype;
   DType dt = dtype_arg(in, b.v[3], in.arg_span(a, b.ps, 3), def);
   auto shape = c->shape();
   // The predicate: condition != 0 as uint8.
@@ -378,8 +406,10 @@ Value where(Interpreter& in, CallArgs& a) {
   isa(in, a, "tensor_scalar",
       {{"dst", pred}, {"data", b.v[0]}, {"op0", Value::op(AluOp::NotEqual)}, {"operand0", Value::real(0.0)}});
   Value out = new_tile(in, shape, dt, Mem::SBUF, a.call_span);
-  if (y.k == VK::Tensor) isa(in, a, "tensor_copy", {{"dst", out}, {"src", y}});
-  else isa(in, a, "memset", {{"dst", out}, {"value", is_float(dt) ? Value::real(y.as_float()) : y}});
+  if (y.k == VK::Tensor)
+    isa(in, a, "tensor_copy", {{"dst", out}, {"src", y}});
+  else
+    isa(in, a, "memset", {{"dst", out}, {"value", is_float(dt) ? Value::real(y.as_float()) : y}});
   Value src = x;
   if (x.k == VK::Tensor && x.as<TensorObj>()->ap.dtype != dt) {
     src = new_tile(in, shape, dt, Mem::SBUF, a.call_span);
@@ -411,14 +441,16 @@ Value var(Interpreter& in, CallArgs& a) {
   // Two passes in fp32: mean, then the mean of squared deviations (population variance, as np.var).
   Value m = new_tile(in, {P, 1}, DType::Float32, Mem::SBUF, a.call_span);
   isa(in, a, "tensor_reduce", {{"dst", m}, {"op", Value::op(AluOp::Add)}, {"data", b.v[0]}, {"axis", ax}});
-  isa(in, a, "tensor_scalar", {{"dst", m}, {"data", m}, {"op0", Value::op(AluOp::Divide)}, {"operand0", Value::real(double(n))}});
+  isa(in, a, "tensor_scalar",
+      {{"dst", m}, {"data", m}, {"op0", Value::op(AluOp::Divide)}, {"operand0", Value::real(double(n))}});
   Value d = new_tile(in, shape, DType::Float32, Mem::SBUF, a.call_span);
   isa(in, a, "tensor_scalar", {{"dst", d}, {"data", b.v[0]}, {"op0", Value::op(AluOp::Subtract)}, {"operand0", m}});
   isa(in, a, "tensor_tensor", {{"dst", d}, {"data1", d}, {"data2", d}, {"op", Value::op(AluOp::Multiply)}});
   Value s = new_tile(in, {P, 1}, DType::Float32, Mem::SBUF, a.call_span);
   isa(in, a, "tensor_reduce", {{"dst", s}, {"op", Value::op(AluOp::Add)}, {"data", d}, {"axis", ax}});
   Value out = new_tile(in, out_shape, dt, Mem::SBUF, a.call_span);
-  isa(in, a, "tensor_scalar", {{"dst", out}, {"data", s}, {"op0", Value::op(AluOp::Divide)}, {"operand0", Value::real(double(n))}});
+  isa(in, a, "tensor_scalar",
+      {{"dst", out}, {"data", s}, {"op0", Value::op(AluOp::Divide)}, {"operand0", Value::real(double(n))}});
   return out;
 }
 
@@ -441,8 +473,9 @@ Value rms_norm(Interpreter& in, CallArgs& a) {
   auto ws = w->shape();
   if (ws != shape) {
     if (ws.size() != 2 || ws[0] != 1 || ws[1] != shape[1])
-      fail(in, sw, "rms_norm", "w " + shape_of(*w) + " must have the shape of x " + shape_of(*x) + " or (1, " +
-                                   std::to_string(shape[1]) + ")");
+      fail(in, sw, "rms_norm",
+           "w " + shape_of(*w) + " must have the shape of x " + shape_of(*x) + " or (1, " + std::to_string(shape[1]) +
+               ")");
     CallArgs ba;
     ba.call_span = a.call_span;
     ba.pos = {b.v[1], Value::tuple({Value::integer(P), Value::integer(shape[1])})};
@@ -452,11 +485,21 @@ Value rms_norm(Interpreter& in, CallArgs& a) {
   // sum of squares (ScalarE accumulator) -> mean + eps -> rsqrt -> x * r * w.
   Value sq = new_tile(in, shape, cdt, Mem::SBUF, a.call_span);
   Value ss = new_tile(in, {P, 1}, DType::Float32, Mem::SBUF, a.call_span);
-  isa(in, a, "activation_reduce", {{"dst", sq}, {"op", Value::op(AluOp::Square)}, {"data", b.v[0]},
-                                   {"reduce_op", Value::op(AluOp::Add)}, {"reduce_res", ss}});
-  isa(in, a, "tensor_scalar", {{"dst", ss}, {"data", ss}, {"op0", Value::op(AluOp::Divide)}, {"operand0", Value::real(double(n))},
-                               {"op1", Value::op(AluOp::Add)}, {"operand1", Value::real(b.v[4].as_float())}});
-  isa(in, a, "tensor_scalar", {{"dst", ss}, {"data", ss}, {"op0", Value::op(AluOp::Rsqrt)}, {"operand0", Value::real(0.0)}});
+  isa(in, a, "activation_reduce",
+      {{"dst", sq},
+       {"op", Value::op(AluOp::Square)},
+       {"data", b.v[0]},
+       {"reduce_op", Value::op(AluOp::Add)},
+       {"reduce_res", ss}});
+  isa(in, a, "tensor_scalar",
+      {{"dst", ss},
+       {"data", ss},
+       {"op0", Value::op(AluOp::Divide)},
+       {"operand0", Value::real(double(n))},
+       {"op1", Value::op(AluOp::Add)},
+       {"operand1", Value::real(b.v[4].as_float())}});
+  isa(in, a, "tensor_scalar",
+      {{"dst", ss}, {"data", ss}, {"op0", Value::op(AluOp::Rsqrt)}, {"operand0", Value::real(0.0)}});
   Value y = new_tile(in, shape, cdt, Mem::SBUF, a.call_span);
   isa(in, a, "tensor_scalar", {{"dst", y}, {"data", b.v[0]}, {"op0", Value::op(AluOp::Multiply)}, {"operand0", ss}});
   Value out = new_tile(in, shape, dt, Mem::SBUF, a.call_span);
@@ -472,8 +515,9 @@ Value load_transpose2d(Interpreter& in, CallArgs& a) {
   auto shape = t->shape();
   if (shape.size() != 2) fail(in, s, "load_transpose2d", "src must be 2-D, not " + shape_of(*t));
   if (shape[1] > in.tgt.partitions)
-    fail(in, s, "load_transpose2d", "src " + shape_of(*t) + " has " + std::to_string(shape[1]) +
-                                        " columns, more than the " + std::to_string(in.tgt.partitions) + " partitions of the result");
+    fail(in, s, "load_transpose2d",
+         "src " + shape_of(*t) + " has " + std::to_string(shape[1]) + " columns, more than the " +
+             std::to_string(in.tgt.partitions) + " partitions of the result");
   DType dt = dtype_arg(in, b.v[1], in.arg_span(a, b.ps, 1), t->ap.dtype);
   Value tr = new_tile(in, {shape[1], shape[0]}, t->ap.dtype, Mem::SBUF, a.call_span);
   isa(in, a, "dma_transpose", {{"dst", tr}, {"src", b.v[0]}});
@@ -488,7 +532,8 @@ Value gather_flattened(Interpreter& in, CallArgs& a) {
   TensorObj* d = tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), "gather_flattened", "data");
   TensorObj* ix = tile_arg(in, b.v[1], in.arg_span(a, b.ps, 1), "gather_flattened", "indices");
   if (!b.v[2].is_int() || b.v[2].as_int() != 0)
-    fail(in, in.arg_span(a, b.ps, 2), "gather_flattened", "only axis=0 (gather within each partition's flattened free dims) is supported");
+    fail(in, in.arg_span(a, b.ps, 2), "gather_flattened",
+         "only axis=0 (gather within each partition's flattened free dims) is supported");
   DType dt = dtype_arg(in, b.v[3], in.arg_span(a, b.ps, 3), d->ap.dtype);
   Value g = new_tile(in, ix->shape(), d->ap.dtype, Mem::SBUF, a.call_span);
   isa(in, a, "nc_n_gather", {{"dst", g}, {"data", b.v[0]}, {"indices", b.v[1]}});
@@ -518,10 +563,12 @@ int significand_bits(DType t) {
 Value rand(Interpreter& in, CallArgs& a) {
   Bound b = bind_args(in, a, "rand");
   std::vector<int64_t> shape = expect_shape(in, b.v[0], in.arg_span(a, b.ps, 0), "shape");
-  if (b.v[1].k != VK::DType) fail(in, in.arg_span(a, b.ps, 1), "rand", "dtype must be an nki.language dtype (e.g. nl.float32)");
+  if (b.v[1].k != VK::DType)
+    fail(in, in.arg_span(a, b.ps, 1), "rand", "dtype must be an nki.language dtype (e.g. nl.float32)");
   DType dt = b.v[1].as_dtype();
   if (!is_float(dt) || is_packed(dt))
-    fail(in, in.arg_span(a, b.ps, 1), "rand", "dtype must be a float dtype (values in [0, 1)), not " + std::string(name_of(dt)),
+    fail(in, in.arg_span(a, b.ps, 1), "rand",
+         "dtype must be a float dtype (values in [0, 1)), not " + std::string(name_of(dt)),
          "for random integer bits use nisa.rng");
   if (b.v[2].k != VK::Buffer || mem_of(b.v[2].as_buffer()) == Mem::HBM)
     fail(in, in.arg_span(a, b.ps, 2), "rand", "buffer must be nl.sbuf or nl.psum");
@@ -533,11 +580,14 @@ Value rand(Interpreter& in, CallArgs& a) {
   isa(in, a, "rng", {{"dst", bits}});
   int m = significand_bits(dt);
   Value top = in.new_tensor(name + "_top", Mem::SBUF, DType::UInt32, shape, a.call_span);
-  isa(in, a, "tensor_scalar", {{"dst", top}, {"data", bits}, {"op0", Value::op(AluOp::RightShift)},
-                               {"operand0", Value::integer(32 - m)}});
+  isa(in, a, "tensor_scalar",
+      {{"dst", top}, {"data", bits}, {"op0", Value::op(AluOp::RightShift)}, {"operand0", Value::integer(32 - m)}});
   Value out = in.new_tensor(name, mem_of(b.v[2].as_buffer()), dt, shape, a.call_span);
-  isa(in, a, "tensor_scalar", {{"dst", out}, {"data", top}, {"op0", Value::op(AluOp::Multiply)},
-                               {"operand0", Value::real(std::ldexp(1.0, -m))}});
+  isa(in, a, "tensor_scalar",
+      {{"dst", out},
+       {"data", top},
+       {"op0", Value::op(AluOp::Multiply)},
+       {"operand0", Value::real(std::ldexp(1.0, -m))}});
   return out;
 }
 
@@ -571,15 +621,17 @@ const std::map<std::string, Value>& functions() {
       m[name] = make_builtin("nki.language." + name, std::move(ps), std::move(f));
     };
     const Value sbuf = Value::buffer(BufferKind::SBUF), no = Value::boolean(false);
-    for (AluOp op : {AluOp::Add, AluOp::Subtract, AluOp::Multiply, AluOp::Divide, AluOp::Maximum, AluOp::Minimum,
-                     AluOp::Power, AluOp::Fmod, AluOp::Mod, AluOp::Equal, AluOp::NotEqual, AluOp::Less, AluOp::LessEqual,
-                     AluOp::Greater, AluOp::GreaterEqual, AluOp::LogicalAnd, AluOp::LogicalOr, AluOp::LogicalXor,
-                     AluOp::BitwiseAnd, AluOp::BitwiseOr, AluOp::BitwiseXor, AluOp::LeftShift, AluOp::RightShift})
+    for (AluOp op : {AluOp::Add,        AluOp::Subtract,  AluOp::Multiply,   AluOp::Divide,     AluOp::Maximum,
+                     AluOp::Minimum,    AluOp::Power,     AluOp::Fmod,       AluOp::Mod,        AluOp::Equal,
+                     AluOp::NotEqual,   AluOp::Less,      AluOp::LessEqual,  AluOp::Greater,    AluOp::GreaterEqual,
+                     AluOp::LogicalAnd, AluOp::LogicalOr, AluOp::LogicalXor, AluOp::BitwiseAnd, AluOp::BitwiseOr,
+                     AluOp::BitwiseXor, AluOp::LeftShift, AluOp::RightShift})
       define(std::string(name_of(op)), {{"x", true}, {"y", true}, {"dtype", false}},
              [op](Interpreter& in, CallArgs& a) { return binary(in, a, op); });
     const std::vector<Param> unary = {{"x", true}, {"dtype", false}};
-#define X(e, formula) \
-  define(std::string(name_of(AluOp::e)), unary, [](Interpreter& in, CallArgs& a) { return unary_activation(in, a, AluOp::e); });
+#define X(e, formula)                           \
+  define(std::string(name_of(AluOp::e)), unary, \
+         [](Interpreter& in, CallArgs& a) { return unary_activation(in, a, AluOp::e); });
     NKIC_ACTIVATIONS(X)
 #undef X
     define("negative", unary, [](Interpreter& in, CallArgs& a) {
@@ -592,8 +644,10 @@ const std::map<std::string, Value>& functions() {
       return unary_scalar(in, a, "invert", AluOp::BitwiseXor, Value::integer(-1));
     });
     const std::vector<Param> reduction = {{"x", true}, {"axis", true}, {"dtype", false}, {"keepdims", false, no}};
-    for (auto [name, op] : {std::pair<const char*, AluOp>{"sum", AluOp::Add}, {"max", AluOp::Maximum},
-                            {"min", AluOp::Minimum}, {"prod", AluOp::Multiply}}) {
+    for (auto [name, op] : {std::pair<const char*, AluOp>{"sum", AluOp::Add},
+                            {"max", AluOp::Maximum},
+                            {"min", AluOp::Minimum},
+                            {"prod", AluOp::Multiply}}) {
       std::string n = name;
       AluOp o = op;
       define(n, reduction, [n, o](Interpreter& in, CallArgs& a) { return reduce(in, a, n, o).out; });
@@ -611,12 +665,17 @@ const std::map<std::string, Value>& functions() {
     define("broadcast_to", {{"x", true}, {"shape", true}, {"dtype", false}}, broadcast_to);
     define("where", {{"condition", true}, {"x", true}, {"y", true}, {"dtype", false}}, where);
     define("rms_norm",
-           {{"x", true}, {"w", true}, {"axis", true}, {"n", true}, {"epsilon", false, Value::real(1e-6)},
-            {"dtype", false}, {"compute_dtype", false}},
+           {{"x", true},
+            {"w", true},
+            {"axis", true},
+            {"n", true},
+            {"epsilon", false, Value::real(1e-6)},
+            {"dtype", false},
+            {"compute_dtype", false}},
            rms_norm);
     define("load_transpose2d", {{"src", true}, {"dtype", false}}, load_transpose2d);
-    define("gather_flattened", {{"data", true}, {"indices", true}, {"axis", false, Value::integer(0)}, {"dtype", false}},
-           gather_flattened);
+    define("gather_flattened",
+           {{"data", true}, {"indices", true}, {"axis", false, Value::integer(0)}, {"dtype", false}}, gather_flattened);
     define("rand", {{"shape", true}, {"dtype", true}, {"buffer", false, sbuf}, {"name", false, Value::str("")}}, rand);
     define("random_seed", {{"seed", true}}, random_seed);
     define("dropout", {{"x", true}, {"rate", true}, {"dtype", false}}, dropout);

@@ -91,7 +91,8 @@ Value make_environ() {
                 "use os.environ.get('" + name + "', default) for a variable that may be unset", {Value::str(name)});
   });
   ns["__contains__"] = method("__contains__", [](Interpreter& in, CallArgs& a) {
-    return Value::boolean(read_var(in, expect_name(in, only_arg(in, a, "os.environ.__contains__"), a.call_span)).has_value());
+    return Value::boolean(
+        read_var(in, expect_name(in, only_arg(in, a, "os.environ.__contains__"), a.call_span)).has_value());
   });
   for (const char* list : {"items", "keys", "values"}) {
     std::string which = list;
@@ -99,8 +100,10 @@ Value make_environ() {
       if (!a.pos.empty() || !a.kw.empty()) in.error(a.call_span, "os.environ." + which + "() takes no arguments");
       std::vector<Value> out;
       for (auto& [k, v] : read_all(in)) {
-        if (which == "items") out.push_back(Value::tuple({Value::str(k), Value::str(v)}));
-        else out.push_back(Value::str(which == "keys" ? k : v));
+        if (which == "items")
+          out.push_back(Value::tuple({Value::str(k), Value::str(v)}));
+        else
+          out.push_back(Value::str(which == "keys" ? k : v));
       }
       return Value::list(std::move(out));
     });

@@ -38,7 +38,8 @@ std::vector<int64_t> expect_shape(Interpreter& in, const Value& v, Span s, const
     int64_t d = expect_int(in, x, s, what + " dimensions");
     if (d <= 0) in.error(s, what + " dimensions must be positive, got " + std::to_string(d));
     if (d > INT32_MAX)
-      in.error(s, what + " dimension " + std::to_string(d) + " exceeds the 32-bit range of NKI sizes (at most 2147483647)");
+      in.error(
+          s, what + " dimension " + std::to_string(d) + " exceeds the 32-bit range of NKI sizes (at most 2147483647)");
     out.push_back(d);
   }
   return out;
@@ -113,7 +114,8 @@ Value range_from_args(Interpreter& in, CallArgs& a, const std::string& kind) {
   std::vector<int64_t> v;
   for (size_t i = 0; i < a.pos.size(); ++i) v.push_back(expect_int(in, a.pos[i], a.pos_spans[i], kind + " bounds"));
   int64_t start = 0, stop = 0, step = 1;
-  if (v.size() == 1) stop = v[0];
+  if (v.size() == 1)
+    stop = v[0];
   else {
     start = v[0];
     stop = v[1];
@@ -121,9 +123,12 @@ Value range_from_args(Interpreter& in, CallArgs& a, const std::string& kind) {
   }
   for (size_t k = 0; k < a.kw.size(); ++k) {
     int64_t x = expect_int(in, a.kw[k].second, a.kw_spans[k], kind + " bounds");
-    if (a.kw[k].first == "stop") stop = x;
-    else if (a.kw[k].first == "step") step = x;
-    else start = x;
+    if (a.kw[k].first == "stop")
+      stop = x;
+    else if (a.kw[k].first == "step")
+      step = x;
+    else
+      start = x;
   }
   if (step == 0) in.py_raise(a.call_span, "ValueError", kind + "() step must not be zero");
   return make_range(start, stop, step, kind);
@@ -275,14 +280,16 @@ void add_python_builtins(std::map<std::string, Value>& b) {
     Value acc = a.pos.size() > 1 ? a.pos[1] : Value::integer(0);
     for (auto& v : in.iterate(a.pos[0], a.pos_spans[0])) {
       if (!v.is_number() || !acc.is_number()) in.py_raise(a.pos_spans[0], "TypeError", "sum() takes numbers");
-      acc = (acc.k == VK::Float || v.k == VK::Float) ? Value::real(acc.as_float() + v.as_float())
-                                                      : Value::integer(checked_add(in, a.call_span, acc.as_int(), v.as_int()));
+      acc = (acc.k == VK::Float || v.k == VK::Float)
+                ? Value::real(acc.as_float() + v.as_float())
+                : Value::integer(checked_add(in, a.call_span, acc.as_int(), v.as_int()));
     }
     return acc;
   });
   b["divmod"] = make_builtin("divmod", [](Interpreter& in, CallArgs& a) {
     nargs(in, a, 2, 2, "divmod");
-    int64_t x = expect_int(in, a.pos[0], a.pos_spans[0], "divmod"), y = expect_int(in, a.pos[1], a.pos_spans[1], "divmod");
+    int64_t x = expect_int(in, a.pos[0], a.pos_spans[0], "divmod"),
+            y = expect_int(in, a.pos[1], a.pos_spans[1], "divmod");
     if (y == 0) in.py_raise(a.call_span, "ZeroDivisionError", "integer division or modulo by zero");
     if (x == INT64_MIN && y == -1) int_overflow(in, a.call_span);
     int64_t q = x / y, r = x % y;
@@ -340,7 +347,8 @@ void add_python_builtins(std::map<std::string, Value>& b) {
   b["slice"] = make_builtin("slice", [](Interpreter& in, CallArgs& a) {
     nargs(in, a, 1, 3, "slice");
     auto sl = std::make_shared<SliceObj>();
-    if (a.pos.size() == 1) sl->stop = a.pos[0];
+    if (a.pos.size() == 1)
+      sl->stop = a.pos[0];
     else {
       sl->start = a.pos[0];
       sl->stop = a.pos[1];
@@ -396,13 +404,20 @@ Value make_math_module() {
       return to_int ? Value::integer(checked_float_to_int(in, a.call_span, r)) : Value::real(r);
     });
   };
-  unary("ceil", [](double x) { return std::ceil(x); }, true);
-  unary("floor", [](double x) { return std::floor(x); }, true);
-  unary("trunc", [](double x) { return std::trunc(x); }, true);
-  unary("sqrt", [](double x) { return std::sqrt(x); }, false);
-  unary("log2", [](double x) { return std::log2(x); }, false);
-  unary("log", [](double x) { return std::log(x); }, false);
-  unary("exp", [](double x) { return std::exp(x); }, false);
+  unary(
+      "ceil", [](double x) { return std::ceil(x); }, true);
+  unary(
+      "floor", [](double x) { return std::floor(x); }, true);
+  unary(
+      "trunc", [](double x) { return std::trunc(x); }, true);
+  unary(
+      "sqrt", [](double x) { return std::sqrt(x); }, false);
+  unary(
+      "log2", [](double x) { return std::log2(x); }, false);
+  unary(
+      "log", [](double x) { return std::log(x); }, false);
+  unary(
+      "exp", [](double x) { return std::exp(x); }, false);
   m->ns["gcd"] = make_builtin("math.gcd", [](Interpreter& in, CallArgs& a) {
     int64_t g = 0;
     for (size_t i = 0; i < a.pos.size(); ++i) g = std::gcd(g, expect_int(in, a.pos[i], a.pos_spans[i], "gcd"));
@@ -413,8 +428,9 @@ Value make_math_module() {
     Value acc = Value::integer(1);
     for (auto& v : in.iterate(a.pos[0], a.pos_spans[0])) {
       if (!v.is_number()) in.error(a.pos_spans[0], "prod() takes numbers");
-      acc = (acc.k == VK::Float || v.k == VK::Float) ? Value::real(acc.as_float() * v.as_float())
-                                                      : Value::integer(checked_mul(in, a.call_span, acc.as_int(), v.as_int()));
+      acc = (acc.k == VK::Float || v.k == VK::Float)
+                ? Value::real(acc.as_float() * v.as_float())
+                : Value::integer(checked_mul(in, a.call_span, acc.as_int(), v.as_int()));
     }
     return acc;
   });
@@ -433,10 +449,12 @@ Value make_functools_module() {
     auto items = in.iterate(a.pos[1], a.pos_spans[1]);
     size_t i = 0;
     Value acc;
-    if (a.pos.size() == 3) acc = a.pos[2];
+    if (a.pos.size() == 3)
+      acc = a.pos[2];
     else if (items.empty())
       in.py_raise(a.call_span, "TypeError", "reduce() of empty iterable with no initial value");
-    else acc = items[i++];
+    else
+      acc = items[i++];
     for (; i < items.size(); ++i) {
       CallArgs c;
       c.call_span = a.call_span;
@@ -473,12 +491,37 @@ Value make_numpy_module() {
     DType t = a.pos[0].as_dtype();
     double mx = 0, eps = 0, tiny = 0;
     switch (t) {
-      case DType::Float32: case DType::TFloat32: mx = 3.4028234663852886e38; eps = 1.1920928955078125e-07; tiny = 1.1754943508222875e-38; break;
-      case DType::BFloat16: mx = 3.3895313892515355e38; eps = 0.0078125; tiny = 1.1754943508222875e-38; break;
-      case DType::Float16: mx = 65504; eps = 0.0009765625; tiny = 6.103515625e-05; break;
-      case DType::Float8E4M3: mx = 240; eps = 0.125; tiny = 0.015625; break;
-      case DType::Float8E4M3FN: mx = 448; eps = 0.125; tiny = 0.015625; break;
-      case DType::Float8E5M2: mx = 57344; eps = 0.25; tiny = 6.103515625e-05; break;
+      case DType::Float32:
+      case DType::TFloat32:
+        mx = 3.4028234663852886e38;
+        eps = 1.1920928955078125e-07;
+        tiny = 1.1754943508222875e-38;
+        break;
+      case DType::BFloat16:
+        mx = 3.3895313892515355e38;
+        eps = 0.0078125;
+        tiny = 1.1754943508222875e-38;
+        break;
+      case DType::Float16:
+        mx = 65504;
+        eps = 0.0009765625;
+        tiny = 6.103515625e-05;
+        break;
+      case DType::Float8E4M3:
+        mx = 240;
+        eps = 0.125;
+        tiny = 0.015625;
+        break;
+      case DType::Float8E4M3FN:
+        mx = 448;
+        eps = 0.125;
+        tiny = 0.015625;
+        break;
+      case DType::Float8E5M2:
+        mx = 57344;
+        eps = 0.25;
+        tiny = 6.103515625e-05;
+        break;
       default: in.error(a.pos_spans[0], "numpy.finfo(): unsupported dtype");
     }
     auto d = std::make_shared<ModuleObj>();
@@ -498,8 +541,9 @@ Value make_numpy_module() {
     Value acc = Value::integer(1);
     for (auto& v : in.iterate(a.pos[0], a.pos_spans[0])) {
       if (!v.is_number()) in.error(a.pos_spans[0], "prod() takes numbers");
-      acc = (acc.k == VK::Float || v.k == VK::Float) ? Value::real(acc.as_float() * v.as_float())
-                                                      : Value::integer(checked_mul(in, a.call_span, acc.as_int(), v.as_int()));
+      acc = (acc.k == VK::Float || v.k == VK::Float)
+                ? Value::real(acc.as_float() * v.as_float())
+                : Value::integer(checked_mul(in, a.call_span, acc.as_int(), v.as_int()));
     }
     return acc;
   });

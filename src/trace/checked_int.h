@@ -12,8 +12,9 @@
 namespace nkic::trace {
 
 [[noreturn]] inline void int_overflow(Interpreter& in, Span s, const std::string& what = "the result") {
-  in.error(s, "integer overflow: " + what + " exceeds the 64-bit range nkic supports for compile-time integers",
-           "compile-time integers are 64-bit in nkic (NKI specifies 32-bit ints); use a float if you need larger values");
+  in.error(
+      s, "integer overflow: " + what + " exceeds the 64-bit range nkic supports for compile-time integers",
+      "compile-time integers are 64-bit in nkic (NKI specifies 32-bit ints); use a float if you need larger values");
 }
 
 inline int64_t checked_add(Interpreter& in, Span s, int64_t a, int64_t b) {
@@ -50,7 +51,8 @@ inline int64_t checked_pow(Interpreter& in, Span s, int64_t x, int64_t y) {
 }
 // A float converted to an int (int(), math.floor, round, ...): must be finite and in range.
 inline int64_t checked_float_to_int(Interpreter& in, Span s, double f) {
-  if (std::isnan(f) || std::isinf(f)) in.error(s, std::string("cannot convert float ") + (std::isnan(f) ? "NaN" : "infinity") + " to integer");
+  if (std::isnan(f) || std::isinf(f))
+    in.error(s, std::string("cannot convert float ") + (std::isnan(f) ? "NaN" : "infinity") + " to integer");
   // [-2^63, 2^63): the doubles that convert exactly.
   if (!(f >= -9223372036854775808.0 && f < 9223372036854775808.0)) int_overflow(in, s, "the converted value");
   return static_cast<int64_t>(f);

@@ -11,9 +11,7 @@ using ast::StmtKind;
 
 namespace {
 
-Value make_class_value(std::shared_ptr<ClassObj> c) {
-  return Value::wrap(VK::Class, std::move(c));
-}
+Value make_class_value(std::shared_ptr<ClassObj> c) { return Value::wrap(VK::Class, std::move(c)); }
 
 Value builtin_class(const std::string& name) {
   auto c = std::make_shared<ClassObj>();
@@ -38,8 +36,10 @@ bool frozen_class(const ClassObj* c) {
 }
 
 void set_instance_attr(InstanceObj* inst, const std::string& name, const Value& v) {
-  if (Value* old = inst->find(name)) *old = v;
-  else inst->attrs.push_back({name, v});
+  if (Value* old = inst->find(name))
+    *old = v;
+  else
+    inst->attrs.push_back({name, v});
 }
 
 void collect_fields(const ClassObj* c, std::vector<std::string>& out) {
@@ -95,7 +95,8 @@ Value Interpreter::define_class(const Stmt* s) {
   c->module = frames_.back().module;
   for (const Expr* b : s->bases) {
     Value bv = eval(b);
-    if (bv.k != VK::Class) error(b->span, "class bases must be classes (e.g. nl.NKIObject), not '" + std::string(type_name(bv.k)) + "'");
+    if (bv.k != VK::Class)
+      error(b->span, "class bases must be classes (e.g. nl.NKIObject), not '" + std::string(type_name(bv.k)) + "'");
     if (bv.as<ClassObj>()->is_enum) c->is_enum = true;
     c->bases.push_back(bv);
   }
@@ -107,8 +108,7 @@ Value Interpreter::define_class(const Stmt* s) {
   frames_.push_back({c->module, body, false});
   try {
     for (const Stmt* st : s->body) {
-      if (st->kind == StmtKind::AnnAssign && st->target->kind == ExprKind::Name)
-        c->fields.push_back(st->target->str);
+      if (st->kind == StmtKind::AnnAssign && st->target->kind == ExprKind::Name) c->fields.push_back(st->target->str);
       exec(st);
     }
   } catch (...) {
@@ -369,8 +369,8 @@ Value make_object_class(const std::string& name) {
       if (a.pos.size() != 3)
         in.error(a.call_span, "object.__setattr__() takes 3 arguments (" + std::to_string(a.pos.size()) + " given)");
       if (a.pos[0].k != VK::Instance || a.pos[0].as<InstanceObj>()->cls.as<ClassObj>()->is_enum)
-        in.error(a.pos_spans[0], std::string("object.__setattr__() cannot set attributes on a '") +
-                                     type_name(a.pos[0].k) + "'");
+        in.error(a.pos_spans[0],
+                 std::string("object.__setattr__() cannot set attributes on a '") + type_name(a.pos[0].k) + "'");
       if (a.pos[1].k != VK::Str) in.error(a.pos_spans[1], "attribute name must be a string");
       set_instance_attr(a.pos[0].as<InstanceObj>(), a.pos[1].as<StrObj>()->s, a.pos[2]);
       return Value::none();
@@ -397,9 +397,12 @@ Value tensor_type(Interpreter& in, const Value& index, Span s) {
   } else {
     std::vector<Value> dims;
     for (auto& x : items) {
-      if (x.k == VK::DType) dtype = x;
-      else if (x.is_int() || x.k == VK::Str || x.is_none()) dims.push_back(x);
-      else in.error(s, "nt.tensor[...] takes dimensions (ints) and optionally a dtype");
+      if (x.k == VK::DType)
+        dtype = x;
+      else if (x.is_int() || x.k == VK::Str || x.is_none())
+        dims.push_back(x);
+      else
+        in.error(s, "nt.tensor[...] takes dimensions (ints) and optionally a dtype");
     }
     shape = Value::tuple(dims);
   }

@@ -80,7 +80,9 @@ double cast(const ArrType& t, double v) {
 }
 
 ArrType type_of(const ArrayObj& a) { return {a.kind, a.dtype}; }
-bool is_integral(const ArrType& t) { return t.kind == ArrayKind::Int64 || (t.kind == ArrayKind::Nki && !is_float(t.dtype)); }
+bool is_integral(const ArrType& t) {
+  return t.kind == ArrayKind::Int64 || (t.kind == ArrayKind::Nki && !is_float(t.dtype));
+}
 
 std::shared_ptr<ArrayObj> new_array(Interpreter& in, Span s, ArrType t, std::vector<int64_t> shape, double fill = 0) {
   int64_t n = 1;
@@ -121,7 +123,8 @@ void flatten(Interpreter& in, const Value& v, Span s, size_t depth, const std::v
   }
   if (v.k != VK::Tuple && v.k != VK::List) in.error(s, "np.array(): the nested sequences have different lengths");
   const auto& items = v.as<SeqObj>()->items;
-  if (static_cast<int64_t>(items.size()) != shape[depth]) in.error(s, "np.array(): the nested sequences have different lengths");
+  if (static_cast<int64_t>(items.size()) != shape[depth])
+    in.error(s, "np.array(): the nested sequences have different lengths");
   for (auto& x : items) flatten(in, x, s, depth + 1, shape, out, any_float);
 }
 
@@ -152,9 +155,10 @@ Value to_array(Interpreter& in, const Value& v, Span s, const Value& dtype) {
   bool any_float = false;
   flatten(in, v, s, 0, shape, data, any_float);
   bool all_bool = v.k == VK::Bool;
-  ArrType t = parse_dtype(in, dtype, s, all_bool ? ArrType{ArrayKind::Nki, DType::Bool}
-                                         : any_float ? ArrType{ArrayKind::Float64, DType::Float32}
-                                                     : ArrType{ArrayKind::Int64, DType::Int32});
+  ArrType t = parse_dtype(in, dtype, s,
+                          all_bool    ? ArrType{ArrayKind::Nki, DType::Bool}
+                          : any_float ? ArrType{ArrayKind::Float64, DType::Float32}
+                                      : ArrType{ArrayKind::Int64, DType::Int32});
   auto a = new_array(in, s, t, shape);
   for (size_t i = 0; i < data.size(); ++i) a->data[i] = cast(t, data[i]);
   return wrap(a);
@@ -163,9 +167,12 @@ Value to_array(Interpreter& in, const Value& v, Span s, const Value& dtype) {
 Value reshape(Interpreter& in, const ArrayObj& a, std::vector<int64_t> shape, Span s) {
   int64_t known = 1, infer = -1;
   for (size_t i = 0; i < shape.size(); ++i) {
-    if (shape[i] == -1 && infer < 0) infer = static_cast<int64_t>(i);
-    else if (shape[i] < 0) in.error(s, "reshape: dimensions must be non-negative (one may be -1)");
-    else known *= shape[i];
+    if (shape[i] == -1 && infer < 0)
+      infer = static_cast<int64_t>(i);
+    else if (shape[i] < 0)
+      in.error(s, "reshape: dimensions must be non-negative (one may be -1)");
+    else
+      known *= shape[i];
   }
   if (infer >= 0 && known > 0 && a.size() % known == 0) shape[infer] = a.size() / known;
   int64_t n = 1;
@@ -312,8 +319,10 @@ std::vector<uint8_t> encode(const ArrayObj& a, DType dt) {
   for (size_t i = 0; i < a.data.size(); ++i) {
     uint8_t* p = out.data() + i * static_cast<size_t>(size_of(dt));
     double x = a.data[i];
-    if (integral && !is_float(dt)) numerics::store_i64(dt, static_cast<int64_t>(x), p);
-    else numerics::store(dt, static_cast<float>(x), p);
+    if (integral && !is_float(dt))
+      numerics::store_i64(dt, static_cast<int64_t>(x), p);
+    else
+      numerics::store(dt, static_cast<float>(x), p);
   }
   return out;
 }
@@ -334,16 +343,17 @@ Value array_attribute(Interpreter& in, const Value& arr, const std::string& name
     if (a->kind == ArrayKind::Nki) return Value::dtype(a->dtype);
     return Value::str(a->dtype_name());
   }
-  if (name == "itemsize")
-    return Value::integer(a->kind == ArrayKind::Nki ? size_of(a->dtype) : 8);
+  if (name == "itemsize") return Value::integer(a->kind == ArrayKind::Nki ? size_of(a->dtype) : 8);
   if (name == "T") return transpose(in, *a, s);
   Value self = arr;
   if (name == "reshape")
     return make_builtin("numpy.ndarray.reshape", [self](Interpreter& in, CallArgs& c) {
       if (!c.kw.empty()) in.error(c.kw_spans[0], "reshape() takes the shape only");
-      if (c.pos.size() == 1) return reshape(in, *self.as<ArrayObj>(), np_shape(in, c.pos[0], c.pos_spans[0]), c.call_span);
+      if (c.pos.size() == 1)
+        return reshape(in, *self.as<ArrayObj>(), np_shape(in, c.pos[0], c.pos_spans[0]), c.call_span);
       std::vector<int64_t> sh;
-      for (size_t i = 0; i < c.pos.size(); ++i) sh.push_back(expect_int(in, c.pos[i], c.pos_spans[i], "reshape dimension"));
+      for (size_t i = 0; i < c.pos.size(); ++i)
+        sh.push_back(expect_int(in, c.pos[i], c.pos_spans[i], "reshape dimension"));
       return reshape(in, *self.as<ArrayObj>(), sh, c.call_span);
     });
   if (name == "astype")
@@ -403,7 +413,7 @@ void add_numpy_arrays(ModuleObj& np) {
     auto v = np_bind(in, a, "full", ps);
     auto sh = np_shape(in, v[0], in.arg_span(a, ps, 0));
     if (!v[1].is_number()) in.error(in.arg_span(a, ps, 1), "np.full fill_value must be a number");
-    ArrType dflt = v[1].k == VK::Bool ? ArrType{ArrayKind::Nki, DType::Bool}
+    ArrType dflt = v[1].k == VK::Bool  ? ArrType{ArrayKind::Nki, DType::Bool}
                    : v[1].k == VK::Int ? ArrType{ArrayKind::Int64, DType::Int32}
                                        : ArrType{};
     return wrap(new_array(in, a.call_span, parse_dtype(in, v[2], in.arg_span(a, ps, 2), dflt), sh, v[1].as_float()));
@@ -412,7 +422,8 @@ void add_numpy_arrays(ModuleObj& np) {
     static const std::vector<Param> ps = {{"start", true}, {"stop", false}, {"step", false}, {"dtype", false}};
     auto v = np_bind(in, a, "arange", ps);
     for (size_t i = 0; i < 3; ++i)
-      if (!v[i].is_none() && !v[i].is_number()) in.error(in.arg_span(a, ps, i), std::string("np.arange ") + ps[i].name + " must be a number");
+      if (!v[i].is_none() && !v[i].is_number())
+        in.error(in.arg_span(a, ps, i), std::string("np.arange ") + ps[i].name + " must be a number");
     Value start = v[1].is_none() ? Value::integer(0) : v[0];
     Value stop = v[1].is_none() ? v[0] : v[1];
     Value step = v[2].is_none() ? Value::integer(1) : v[2];
@@ -420,7 +431,8 @@ void add_numpy_arrays(ModuleObj& np) {
     bool ints = start.is_int() && stop.is_int() && step.is_int();
     double len = std::ceil((stop.as_float() - start.as_float()) / step.as_float());
     int64_t n = len > 0 ? static_cast<int64_t>(std::min(len, static_cast<double>(kMaxArrayElements + 1))) : 0;
-    ArrType t = parse_dtype(in, v[3], in.arg_span(a, ps, 3), ints ? ArrType{ArrayKind::Int64, DType::Int32} : ArrType{});
+    ArrType t =
+        parse_dtype(in, v[3], in.arg_span(a, ps, 3), ints ? ArrType{ArrayKind::Int64, DType::Int32} : ArrType{});
     auto r = new_array(in, a.call_span, t, {n});
     for (int64_t i = 0; i < n; ++i)
       r->data[static_cast<size_t>(i)] = cast(t, start.as_float() + static_cast<double>(i) * step.as_float());
@@ -448,21 +460,30 @@ void add_numpy_arrays(ModuleObj& np) {
   np.ns["tril"] = builtin("tril", [](Interpreter& in, CallArgs& a) { return tri(in, a, true); });
   np.ns["triu"] = builtin("triu", [](Interpreter& in, CallArgs& a) { return tri(in, a, false); });
   // Common NumPy names kernels might reach for: a clear error instead of "no attribute".
-  for (const char* nm : {"load", "linspace", "concatenate", "stack", "matmul", "dot", "diag", "tile", "repeat", "where",
-                         "sum", "max", "min", "mean", "exp", "sqrt", "zeros_like", "ones_like", "full_like",
-                         "empty_like", "fromfile", "frombuffer", "outer", "kron", "flip", "roll", "pad", "vstack",
-                         "hstack", "broadcast_to", "expand_dims", "squeeze", "ascontiguousarray", "cumsum", "abs"}) {
+  for (const char* nm : {"load",        "linspace",   "concatenate",
+                         "stack",       "matmul",     "dot",
+                         "diag",        "tile",       "repeat",
+                         "where",       "sum",        "max",
+                         "min",         "mean",       "exp",
+                         "sqrt",        "zeros_like", "ones_like",
+                         "full_like",   "empty_like", "fromfile",
+                         "frombuffer",  "outer",      "kron",
+                         "flip",        "roll",       "pad",
+                         "vstack",      "hstack",     "broadcast_to",
+                         "expand_dims", "squeeze",    "ascontiguousarray",
+                         "cumsum",      "abs"}) {
     std::string name = nm;
     if (np.ns.count(name)) continue;
     np.ns[name] = builtin(name, [name](Interpreter& in, CallArgs& a) -> Value {
-      in.error(a.call_span, "numpy." + name + " is not supported at compile time by nkic", std::string(kSupported) + "; " + kGlobalHint);
+      in.error(a.call_span, "numpy." + name + " is not supported at compile time by nkic",
+               std::string(kSupported) + "; " + kGlobalHint);
     });
   }
   for (const char* sub : {"random", "linalg", "fft"}) {
     auto m = std::make_shared<ModuleObj>();
     m->name = std::string("numpy.") + sub;
-    for (const char* nm : {"rand", "randn", "random", "uniform", "normal", "randint", "default_rng", "seed", "permutation",
-                           "choice", "inv", "norm", "qr", "svd", "fft", "ifft"}) {
+    for (const char* nm : {"rand", "randn", "random", "uniform", "normal", "randint", "default_rng", "seed",
+                           "permutation", "choice", "inv", "norm", "qr", "svd", "fft", "ifft"}) {
       std::string name = m->name + "." + nm;
       m->ns[nm] = make_builtin(name, [name](Interpreter& in, CallArgs& a) -> Value {
         in.error(a.call_span, name + " is not supported at compile time by nkic", kGlobalHint);
@@ -474,105 +495,120 @@ void add_numpy_arrays(ModuleObj& np) {
 
 // nl.shared_constant / nl.shared_identity_matrix.
 void add_constants(ModuleObj& nl) {
-  static const std::vector<Param> constant_params = {{"constant", true}, {"dtype", false}, {"name", false, Value::str("")}};
-  nl.ns["shared_constant"] = make_builtin("nki.language.shared_constant", constant_params, [](Interpreter& in, CallArgs& a) {
-    const auto& ps = constant_params;
-    auto v = in.bind(a, "shared_constant", ps);
-    Span cs = in.arg_span(a, ps, 0);
-    Value arr = v[0];
-    if (arr.k == VK::Str) {
-      std::string path = arr.as<StrObj>()->s;
-      if (!path.empty() && path[0] != '/') {  // relative to the kernel's file, then to the working directory
-        std::string file = in.current_file() ? in.current_file()->path() : "";
-        size_t slash = file.rfind('/');
-        std::string rel = slash == std::string::npos ? path : file.substr(0, slash + 1) + path;
-        if (std::ifstream(rel).good()) path = rel;
-      }
-      arr = read_npy(in, path, cs);
-    }
-    if (arr.k == VK::Tensor)
-      in.error(cs, "nl.shared_constant takes a compile-time NumPy array, not a tensor",
-               "build the constant with np.identity / np.arange / np.full / ... or pass a .npy path");
-    if (arr.k != VK::Array)
-      in.error(cs, "nl.shared_constant takes a NumPy array or the path of a .npy file, not '" +
-                       std::string(type_name(arr.k)) + "'", kSupported);
-    auto* c = arr.as<ArrayObj>();
-    if (c->shape.empty()) in.error(cs, "nl.shared_constant needs an array with at least one dimension");
-    for (int64_t d : c->shape)
-      if (d <= 0) in.error(cs, "nl.shared_constant: the array has an empty dimension (shape " + repr(arr) + ")");
-    DType dt = tensor_dtype(*c);
-    if (!v[1].is_none()) {
-      if (v[1].k != VK::DType)
-        in.error(in.arg_span(a, ps, 1), "dtype must be an nki.language dtype (e.g. nl.bfloat16), not '" +
-                                            std::string(type_name(v[1].k)) + "'");
-      dt = v[1].as_dtype();
-      if (is_packed(dt)) in.error(in.arg_span(a, ps, 1), "nl.shared_constant does not support packed dtype " + std::string(name_of(dt)));
-    }
-    std::vector<uint8_t> bytes = encode(*c, dt);
-    std::string name = v[2].k == VK::Str ? v[2].as<StrObj>()->s : "";
-    if (name.empty()) name = in.take_name_hint();
-    if (name.empty()) name = "constant";
-    Value t = in.new_tensor(name, Mem::HBM, dt, c->shape, a.call_span);
-    auto& consts = in.program.constants;
-    int32_t idx = -1;
-    for (size_t i = 0; i < consts.size() && idx < 0; ++i)
-      if (consts[i] == bytes) idx = static_cast<int32_t>(i);  // identical contents share one entry
-    if (idx < 0) {
-      consts.push_back(std::move(bytes));
-      idx = static_cast<int32_t>(consts.size() - 1);
-    }
-    in.program.tensors[t.as<TensorObj>()->ap.tensor].constant = idx;
-    return t;
-  });
+  static const std::vector<Param> constant_params = {
+      {"constant", true}, {"dtype", false}, {"name", false, Value::str("")}};
+  nl.ns["shared_constant"] =
+      make_builtin("nki.language.shared_constant", constant_params, [](Interpreter& in, CallArgs& a) {
+        const auto& ps = constant_params;
+        auto v = in.bind(a, "shared_constant", ps);
+        Span cs = in.arg_span(a, ps, 0);
+        Value arr = v[0];
+        if (arr.k == VK::Str) {
+          std::string path = arr.as<StrObj>()->s;
+          if (!path.empty() && path[0] != '/') {  // relative to the kernel's file, then to the working directory
+            std::string file = in.current_file() ? in.current_file()->path() : "";
+            size_t slash = file.rfind('/');
+            std::string rel = slash == std::string::npos ? path : file.substr(0, slash + 1) + path;
+            if (std::ifstream(rel).good()) path = rel;
+          }
+          arr = read_npy(in, path, cs);
+        }
+        if (arr.k == VK::Tensor)
+          in.error(cs, "nl.shared_constant takes a compile-time NumPy array, not a tensor",
+                   "build the constant with np.identity / np.arange / np.full / ... or pass a .npy path");
+        if (arr.k != VK::Array)
+          in.error(cs,
+                   "nl.shared_constant takes a NumPy array or the path of a .npy file, not '" +
+                       std::string(type_name(arr.k)) + "'",
+                   kSupported);
+        auto* c = arr.as<ArrayObj>();
+        if (c->shape.empty()) in.error(cs, "nl.shared_constant needs an array with at least one dimension");
+        for (int64_t d : c->shape)
+          if (d <= 0) in.error(cs, "nl.shared_constant: the array has an empty dimension (shape " + repr(arr) + ")");
+        DType dt = tensor_dtype(*c);
+        if (!v[1].is_none()) {
+          if (v[1].k != VK::DType)
+            in.error(in.arg_span(a, ps, 1), "dtype must be an nki.language dtype (e.g. nl.bfloat16), not '" +
+                                                std::string(type_name(v[1].k)) + "'");
+          dt = v[1].as_dtype();
+          if (is_packed(dt))
+            in.error(in.arg_span(a, ps, 1),
+                     "nl.shared_constant does not support packed dtype " + std::string(name_of(dt)));
+        }
+        std::vector<uint8_t> bytes = encode(*c, dt);
+        std::string name = v[2].k == VK::Str ? v[2].as<StrObj>()->s : "";
+        if (name.empty()) name = in.take_name_hint();
+        if (name.empty()) name = "constant";
+        Value t = in.new_tensor(name, Mem::HBM, dt, c->shape, a.call_span);
+        auto& consts = in.program.constants;
+        int32_t idx = -1;
+        for (size_t i = 0; i < consts.size() && idx < 0; ++i)
+          if (consts[i] == bytes) idx = static_cast<int32_t>(i);  // identical contents share one entry
+        if (idx < 0) {
+          consts.push_back(std::move(bytes));
+          idx = static_cast<int32_t>(consts.size() - 1);
+        }
+        in.program.tensors[t.as<TensorObj>()->ap.tensor].constant = idx;
+        return t;
+      });
 
-  static const std::vector<Param> identity_params = {{"n", true}, {"dtype", false, Value::dtype(DType::UInt8)}, {"dst", false}};
+  static const std::vector<Param> identity_params = {
+      {"n", true}, {"dtype", false, Value::dtype(DType::UInt8)}, {"dst", false}};
   nl.ns["shared_identity_matrix"] =
       make_builtin("nki.language.shared_identity_matrix", identity_params, [](Interpreter& in, CallArgs& a) {
-    const auto& ps = identity_params;
-    auto v = in.bind(a, "shared_identity_matrix", ps);
-    Span ns = in.arg_span(a, ps, 0);
-    int64_t n = expect_int(in, v[0], ns, "shared_identity_matrix n");
-    if (n <= 0 || n > in.tgt.partitions)
-      in.error(ns, "shared_identity_matrix: n = " + std::to_string(n) + " must be between 1 and " + std::to_string(in.tgt.partitions),
-               "the identity lives in SBUF: one row per partition", "validation");
-    if (v[1].k != VK::DType)
-      in.error(in.arg_span(a, ps, 1), "dtype must be an nki.language dtype (e.g. nl.bfloat16), not '" +
-                                          std::string(type_name(v[1].k)) + "'");
-    DType dt = v[1].as_dtype();
-    if (is_packed(dt)) in.error(in.arg_span(a, ps, 1), "shared_identity_matrix does not support packed dtype " + std::string(name_of(dt)));
-    Value dst = v[2];
-    if (dst.is_none()) {
-      std::string name = in.take_name_hint();
-      dst = in.new_tensor(name.empty() ? "identity" : name, Mem::SBUF, dt, {n, n}, a.call_span);
-    } else {
-      Span ds = in.arg_span(a, ps, 2);
-      TensorObj* t = expect_tensor(in, dst, ds, "shared_identity_matrix dst");
-      auto sh = t->shape();
-      std::string got = repr(dst);
-      if (in.program.tensors[t->ap.tensor].mem != Mem::SBUF)
-        in.error(ds, "shared_identity_matrix: dst must be an SBUF tensor, got " + got, "", "validation");
-      if (sh.size() != 2 || sh[0] != n || sh[1] != n)
-        in.error(ds, "shared_identity_matrix: dst must have shape [" + std::to_string(n) + ", " + std::to_string(n) +
-                         "], got " + got, "", "validation");
-      if (t->ap.dtype != dt)
-        in.error(ds, "shared_identity_matrix: dst has dtype " + std::string(name_of(t->ap.dtype)) + " but dtype= is " +
-                         std::string(name_of(dt)), "", "validation");
-    }
-    // memset 1, then keep the diagonal: affine_select on p - f == 0, 0 elsewhere (GpSimd).
-    emit_memset(in, dst, 1.0, a.call_span);
-    CallArgs sel;
-    sel.call_span = a.call_span;
-    sel.kw = {{"dst", dst},
-              {"pattern", Value::list({Value::list({Value::integer(-1), Value::integer(n)})})},
-              {"channel_multiplier", Value::integer(1)},
-              {"on_true_tile", dst},
-              {"on_false_value", Value::real(0)},
-              {"cmp_op", Value::op(AluOp::Equal)}};
-    sel.kw_spans.assign(sel.kw.size(), a.call_span);
-    Value isa = in.builtin_module("nki.isa");
-    in.call(isa.as<ModuleObj>()->ns["affine_select"], sel);
-    return dst;
-  });
+        const auto& ps = identity_params;
+        auto v = in.bind(a, "shared_identity_matrix", ps);
+        Span ns = in.arg_span(a, ps, 0);
+        int64_t n = expect_int(in, v[0], ns, "shared_identity_matrix n");
+        if (n <= 0 || n > in.tgt.partitions)
+          in.error(ns,
+                   "shared_identity_matrix: n = " + std::to_string(n) + " must be between 1 and " +
+                       std::to_string(in.tgt.partitions),
+                   "the identity lives in SBUF: one row per partition", "validation");
+        if (v[1].k != VK::DType)
+          in.error(in.arg_span(a, ps, 1), "dtype must be an nki.language dtype (e.g. nl.bfloat16), not '" +
+                                              std::string(type_name(v[1].k)) + "'");
+        DType dt = v[1].as_dtype();
+        if (is_packed(dt))
+          in.error(in.arg_span(a, ps, 1),
+                   "shared_identity_matrix does not support packed dtype " + std::string(name_of(dt)));
+        Value dst = v[2];
+        if (dst.is_none()) {
+          std::string name = in.take_name_hint();
+          dst = in.new_tensor(name.empty() ? "identity" : name, Mem::SBUF, dt, {n, n}, a.call_span);
+        } else {
+          Span ds = in.arg_span(a, ps, 2);
+          TensorObj* t = expect_tensor(in, dst, ds, "shared_identity_matrix dst");
+          auto sh = t->shape();
+          std::string got = repr(dst);
+          if (in.program.tensors[t->ap.tensor].mem != Mem::SBUF)
+            in.error(ds, "shared_identity_matrix: dst must be an SBUF tensor, got " + got, "", "validation");
+          if (sh.size() != 2 || sh[0] != n || sh[1] != n)
+            in.error(ds,
+                     "shared_identity_matrix: dst must have shape [" + std::to_string(n) + ", " + std::to_string(n) +
+                         "], got " + got,
+                     "", "validation");
+          if (t->ap.dtype != dt)
+            in.error(ds,
+                     "shared_identity_matrix: dst has dtype " + std::string(name_of(t->ap.dtype)) + " but dtype= is " +
+                         std::string(name_of(dt)),
+                     "", "validation");
+        }
+        // memset 1, then keep the diagonal: affine_select on p - f == 0, 0 elsewhere (GpSimd).
+        emit_memset(in, dst, 1.0, a.call_span);
+        CallArgs sel;
+        sel.call_span = a.call_span;
+        sel.kw = {{"dst", dst},
+                  {"pattern", Value::list({Value::list({Value::integer(-1), Value::integer(n)})})},
+                  {"channel_multiplier", Value::integer(1)},
+                  {"on_true_tile", dst},
+                  {"on_false_value", Value::real(0)},
+                  {"cmp_op", Value::op(AluOp::Equal)}};
+        sel.kw_spans.assign(sel.kw.size(), a.call_span);
+        Value isa = in.builtin_module("nki.isa");
+        in.call(isa.as<ModuleObj>()->ns["affine_select"], sel);
+        return dst;
+      });
 }
 
 }  // namespace nkic::trace

@@ -89,7 +89,8 @@ void add_isa_registers(ModuleObj& m) {
       ins->flags |= kFromReg;
       ins->f1 = src->id;
     } else {
-      if (!src_arg.is_int()) c.fail(P::src, "src must be an int or a VirtualRegister, not " + std::string(type_name(src_arg.k)));
+      if (!src_arg.is_int())
+        c.fail(P::src, "src must be an int or a VirtualRegister, not " + std::string(type_name(src_arg.k)));
       int64_t x = int32_immediate(c.in, src_arg, c.span(P::src), "src");
       ins = &c.emit(Opcode::RegisterMove, {});
       ins->f0 = static_cast<double>(x);
@@ -120,8 +121,10 @@ void add_dynamic_range(ModuleObj& nl) {
       start = Value::integer(0);
     }
     auto bound = [&](const Value& b, size_t pi, int64_t& imm, int32_t& reg) {
-      if (RegisterObj* rg = as_register(b)) reg = rg->id;
-      else imm = int32_immediate(in, b, in.arg_span(a, ps, pi), std::string(ps[pi].name));
+      if (RegisterObj* rg = as_register(b))
+        reg = rg->id;
+      else
+        imm = int32_immediate(in, b, in.arg_span(a, ps, pi), std::string(ps[pi].name));
     };
     bound(start, 0, r->start, r->start_reg);
     bound(stop, v[1].is_none() ? 0 : 1, r->stop, r->stop_reg);
@@ -161,7 +164,10 @@ Interpreter::Flow Interpreter::trace_hardware_loop(const Stmt* s, uint32_t begin
           "put the `with nl.no_reorder():` block inside the loop body instead");
   Flow f = exec_block(s->body);
   if (f != Flow::Normal)
-    error(s->span, std::string("'") + (f == Flow::Return ? "return" : f == Flow::Break ? "break" : "continue") +
+    error(s->span, std::string("'") +
+                       (f == Flow::Return  ? "return"
+                        : f == Flow::Break ? "break"
+                                           : "continue") +
                        "' cannot leave " + what + ": its body runs on the device");
   uint32_t end = emit_control(*this, end_op, at);
   program.instrs[begin].i0 = static_cast<int32_t>(end);
@@ -182,8 +188,10 @@ AccessPattern index_tile(Interpreter& in, const AccessPattern& t, Span s) {
   if (per_row != 1) {
     std::string shape;
     for (auto& d : t.dims) shape += (shape.empty() ? "" : ", ") + std::to_string(d.num);
-    in.error(s, "vector_offset must hold one index per partition: its dims after the partition dim must multiply to 1 "
-                "(a [P, 1] or [P, 1, 1] tile), not [" + shape + "]",
+    in.error(s,
+             "vector_offset must hold one index per partition: its dims after the partition dim must multiply to 1 "
+             "(a [P, 1] or [P, 1, 1] tile), not [" +
+                 shape + "]",
              "pass one column of indices at a time, e.g. idx[:, k:k + 1] of a [P, K] tile");
   }
   out.dims = {t.dims[0], {1, 1}};
@@ -208,8 +216,8 @@ std::shared_ptr<const DynamicOffset> dynamic_offset(Interpreter& in, const Tenso
   // reshape, slicing or .view()), in elements of the pattern's dtype.
   int64_t bytes = view.dims[dim].stride * size_of(view.dtype);
   if (bytes % size_of(ap.dtype) != 0)
-    in.error(spans[2], "the indexed dimension's stride is not a whole number of " + std::string(name_of(ap.dtype)) +
-                           " elements");
+    in.error(spans[2],
+             "the indexed dimension's stride is not a whole number of " + std::string(name_of(ap.dtype)) + " elements");
   auto d = std::make_shared<DynamicOffset>();
   d->multiplier = bytes / size_of(ap.dtype);
   auto index_tensor = [&](const Value& v, Span s, const char* what) -> const TensorObj* {

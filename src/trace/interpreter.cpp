@@ -51,9 +51,7 @@ Interpreter::~Interpreter() {
 
 // ---------------------------------------------------------------- diagnostics and locations
 
-SourceRef Interpreter::current_file() const {
-  return frames_.empty() ? nullptr : frames_.back().module->source;
-}
+SourceRef Interpreter::current_file() const { return frames_.empty() ? nullptr : frames_.back().module->source; }
 
 Diagnostic Interpreter::diagnostic_here(Span s, const std::string& msg, const std::string& hint) {
   Diagnostic d;
@@ -93,8 +91,9 @@ int32_t Interpreter::parent_loc() {
     if (c.loc < 0) {
       auto key = std::make_tuple(c.file.get(), c.span.line, c.span.col, c.span.end_line, c.span.end_col, parent);
       auto it = loc_cache_.find(key);
-      c.loc = it != loc_cache_.end() ? static_cast<int32_t>(it->second)
-                                     : static_cast<int32_t>(loc_cache_[key] = program.add_loc({c.file, c.span}, parent));
+      c.loc = it != loc_cache_.end()
+                  ? static_cast<int32_t>(it->second)
+                  : static_cast<int32_t>(loc_cache_[key] = program.add_loc({c.file, c.span}, parent));
     }
     parent = c.loc;
   }
@@ -138,8 +137,10 @@ std::vector<std::string> bound_names(const Stmt* s) {
       break;
     case StmtKind::Import:
       for (auto& a : s->names) {
-        if (!a.asname.empty()) out.push_back(a.asname);
-        else out.push_back(a.name.substr(0, a.name.find('.')));
+        if (!a.asname.empty())
+          out.push_back(a.asname);
+        else
+          out.push_back(a.name.substr(0, a.name.find('.')));
       }
       break;
     case StmtKind::ImportFrom:
@@ -311,8 +312,7 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
       assign(s->target, r);
       return Flow::Normal;
     }
-    case StmtKind::If:
-      return truthy(eval(s->test), s->test->span) ? exec_block(s->body) : exec_block(s->orelse);
+    case StmtKind::If: return truthy(eval(s->test), s->test->span) ? exec_block(s->body) : exec_block(s->orelse);
     case StmtKind::For: {
       Value it = eval(s->iter);
       if (it.k == VK::Range && it.as<RangeObj>()->dynamic()) {
@@ -360,9 +360,7 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
     }
     case StmtKind::Break: return Flow::Break;
     case StmtKind::Continue: return Flow::Continue;
-    case StmtKind::Return:
-      return_value_ = s->value ? eval(s->value) : Value::none();
-      return Flow::Return;
+    case StmtKind::Return: return_value_ = s->value ? eval(s->value) : Value::none(); return Flow::Return;
     case StmtKind::Assert: {
       if (!truthy(eval(s->test), s->test->span)) {
         std::string msg = "assertion failed";
@@ -474,8 +472,7 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
     }
     case StmtKind::Global:
     case StmtKind::Nonlocal: return Flow::Normal;
-    default:
-      error(s->span, std::string("'") + ast::name_of(s->kind) + "' statements are not supported in NKI kernels");
+    default: error(s->span, std::string("'") + ast::name_of(s->kind) + "' statements are not supported in NKI kernels");
   }
 }
 
@@ -598,7 +595,8 @@ Value Interpreter::eval(const Expr* e) {
         case ast::ConstKind::None: return Value::none();
         case ast::ConstKind::Bool: return Value::boolean(e->bval);
         case ast::ConstKind::Int:
-          if (e->big_int) error(e->span, "integer constant exceeds the 64-bit range nkic supports for compile-time integers");
+          if (e->big_int)
+            error(e->span, "integer constant exceeds the 64-bit range nkic supports for compile-time integers");
           return Value::integer(e->ival);
         case ast::ConstKind::Float: return Value::real(e->fval);
         case ast::ConstKind::Str: return Value::str(e->str);
@@ -627,8 +625,10 @@ Value Interpreter::eval(const Expr* e) {
         Value k = eval(e->keys[i]);
         if (k.k != VK::Str) error(e->keys[i]->span, "dictionary keys must be strings in NKI kernels");
         Value v = eval(e->elts[i]);
-        if (Value* old = d->find(k.as<StrObj>()->s)) *old = v;
-        else d->items.push_back({k.as<StrObj>()->s, v});
+        if (Value* old = d->find(k.as<StrObj>()->s))
+          *old = v;
+        else
+          d->items.push_back({k.as<StrObj>()->s, v});
       }
       return Value::wrap(VK::Dict, d);
     }
@@ -752,12 +752,20 @@ std::string Interpreter::format_value(const Value& v, const std::string& spec, S
   } else if (type == 'd' || type == 'x' || type == 'b' || type == 'o') {
     if (!v.is_int()) error(s, "format '" + spec + "' needs an integer");
     int64_t n = v.as_int();
-    if (type == 'd') body = (plus && n >= 0 ? "+" : "") + std::to_string(n);
-    else if (type == 'x') { std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(n)); body = buf; }
-    else if (type == 'o') { std::snprintf(buf, sizeof buf, "%llo", static_cast<unsigned long long>(n)); body = buf; }
-    else {
+    if (type == 'd')
+      body = (plus && n >= 0 ? "+" : "") + std::to_string(n);
+    else if (type == 'x') {
+      std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(n));
+      body = buf;
+    } else if (type == 'o') {
+      std::snprintf(buf, sizeof buf, "%llo", static_cast<unsigned long long>(n));
+      body = buf;
+    } else {
       uint64_t u = static_cast<uint64_t>(n);
-      do { body.insert(body.begin(), char('0' + (u & 1))); u >>= 1; } while (u);
+      do {
+        body.insert(body.begin(), char('0' + (u & 1)));
+        u >>= 1;
+      } while (u);
     }
   } else {
     body = to_str(v);
@@ -766,11 +774,14 @@ std::string Interpreter::format_value(const Value& v, const std::string& spec, S
   if (static_cast<int>(body.size()) < width) {
     size_t pad = width - body.size();
     char a = align ? align : (v.is_number() ? '>' : '<');
-    if (a == '<') body += std::string(pad, fill);
-    else if (a == '^') body = std::string(pad / 2, fill) + body + std::string(pad - pad / 2, fill);
+    if (a == '<')
+      body += std::string(pad, fill);
+    else if (a == '^')
+      body = std::string(pad / 2, fill) + body + std::string(pad - pad / 2, fill);
     else if (a == '=' && !body.empty() && (body[0] == '-' || body[0] == '+'))
       body = body.substr(0, 1) + std::string(pad, fill) + body.substr(1);
-    else body = std::string(pad, fill) + body;
+    else
+      body = std::string(pad, fill) + body;
   }
   return body;
 }
@@ -905,7 +916,8 @@ Value Interpreter::binary(ast::BinOpKind op, const Value& a, const Value& b, Spa
       return seq.k == VK::Tuple ? Value::tuple(std::move(items)) : Value::list(std::move(items));
     }
   }
-  if (op == B::Mod && a.k == VK::Str) error(s, "'%' string formatting is not supported in NKI kernels", "use an f-string");
+  if (op == B::Mod && a.k == VK::Str)
+    error(s, "'%' string formatting is not supported in NKI kernels", "use an f-string");
   py_raise(s, "TypeError",
            std::string("unsupported operand types for ") + ast::name_of(op) + ": '" + type_name(a.k) + "' and '" +
                type_name(b.k) + "'");
@@ -917,9 +929,12 @@ bool Interpreter::compare(ast::CmpOpKind op, const Value& a, const Value& b, Spa
     case C::Eq:
     case C::NotEq: {
       bool eq;
-      if (a.k == VK::DType && b.k == VK::Str) eq = name_of(a.as_dtype()) == b.as<StrObj>()->s;
-      else if (b.k == VK::DType && a.k == VK::Str) eq = name_of(b.as_dtype()) == a.as<StrObj>()->s;
-      else eq = equals(a, b);
+      if (a.k == VK::DType && b.k == VK::Str)
+        eq = name_of(a.as_dtype()) == b.as<StrObj>()->s;
+      else if (b.k == VK::DType && a.k == VK::Str)
+        eq = name_of(b.as_dtype()) == a.as<StrObj>()->s;
+      else
+        eq = equals(a, b);
       return op == C::Eq ? eq : !eq;
     }
     case C::Is:
@@ -940,7 +955,10 @@ bool Interpreter::compare(ast::CmpOpKind op, const Value& a, const Value& b, Spa
         found = truthy(r, s);
       } else {
         for (auto& x : iterate(b, s))
-          if (compare(C::Eq, a, x, s)) { found = true; break; }
+          if (compare(C::Eq, a, x, s)) {
+            found = true;
+            break;
+          }
       }
       return op == C::In ? found : !found;
     }
@@ -992,12 +1010,14 @@ Value Interpreter::call(const Value& fn, CallArgs& args) {
       if (args.pos.size() != 1 || !args.pos[0].is_number())
         error(args.call_span, std::string(name_of(fn.as_dtype())) + "() takes one number");
       if (is_float(fn.as_dtype())) return Value::real(args.pos[0].as_float());
-      return Value::integer(args.pos[0].is_int() ? args.pos[0].as_int()
-                                                 : checked_float_to_int(*this, args.pos_spans[0], std::trunc(args.pos[0].as_float())));
+      return Value::integer(args.pos[0].is_int()
+                                ? args.pos[0].as_int()
+                                : checked_float_to_int(*this, args.pos_spans[0], std::trunc(args.pos[0].as_float())));
     }
     case VK::Module:
       if (!fn.as<ModuleObj>()->unavailable.empty())
-        error(args.call_span, fn.as<ModuleObj>()->unavailable + " (the kernel calls '" + fn.as<ModuleObj>()->name + "')");
+        error(args.call_span,
+              fn.as<ModuleObj>()->unavailable + " (the kernel calls '" + fn.as<ModuleObj>()->name + "')");
       break;
     case VK::Instance: {
       Value m = instance_getattr(fn, "__call__", args.call_span);

@@ -59,8 +59,7 @@ class Interpreter {
 
   // Errors at a span of the file being evaluated, with the current call stack. `kind` is the
   // Python-side class: "compile", "assert", "validation".
-  [[noreturn]] void error(Span s, const std::string& msg, const std::string& hint = "",
-                          const char* kind = "compile");
+  [[noreturn]] void error(Span s, const std::string& msg, const std::string& hint = "", const char* kind = "compile");
   void warning(Span s, const std::string& msg, const std::string& hint = "");
   // Raises the builtin Python exception `type` ("KeyError", "TypeError", ...), reported like error()
   // with `msg` if uncaught. Its args are `args`, or (msg,) when empty.

@@ -32,12 +32,13 @@ inline Param param(const char* name, NoneDefault) { return {name, false}; }
 inline Param param(const char* name, Value def) { return {name, false, std::move(def)}; }
 
 #define NKIC_PARAM_POSITION(name, def) name,
-#define NKIC_PARAM_POSITIONS(Struct, LIST) \
-  struct Struct {                          \
-    enum : size_t { LIST(NKIC_PARAM_POSITION) };  \
+#define NKIC_PARAM_POSITIONS(Struct, LIST)       \
+  struct Struct {                                \
+    enum : size_t { LIST(NKIC_PARAM_POSITION) }; \
   }
 #define NKIC_PARAM_ENTRY(name, def) param(#name, def),
-#define NKIC_SIGNATURE(LIST) std::vector<Param>{LIST(NKIC_PARAM_ENTRY)}
+#define NKIC_SIGNATURE(LIST) \
+  std::vector<Param> { LIST(NKIC_PARAM_ENTRY) }
 
 // ---- nki.isa enum classes that trace compares (values as in 0.3.0; make_isa_module builds the members
 // from these). nisa.reduce_cmd is ReduceCmd (ir/opcodes.h); nisa.engine maps to Engine (Ctx::engine_member).
@@ -45,15 +46,29 @@ enum class DgeMode : int64_t { Unknown = 0, Swdge = 1, Hwdge = 2, None = 3 };
 enum class OobMode : int64_t { Error = 0, Skip = 1 };
 enum class DmaEngine : int64_t { Dma = 1, GpSimdDma = 2 };
 
-template <class E> struct IsaEnumClass;  // the nisa class name of E
-template <> struct IsaEnumClass<ReduceCmd> { static constexpr const char* name = "reduce_cmd"; };
-template <> struct IsaEnumClass<DgeMode> { static constexpr const char* name = "dge_mode"; };
-template <> struct IsaEnumClass<OobMode> { static constexpr const char* name = "oob_mode"; };
-template <> struct IsaEnumClass<DmaEngine> { static constexpr const char* name = "dma_engine"; };
+template <class E>
+struct IsaEnumClass;  // the nisa class name of E
+template <>
+struct IsaEnumClass<ReduceCmd> {
+  static constexpr const char* name = "reduce_cmd";
+};
+template <>
+struct IsaEnumClass<DgeMode> {
+  static constexpr const char* name = "dge_mode";
+};
+template <>
+struct IsaEnumClass<OobMode> {
+  static constexpr const char* name = "oob_mode";
+};
+template <>
+struct IsaEnumClass<DmaEngine> {
+  static constexpr const char* name = "dma_engine";
+};
 
 // The enum members used as parameter defaults.
 struct IsaEnums {
-  Value engine_unknown, engine_gpsimd, oob_error, dge_unknown, perf_none, reduce_idle, reduce_reset_reduce, dma_engine_dma;
+  Value engine_unknown, engine_gpsimd, oob_error, dge_unknown, perf_none, reduce_idle, reduce_reset_reduce,
+      dma_engine_dma;
 };
 
 // ---- Small shared helpers ----

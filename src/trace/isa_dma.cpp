@@ -8,7 +8,8 @@ namespace {
 
 void dma_operand(Ctx& c, size_t i, const TensorObj* t) {
   if (c.mem(t) == Mem::PSUM)
-    c.fail(i, "DMA cannot access PSUM (" + c.pname(i) + " is in PSUM)", "copy PSUM to SBUF with nisa.tensor_copy first");
+    c.fail(i, "DMA cannot access PSUM (" + c.pname(i) + " is in PSUM)",
+           "copy PSUM to SBUF with nisa.tensor_copy first");
   if (c.mem(t) != Mem::HBM && c.parts(t) > c.tgt().partitions)
     c.fail(i, c.pname(i) + " partition dimension " + std::to_string(c.parts(t)) + " exceeds the maximum of " +
                   std::to_string(c.tgt().partitions));
@@ -27,20 +28,22 @@ bool check_rows(Ctx& c, size_t src, std::initializer_list<std::pair<size_t, cons
   int64_t np = v->ap.dims[0].num, F = v->ap.free_elements();
   const AccessPattern& index = v->dyn->index;
   if (index.dims[0].num != np || index.dims[1].num != 1)
-    c.fail(src, "vector_offset must be a [" + std::to_string(np) + ", 1] tile: one row index per partition of the view");
+    c.fail(src,
+           "vector_offset must be a [" + std::to_string(np) + ", 1] tile: one row index per partition of the view");
   for (auto& [i, t] : ops)
     if (t->ap.dims[0].num != np || t->ap.free_elements() != F)
-      c.fail(i, c.pname(i) + " " + shape_str(*t) + " must have " + std::to_string(np) + " rows of " + std::to_string(F) +
-                    " elements, like the vector_offset view " + shape_str(*v) + " (one transfer per row)");
+      c.fail(i, c.pname(i) + " " + shape_str(*t) + " must have " + std::to_string(np) + " rows of " +
+                    std::to_string(F) + " elements, like the vector_offset view " + shape_str(*v) +
+                    " (one transfer per row)");
   return true;
 }
 
 int oob_skip(Ctx& c, size_t i) { return c.member<OobMode>(i) == OobMode::Skip ? kOobSkip : 0; }
 
 // dma_copy(dst, src, oob_mode=oob_mode.error, dge_mode=dge_mode.unknown, engine=engine.unknown, name=None)
-#define DMA_COPY_PARAMS(X)                                                                                   \
-  X(dst, kRequired) X(src, kRequired) X(oob_mode, e.oob_error) X(dge_mode, e.dge_unknown)                   \
-  X(engine, e.engine_unknown) X(name, kNone)
+#define DMA_COPY_PARAMS(X) \
+  X(dst, kRequired)        \
+  X(src, kRequired) X(oob_mode, e.oob_error) X(dge_mode, e.dge_unknown) X(engine, e.engine_unknown) X(name, kNone)
 NKIC_PARAM_POSITIONS(DmaCopyParam, DMA_COPY_PARAMS);
 
 void dma_copy(Ctx& c) {
@@ -52,16 +55,16 @@ void dma_copy(Ctx& c) {
     c.fail(P::src, "src " + shape_str(*src) + " has " + std::to_string(src->ap.num_elements()) + " elements but dst " +
                        shape_str(*dst) + " has " + std::to_string(dst->ap.num_elements()));
   if (check_rows(c, P::src, {{P::dst, dst}, {P::src, src}}) && c.member<DgeMode>(P::dge_mode) == DgeMode::Hwdge)
-    c.fail(P::dge_mode, "vector_offset (gather/scatter) needs software DGE: dge_mode must be swdge or unknown, not hwdge");
+    c.fail(P::dge_mode,
+           "vector_offset (gather/scatter) needs software DGE: dge_mode must be swdge or unknown, not hwdge");
   c.emit(Opcode::DmaCopy, {dst, src}).flags |= oob_skip(c, P::oob_mode);
   record_dynamic_operand(c.in, 0, *dst);
   record_dynamic_operand(c.in, 1, *src);
 }
 
 // dma_transpose(dst, src, axes=None, dge_mode=dge_mode.unknown, oob_mode=oob_mode.error, name=None)
-#define DMA_TRANSPOSE_PARAMS(X)                                                                              \
-  X(dst, kRequired) X(src, kRequired) X(axes, kNone) X(dge_mode, e.dge_unknown) X(oob_mode, e.oob_error)    \
-  X(name, kNone)
+#define DMA_TRANSPOSE_PARAMS(X) \
+  X(dst, kRequired) X(src, kRequired) X(axes, kNone) X(dge_mode, e.dge_unknown) X(oob_mode, e.oob_error) X(name, kNone)
 NKIC_PARAM_POSITIONS(DmaTransposeParam, DMA_TRANSPOSE_PARAMS);
 
 // The indirect gather-transpose: dst[F, R] = base[indices.T.flatten()[:R], :F].T (NCv3+, software DGE).
@@ -70,15 +73,18 @@ void gather_transpose_rules(Ctx& c, const TensorObj* src) {
   const AccessPattern& idx = src->dyn->index;
   int64_t R = src->ap.dims[0].num, Pi = idx.dims[0].num, C = idx.dims[1].num;
   if (src->ap.dims.size() != 2)
-    c.fail(P::src, "the indirect gather-transpose supports a 2-D src in nkic, not " + std::to_string(src->ap.dims.size()) + "-D");
+    c.fail(P::src, "the indirect gather-transpose supports a 2-D src in nkic, not " +
+                       std::to_string(src->ap.dims.size()) + "-D");
   if (size_of(c.dtype(src)) != 2) c.fail(P::src, "the indirect gather-transpose needs a 2-byte dtype");
   if (src->ap.dims[1].num > 128) c.fail(P::src, "the indirect gather-transpose needs src.shape[-1] <= 128");
   if (R % 16 != 0)
     c.fail(P::src, "the indirect gather-transpose needs src.shape[0] to be a multiple of 16, not " + std::to_string(R));
   if (idx.dtype != DType::UInt32) c.fail(P::src, "the gather-transpose indices must be uint32");
   if (Pi < 16 || Pi > 128 || Pi % 16 != 0 || (C > 1 && Pi != 128))
-    c.fail(P::src, "the gather-transpose indices must have 16..128 partitions, a multiple of 16 (exactly 128 with more "
-                   "than one column), not " + std::to_string(Pi));
+    c.fail(P::src,
+           "the gather-transpose indices must have 16..128 partitions, a multiple of 16 (exactly 128 with more "
+           "than one column), not " +
+               std::to_string(Pi));
   if (c.member<DgeMode>(P::dge_mode) == DgeMode::Hwdge)
     c.fail(P::dge_mode, "the indirect gather-transpose needs software DGE, not hwdge");
 }
@@ -96,10 +102,14 @@ void dma_transpose(Ctx& c) {
     c.fail(P::dst, "dst dtype " + dt_name(c.dtype(dst)) + " must equal src dtype " + dt_name(c.dtype(src)));
   size_t r = src->ap.dims.size();
   std::vector<int64_t> axes;
-  if (r == 2) axes = {1, 0};
-  else if (r == 3) axes = {2, 1, 0};
-  else if (r == 4) axes = {3, 1, 2, 0};
-  else c.fail(P::src, "src must be 2-, 3- or 4-dimensional, not " + std::to_string(r) + "-dimensional");
+  if (r == 2)
+    axes = {1, 0};
+  else if (r == 3)
+    axes = {2, 1, 0};
+  else if (r == 4)
+    axes = {3, 1, 2, 0};
+  else
+    c.fail(P::src, "src must be 2-, 3- or 4-dimensional, not " + std::to_string(r) + "-dimensional");
   if (c.given(P::axes)) {
     std::vector<int64_t> got = expect_shape(c.in, c.v[P::axes], c.span(P::axes), "axes");
     if (got != axes) {
@@ -115,7 +125,8 @@ void dma_transpose(Ctx& c) {
   if (c.member<DgeMode>(P::dge_mode) == DgeMode::Hwdge) {
     auto s = src->shape();
     if (s[0] != 16 || s.back() % 128 != 0 || size_of(c.dtype(src)) != 2)
-      c.fail(P::dge_mode, "dge_mode=hwdge needs src.shape[0] == 16, src.shape[-1] a multiple of 128 and a 2-byte dtype");
+      c.fail(P::dge_mode,
+             "dge_mode=hwdge needs src.shape[0] == 16, src.shape[-1] a multiple of 128 and a 2-byte dtype");
   }
   int skip = oob_skip(c, P::oob_mode);
   Instruction& ins = c.emit(Opcode::DmaTranspose, {dst, src});
@@ -125,9 +136,9 @@ void dma_transpose(Ctx& c) {
 }
 
 // dma_compute(dst, srcs, reduce_op, scales=None, unique_indices=True, name=None)
-#define DMA_COMPUTE_PARAMS(X)                                                                                \
-  X(dst, kRequired) X(srcs, kRequired) X(reduce_op, kRequired) X(scales, kNone)                             \
-  X(unique_indices, Value::boolean(true)) X(name, kNone)
+#define DMA_COMPUTE_PARAMS(X) \
+  X(dst, kRequired)           \
+  X(srcs, kRequired) X(reduce_op, kRequired) X(scales, kNone) X(unique_indices, Value::boolean(true)) X(name, kNone)
 NKIC_PARAM_POSITIONS(DmaComputeParam, DMA_COMPUTE_PARAMS);
 
 void dma_compute(Ctx& c) {
@@ -182,10 +193,10 @@ void dma_compute(Ctx& c) {
 
 void add_isa_dma(ModuleObj& m, const IsaEnums& e) {
   add_isa_builtins(m, {
-      {"dma_copy", NKIC_SIGNATURE(DMA_COPY_PARAMS), dma_copy},
-      {"dma_transpose", NKIC_SIGNATURE(DMA_TRANSPOSE_PARAMS), dma_transpose},
-      {"dma_compute", NKIC_SIGNATURE(DMA_COMPUTE_PARAMS), dma_compute},
-  });
+                          {"dma_copy", NKIC_SIGNATURE(DMA_COPY_PARAMS), dma_copy},
+                          {"dma_transpose", NKIC_SIGNATURE(DMA_TRANSPOSE_PARAMS), dma_transpose},
+                          {"dma_compute", NKIC_SIGNATURE(DMA_COMPUTE_PARAMS), dma_compute},
+                      });
 }
 
 }  // namespace nkic::trace

@@ -19,9 +19,10 @@ std::string list_names(std::initializer_list<DType> l) {
 }
 
 // exponential(dst, src, max_value=0.0, reduce_res=None, reduce_cmd=reduce_cmd.idle, reduce_init=0.0, name=None)
-#define EXPONENTIAL_PARAMS(X)                                                                                   \
-  X(dst, kRequired) X(src, kRequired) X(max_value, Value::real(0.0)) X(reduce_res, kNone)                      \
-  X(reduce_cmd, e.reduce_idle) X(reduce_init, Value::real(0.0)) X(name, kNone)
+#define EXPONENTIAL_PARAMS(X)                                                                        \
+  X(dst, kRequired)                                                                                  \
+  X(src, kRequired) X(max_value, Value::real(0.0)) X(reduce_res, kNone) X(reduce_cmd, e.reduce_idle) \
+      X(reduce_init, Value::real(0.0)) X(name, kNone)
 NKIC_PARAM_POSITIONS(ExponentialParam, EXPONENTIAL_PARAMS);
 
 void exponential(Ctx& c) {
@@ -56,10 +57,12 @@ void exponential(Ctx& c) {
   }
   ReduceCmd cmd = c.member<ReduceCmd>(P::reduce_cmd);
   if (cmd == ReduceCmd::Reset)
-    c.fail(P::reduce_cmd, "reduce_cmd.reset is not supported by exponential (use idle, reset_reduce, reduce or load_reduce)");
+    c.fail(P::reduce_cmd,
+           "reduce_cmd.reset is not supported by exponential (use idle, reset_reduce, reduce or load_reduce)");
   const Value& init_arg = c.v[P::reduce_init];
   if (!init_arg.is_number())
-    c.fail(P::reduce_init, "reduce_init must be a compile-time number, not '" + std::string(type_name(init_arg.k)) + "'");
+    c.fail(P::reduce_init,
+           "reduce_init must be a compile-time number, not '" + std::string(type_name(init_arg.k)) + "'");
   double init = init_arg.as_float();
   if (cmd != ReduceCmd::LoadReduce && init != 0.0)
     c.fail(P::reduce_init, "reduce_init must be 0.0 unless reduce_cmd is reduce_cmd.load_reduce");
@@ -78,7 +81,8 @@ void sequence_bounds(Ctx& c) {
   TensorObj *dst = c.tensor(P::dst), *ids = c.tensor(P::segment_ids);
   c.sbuf_only(P::dst, dst);
   c.sbuf_only(P::segment_ids, ids);
-  if (c.parts(ids) != 1) c.fail(P::segment_ids, "segment_ids " + shape_str(*ids) + " must have a partition dimension of 1");
+  if (c.parts(ids) != 1)
+    c.fail(P::segment_ids, "segment_ids " + shape_str(*ids) + " must have a partition dimension of 1");
   for (auto [i, t] : {std::pair<size_t, TensorObj*>{P::dst, dst}, {P::segment_ids, ids}})
     if (c.dtype(t) != DType::Float32 && c.dtype(t) != DType::Int32)
       c.fail(i, c.pname(i) + " must be float32 or int32, not " + dt_name(c.dtype(t)));
@@ -90,9 +94,9 @@ void sequence_bounds(Ctx& c) {
 }
 
 // nonzero_with_count(dst, src, index_offset=0, padding_val=-1, name=None)
-#define NONZERO_WITH_COUNT_PARAMS(X)                                                                     \
-  X(dst, kRequired) X(src, kRequired) X(index_offset, Value::integer(0)) X(padding_val, Value::integer(-1)) \
-  X(name, kNone)
+#define NONZERO_WITH_COUNT_PARAMS(X) \
+  X(dst, kRequired)                  \
+  X(src, kRequired) X(index_offset, Value::integer(0)) X(padding_val, Value::integer(-1)) X(name, kNone)
 NKIC_PARAM_POSITIONS(NonzeroWithCountParam, NONZERO_WITH_COUNT_PARAMS);
 
 void nonzero_with_count(Ctx& c) {
@@ -123,10 +127,10 @@ void nonzero_with_count(Ctx& c) {
 
 void add_isa_extra(ModuleObj& m, const IsaEnums& e) {
   add_isa_builtins(m, {
-      {"exponential", NKIC_SIGNATURE(EXPONENTIAL_PARAMS), exponential},
-      {"sequence_bounds", NKIC_SIGNATURE(SEQUENCE_BOUNDS_PARAMS), sequence_bounds},
-      {"nonzero_with_count", NKIC_SIGNATURE(NONZERO_WITH_COUNT_PARAMS), nonzero_with_count},
-  });
+                          {"exponential", NKIC_SIGNATURE(EXPONENTIAL_PARAMS), exponential},
+                          {"sequence_bounds", NKIC_SIGNATURE(SEQUENCE_BOUNDS_PARAMS), sequence_bounds},
+                          {"nonzero_with_count", NKIC_SIGNATURE(NONZERO_WITH_COUNT_PARAMS), nonzero_with_count},
+                      });
 }
 
 }  // namespace nkic::trace

@@ -31,9 +31,9 @@ std::vector<int64_t> affine_pattern(Ctx& c, size_t pi, int64_t offset, int64_t m
 }
 
 // iota(dst, pattern, offset=0, channel_multiplier=0, name=None)
-#define IOTA_PARAMS(X)                                                                                 \
-  X(dst, kRequired) X(pattern, kRequired) X(offset, Value::integer(0)) X(channel_multiplier, Value::integer(0)) \
-  X(name, kNone)
+#define IOTA_PARAMS(X) \
+  X(dst, kRequired)    \
+  X(pattern, kRequired) X(offset, Value::integer(0)) X(channel_multiplier, Value::integer(0)) X(name, kNone)
 NKIC_PARAM_POSITIONS(IotaParam, IOTA_PARAMS);
 
 void iota(Ctx& c) {
@@ -47,9 +47,10 @@ void iota(Ctx& c) {
 }
 
 // affine_select(dst, pattern, channel_multiplier, on_true_tile, on_false_value, cmp_op=nl.equal, offset=0, name=None)
-#define AFFINE_SELECT_PARAMS(X)                                                                               \
-  X(dst, kRequired) X(pattern, kRequired) X(channel_multiplier, kRequired) X(on_true_tile, kRequired)        \
-  X(on_false_value, kRequired) X(cmp_op, Value::op(AluOp::Equal)) X(offset, Value::integer(0)) X(name, kNone)
+#define AFFINE_SELECT_PARAMS(X)                                                                                  \
+  X(dst, kRequired)                                                                                              \
+  X(pattern, kRequired) X(channel_multiplier, kRequired) X(on_true_tile, kRequired) X(on_false_value, kRequired) \
+      X(cmp_op, Value::op(AluOp::Equal)) X(offset, Value::integer(0)) X(name, kNone)
 NKIC_PARAM_POSITIONS(AffineSelectParam, AFFINE_SELECT_PARAMS);
 
 void affine_select(Ctx& c) {
@@ -64,7 +65,9 @@ void affine_select(Ctx& c) {
   AluOp op = c.op(P::cmp_op, kBinary, "a comparison operator");
   if (op != AluOp::Equal && op != AluOp::NotEqual && op != AluOp::Greater && op != AluOp::GreaterEqual &&
       op != AluOp::Less && op != AluOp::LessEqual)
-    c.fail(P::cmp_op, "cmp_op must be a comparison (nl.equal, nl.not_equal, nl.greater, nl.greater_equal, nl.less, nl.less_equal)");
+    c.fail(
+        P::cmp_op,
+        "cmp_op must be a comparison (nl.equal, nl.not_equal, nl.greater, nl.greater_equal, nl.less, nl.less_equal)");
   int64_t off = c.int32_arg(P::offset);
   Instruction& ins = c.emit(Opcode::AffineSelect, {dst, t});
   c.in.program.set_ints(ins, affine_pattern(c, P::pattern, off, mult, dst));
@@ -95,11 +98,12 @@ void tensor_partition_reduce(Ctx& c) {
 }  // namespace
 
 void add_isa_gpsimd(ModuleObj& m, const IsaEnums&) {
-  add_isa_builtins(m, {
-      {"iota", NKIC_SIGNATURE(IOTA_PARAMS), iota},
-      {"affine_select", NKIC_SIGNATURE(AFFINE_SELECT_PARAMS), affine_select},
-      {"tensor_partition_reduce", NKIC_SIGNATURE(TENSOR_PARTITION_REDUCE_PARAMS), tensor_partition_reduce},
-  });
+  add_isa_builtins(
+      m, {
+             {"iota", NKIC_SIGNATURE(IOTA_PARAMS), iota},
+             {"affine_select", NKIC_SIGNATURE(AFFINE_SELECT_PARAMS), affine_select},
+             {"tensor_partition_reduce", NKIC_SIGNATURE(TENSOR_PARTITION_REDUCE_PARAMS), tensor_partition_reduce},
+         });
 }
 
 }  // namespace nkic::trace

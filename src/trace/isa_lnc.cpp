@@ -12,7 +12,8 @@ namespace {
 int64_t rank(Ctx& c, size_t i) {
   if (!c.v[i].is_int()) c.fail(i, c.pname(i) + " must be a compile-time integer rank (0 or 1), not " + repr(c.v[i]));
   int64_t r = c.v[i].as_int();
-  if (r != 0 && r != 1) c.fail(i, c.pname(i) + " must be 0 or 1 (the two cores of an LNC2 pair), not " + std::to_string(r));
+  if (r != 0 && r != 1)
+    c.fail(i, c.pname(i) + " must be 0 or 1 (the two cores of an LNC2 pair), not " + std::to_string(r));
   return r;
 }
 
@@ -34,15 +35,16 @@ void core_barrier(Ctx& c) {
     ok = it.size() == 2 && it[0].is_int() && it[1].is_int() && it[0].as_int() == 0 && it[1].as_int() == 1;
   }
   if (!ok) c.fail(P::cores, "cores must be (0, 1) (the two cores of an LNC2 pair), not " + repr(cores));
-  Engine eng =
-      c.engine(P::engine, Engine::GpSimd, {Engine::GpSimd, Engine::Vector, Engine::Scalar, Engine::Sync, Engine::Tensor});
+  Engine eng = c.engine(P::engine, Engine::GpSimd,
+                        {Engine::GpSimd, Engine::Vector, Engine::Scalar, Engine::Sync, Engine::Tensor});
   c.emit(Opcode::CoreBarrier, {data}).engine = eng;
 }
 
 // sendrecv(src, dst, send_to_rank, recv_from_rank, pipe_id, dma_engine=dma_engine.dma, name=None)
-#define SENDRECV_PARAMS(X)                                                                                    \
-  X(src, kRequired) X(dst, kRequired) X(send_to_rank, kRequired) X(recv_from_rank, kRequired)                \
-  X(pipe_id, kRequired) X(dma_engine, e.dma_engine_dma) X(name, kNone)
+#define SENDRECV_PARAMS(X)                                                                        \
+  X(src, kRequired)                                                                               \
+  X(dst, kRequired) X(send_to_rank, kRequired) X(recv_from_rank, kRequired) X(pipe_id, kRequired) \
+      X(dma_engine, e.dma_engine_dma) X(name, kNone)
 NKIC_PARAM_POSITIONS(SendrecvParam, SENDRECV_PARAMS);
 
 void sendrecv(Ctx& c) {
@@ -63,8 +65,8 @@ void sendrecv(Ctx& c) {
                "one core",
                "launch it on both cores of the pair with kernel[2]", "validation");
   if (to == me)
-    c.fail(P::send_to_rank, "send_to_rank must be the other core (" + std::to_string(1 - me) + "): this is core " +
-                                std::to_string(me));
+    c.fail(P::send_to_rank,
+           "send_to_rank must be the other core (" + std::to_string(1 - me) + "): this is core " + std::to_string(me));
   if (from == me)
     c.fail(P::recv_from_rank, "recv_from_rank must be the other core (" + std::to_string(1 - me) + "): this is core " +
                                   std::to_string(me));
@@ -92,9 +94,9 @@ void sendrecv(Ctx& c) {
 
 void add_isa_lnc(ModuleObj& m, const IsaEnums& e) {
   add_isa_builtins(m, {
-      {"core_barrier", NKIC_SIGNATURE(CORE_BARRIER_PARAMS), core_barrier},
-      {"sendrecv", NKIC_SIGNATURE(SENDRECV_PARAMS), sendrecv},
-  });
+                          {"core_barrier", NKIC_SIGNATURE(CORE_BARRIER_PARAMS), core_barrier},
+                          {"sendrecv", NKIC_SIGNATURE(SENDRECV_PARAMS), sendrecv},
+                      });
 }
 
 }  // namespace nkic::trace

@@ -16,7 +16,8 @@ void sbuf(Ctx& c, size_t i, const TensorObj* t) {
 // The scale tile of data with P partitions (multiple of 32) and F x4 elements per partition.
 void scale_tile(Ctx& c, size_t i, const TensorObj* s, int64_t P, int64_t F) {
   sbuf(c, i, s);
-  if (c.dtype(s) != DType::UInt8) c.fail(i, c.pname(i) + " must be uint8 (E8M0 scale exponents), not " + dt_name(c.dtype(s)));
+  if (c.dtype(s) != DType::UInt8)
+    c.fail(i, c.pname(i) + " must be uint8 (E8M0 scale exponents), not " + dt_name(c.dtype(s)));
   int64_t rows = P / 8, sp = c.parts(s);
   int64_t need = ((rows - 1) / 4) * 32 + (rows - 1) % 4 + 1;
   if (P <= 32 ? sp != rows : (sp < need || sp > P))
@@ -60,9 +61,10 @@ void quantize_mx(Ctx& c) {
 
 // nc_matmul_mx(dst, stationary, moving, stationary_scale, moving_scale, tile_position=None, tile_size=None,
 //              accumulate=None, name=None)
-#define NC_MATMUL_MX_PARAMS(X)                                                                                    \
-  X(dst, kRequired) X(stationary, kRequired) X(moving, kRequired) X(stationary_scale, kRequired)                 \
-  X(moving_scale, kRequired) X(tile_position, kNone) X(tile_size, kNone) X(accumulate, kNone) X(name, kNone)
+#define NC_MATMUL_MX_PARAMS(X)                                                                            \
+  X(dst, kRequired)                                                                                       \
+  X(stationary, kRequired) X(moving, kRequired) X(stationary_scale, kRequired) X(moving_scale, kRequired) \
+      X(tile_position, kNone) X(tile_size, kNone) X(accumulate, kNone) X(name, kNone)
 NKIC_PARAM_POSITIONS(NcMatmulMxParam, NC_MATMUL_MX_PARAMS);
 
 void nc_matmul_mx(Ctx& c) {
@@ -74,11 +76,13 @@ void nc_matmul_mx(Ctx& c) {
   sbuf(c, P::moving, mv);
   for (auto [i, t] : {std::pair<size_t, TensorObj*>{P::stationary, st}, {P::moving, mv}})
     if (!is_x4(c.dtype(t)))
-      c.fail(i, c.pname(i) + " must be float8_e5m2_x4, float8_e4m3fn_x4 or float4_e2m1fn_x4, not " + dt_name(c.dtype(t)),
+      c.fail(i,
+             c.pname(i) + " must be float8_e5m2_x4, float8_e4m3fn_x4 or float4_e2m1fn_x4, not " + dt_name(c.dtype(t)),
              "quantize it with nisa.quantize_mx, or use nisa.nc_matmul for unscaled data");
   int64_t K = c.parts(st), M = c.elems(st), N = c.elems(mv);
   if (K % 32 != 0)
-    c.fail(P::stationary, "stationary partition count " + std::to_string(K) + " must be a multiple of 32 (the contraction is " +
+    c.fail(P::stationary, "stationary partition count " + std::to_string(K) +
+                              " must be a multiple of 32 (the contraction is " +
                               "partitions x 4 values; scale groups span 8 partitions)");
   if (c.parts(mv) != K)
     c.fail(P::moving, "moving partition dimension " + std::to_string(c.parts(mv)) +
@@ -90,7 +94,8 @@ void nc_matmul_mx(Ctx& c) {
     c.fail(P::dst, "dst must be in PSUM, but it is in " + std::string(name_of(c.mem(dst))),
            "allocate the result with buffer=nl.psum");
   DType dd = c.dtype(dst);
-  if (dd != DType::Float32 && dd != DType::BFloat16) c.fail(P::dst, "dst must be float32 or bfloat16, not " + dt_name(dd));
+  if (dd != DType::Float32 && dd != DType::BFloat16)
+    c.fail(P::dst, "dst must be float32 or bfloat16, not " + dt_name(dd));
   int64_t nmax = dd == DType::Float32 ? 512 : 1024;
   if (N > nmax)
     c.fail(P::moving, "moving free size " + std::to_string(N) + " exceeds " + std::to_string(nmax) + " for a " +
@@ -123,9 +128,9 @@ void nc_matmul_mx(Ctx& c) {
 
 void add_isa_mx(ModuleObj& m, const IsaEnums&) {
   add_isa_builtins(m, {
-      {"quantize_mx", NKIC_SIGNATURE(QUANTIZE_MX_PARAMS), quantize_mx},
-      {"nc_matmul_mx", NKIC_SIGNATURE(NC_MATMUL_MX_PARAMS), nc_matmul_mx},
-  });
+                          {"quantize_mx", NKIC_SIGNATURE(QUANTIZE_MX_PARAMS), quantize_mx},
+                          {"nc_matmul_mx", NKIC_SIGNATURE(NC_MATMUL_MX_PARAMS), nc_matmul_mx},
+                      });
 }
 
 }  // namespace nkic::trace

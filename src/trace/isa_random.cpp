@@ -25,13 +25,17 @@ Engine state_engine(Ctx& c, size_t first, size_t i, const TensorObj* t) {
 
 // The per-lane XORWOW state tile: uint32, 6 words per partition (GpSimd) or 24 (Vector: 4 generators).
 void state_tile(Ctx& c, size_t i, const TensorObj* t, Engine eng) {
-  if (eng == Engine::GpSimd) c.sbuf_only(i, t);
-  else c.on_chip(i, t);
-  if (c.dtype(t) != DType::UInt32) c.fail(i, c.pname(i) + " must be uint32 (XORWOW state words), not " + dt_name(c.dtype(t)));
+  if (eng == Engine::GpSimd)
+    c.sbuf_only(i, t);
+  else
+    c.on_chip(i, t);
+  if (c.dtype(t) != DType::UInt32)
+    c.fail(i, c.pname(i) + " must be uint32 (XORWOW state words), not " + dt_name(c.dtype(t)));
   int64_t want = eng == Engine::GpSimd ? 6 : 24;
   if (c.elems(t) != want)
-    c.fail(i, c.pname(i) + " " + shape_str(*t) + " must have " + std::to_string(want) + " elements per partition (the " +
-                  (eng == Engine::GpSimd ? "GpSimd" : "Vector") + " Engine's XORWOW state of each compute lane" +
+    c.fail(i, c.pname(i) + " " + shape_str(*t) + " must have " + std::to_string(want) +
+                  " elements per partition (the " + (eng == Engine::GpSimd ? "GpSimd" : "Vector") +
+                  " Engine's XORWOW state of each compute lane" +
                   (eng == Engine::GpSimd ? ")" : ": 4 generators x 6 words)"));
 }
 
@@ -46,10 +50,13 @@ void rng(Ctx& c) {
     c.fail(P::engine, "the GpSimd Engine generator needs NeuronCore-v3 or later (target is " + version(c) + ")",
            "use engine=nisa.engine.vector");
   Engine eng = c.engine(P::engine, Engine::Vector, {Engine::Vector, Engine::GpSimd});
-  if (eng == Engine::GpSimd) c.sbuf_only(P::dst, dst);
-  else c.on_chip(P::dst, dst);
+  if (eng == Engine::GpSimd)
+    c.sbuf_only(P::dst, dst);
+  else
+    c.on_chip(P::dst, dst);
   if (!is_int(c.dtype(dst)))
-    c.fail(P::dst, "dst must have an integer dtype (int8, uint8, int16, uint16, int32 or uint32), not " + dt_name(c.dtype(dst)),
+    c.fail(P::dst,
+           "dst must have an integer dtype (int8, uint8, int16, uint16, int32 or uint32), not " + dt_name(c.dtype(dst)),
            "for uniform floats use nisa.rand2 (NeuronCore-v4) or nl.rand");
   c.emit(Opcode::Rng, {dst}).engine = eng;
 }
@@ -148,13 +155,13 @@ void rand_get_state(Ctx& c) {
 
 void add_isa_random(ModuleObj& m, const IsaEnums& e) {
   add_isa_builtins(m, {
-      {"rng", NKIC_SIGNATURE(RNG_PARAMS), rng},
-      {"rand2", NKIC_SIGNATURE(RAND2_PARAMS), rand2},
-      {"dropout", NKIC_SIGNATURE(DROPOUT_PARAMS), dropout},
-      {"set_rng_seed", NKIC_SIGNATURE(SET_RNG_SEED_PARAMS), set_rng_seed},
-      {"rand_set_state", NKIC_SIGNATURE(RAND_SET_STATE_PARAMS), rand_set_state},
-      {"rand_get_state", NKIC_SIGNATURE(RAND_GET_STATE_PARAMS), rand_get_state},
-  });
+                          {"rng", NKIC_SIGNATURE(RNG_PARAMS), rng},
+                          {"rand2", NKIC_SIGNATURE(RAND2_PARAMS), rand2},
+                          {"dropout", NKIC_SIGNATURE(DROPOUT_PARAMS), dropout},
+                          {"set_rng_seed", NKIC_SIGNATURE(SET_RNG_SEED_PARAMS), set_rng_seed},
+                          {"rand_set_state", NKIC_SIGNATURE(RAND_SET_STATE_PARAMS), rand_set_state},
+                          {"rand_get_state", NKIC_SIGNATURE(RAND_GET_STATE_PARAMS), rand_get_state},
+                      });
 }
 
 }  // namespace nkic::trace

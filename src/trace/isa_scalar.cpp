@@ -7,15 +7,17 @@ namespace {
 
 // activation(dst, op, data, bias=None, scale=1.0, reduce_op=None, reduce_res=None, reduce_cmd=reduce_cmd.idle,
 //            name=None)
-#define ACTIVATION_PARAMS(X)                                                                                  \
-  X(dst, kRequired) X(op, kRequired) X(data, kRequired) X(bias, kNone) X(scale, Value::real(1.0))            \
-  X(reduce_op, kNone) X(reduce_res, kNone) X(reduce_cmd, e.reduce_idle) X(name, kNone)
+#define ACTIVATION_PARAMS(X)                                                                        \
+  X(dst, kRequired)                                                                                 \
+  X(op, kRequired) X(data, kRequired) X(bias, kNone) X(scale, Value::real(1.0)) X(reduce_op, kNone) \
+      X(reduce_res, kNone) X(reduce_cmd, e.reduce_idle) X(name, kNone)
 NKIC_PARAM_POSITIONS(ActivationParam, ACTIVATION_PARAMS);
 
 // activation_reduce(dst, op, data, reduce_op, reduce_res, bias=None, scale=1.0, name=None)
-#define ACTIVATION_REDUCE_PARAMS(X)                                                                           \
-  X(dst, kRequired) X(op, kRequired) X(data, kRequired) X(reduce_op, kRequired) X(reduce_res, kRequired)     \
-  X(bias, kNone) X(scale, Value::real(1.0)) X(name, kNone)
+#define ACTIVATION_REDUCE_PARAMS(X)                                                                   \
+  X(dst, kRequired)                                                                                   \
+  X(op, kRequired) X(data, kRequired) X(reduce_op, kRequired) X(reduce_res, kRequired) X(bias, kNone) \
+      X(scale, Value::real(1.0)) X(name, kNone)
 NKIC_PARAM_POSITIONS(ActivationReduceParam, ACTIVATION_REDUCE_PARAMS);
 
 // Shared by activation and activation_reduce, whose parameters P name the same arguments at different
@@ -28,7 +30,8 @@ void emit_activation(Ctx& c, ReduceCmd cmd) {
   int64_t np = c.parts(data);
   double scale = 1.0, bias = 0.0;
   TensorObj* st = c.scalar_or_column(P::scale, np, &scale);
-  if (st && c.dtype(st) != DType::Float32) c.fail(P::scale, "scale must be a float32 tile, not " + dt_name(c.dtype(st)));
+  if (st && c.dtype(st) != DType::Float32)
+    c.fail(P::scale, "scale must be a float32 tile, not " + dt_name(c.dtype(st)));
   TensorObj* bt = nullptr;
   if (c.given(P::bias)) {
     bt = c.scalar_or_column(P::bias, np, &bias);
@@ -69,9 +72,9 @@ void activation_reduce(Ctx& c) { emit_activation<ActivationReduceParam>(c, Reduc
 
 void add_isa_scalar(ModuleObj& m, const IsaEnums& e) {
   add_isa_builtins(m, {
-      {"activation", NKIC_SIGNATURE(ACTIVATION_PARAMS), activation},
-      {"activation_reduce", NKIC_SIGNATURE(ACTIVATION_REDUCE_PARAMS), activation_reduce},
-  });
+                          {"activation", NKIC_SIGNATURE(ACTIVATION_PARAMS), activation},
+                          {"activation_reduce", NKIC_SIGNATURE(ACTIVATION_REDUCE_PARAMS), activation_reduce},
+                      });
 }
 
 }  // namespace nkic::trace

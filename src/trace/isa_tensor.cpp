@@ -7,10 +7,11 @@ namespace {
 
 // nc_matmul(dst, stationary, moving, is_stationary_onezero=False, is_moving_onezero=False, is_transpose=False,
 //           accumulate=None, tile_position=(), tile_size=(), perf_mode=matmul_perf_mode.none, name=None)
-#define NC_MATMUL_PARAMS(X)                                                                                       \
-  X(dst, kRequired) X(stationary, kRequired) X(moving, kRequired) X(is_stationary_onezero, Value::boolean(false)) \
-  X(is_moving_onezero, Value::boolean(false)) X(is_transpose, Value::boolean(false)) X(accumulate, kNone)         \
-  X(tile_position, Value::tuple({})) X(tile_size, Value::tuple({})) X(perf_mode, e.perf_none) X(name, kNone)
+#define NC_MATMUL_PARAMS(X)                                                                                   \
+  X(dst, kRequired)                                                                                           \
+  X(stationary, kRequired) X(moving, kRequired) X(is_stationary_onezero, Value::boolean(false))               \
+      X(is_moving_onezero, Value::boolean(false)) X(is_transpose, Value::boolean(false)) X(accumulate, kNone) \
+          X(tile_position, Value::tuple({})) X(tile_size, Value::tuple({})) X(perf_mode, e.perf_none) X(name, kNone)
 NKIC_PARAM_POSITIONS(NcMatmulParam, NC_MATMUL_PARAMS);
 
 void nc_matmul(Ctx& c) {
@@ -18,7 +19,8 @@ void nc_matmul(Ctx& c) {
   TensorObj *dst = c.tensor(P::dst), *st = c.tensor(P::stationary), *mv = c.tensor(P::moving);
   if (c.mem(st) != Mem::SBUF)
     c.fail(P::stationary, "stationary must be in SBUF, but it is in " + std::string(name_of(c.mem(st))));
-  if (c.mem(mv) != Mem::SBUF) c.fail(P::moving, "moving must be in SBUF, but it is in " + std::string(name_of(c.mem(mv))));
+  if (c.mem(mv) != Mem::SBUF)
+    c.fail(P::moving, "moving must be in SBUF, but it is in " + std::string(name_of(c.mem(mv))));
   if (c.mem(dst) != Mem::PSUM)
     c.fail(P::dst, "dst must be in PSUM, but it is in " + std::string(name_of(c.mem(dst))),
            "allocate the result with buffer=nl.psum");
@@ -31,8 +33,9 @@ void nc_matmul(Ctx& c) {
                           " must equal the stationary partition dimension " + std::to_string(k) +
                           " (the contraction dimension)");
   if (mm > t.gemm_stationary_fmax)
-    c.fail(P::stationary, "stationary free size " + std::to_string(mm) + " exceeds nl.tile_size.gemm_stationary_fmax (" +
-                              std::to_string(t.gemm_stationary_fmax) + ")");
+    c.fail(P::stationary, "stationary free size " + std::to_string(mm) +
+                              " exceeds nl.tile_size.gemm_stationary_fmax (" + std::to_string(t.gemm_stationary_fmax) +
+                              ")");
   if (n > t.gemm_moving_fmax)
     c.fail(P::moving, "moving free size " + std::to_string(n) + " exceeds nl.tile_size.gemm_moving_fmax (" +
                           std::to_string(t.gemm_moving_fmax) + ")");
@@ -41,7 +44,8 @@ void nc_matmul(Ctx& c) {
                        "] (stationary free size x moving free size)");
   DType dd = c.dtype(dst);
   if (dd != DType::Float32 && !(dd == DType::BFloat16 && t.nc_version >= 4))
-    c.fail(P::dst, "dst must be float32" + std::string(t.nc_version >= 4 ? " or bfloat16" : "") + ", not " + dt_name(dd));
+    c.fail(P::dst,
+           "dst must be float32" + std::string(t.nc_version >= 4 ? " or bfloat16" : "") + ", not " + dt_name(dd));
   Accumulate acc = c.accumulate(P::accumulate);
   set_accumulate(c.emit(Opcode::NcMatmul, {dst, st, mv}), acc);
 }
@@ -70,8 +74,8 @@ void nc_transpose(Ctx& c) {
                : "");
   bool fits_vector = np <= 32 && F <= 32;
   Engine def = c.mem(data) == Mem::SBUF && c.mem(dst) == Mem::PSUM ? Engine::Tensor
-               : fits_vector                                        ? Engine::Vector
-                                                                    : Engine::Tensor;
+               : fits_vector                                       ? Engine::Vector
+                                                                   : Engine::Tensor;
   Engine eng = c.engine(P::engine, def, {Engine::Tensor, Engine::Vector});
   if (eng == Engine::Tensor) {
     if (c.mem(data) != Mem::SBUF) c.fail(P::data, "data must be in SBUF for a TensorE transpose");
@@ -90,9 +94,9 @@ void nc_transpose(Ctx& c) {
 
 void add_isa_tensor(ModuleObj& m, const IsaEnums& e) {
   add_isa_builtins(m, {
-      {"nc_matmul", NKIC_SIGNATURE(NC_MATMUL_PARAMS), nc_matmul},
-      {"nc_transpose", NKIC_SIGNATURE(NC_TRANSPOSE_PARAMS), nc_transpose},
-  });
+                          {"nc_matmul", NKIC_SIGNATURE(NC_MATMUL_PARAMS), nc_matmul},
+                          {"nc_transpose", NKIC_SIGNATURE(NC_TRANSPOSE_PARAMS), nc_transpose},
+                      });
 }
 
 }  // namespace nkic::trace

@@ -23,8 +23,9 @@ void no_psum_on_gpsimd(Ctx& c, Engine e, std::initializer_list<std::pair<size_t,
 void bitvec_ints(Ctx& c, AluOp op, std::initializer_list<std::pair<size_t, const TensorObj*>> ts) {
   for (auto& [i, t] : ts)
     if (t && is_float(c.dtype(t)))
-      c.fail(i, "nl." + std::string(name_of(op)) + " is a bitvec operator and needs integer tiles, but " + c.pname(i) +
-                    " is " + std::string(name_of(c.dtype(t))),
+      c.fail(i,
+             "nl." + std::string(name_of(op)) + " is a bitvec operator and needs integer tiles, but " + c.pname(i) +
+                 " is " + std::string(name_of(c.dtype(t))),
              "bitvec operators work on raw integer bits without casting");
 }
 
@@ -65,10 +66,10 @@ void tensor_tensor(Ctx& c) {
 
 // tensor_scalar(dst, data, op0, operand0, reverse0=False, op1=None, operand1=None, reverse1=False,
 //               engine=engine.unknown, name=None)
-#define TENSOR_SCALAR_PARAMS(X)                                                                               \
-  X(dst, kRequired) X(data, kRequired) X(op0, kRequired) X(operand0, kRequired)                              \
-  X(reverse0, Value::boolean(false)) X(op1, kNone) X(operand1, kNone) X(reverse1, Value::boolean(false)) \
-  X(engine, e.engine_unknown) X(name, kNone)
+#define TENSOR_SCALAR_PARAMS(X)                                                                                \
+  X(dst, kRequired)                                                                                            \
+  X(data, kRequired) X(op0, kRequired) X(operand0, kRequired) X(reverse0, Value::boolean(false)) X(op1, kNone) \
+      X(operand1, kNone) X(reverse1, Value::boolean(false)) X(engine, e.engine_unknown) X(name, kNone)
 NKIC_PARAM_POSITIONS(TensorScalarParam, TENSOR_SCALAR_PARAMS);
 
 void tensor_scalar(Ctx& c) {
@@ -107,8 +108,9 @@ void tensor_scalar(Ctx& c) {
   if (eng == Engine::Scalar && c.tgt().nc_version < 4) {
     bool ok = (op0 == AluOp::Multiply && (op1 == AluOp::Add || !has1)) || (op0 == AluOp::Add && !has1);
     if (!ok || rev0 || rev1)
-      c.fail(P::engine, "the Scalar engine supports only (multiply, add), (multiply, None) and (add, None) on NeuronCore-v" +
-                            std::to_string(c.tgt().nc_version));
+      c.fail(P::engine,
+             "the Scalar engine supports only (multiply, add), (multiply, None) and (add, None) on NeuronCore-v" +
+                 std::to_string(c.tgt().nc_version));
   }
   Instruction& ins = c.emit(Opcode::TensorScalar, {dst, data, t0, t1});
   ins.engine = eng;
@@ -120,9 +122,10 @@ void tensor_scalar(Ctx& c) {
 }
 
 // scalar_tensor_tensor(dst, data, op0, operand0, op1, operand1, reverse0=False, reverse1=False, name=None)
-#define SCALAR_TENSOR_TENSOR_PARAMS(X)                                                                          \
-  X(dst, kRequired) X(data, kRequired) X(op0, kRequired) X(operand0, kRequired) X(op1, kRequired)             \
-  X(operand1, kRequired) X(reverse0, Value::boolean(false)) X(reverse1, Value::boolean(false)) X(name, kNone)
+#define SCALAR_TENSOR_TENSOR_PARAMS(X)                                                                 \
+  X(dst, kRequired)                                                                                    \
+  X(data, kRequired) X(op0, kRequired) X(operand0, kRequired) X(op1, kRequired) X(operand1, kRequired) \
+      X(reverse0, Value::boolean(false)) X(reverse1, Value::boolean(false)) X(name, kNone)
 NKIC_PARAM_POSITIONS(ScalarTensorTensorParam, SCALAR_TENSOR_TENSOR_PARAMS);
 
 void scalar_tensor_tensor(Ctx& c) {
@@ -154,7 +157,8 @@ void tensor_copy(Ctx& c) {
   c.same_tile(P::dst, dst, P::src, src);
   Engine eng = c.engine(P::engine, Engine::Vector, {Engine::Vector, Engine::Scalar, Engine::GpSimd});
   if (eng == Engine::Scalar && c.tgt().nc_version < 3)
-    c.fail(P::engine, "the Scalar engine does not support tensor_copy on NeuronCore-v2", "use nisa.activation(op=nl.copy)");
+    c.fail(P::engine, "the Scalar engine does not support tensor_copy on NeuronCore-v2",
+           "use nisa.activation(op=nl.copy)");
   no_psum_on_gpsimd(c, eng, {{P::dst, dst}, {P::src, src}});
   c.emit(Opcode::TensorCopy, {dst, src}).engine = eng;
 }
@@ -193,9 +197,10 @@ void tensor_copy_predicated(Ctx& c) {
 }
 
 // tensor_reduce(dst, op, data, axis, negate=False, keepdims=False, name=None)
-#define TENSOR_REDUCE_PARAMS(X)                                                         \
-  X(dst, kRequired) X(op, kRequired) X(data, kRequired) X(axis, kRequired)             \
-  X(negate, Value::boolean(false)) X(keepdims, Value::boolean(false)) X(name, kNone)
+#define TENSOR_REDUCE_PARAMS(X)                                                           \
+  X(dst, kRequired)                                                                       \
+  X(op, kRequired) X(data, kRequired) X(axis, kRequired) X(negate, Value::boolean(false)) \
+      X(keepdims, Value::boolean(false)) X(name, kNone)
 NKIC_PARAM_POSITIONS(TensorReduceParam, TENSOR_REDUCE_PARAMS);
 
 void tensor_reduce(Ctx& c) {
@@ -203,13 +208,17 @@ void tensor_reduce(Ctx& c) {
   TensorObj *dst = c.tensor(P::dst), *data = c.tensor(P::data);
   c.on_chip(P::dst, dst);
   c.on_chip(P::data, data);
-  AluOp op = c.op(P::op, kReduce, "a reduction operator (add, subtract, multiply, maximum, minimum, bitwise/logical and, or, xor)");
+  AluOp op = c.op(P::op, kReduce,
+                  "a reduction operator (add, subtract, multiply, maximum, minimum, bitwise/logical and, or, xor)");
   int64_t rank = static_cast<int64_t>(data->ap.dims.size());
   std::vector<int64_t> axes;
   const Value& axis = c.v[P::axis];
-  if (axis.is_int()) axes.push_back(axis.as_int());
-  else if (axis.k == VK::Tuple || axis.k == VK::List) axes = expect_shape(c.in, axis, c.span(P::axis), "axis");
-  else c.fail(P::axis, "axis must be an int or a tuple of ints, not '" + std::string(type_name(axis.k)) + "'");
+  if (axis.is_int())
+    axes.push_back(axis.as_int());
+  else if (axis.k == VK::Tuple || axis.k == VK::List)
+    axes = expect_shape(c.in, axis, c.span(P::axis), "axis");
+  else
+    c.fail(P::axis, "axis must be an int or a tuple of ints, not '" + std::string(type_name(axis.k)) + "'");
   if (axes.empty()) c.fail(P::axis, "axis must name at least one free dimension");
   for (auto& a : axes) {
     if (a < 0) a += rank;
@@ -229,11 +238,13 @@ void tensor_reduce(Ctx& c) {
     gk *= data->ap.dims[static_cast<size_t>(rank) - 1 - i].num;
   }
   if (canonical && c.parts(dst) == c.parts(data) && c.elems(dst) == c.elems(data) / gk)
-    for (size_t i = 0; i < axes.size(); ++i) axes[i] = rank - static_cast<int64_t>(axes.size()) + static_cast<int64_t>(i);
+    for (size_t i = 0; i < axes.size(); ++i)
+      axes[i] = rank - static_cast<int64_t>(axes.size()) + static_cast<int64_t>(i);
   for (size_t i = 0; i < axes.size(); ++i)
     if (axes[i] != rank - static_cast<int64_t>(axes.size()) + static_cast<int64_t>(i))
       c.fail(P::axis, "axis must be the trailing free dimensions of data " + shape_str(*data) + " (for example " +
-                          std::to_string(rank - 1) + " or (" + std::to_string(rank - 2) + ", " + std::to_string(rank - 1) + "))");
+                          std::to_string(rank - 1) + " or (" + std::to_string(rank - 2) + ", " +
+                          std::to_string(rank - 1) + "))");
   int64_t g = 1;
   for (auto a : axes) g *= data->ap.dims[a].num;
   c.partitions_by(P::dst, dst, c.parts(data), c.elems(data) / g, "data " + shape_str(*data) + " reduced over axis");
@@ -250,9 +261,10 @@ void tensor_reduce(Ctx& c) {
 }
 
 // tensor_tensor_scan(dst, data0, data1, initial, op0, op1, reverse0=False, reverse1=False, name=None)
-#define TENSOR_TENSOR_SCAN_PARAMS(X)                                                                  \
-  X(dst, kRequired) X(data0, kRequired) X(data1, kRequired) X(initial, kRequired) X(op0, kRequired) \
-  X(op1, kRequired) X(reverse0, Value::boolean(false)) X(reverse1, Value::boolean(false)) X(name, kNone)
+#define TENSOR_TENSOR_SCAN_PARAMS(X)                                                                \
+  X(dst, kRequired)                                                                                 \
+  X(data0, kRequired) X(data1, kRequired) X(initial, kRequired) X(op0, kRequired) X(op1, kRequired) \
+      X(reverse0, Value::boolean(false)) X(reverse1, Value::boolean(false)) X(name, kNone)
 NKIC_PARAM_POSITIONS(TensorTensorScanParam, TENSOR_TENSOR_SCAN_PARAMS);
 
 void tensor_tensor_scan(Ctx& c) {
@@ -313,17 +325,18 @@ void memset(Ctx& c) {
 }  // namespace
 
 void add_isa_vector(ModuleObj& m, const IsaEnums& e) {
-  add_isa_builtins(m, {
-      {"tensor_tensor", NKIC_SIGNATURE(TENSOR_TENSOR_PARAMS), tensor_tensor},
-      {"tensor_scalar", NKIC_SIGNATURE(TENSOR_SCALAR_PARAMS), tensor_scalar},
-      {"scalar_tensor_tensor", NKIC_SIGNATURE(SCALAR_TENSOR_TENSOR_PARAMS), scalar_tensor_tensor},
-      {"tensor_copy", NKIC_SIGNATURE(TENSOR_COPY_PARAMS), tensor_copy},
-      {"tensor_copy_predicated", NKIC_SIGNATURE(TENSOR_COPY_PREDICATED_PARAMS), tensor_copy_predicated},
-      {"tensor_reduce", NKIC_SIGNATURE(TENSOR_REDUCE_PARAMS), tensor_reduce},
-      {"tensor_tensor_scan", NKIC_SIGNATURE(TENSOR_TENSOR_SCAN_PARAMS), tensor_tensor_scan},
-      {"reciprocal", NKIC_SIGNATURE(RECIPROCAL_PARAMS), reciprocal},
-      {"memset", NKIC_SIGNATURE(MEMSET_PARAMS), memset},
-  });
+  add_isa_builtins(
+      m, {
+             {"tensor_tensor", NKIC_SIGNATURE(TENSOR_TENSOR_PARAMS), tensor_tensor},
+             {"tensor_scalar", NKIC_SIGNATURE(TENSOR_SCALAR_PARAMS), tensor_scalar},
+             {"scalar_tensor_tensor", NKIC_SIGNATURE(SCALAR_TENSOR_TENSOR_PARAMS), scalar_tensor_tensor},
+             {"tensor_copy", NKIC_SIGNATURE(TENSOR_COPY_PARAMS), tensor_copy},
+             {"tensor_copy_predicated", NKIC_SIGNATURE(TENSOR_COPY_PREDICATED_PARAMS), tensor_copy_predicated},
+             {"tensor_reduce", NKIC_SIGNATURE(TENSOR_REDUCE_PARAMS), tensor_reduce},
+             {"tensor_tensor_scan", NKIC_SIGNATURE(TENSOR_TENSOR_SCAN_PARAMS), tensor_tensor_scan},
+             {"reciprocal", NKIC_SIGNATURE(RECIPROCAL_PARAMS), reciprocal},
+             {"memset", NKIC_SIGNATURE(MEMSET_PARAMS), memset},
+         });
 }
 
 }  // namespace nkic::trace

@@ -24,7 +24,8 @@ void search_data(Ctx& c, size_t i, const TensorObj* t) {
   if (t->ap.dims.size() > 5) c.fail(i, c.pname(i) + " has more than 5 dimensions");
   int64_t n = c.elems(t);
   if (n < 8 || n > 16384)
-    c.fail(i, c.pname(i) + " " + shape_str(*t) + " must have 8 to 16384 elements per partition, not " + std::to_string(n));
+    c.fail(i,
+           c.pname(i) + " " + shape_str(*t) + " must have 8 to 16384 elements per partition, not " + std::to_string(n));
 }
 
 // The optional per-lane accumulator output: a float (P, 1) tile, or nullptr.
@@ -58,9 +59,10 @@ void bn_stats(Ctx& c) {
   c.on_chip(P::dst, dst);
   c.on_chip(P::data, data);
   if (c.elems(data) > c.tgt().bn_stats_fmax)
-    c.fail(P::data, "data " + shape_str(*data) + " has " + std::to_string(c.elems(data)) +
-                        " elements per partition, more than nl.tile_size.bn_stats_fmax (" +
-                        std::to_string(c.tgt().bn_stats_fmax) + ")",
+    c.fail(P::data,
+           "data " + shape_str(*data) + " has " + std::to_string(c.elems(data)) +
+               " elements per partition, more than nl.tile_size.bn_stats_fmax (" +
+               std::to_string(c.tgt().bn_stats_fmax) + ")",
            "split the free dimension into chunks of bn_stats_fmax and combine them with nisa.bn_aggr");
   c.partitions_by(P::dst, dst, c.parts(data), 6, "count, mean, variance*count of even and odd elements");
   c.float_dtype(P::dst, dst);
@@ -77,7 +79,8 @@ void bn_aggr(Ctx& c) {
   c.on_chip(P::dst, dst);
   c.on_chip(P::data, data);
   if (c.elems(data) % 3 != 0)
-    c.fail(P::data, "data " + shape_str(*data) + " must hold a multiple of 3 elements per partition (bn_stats outputs)");
+    c.fail(P::data,
+           "data " + shape_str(*data) + " must hold a multiple of 3 elements per partition (bn_stats outputs)");
   c.partitions_by(P::dst, dst, c.parts(data), 2, "mean, variance");
   c.float_dtype(P::dst, dst);
   c.emit(Opcode::BnAggr, {dst, data});
@@ -128,7 +131,8 @@ void nc_match_replace8(Ctx& c) {
   c.same_tile(P::data, data, P::dst, dst);
   c.partitions_by(P::vals, vals, c.parts(data), 8);
   const Value& imm = c.v[P::imm];
-  if (!imm.is_number()) c.fail(P::imm, "imm must be a compile-time number, not '" + std::string(type_name(imm.k)) + "'");
+  if (!imm.is_number())
+    c.fail(P::imm, "imm must be a compile-time number, not '" + std::string(type_name(imm.k)) + "'");
   c.scalar_imm(P::imm);
   TensorObj* idx = c.opt_tensor(P::dst_idx);
   if (idx) {
@@ -142,10 +146,11 @@ void nc_match_replace8(Ctx& c) {
 
 // select_reduce(dst, predicate, on_true, on_false, reduce_res=None, reduce_cmd=reduce_cmd.idle,
 //               reduce_op=nl.maximum, reverse_pred=False, name=None)
-#define SELECT_REDUCE_PARAMS(X)                                                                                  \
-  X(dst, kRequired) X(predicate, kRequired) X(on_true, kRequired) X(on_false, kRequired) X(reduce_res, kNone)   \
-  X(reduce_cmd, e.reduce_idle) X(reduce_op, Value::op(AluOp::Maximum)) X(reverse_pred, Value::boolean(false))   \
-  X(name, kNone)
+#define SELECT_REDUCE_PARAMS(X)                                                                                   \
+  X(dst, kRequired)                                                                                               \
+  X(predicate, kRequired) X(on_true, kRequired) X(on_false, kRequired) X(reduce_res, kNone)                       \
+      X(reduce_cmd, e.reduce_idle) X(reduce_op, Value::op(AluOp::Maximum)) X(reverse_pred, Value::boolean(false)) \
+          X(name, kNone)
 NKIC_PARAM_POSITIONS(SelectReduceParam, SELECT_REDUCE_PARAMS);
 
 void select_reduce(Ctx& c) {
@@ -156,7 +161,8 @@ void select_reduce(Ctx& c) {
   if (pd != DType::Int8 && pd != DType::UInt8 && pd != DType::Int16 && pd != DType::UInt16)
     c.fail(P::predicate, "predicate must be int8, uint8, int16 or uint16, not " + dt_name(pd));
   DType td = c.dtype(on_true);
-  if (td == DType::TFloat32 || td == DType::Int32 || td == DType::UInt32) c.fail(P::on_true, "on_true cannot be " + dt_name(td));
+  if (td == DType::TFloat32 || td == DType::Int32 || td == DType::UInt32)
+    c.fail(P::on_true, "on_true cannot be " + dt_name(td));
   double f = 0;
   TensorObj* of = c.scalar_or_column(P::on_false, c.parts(on_true), &f);
   if (of && c.dtype(of) != DType::Float32) c.fail(P::on_false, "on_false must be a float32 (P, 1) tile or a number");
@@ -173,29 +179,34 @@ void select_reduce(Ctx& c) {
 
 // range_select(dst, on_true_tile, comp_op0, comp_op1, bound0, bound1, reduce_cmd=reduce_cmd.reset_reduce,
 //              reduce_res=None, reduce_op=nl.maximum, range_start=0, on_false_value=-3.4028235e+38, name=None)
-#define RANGE_SELECT_PARAMS(X)                                                                                      \
-  X(dst, kRequired) X(on_true_tile, kRequired) X(comp_op0, kRequired) X(comp_op1, kRequired) X(bound0, kRequired)  \
-  X(bound1, kRequired) X(reduce_cmd, e.reduce_reset_reduce) X(reduce_res, kNone)                                  \
-  X(reduce_op, Value::op(AluOp::Maximum)) X(range_start, Value::integer(0))                                       \
-  X(on_false_value, Value::real(-3.4028235e+38)) X(name, kNone)
+#define RANGE_SELECT_PARAMS(X)                                                                                       \
+  X(dst, kRequired)                                                                                                  \
+  X(on_true_tile, kRequired) X(comp_op0, kRequired) X(comp_op1, kRequired) X(bound0, kRequired) X(bound1, kRequired) \
+      X(reduce_cmd, e.reduce_reset_reduce) X(reduce_res, kNone) X(reduce_op, Value::op(AluOp::Maximum))              \
+          X(range_start, Value::integer(0)) X(on_false_value, Value::real(-3.4028235e+38)) X(name, kNone)
 NKIC_PARAM_POSITIONS(RangeSelectParam, RANGE_SELECT_PARAMS);
 
 void range_select(Ctx& c) {
   using P = RangeSelectParam;
   if (c.tgt().nc_version < 3)
-    c.fail(P::dst, "range_select needs NeuronCore-v3 or later (target is NeuronCore-v" + std::to_string(c.tgt().nc_version) + ")");
+    c.fail(P::dst, "range_select needs NeuronCore-v3 or later (target is NeuronCore-v" +
+                       std::to_string(c.tgt().nc_version) + ")");
   TensorObj *dst = c.tensor(P::dst), *on_true = c.tensor(P::on_true_tile);
   c.one_input(P::dst, dst, P::on_true_tile, on_true);
   c.float_dtype(P::on_true_tile, on_true);
   int64_t np = c.parts(on_true);
-  AluOp op0 = c.op(P::comp_op0, kBinary, "a comparison operator"), op1 = c.op(P::comp_op1, kBinary, "a comparison operator");
-  if (!is_cmp(op0)) c.fail(P::comp_op0, "comp_op0 must be nl.equal, nl.less, nl.less_equal, nl.greater or nl.greater_equal");
-  if (!is_cmp(op1)) c.fail(P::comp_op1, "comp_op1 must be nl.equal, nl.less, nl.less_equal, nl.greater or nl.greater_equal");
+  AluOp op0 = c.op(P::comp_op0, kBinary, "a comparison operator"),
+        op1 = c.op(P::comp_op1, kBinary, "a comparison operator");
+  if (!is_cmp(op0))
+    c.fail(P::comp_op0, "comp_op0 must be nl.equal, nl.less, nl.less_equal, nl.greater or nl.greater_equal");
+  if (!is_cmp(op1))
+    c.fail(P::comp_op1, "comp_op1 must be nl.equal, nl.less, nl.less_equal, nl.greater or nl.greater_equal");
   TensorObj *b0 = c.tensor(P::bound0), *b1 = c.tensor(P::bound1);
   c.column(P::bound0, b0, np);
   c.column(P::bound1, b1, np);
   for (auto [i, t] : {std::pair<size_t, TensorObj*>{P::bound0, b0}, {P::bound1, b1}})
-    if (c.dtype(t) != DType::Float32) c.fail(i, c.pname(i) + " must be a float32 (P, 1) tile, not " + dt_name(c.dtype(t)));
+    if (c.dtype(t) != DType::Float32)
+      c.fail(i, c.pname(i) + " must be a float32 (P, 1) tile, not " + dt_name(c.dtype(t)));
   ReduceCmd cmd = reduce_cmd(c, P::reduce_cmd, false);
   TensorObj* rr = reduce_res(c, P::reduce_res, np);
   max_only(c, P::reduce_op);
@@ -214,9 +225,10 @@ void range_select(Ctx& c) {
 }
 
 // tensor_scalar_reduce(dst, data, op0, operand0, reduce_op, reduce_res, reverse0=False, name=None)
-#define TENSOR_SCALAR_REDUCE_PARAMS(X)                                                                        \
-  X(dst, kRequired) X(data, kRequired) X(op0, kRequired) X(operand0, kRequired) X(reduce_op, kRequired)      \
-  X(reduce_res, kRequired) X(reverse0, Value::boolean(false)) X(name, kNone)
+#define TENSOR_SCALAR_REDUCE_PARAMS(X)                                                                         \
+  X(dst, kRequired)                                                                                            \
+  X(data, kRequired) X(op0, kRequired) X(operand0, kRequired) X(reduce_op, kRequired) X(reduce_res, kRequired) \
+      X(reverse0, Value::boolean(false)) X(name, kNone)
 NKIC_PARAM_POSITIONS(TensorScalarReduceParam, TENSOR_SCALAR_REDUCE_PARAMS);
 
 void tensor_scalar_reduce(Ctx& c) {
@@ -234,7 +246,8 @@ void tensor_scalar_reduce(Ctx& c) {
     c.fail(P::reduce_op, "reduce_op must be nl.add, nl.subtract, nl.multiply, nl.maximum or nl.minimum");
   TensorObj* rr = c.tensor(P::reduce_res);
   c.column(P::reduce_res, rr, np);
-  if (c.boolean(P::reverse0)) c.fail(P::reverse0, "reverse0=True is not supported by tensor_scalar_reduce in NKI 0.3.0");
+  if (c.boolean(P::reverse0))
+    c.fail(P::reverse0, "reverse0=True is not supported by tensor_scalar_reduce in NKI 0.3.0");
   Instruction& ins = c.emit(Opcode::TensorScalarReduce, {dst, data, t0, rr});
   ins.alu = op0;
   ins.alu1 = rop;
@@ -242,9 +255,10 @@ void tensor_scalar_reduce(Ctx& c) {
 }
 
 // tensor_scalar_cumulative(dst, src, op0, op1, imm0, imm1=None, reduce_cmd=reduce_cmd.reset_reduce, name=None)
-#define TENSOR_SCALAR_CUMULATIVE_PARAMS(X)                                                                  \
-  X(dst, kRequired) X(src, kRequired) X(op0, kRequired) X(op1, kRequired) X(imm0, kRequired) X(imm1, kNone) \
-  X(reduce_cmd, e.reduce_reset_reduce) X(name, kNone)
+#define TENSOR_SCALAR_CUMULATIVE_PARAMS(X)                                                \
+  X(dst, kRequired)                                                                       \
+  X(src, kRequired) X(op0, kRequired) X(op1, kRequired) X(imm0, kRequired) X(imm1, kNone) \
+      X(reduce_cmd, e.reduce_reset_reduce) X(name, kNone)
 NKIC_PARAM_POSITIONS(TensorScalarCumulativeParam, TENSOR_SCALAR_CUMULATIVE_PARAMS);
 
 void tensor_scalar_cumulative(Ctx& c) {
@@ -292,11 +306,13 @@ void nc_stream_shuffle(Ctx& c) {
   if (c.dtype(dst) != c.dtype(src))
     c.fail(P::dst, "dst dtype " + dt_name(c.dtype(dst)) + " must equal src dtype " + dt_name(c.dtype(src)));
   if (c.elems(dst) != c.elems(src))
-    c.fail(P::dst, "dst " + shape_str(*dst) + " and src " + shape_str(*src) + " must have the same elements per partition");
+    c.fail(P::dst,
+           "dst " + shape_str(*dst) + " and src " + shape_str(*src) + " must have the same elements per partition");
   const Value& sm = c.v[P::shuffle_mask];
   if (sm.k != VK::List && sm.k != VK::Tuple) c.fail(P::shuffle_mask, "shuffle_mask must be a list of 32 integers");
   const auto& items = sm.as<SeqObj>()->items;
-  if (items.size() != 32) c.fail(P::shuffle_mask, "shuffle_mask must have 32 entries, not " + std::to_string(items.size()));
+  if (items.size() != 32)
+    c.fail(P::shuffle_mask, "shuffle_mask must have 32 entries, not " + std::to_string(items.size()));
   std::vector<int64_t> mask;
   int64_t sp = c.parts(src), dp = c.parts(dst);
   for (auto& it : items) {
@@ -318,9 +334,10 @@ void nc_stream_shuffle(Ctx& c) {
 }
 
 // local_gather(dst, src_buffer, index, num_elem_per_idx=1, num_valid_indices=None, name=None)
-#define LOCAL_GATHER_PARAMS(X)                                                                                 \
-  X(dst, kRequired) X(src_buffer, kRequired) X(index, kRequired) X(num_elem_per_idx, Value::integer(1))       \
-  X(num_valid_indices, kNone) X(name, kNone)
+#define LOCAL_GATHER_PARAMS(X)                                                                                    \
+  X(dst, kRequired)                                                                                               \
+  X(src_buffer, kRequired) X(index, kRequired) X(num_elem_per_idx, Value::integer(1)) X(num_valid_indices, kNone) \
+      X(name, kNone)
 NKIC_PARAM_POSITIONS(LocalGatherParam, LOCAL_GATHER_PARAMS);
 
 void local_gather(Ctx& c) {
@@ -339,7 +356,8 @@ void local_gather(Ctx& c) {
   if (c.parts(dst) != np) c.fail(P::dst, "dst partition count must equal src_buffer's (" + std::to_string(np) + ")");
   if (c.dtype(idx) != DType::UInt16) c.fail(P::index, "index must be uint16, not " + dt_name(c.dtype(idx)));
   if (c.dtype(dst) != c.dtype(src))
-    c.fail(P::dst, "dst dtype " + dt_name(c.dtype(dst)) + " must equal src_buffer dtype " + dt_name(c.dtype(src)) + " (no cast)");
+    c.fail(P::dst, "dst dtype " + dt_name(c.dtype(dst)) + " must equal src_buffer dtype " + dt_name(c.dtype(src)) +
+                       " (no cast)");
   int64_t E = c.integer(P::num_elem_per_idx);
   if (E != 1 && E != 2 && E != 4 && E != 8 && E != 16 && E != 32)
     c.fail(P::num_elem_per_idx, "num_elem_per_idx must be 1, 2, 4, 8, 16 or 32, not " + std::to_string(E));
@@ -373,27 +391,29 @@ void nc_n_gather(Ctx& c) {
   if (c.parts(idx) != c.parts(data) || c.parts(dst) != c.parts(data))
     c.fail(P::indices, "data, indices and dst must have the same partition count");
   if (c.elems(dst) != c.elems(idx))
-    c.fail(P::dst, "dst " + shape_str(*dst) + " must have as many elements per partition as indices " + shape_str(*idx));
+    c.fail(P::dst,
+           "dst " + shape_str(*dst) + " must have as many elements per partition as indices " + shape_str(*idx));
   c.emit(Opcode::NcNGather, {dst, data, idx});
 }
 
 }  // namespace
 
 void add_isa_vector_select(ModuleObj& m, const IsaEnums& e) {
-  add_isa_builtins(m, {
-      {"bn_stats", NKIC_SIGNATURE(BN_STATS_PARAMS), bn_stats},
-      {"bn_aggr", NKIC_SIGNATURE(BN_AGGR_PARAMS), bn_aggr},
-      {"max8", NKIC_SIGNATURE(MAX8_PARAMS), max8},
-      {"nc_find_index8", NKIC_SIGNATURE(NC_FIND_INDEX8_PARAMS), nc_find_index8},
-      {"nc_match_replace8", NKIC_SIGNATURE(NC_MATCH_REPLACE8_PARAMS), nc_match_replace8},
-      {"select_reduce", NKIC_SIGNATURE(SELECT_REDUCE_PARAMS), select_reduce},
-      {"range_select", NKIC_SIGNATURE(RANGE_SELECT_PARAMS), range_select},
-      {"tensor_scalar_reduce", NKIC_SIGNATURE(TENSOR_SCALAR_REDUCE_PARAMS), tensor_scalar_reduce},
-      {"tensor_scalar_cumulative", NKIC_SIGNATURE(TENSOR_SCALAR_CUMULATIVE_PARAMS), tensor_scalar_cumulative},
-      {"nc_stream_shuffle", NKIC_SIGNATURE(NC_STREAM_SHUFFLE_PARAMS), nc_stream_shuffle},
-      {"local_gather", NKIC_SIGNATURE(LOCAL_GATHER_PARAMS), local_gather},
-      {"nc_n_gather", NKIC_SIGNATURE(NC_N_GATHER_PARAMS), nc_n_gather},
-  });
+  add_isa_builtins(
+      m, {
+             {"bn_stats", NKIC_SIGNATURE(BN_STATS_PARAMS), bn_stats},
+             {"bn_aggr", NKIC_SIGNATURE(BN_AGGR_PARAMS), bn_aggr},
+             {"max8", NKIC_SIGNATURE(MAX8_PARAMS), max8},
+             {"nc_find_index8", NKIC_SIGNATURE(NC_FIND_INDEX8_PARAMS), nc_find_index8},
+             {"nc_match_replace8", NKIC_SIGNATURE(NC_MATCH_REPLACE8_PARAMS), nc_match_replace8},
+             {"select_reduce", NKIC_SIGNATURE(SELECT_REDUCE_PARAMS), select_reduce},
+             {"range_select", NKIC_SIGNATURE(RANGE_SELECT_PARAMS), range_select},
+             {"tensor_scalar_reduce", NKIC_SIGNATURE(TENSOR_SCALAR_REDUCE_PARAMS), tensor_scalar_reduce},
+             {"tensor_scalar_cumulative", NKIC_SIGNATURE(TENSOR_SCALAR_CUMULATIVE_PARAMS), tensor_scalar_cumulative},
+             {"nc_stream_shuffle", NKIC_SIGNATURE(NC_STREAM_SHUFFLE_PARAMS), nc_stream_shuffle},
+             {"local_gather", NKIC_SIGNATURE(LOCAL_GATHER_PARAMS), local_gather},
+             {"nc_n_gather", NKIC_SIGNATURE(NC_N_GATHER_PARAMS), nc_n_gather},
+         });
 }
 
 }  // namespace nkic::trace

@@ -23,9 +23,9 @@ namespace {
 
 // Top-level packages that only run on the host: never compiled from source (their import stays lazy,
 // and using one of their names is the error). The standard library is left out by the caller.
-const std::set<std::string> kHostOnly = {"torch", "torchvision", "torch_xla", "torch_neuronx", "numpy", "ml_dtypes",
-                                         "jax", "jaxlib", "scipy", "tensorflow", "transformers", "neuronxcc",
-                                         "nki", "pytest", "_pytest"};
+const std::set<std::string> kHostOnly = {"torch",        "torchvision", "torch_xla", "torch_neuronx", "numpy",
+                                         "ml_dtypes",    "jax",         "jaxlib",    "scipy",         "tensorflow",
+                                         "transformers", "neuronxcc",   "nki",       "pytest",        "_pytest"};
 
 std::string dir_of(const std::string& path) {
   fs::path p(path);
@@ -79,7 +79,8 @@ Value find_module(Interpreter& in, const std::vector<std::string>& dirs, const s
   std::vector<std::string> portions;
   for (const std::string& d : dirs) {
     fs::path base = fs::path(d) / name;
-    if (is_file(base / "__init__.py")) return module_value(in.load_module_file((base / "__init__.py").string(), dotted, s));
+    if (is_file(base / "__init__.py"))
+      return module_value(in.load_module_file((base / "__init__.py").string(), dotted, s));
     fs::path file = fs::path(d) / (name + ".py");
     if (is_file(file)) return module_value(in.load_module_file(file.string(), dotted, s));
     if (is_dir(base)) portions.push_back(base.lexically_normal().string());
@@ -172,8 +173,10 @@ Value Interpreter::missing_module_attr(const Value& module, const std::string& n
   }
   // A module-level __getattr__ (PEP 562) answers for names the module lacks.
   Value hook = Value::of(VK::Enum);
-  if (auto it = m->ns.find("__getattr__"); it != m->ns.end()) hook = it->second;
-  else if (m->env) hook = lookup_global(m->env, "__getattr__", s);
+  if (auto it = m->ns.find("__getattr__"); it != m->ns.end())
+    hook = it->second;
+  else if (m->env)
+    hook = lookup_global(m->env, "__getattr__", s);
   if (hook.k != VK::Function && hook.k != VK::Builtin) return Value::of(VK::Enum);
   CallArgs a;
   a.pos = {Value::str(name)};

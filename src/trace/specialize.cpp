@@ -37,14 +37,18 @@ Value to_value(Interpreter& in, const ArgValue& a, const std::string& pname, int
       Value cls = in.lookup_global(env, a.cls.substr(0, a.cls.find('.')), none);
       for (size_t pos = a.cls.find('.'); pos != std::string::npos && cls.k == VK::Class;) {
         size_t next = a.cls.find('.', pos + 1);
-        cls = in.class_getattr(cls, a.cls.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1), none);
+        cls = in.class_getattr(
+            cls, a.cls.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1), none);
         pos = next;
       }
-      if (cls.k != VK::Class) throw UserError(Diagnostic{Severity::Error, {}, "argument '" + pname + "': class " + a.cls + " not found in " + a.s, "", {}, {}});
+      if (cls.k != VK::Class)
+        throw UserError(Diagnostic{
+            Severity::Error, {}, "argument '" + pname + "': class " + a.cls + " not found in " + a.s, "", {}, {}});
       if (a.kind == ArgValue::Kind::Enum) return in.class_getattr(cls, a.member, none);
       auto obj = std::make_shared<InstanceObj>();
       obj->cls = cls;
-      for (size_t i = 0; i < a.keys.size(); ++i) obj->attrs.push_back({a.keys[i], to_value(in, a.items[i], pname, tensor_index)});
+      for (size_t i = 0; i < a.keys.size(); ++i)
+        obj->attrs.push_back({a.keys[i], to_value(in, a.items[i], pname, tensor_index)});
       return Value::wrap(VK::Instance, obj);
     }
     case ArgValue::Kind::Module: {
@@ -69,12 +73,19 @@ Value to_value(Interpreter& in, const ArgValue& a, const std::string& pname, int
       ModuleEnv* env = in.load_module_file(a.s, "", none);
       Value fn = in.lookup_global(env, a.cls, none);
       if (fn.k != VK::Function)
-        throw UserError(Diagnostic{Severity::Error, {}, "argument '" + pname + "': function " + a.cls + " not found at the top level of " + a.s, "pass a module-level function", {}, {}});
+        throw UserError(
+            Diagnostic{Severity::Error,
+                       {},
+                       "argument '" + pname + "': function " + a.cls + " not found at the top level of " + a.s,
+                       "pass a module-level function",
+                       {},
+                       {}});
       return fn;
     }
     case ArgValue::Kind::Dict: {
       auto d = std::make_shared<DictObj>();
-      for (size_t i = 0; i < a.keys.size(); ++i) d->items.push_back({a.keys[i], to_value(in, a.items[i], pname, tensor_index)});
+      for (size_t i = 0; i < a.keys.size(); ++i)
+        d->items.push_back({a.keys[i], to_value(in, a.items[i], pname, tensor_index)});
       return Value::wrap(VK::Dict, d);
     }
     case ArgValue::Kind::Array: {
@@ -107,7 +118,8 @@ void check_annotations(Interpreter& in, ModuleEnv* env, const ast::Stmt* def, co
       if (call.kw[k].first == params[i]->name) arg = &call.kw[k].second;
     if (!arg || arg->k != VK::Tensor) continue;
     Value spec = in.eval_in_module(env, ann);
-    if (spec.k != VK::Instance || spec.as<InstanceObj>()->cls.as<ClassObj>()->builtin != "nki.typing.TensorType") continue;
+    if (spec.k != VK::Instance || spec.as<InstanceObj>()->cls.as<ClassObj>()->builtin != "nki.typing.TensorType")
+      continue;
     auto* inst = spec.as<InstanceObj>();
     auto shape = arg->as<TensorObj>()->shape();
     const auto& dims = inst->find("shape")->as<SeqObj>()->items;
@@ -122,7 +134,8 @@ void check_annotations(Interpreter& in, ModuleEnv* env, const ast::Stmt* def, co
     got += "]";
     const Value& dt = *inst->find("dtype");
     std::string msg;
-    if (!ok) msg = "argument '" + params[i]->name + "' has shape " + got + " but its annotation declares " + want;
+    if (!ok)
+      msg = "argument '" + params[i]->name + "' has shape " + got + " but its annotation declares " + want;
     else if (dt.k == VK::DType && dt.as_dtype() != arg->as<TensorObj>()->ap.dtype)
       msg = "argument '" + params[i]->name + "' has dtype " + std::string(name_of(arg->as<TensorObj>()->ap.dtype)) +
             " but its annotation declares " + std::string(name_of(dt.as_dtype()));

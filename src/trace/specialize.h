@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "support/diagnostic.h"
 #include "ir/program.h"
+#include "support/diagnostic.h"
 #include "target/target.h"
 
 namespace nkic {
@@ -21,14 +21,29 @@ struct ArgValue {
   // Array: a NumPy array's contents (a compile-time constant, e.g. a module-level global used by
   // nl.shared_constant): `shape`, NumPy dtype name `s` ("float64", "int64", "bfloat16", ...), raw
   // little-endian row-major bytes `data`.
-  enum class Kind { Tensor, None, Bool, Int, Float, Str, Tuple, DType, Enum, Object, Dict, Function, Module, Array } kind = Kind::None;
-  std::vector<int64_t> shape;  // Tensor
+  enum class Kind {
+    Tensor,
+    None,
+    Bool,
+    Int,
+    Float,
+    Str,
+    Tuple,
+    DType,
+    Enum,
+    Object,
+    Dict,
+    Function,
+    Module,
+    Array
+  } kind = Kind::None;
+  std::vector<int64_t> shape;    // Tensor
   DType dtype = DType::Float32;  // Tensor, DType
   bool b = false;
   int64_t i = 0;
   double f = 0;
   std::string s;
-  std::vector<ArgValue> items;  // Tuple, Object fields, Dict values
+  std::vector<ArgValue> items;    // Tuple, Object fields, Dict values
   std::vector<std::string> keys;  // Object field names, Dict keys
   std::string cls, member;
   std::vector<uint8_t> data;  // Array

@@ -84,8 +84,9 @@ Value index_tensor(Interpreter& in, const Value& tv, const Value& index, Span s)
         if (start < 0) start += dim.num;
         if (stop < 0) stop += dim.num;
         if (start < 0 || start > dim.num || stop > dim.num)
-          in.error(s, "slice [" + std::to_string(start) + ":" + std::to_string(stop) + "] is out of bounds for dimension " +
-                          std::to_string(d) + " with size " + std::to_string(dim.num));
+          in.error(s, "slice [" + std::to_string(start) + ":" + std::to_string(stop) +
+                          "] is out of bounds for dimension " + std::to_string(d) + " with size " +
+                          std::to_string(dim.num));
         if (d == 0 && decl.on_chip() && step != 1)
           in.error(s, "the partition dimension of an on-chip tensor can only be sliced with step 1");
       }
@@ -174,7 +175,8 @@ Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name
       if (v[0].k != VK::DType) in.error(in.arg_span(a, ps, 0), "view() takes an nki.language dtype");
       const TensorObj& t = *self.as<TensorObj>();
       if (t.dyn)
-        in.error(a.call_span, "a view with a dynamic offset cannot be re-typed with view()", "call .view() before .ap()");
+        in.error(a.call_span, "a view with a dynamic offset cannot be re-typed with view()",
+                 "call .view() before .ap()");
       DType to = v[0].as_dtype();
       int64_t from_sz = size_of(t.ap.dtype), to_sz = size_of(to);
       AccessPattern ap = t.ap;
@@ -198,9 +200,9 @@ Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name
   if (name == "ap") {
     Value self = tv;
     return make_builtin("ap", [self](Interpreter& in, CallArgs& a) -> Value {
-      static const std::vector<Param> ps = {{"pattern", true},      {"offset", false, Value::integer(0)},
-                                            {"scalar_offset", false}, {"vector_offset", false},
-                                            {"indirect_dim", false, Value::integer(0)}, {"dtype", false}};
+      static const std::vector<Param> ps = {
+          {"pattern", true},        {"offset", false, Value::integer(0)},       {"scalar_offset", false},
+          {"vector_offset", false}, {"indirect_dim", false, Value::integer(0)}, {"dtype", false}};
       auto v = in.bind(a, "ap", ps);
       const TensorObj& t = *self.as<TensorObj>();
       const TensorDecl& decl = in.program.tensors[t.ap.tensor];
@@ -224,7 +226,8 @@ Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name
       Span ps0 = in.arg_span(a, ps, 0);
       if (v[0].k != VK::List && v[0].k != VK::Tuple) in.error(ps0, "pattern must be a list of [step, num] pairs");
       for (auto& pair : v[0].as<SeqObj>()->items) {
-        std::vector<Value> sn = (pair.k == VK::List || pair.k == VK::Tuple) ? pair.as<SeqObj>()->items : std::vector<Value>{};
+        std::vector<Value> sn =
+            (pair.k == VK::List || pair.k == VK::Tuple) ? pair.as<SeqObj>()->items : std::vector<Value>{};
         if (sn.size() != 2) in.error(ps0, "each pattern entry must be a [step, num] pair");
         int64_t step = expect_int(in, sn[0], ps0, "pattern step"), num = expect_int(in, sn[1], ps0, "pattern num");
         if (num <= 0) in.error(ps0, "pattern sizes must be positive, got " + std::to_string(num));

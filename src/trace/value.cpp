@@ -116,7 +116,10 @@ std::string quote(const std::string& s) {
   std::string out = "'";
   for (char c : s) {
     if (c == '\'' || c == '\\') out += '\\';
-    if (c == '\n') { out += "\\n"; continue; }
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
     out += c;
   }
   return out + "'";
@@ -167,7 +170,8 @@ std::string to_str(const Value& v) {
     case VK::Op: return std::string(name_of(v.as_op()));
     case VK::Range: {
       auto* r = v.as<RangeObj>();
-      return r->kind + "(" + std::to_string(r->start) + ", " + std::to_string(r->stop) + ", " + std::to_string(r->step) + ")";
+      return r->kind + "(" + std::to_string(r->start) + ", " + std::to_string(r->stop) + ", " +
+             std::to_string(r->step) + ")";
     }
     case VK::Module: return "<module '" + v.as<ModuleObj>()->name + "'>";
     case VK::Register: return "VirtualRegister(r" + std::to_string(v.as<RegisterObj>()->id) + ")";

@@ -15,8 +15,29 @@
 namespace nkic::trace {
 
 enum class VK : uint8_t {
-  None, Bool, Int, Float, Str, Tuple, List, Dict, Slice, Ellipsis,
-  Function, Builtin, BoundMethod, Module, Tensor, DType, Buffer, Op, Range, Enum, Class, Instance, Register,
+  None,
+  Bool,
+  Int,
+  Float,
+  Str,
+  Tuple,
+  List,
+  Dict,
+  Slice,
+  Ellipsis,
+  Function,
+  Builtin,
+  BoundMethod,
+  Module,
+  Tensor,
+  DType,
+  Buffer,
+  Op,
+  Range,
+  Enum,
+  Class,
+  Instance,
+  Register,
   Array,  // a compile-time NumPy array (ArrayObj)
 };
 const char* type_name(VK k);  // Python-ish type names for messages ("int", "tuple", "tensor", ...)
@@ -38,18 +59,61 @@ struct Value {
   std::shared_ptr<Object> o;
 
   static Value none() { return {}; }
-  static Value of(VK kind) { Value x; x.k = kind; return x; }
-  static Value wrap(VK kind, std::shared_ptr<Object> obj) { Value x; x.k = kind; x.o = std::move(obj); return x; }
-  static Value boolean(bool v) { Value x; x.k = VK::Bool; x.b = v; return x; }
-  static Value integer(int64_t v) { Value x; x.k = VK::Int; x.i = v; return x; }
-  static Value real(double v) { Value x; x.k = VK::Float; x.f = v; return x; }
+  static Value of(VK kind) {
+    Value x;
+    x.k = kind;
+    return x;
+  }
+  static Value wrap(VK kind, std::shared_ptr<Object> obj) {
+    Value x;
+    x.k = kind;
+    x.o = std::move(obj);
+    return x;
+  }
+  static Value boolean(bool v) {
+    Value x;
+    x.k = VK::Bool;
+    x.b = v;
+    return x;
+  }
+  static Value integer(int64_t v) {
+    Value x;
+    x.k = VK::Int;
+    x.i = v;
+    return x;
+  }
+  static Value real(double v) {
+    Value x;
+    x.k = VK::Float;
+    x.f = v;
+    return x;
+  }
   static Value str(std::string s);
   static Value tuple(std::vector<Value> v);
   static Value list(std::vector<Value> v);
-  static Value dtype(DType t) { Value x; x.k = VK::DType; x.i = static_cast<int64_t>(t); return x; }
-  static Value buffer(BufferKind b) { Value x; x.k = VK::Buffer; x.i = static_cast<int64_t>(b); return x; }
-  static Value op(AluOp a) { Value x; x.k = VK::Op; x.i = static_cast<int64_t>(a); return x; }
-  static Value ellipsis() { Value x; x.k = VK::Ellipsis; return x; }
+  static Value dtype(DType t) {
+    Value x;
+    x.k = VK::DType;
+    x.i = static_cast<int64_t>(t);
+    return x;
+  }
+  static Value buffer(BufferKind b) {
+    Value x;
+    x.k = VK::Buffer;
+    x.i = static_cast<int64_t>(b);
+    return x;
+  }
+  static Value op(AluOp a) {
+    Value x;
+    x.k = VK::Op;
+    x.i = static_cast<int64_t>(a);
+    return x;
+  }
+  static Value ellipsis() {
+    Value x;
+    x.k = VK::Ellipsis;
+    return x;
+  }
 
   bool is_none() const { return k == VK::None; }
   bool is_int() const { return k == VK::Int || k == VK::Bool; }  // bool is an int, as in Python
@@ -59,7 +123,10 @@ struct Value {
   DType as_dtype() const { return static_cast<DType>(i); }
   BufferKind as_buffer() const { return static_cast<BufferKind>(i); }
   AluOp as_op() const { return static_cast<AluOp>(i); }
-  template <class T> T* as() const { return static_cast<T*>(o.get()); }
+  template <class T>
+  T* as() const {
+    return static_cast<T*>(o.get());
+  }
 };
 
 struct StrObj : Object {
@@ -147,8 +214,8 @@ struct BoundMethodObj : Object {
 struct ModuleObj : Object {
   std::string name;
   std::map<std::string, Value> ns;
-  ModuleEnv* env = nullptr;    // source module, or nullptr for built-in ones
-  std::string unavailable;     // non-empty: importing worked lazily, but using it is an error (why)
+  ModuleEnv* env = nullptr;  // source module, or nullptr for built-in ones
+  std::string unavailable;   // non-empty: importing worked lazily, but using it is an error (why)
 };
 
 // A user class (NKIObject subclasses, @dataclass classes, Enum subclasses). Attribute lookup goes

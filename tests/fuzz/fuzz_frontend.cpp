@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "support/diagnostic.h"
 #include "frontend/parser.h"
 #include "frontend/subset_check.h"
+#include "support/diagnostic.h"
 
 namespace {
 
@@ -31,8 +31,8 @@ void check_all(const std::vector<nkic::ast::Stmt*>& body, const nkic::SourceRef&
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto src = std::make_shared<const nkic::SourceFile>("fuzz.py",
-                                                      std::string(reinterpret_cast<const char*>(data), size));
+  auto src =
+      std::make_shared<const nkic::SourceFile>("fuzz.py", std::string(reinterpret_cast<const char*>(data), size));
   std::vector<nkic::Diagnostic> diags;
   std::unique_ptr<nkic::ast::Module> m = nkic::parse_module(src, diags);
   std::string sink = nkic::render(diags);  // renders carets for every span the parser produced

@@ -14,6 +14,7 @@ by NKIC_COMPAT_RESULT. Nothing of nki-library is copied here: its modules are im
 import importlib.util
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -41,9 +42,9 @@ _current = []  # results of the test being run (one per execute() call)
 
 
 # ---------------------------------------------------------------------------------------------
-# Stand-ins for modules that nki-library's *test harness* imports but that are not installed here
-# or not published. They serve their hardware fleet (AWS metrics, S3, SSH hosts, terminal plots, pairwise sweeps) and
-# are never called on the path this plugin uses. Kernel dependencies are never stubbed.
+# Stand-ins for modules that nki-library's *test harness* imports but that are not installed here or
+# not published. They serve their hardware fleet (AWS metrics, S3, SSH hosts, terminal plots) and are
+# never called on the path this plugin uses. Kernel dependencies are never stubbed.
 # ---------------------------------------------------------------------------------------------
 class _Anything(type):
     """A class whose attributes, calls and subclasses are all more stand-ins."""
@@ -160,8 +161,9 @@ def _diagnostic(exc):
 
 
 def _post_030_feature(message):
+    """'post-0.3.0: api (release)' when the diagnostic is about an API of a later release."""
     for api, release in POST_030_APIS.items():
-        if f"'{api}'" in message or f".{api}" in message:
+        if re.search(rf"(\b(nl|nisa|language|isa)\.|attribute '|method '){api}\b", message):
             return f"post-0.3.0: {api} ({release})"
     return None
 
@@ -176,6 +178,8 @@ def _error_result(exc, phase):
     nki = _nki()
     if VERBOSE:
         traceback.print_exception(exc)
+    if isinstance(exc, MemoryError):
+        return {"status": "RUNTIME-ERROR", "detail": f"MemoryError: out of memory ({phase})"}
     message = _diagnostic(exc)
     feature = _post_030_feature(message)
     if feature:
@@ -262,7 +266,10 @@ def run_kernel(kernel_args):
     inputs = kernel_args.kernel_input or {}
     if not isinstance(inputs, dict):  # collectives: per-rank inputs; nkic runs rank 0 alone
         inputs = inputs.for_rank(0)
-    inputs = {k.removesuffix(".must_alias_input"): v for k, v in inputs.items()}
+    # Copies, as their harness ships inputs to the device: a kernel that writes into an input (in-place
+    # outputs) must not change the arrays the test's lazy reference reads afterwards.
+    inputs = {k.removesuffix(".must_alias_input"): v.copy() if isinstance(v, np.ndarray) else v
+              for k, v in inputs.items()}
     func = kernel_args.kernel_func
     result = {"kernel": f"{getattr(func, '__module__', '?')}.{getattr(func, '__name__', '?')}",
               "lnc": lnc, "target": str(compiler.platform_target)}

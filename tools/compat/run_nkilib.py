@@ -23,6 +23,7 @@ import collections
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -48,11 +49,16 @@ def run_pytest(repo, args, pytest_args, timeout):
     fd, result_file = tempfile.mkstemp(prefix="nkic_compat_", suffix=".json")
     os.close(fd)
     os.unlink(result_file)
-    cmd = [args.python, "-m", "pytest", "-p", "nkilib_plugin", "--noconftest", "-p", "no:cacheprovider", "--rootdir", repo,
-           "-q", "--no-header", "-rN", "-W", "ignore", "--tb=short", *pytest_args]
+    cmd = [args.python, "-m", "pytest", "-p", "nkilib_plugin", "--noconftest", "-p", "no:cacheprovider",
+           "--rootdir", repo, "-q", "--no-header", "-rN", "-W", "ignore", "--tb=short", *pytest_args]
+    limit = int(args.max_memory_gb * 2**30)
+
+    def limit_memory():  # a case that needs more fails with MemoryError instead of waking the OOM killer
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=repo, env=case_env(repo, args, result_file), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True, preexec_fn=limit_memory)
     try:
         output, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -60,6 +66,8 @@ def run_pytest(repo, args, pytest_args, timeout):
         output, _ = proc.communicate()
         return None, time.perf_counter() - start, output
     seconds = time.perf_counter() - start
+    if proc.returncode < 0:
+        output += f"\nkilled by {signal.Signals(-proc.returncode).name}"
     try:
         with open(result_file) as f:
             return json.load(f), seconds, output
@@ -114,7 +122,8 @@ def main():
     parser.add_argument("--filter", default="", help="run only cases whose test id contains SUBSTR")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per case (default 120)")
     parser.add_argument("--collect-timeout", type=float, default=600.0, help=argparse.SUPPRESS)
-    parser.add_argument("--json", help="write every result to this file")
+    parser.add_argument("--max-memory-gb", type=float, default=10.0, help="address-space limit per case (default 10)")
+    parser.add_argument("--json", help="write every result to this file (rewritten after each case)")
     parser.add_argument("--target", default="trn2", choices=["trn1", "trn2", "trn3"])
     parser.add_argument("--no-lnc1", action="store_true", help="do not rerun LNC2 cases as kernel[1]")
     parser.add_argument("--per-test", type=int, default=3, metavar="N",
@@ -151,15 +160,15 @@ def main():
         result = {"case": nodeid, **result, "seconds": round(seconds, 1)}
         rows.append(result)
         print(f"{short(nodeid):<{width}}  {seconds:6.1f}s  {describe(result)}", flush=True)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump({"repo": repo, "target": args.target, "results": rows}, f, indent=1)
 
     counts = collections.Counter(row["status"] for row in rows)
     print("\nsummary: " + ", ".join(f"{counts[c]} {c}" for c in CATEGORIES if counts[c]) + f" ({len(rows)} cases)")
     lnc1 = collections.Counter(row["lnc1"]["status"] for row in rows if "lnc1" in row)
     if lnc1:
         print("UNSUPPORTED lnc2 cases rerun as kernel[1]: " + ", ".join(f"{n} {s}" for s, n in lnc1.most_common()))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"repo": repo, "target": args.target, "results": rows}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -138,7 +138,8 @@ void fill_init(api::HostArray& arr, const std::string& init, std::mt19937_64& rn
 
 void parse_arg(KernelCommand& c, const std::string& spec, std::mt19937_64& rng) {
   auto eq = spec.find('=');
-  if (eq == std::string::npos || eq == 0) throw UsageError("bad --arg '" + spec + "' (expected NAME=SHAPE:DTYPE[=INIT])");
+  if (eq == std::string::npos || eq == 0)
+    throw UsageError("bad --arg '" + spec + "' (expected NAME=SHAPE:DTYPE[=INIT])");
   std::string name = spec.substr(0, eq), rest = spec.substr(eq + 1);
   auto colon = rest.find(':');
   if (colon == std::string::npos) {  // scalar
@@ -182,7 +183,7 @@ KernelCommand parse_kernel_command(const std::string& cmd, int argc, char** argv
     if (a == "-h" || a == "--help") {
       bool run = cmd == "run";
       std::printf(kKernelHelp, cmd.c_str(),
-                  run            ? "  --out DIR          write each output as DIR/<name>.npy\n"
+                  run           ? "  --out DIR          write each output as DIR/<name>.npy\n"
                   : cmd == "ir" ? "  --after PASS       print the Program after one pass (specialize, allocate,\n"
                                   "                     placement, verify) instead of the final one\n"
                                 : "",
@@ -209,7 +210,8 @@ KernelCommand parse_kernel_command(const std::string& cmd, int argc, char** argv
       c.ranks = std::stoi(v);
     } else if (a == "--lnc") {
       std::string v = value("--lnc");
-      if (v != "1" && v != "2") throw UsageError("--lnc takes 1 or 2 (the physical cores of a logical core), not '" + v + "'");
+      if (v != "1" && v != "2")
+        throw UsageError("--lnc takes 1 or 2 (the physical cores of a logical core), not '" + v + "'");
       c.grid = std::stoi(v);
     } else if (a == "--target") {
       c.target = value("--target");
@@ -267,7 +269,10 @@ std::string json_escape(const std::string& s) {
   std::string o;
   for (char ch : s) {
     if (ch == '"' || ch == '\\') o += '\\';
-    if (ch == '\n') { o += "\\n"; continue; }
+    if (ch == '\n') {
+      o += "\\n";
+      continue;
+    }
     o += ch;
   }
   return o;
@@ -329,8 +334,9 @@ int ranks_command(KernelCommand& c, const std::string& text, api::CompileOptions
       in.push_back({t.array.data.data(), static_cast<int64_t>(t.array.data.size())});
     auto& o = outputs.emplace_back();
     for (auto& s : kernels[static_cast<size_t>(r)]->output_specs()) {
-      outs[static_cast<size_t>(r)].push_back(s.alias_input >= 0 ? per_rank[static_cast<size_t>(r)].tensors[static_cast<size_t>(s.alias_input)].array
-                                                               : api::make_array(s.shape, s.dtype));
+      outs[static_cast<size_t>(r)].push_back(
+          s.alias_input >= 0 ? per_rank[static_cast<size_t>(r)].tensors[static_cast<size_t>(s.alias_input)].array
+                             : api::make_array(s.shape, s.dtype));
       auto& a = outs[static_cast<size_t>(r)].back();
       o.push_back({a.data.data(), static_cast<int64_t>(a.data.size())});
     }
@@ -372,7 +378,9 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
     return 0;
   }
   if (cmd == "check") {
-    if (!c.quiet) std::printf("%s: ok (%zu instructions, compiled in %.3f s)\n", c.kernel.c_str(), kernel->num_instructions(), compile_s);
+    if (!c.quiet)
+      std::printf("%s: ok (%zu instructions, compiled in %.3f s)\n", c.kernel.c_str(), kernel->num_instructions(),
+                  compile_s);
     return 0;
   }
   std::vector<sim::HostBuffer> inputs;
@@ -403,9 +411,10 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   }
   if (c.quiet) return 0;
   std::ostringstream js;
-  if (c.json) js << "{\"kernel\": \"" << json_escape(c.kernel) << "\", \"target\": \"" << c.target
-                 << "\", \"cores\": " << (c.grid == 2 ? 2 : 1) << ", \"instructions\": " << kernel->num_instructions() << ", \"compile_seconds\": " << compile_s
-                 << ", \"simulate_seconds\": " << sim_s << ", \"outputs\": [";
+  if (c.json)
+    js << "{\"kernel\": \"" << json_escape(c.kernel) << "\", \"target\": \"" << c.target
+       << "\", \"cores\": " << (c.grid == 2 ? 2 : 1) << ", \"instructions\": " << kernel->num_instructions()
+       << ", \"compile_seconds\": " << compile_s << ", \"simulate_seconds\": " << sim_s << ", \"outputs\": [";
   else
     std::printf("kernel %s on %s%s: %zu instructions\n", c.kernel.c_str(), c.target.c_str(),
                 c.grid == 2 ? " (LNC2, 2 cores)" : "", kernel->num_instructions());
@@ -416,7 +425,10 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
     int64_t nans = 0;
     for (int64_t k = 0; k < n; ++k) {
       double v = o.get(k);
-      if (std::isnan(v)) { ++nans; continue; }
+      if (std::isnan(v)) {
+        ++nans;
+        continue;
+      }
       mn = std::min(mn, v);
       mx = std::max(mx, v);
       sum += v;
@@ -427,8 +439,9 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
     if (c.json) {
       js << (i ? ", " : "") << "{\"name\": \"" << json_escape(specs[i].name) << "\", \"shape\": [";
       for (size_t d = 0; d < o.shape.size(); ++d) js << (d ? ", " : "") << o.shape[d];
-      js << "], \"dtype\": \"" << name_of(o.dtype) << "\", \"min\": " << (nans == n ? 0 : mn) << ", \"max\": "
-         << (nans == n ? 0 : mx) << ", \"mean\": " << (std::isnan(mean) ? 0 : mean) << ", \"nan_count\": " << nans << "}";
+      js << "], \"dtype\": \"" << name_of(o.dtype) << "\", \"min\": " << (nans == n ? 0 : mn)
+         << ", \"max\": " << (nans == n ? 0 : mx) << ", \"mean\": " << (std::isnan(mean) ? 0 : mean)
+         << ", \"nan_count\": " << nans << "}";
     } else {
       std::printf("  output %s: %s %s  min %.6g  max %.6g  mean %.6g%s\n", specs[i].name.c_str(), shape.c_str(),
                   std::string(name_of(o.dtype)).c_str(), mn, mx, mean,
@@ -458,9 +471,12 @@ int parse_command(int argc, char** argv) {
           "  when several files are given).\n\nexample:\n  nkic parse examples/tensor_add.py --dump-ast\n");
       return 0;
     }
-    if (a == "--dump-ast") dump = true;
-    else if (!a.empty() && a[0] == '-') throw UsageError("unknown option '" + a + "' for nkic parse");
-    else files.push_back(a);
+    if (a == "--dump-ast")
+      dump = true;
+    else if (!a.empty() && a[0] == '-')
+      throw UsageError("unknown option '" + a + "' for nkic parse");
+    else
+      files.push_back(a);
   }
   if (files.empty()) throw UsageError("nkic parse needs at least one file");
   int rc = 0;

@@ -138,7 +138,8 @@ TEST(Lexer, NumberErrors) {
     const char* src;
     const char* msg;
   } cases[] = {
-      {"x = 0777\n", "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers"},
+      {"x = 0777\n",
+       "leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers"},
       {"x = 1__0\n", "invalid decimal literal"},
       {"x = 1_\n", "invalid decimal literal"},
       {"x = 1abc\n", "invalid decimal literal"},
@@ -235,8 +236,8 @@ TEST(Lexer, CrLfAndBom) {
 
 TEST(Lexer, NeverReadsPastTheEnd) {
   // Truncated inputs of every kind must terminate with ENDMARKER.
-  const char* inputs[] = {"'", "'''", "\"\"\"a", "f'{", "0x", "1e", "1.", "\\", "(", "if x:\n  ", "\xe6", "\xe6\x97",
-                          "rb", "#", "\t", "\f", "x = \\\n", "0_", "..", "\r"};
+  const char* inputs[] = {"'",    "'''",      "\"\"\"a", "f'{", "0x", "1e", "1.",       "\\", "(",  "if x:\n  ",
+                          "\xe6", "\xe6\x97", "rb",      "#",   "\t", "\f", "x = \\\n", "0_", "..", "\r"};
   for (const char* in : inputs) {
     Lexed l = lex(in);
     ASSERT_FALSE(l.toks.empty()) << in;
@@ -298,7 +299,7 @@ TEST(Literals, DecodeEscapes) {
   EXPECT_EQ(decode("a\\\nb"), "ab");      // escaped newline
   EXPECT_EQ(decode("a\r\nb\rc"), "a\nb\nc");
   EXPECT_EQ(decode("\\ud800"), "\xED\xA0\x80");  // lone surrogate, surrogatepass-encoded
-  EXPECT_EQ(decode("\\400"), "\xC4\x80");         // octal above 0o377 is a code point in str
+  EXPECT_EQ(decode("\\400"), "\xC4\x80");        // octal above 0o377 is a code point in str
   EXPECT_EQ(decode("\\n\\x41", true), "\\n\\x41");
   EXPECT_EQ(decode("\\xff\\777\\u1234", false, true), "\xff\xff\\u1234");
 }

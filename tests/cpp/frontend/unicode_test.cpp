@@ -67,7 +67,7 @@ TEST(UnicodeNames, Algorithmic) {
   EXPECT_EQ(cp_of("CJK UNIFIED IDEOGRAPH-4E00"), 0x4E00u);
   EXPECT_EQ(cp_of("CJK UNIFIED IDEOGRAPH-20000"), 0x20000u);
   EXPECT_EQ(cp_of("cjk unified ideograph-20000"), 0xFFFFFFFFu);
-  EXPECT_EQ(cp_of("CJK UNIFIED IDEOGRAPH-04E00"), 0x4E00u);  // 4 or 5 digits
+  EXPECT_EQ(cp_of("CJK UNIFIED IDEOGRAPH-04E00"), 0x4E00u);     // 4 or 5 digits
   EXPECT_EQ(cp_of("CJK UNIFIED IDEOGRAPH-4e00"), 0xFFFFFFFFu);  // upper-case hex only
   EXPECT_EQ(cp_of("CJK UNIFIED IDEOGRAPH-0041"), 0xFFFFFFFFu);  // not an ideograph
   EXPECT_EQ(cp_of("CJK COMPATIBILITY IDEOGRAPH-f900"), 0xF900u);
@@ -84,7 +84,7 @@ TEST(UnicodeNames, InStringLiterals) {
   EXPECT_EQ(value_of("x = '\\N{DAGGER}\\N{bullet}'\n"), "'\\xe2\\x80\\xa0\\xe2\\x80\\xa2'");
   EXPECT_EQ(value_of("x = '\\N{HANGUL SYLLABLE GAG}'\n"), "'\\xea\\xb0\\x81'");
   EXPECT_EQ(value_of("x = f'{1}\\N{GREEK SMALL LETTER ALPHA}'\n"), "1");  // the first Constant is the field's 1
-  EXPECT_EQ(value_of("x = b'\\N{DAGGER}'\n"), "b'\\x5cN{DAGGER}'");  // not an escape in bytes
+  EXPECT_EQ(value_of("x = b'\\N{DAGGER}'\n"), "b'\\x5cN{DAGGER}'");       // not an escape in bytes
   EXPECT_EQ(value_of("x = r'\\N{DAGGER}'\n"), "'\\x5cN{DAGGER}'");
 }
 
@@ -118,8 +118,8 @@ TEST(SourceEncoding, Latin1) {
 
 TEST(SourceEncoding, SingleByteCodecs) {
   EXPECT_EQ(value_of("# coding: cp1252\nx = '\x80\x96'\n"), "'\\xe2\\x82\\xac\\xe2\\x80\\x93'");
-  EXPECT_EQ(value_of("# coding: koi8-r\nx = '\xC1'\n"), "'\\xd0\\xb0'");         // Cyrillic a
-  EXPECT_EQ(value_of("# coding: mac-roman\nx = '\x80'\n"), "'\\xc3\\x84'");       // A diaeresis
+  EXPECT_EQ(value_of("# coding: koi8-r\nx = '\xC1'\n"), "'\\xd0\\xb0'");     // Cyrillic a
+  EXPECT_EQ(value_of("# coding: mac-roman\nx = '\x80'\n"), "'\\xc3\\x84'");  // A diaeresis
   EXPECT_EQ(value_of("# coding=windows-1251\r\nx = '\xE0'\r\n"), "'\\xd0\\xb0'");
   EXPECT_EQ(value_of("# coding: latin1\n\n\nx = '\xFF'\n"), "'\\xc3\\xbf'");
 }
@@ -160,8 +160,9 @@ TEST(SourceEncoding, Errors) {
             "'rot13' is not a text encoding; use codecs.decode() to handle arbitrary codecs");
   // Multi-byte codecs: pure ASCII files are fine, other text gets a clear diagnostic.
   EXPECT_TRUE(parse("# coding: shift_jis\nx = 'abc'\n").diags.empty());
-  EXPECT_EQ(parse("# coding: shift_jis\nx = '\x82\xA0'\n").error().rfind("source encoding 'shift_jis' is not supported", 0),
-            0u);
+  EXPECT_EQ(
+      parse("# coding: shift_jis\nx = '\x82\xA0'\n").error().rfind("source encoding 'shift_jis' is not supported", 0),
+      0u);
 }
 
 // ---- identifiers ----
@@ -175,14 +176,14 @@ std::string id_of(const std::string& src) {
 }
 
 TEST(Identifiers, Nfkc) {
-  EXPECT_EQ(id_of("\xEF\xAC\x81 = 1\n"), "'fi'");                       // U+FB01 ligature
-  EXPECT_EQ(id_of("e\xCC\x81 = 1\n"), "'\\xc3\\xa9'");                  // e + U+0301 -> U+00E9
-  EXPECT_EQ(id_of("\xEF\xBC\xA1\xEF\xBD\x82 = 1\n"), "'Ab'");           // fullwidth
-  EXPECT_EQ(id_of("a\xCC\x82\xCC\xA3 = 1\n"), "'\\xe1\\xba\\xad'");     // reordered: U+1EAD
+  EXPECT_EQ(id_of("\xEF\xAC\x81 = 1\n"), "'fi'");                                       // U+FB01 ligature
+  EXPECT_EQ(id_of("e\xCC\x81 = 1\n"), "'\\xc3\\xa9'");                                  // e + U+0301 -> U+00E9
+  EXPECT_EQ(id_of("\xEF\xBC\xA1\xEF\xBD\x82 = 1\n"), "'Ab'");                           // fullwidth
+  EXPECT_EQ(id_of("a\xCC\x82\xCC\xA3 = 1\n"), "'\\xe1\\xba\\xad'");                     // reordered: U+1EAD
   EXPECT_EQ(id_of("\xE1\x84\x80\xE1\x85\xA1\xE1\x86\xA8 = 1\n"), "'\\xea\\xb0\\x81'");  // jamo -> U+AC01
-  EXPECT_EQ(id_of("\xE2\x84\xAB = 1\n"), "'\\xc3\\x85'");               // angstrom sign -> U+00C5
-  EXPECT_EQ(id_of("\xC2\xB5 = 1\n"), "'\\xce\\xbc'");                   // micro sign -> mu
-  EXPECT_EQ(id_of("\xEF\xBD\x89\xEF\xBD\x86 = 1\n"), "'if'");           // a NAME, though it reads "if"
+  EXPECT_EQ(id_of("\xE2\x84\xAB = 1\n"), "'\\xc3\\x85'");                               // angstrom sign -> U+00C5
+  EXPECT_EQ(id_of("\xC2\xB5 = 1\n"), "'\\xce\\xbc'");                                   // micro sign -> mu
+  EXPECT_EQ(id_of("\xEF\xBD\x89\xEF\xBD\x86 = 1\n"), "'if'");                           // a NAME, though it reads "if"
   // Spans stay in source bytes.
   Parsed p = parse("\xEF\xAC\x81 = 1\n");
   EXPECT_NE(p.dump().find("Name 1:0-1:3 id='fi'"), std::string::npos) << p.dump();
@@ -195,9 +196,9 @@ TEST(Identifiers, Classes) {
   EXPECT_EQ(parse("x\xC2\xA0= 1\n").error(), "invalid non-printable character U+00A0");
   EXPECT_EQ(parse("\xCC\x81 = 1\n").error(), "invalid character '\xCC\x81' (U+0301)");  // XID_Continue only
   EXPECT_EQ(parse("x = \xE2\x80\x8B\n").error(), "invalid non-printable character U+200B");
-  EXPECT_TRUE(unicode::is_xid_start(0x1E900));   // ADLAM CAPITAL LETTER ALIF
-  EXPECT_FALSE(unicode::is_xid_start(0x0660));   // ARABIC-INDIC DIGIT ZERO ...
-  EXPECT_TRUE(unicode::is_xid_continue(0x0660)); // ... continues an identifier
+  EXPECT_TRUE(unicode::is_xid_start(0x1E900));     // ADLAM CAPITAL LETTER ALIF
+  EXPECT_FALSE(unicode::is_xid_start(0x0660));     // ARABIC-INDIC DIGIT ZERO ...
+  EXPECT_TRUE(unicode::is_xid_continue(0x0660));   // ... continues an identifier
   EXPECT_FALSE(unicode::is_xid_continue(0x2E2F));  // VERTICAL TILDE (Pattern_Syntax)
 }
 

@@ -64,12 +64,15 @@ TEST(OpcodeTable, PrinterShowsEveryRoleAndImmediate) {
     std::string text = print_instruction(p, p.instrs[0]);
     SCOPED_TRACE(text);
     EXPECT_EQ(text.rfind(std::string(name_of(op)) + " engine=", 0), 0u);
-    for (const OperandSpec& r : info(op).operands()) EXPECT_NE(text.find(" " + std::string(r.name) + "="), std::string::npos) << r.name;
+    for (const OperandSpec& r : info(op).operands())
+      EXPECT_NE(text.find(" " + std::string(r.name) + "="), std::string::npos) << r.name;
     for (const ImmSpec& m : info(op).immediates()) {
       bool shown = text.find(" " + std::string(m.name) + "=") != std::string::npos;
       // A scalar form of an operand role prints only when the operand is absent; here every role is present.
-      if (m.unless_role >= 0) EXPECT_EQ(text.find(" " + std::string(m.name) + "=" + "2.5"), std::string::npos) << m.name;
-      else EXPECT_TRUE(shown) << m.name;
+      if (m.unless_role >= 0)
+        EXPECT_EQ(text.find(" " + std::string(m.name) + "=" + "2.5"), std::string::npos) << m.name;
+      else
+        EXPECT_TRUE(shown) << m.name;
     }
   }
 }

@@ -25,9 +25,9 @@ TEST(Verify, RejectsOutOfBoundsAndPartitionCrossing) {
   t.mem = Mem::SBUF;
   t.shape = {4, 8};
   p.tensors.push_back(t);
-  EXPECT_NE(check_access_pattern(p, AccessPattern{0, DType::Float32, 0, {{8, 5}, {1, 8}}}), "");   // 5 partitions
-  EXPECT_NE(check_access_pattern(p, AccessPattern{0, DType::Float32, 4, {{8, 4}, {1, 8}}}), "");   // crosses a partition
-  EXPECT_NE(check_access_pattern(p, AccessPattern{0, DType::Float32, 0, {{4, 4}, {1, 4}}}), "");   // partition stride
+  EXPECT_NE(check_access_pattern(p, AccessPattern{0, DType::Float32, 0, {{8, 5}, {1, 8}}}), "");  // 5 partitions
+  EXPECT_NE(check_access_pattern(p, AccessPattern{0, DType::Float32, 4, {{8, 4}, {1, 8}}}), "");  // crosses a partition
+  EXPECT_NE(check_access_pattern(p, AccessPattern{0, DType::Float32, 0, {{4, 4}, {1, 4}}}), "");  // partition stride
   EXPECT_EQ(check_access_pattern(p, AccessPattern{0, DType::Float32, 4, {{8, 4}, {1, 4}}}), "");
   Instruction in;
   in.op = Opcode::Memset;

@@ -22,29 +22,29 @@ const float kNaN = F(0x7fc00000u);
 
 // Checks both directions for an exactly representable value: decode(code) has
 // fp32 bits `f32bits`, and encode of that value gives `code` back.
-#define EXPECT_PAIR(enc, dec, code, f32bits)      \
-  do {                                            \
-    EXPECT_EQ(B(dec(code)), (f32bits)) << #code;  \
-    EXPECT_EQ(enc(F(f32bits)), (code)) << #code;  \
+#define EXPECT_PAIR(enc, dec, code, f32bits)     \
+  do {                                           \
+    EXPECT_EQ(B(dec(code)), (f32bits)) << #code; \
+    EXPECT_EQ(enc(F(f32bits)), (code)) << #code; \
   } while (0)
 
 }  // namespace
 
 // ---------------- bfloat16 (1,8,7) ----------------
 TEST(Bf16, SpecialValues) {
-  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0x0000, 0x00000000u);    // +0
-  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0x8000, 0x80000000u);    // -0
-  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0x0001, 0x00010000u);    // min subnormal 2^-133
-  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0x007F, 0x007F0000u);    // max subnormal
-  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0x0080, 0x00800000u);    // min normal 2^-126
-  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0x7F7F, 0x7F7F0000u);    // max finite
-  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0x3F80, 0x3F800000u);    // 1
-  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0xC000, 0xC0000000u);    // -2
-  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0x7F80, 0x7F800000u);    // +Inf
-  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0xFF80, 0xFF800000u);    // -Inf
-  EXPECT_EQ(f32_to_bf16(F(0x7F7F7FFFu)), 0x7F7F);                // just below overflow
-  EXPECT_EQ(f32_to_bf16(F(0x7F7F8000u)), 0x7F80);                // max + half ulp: tie -> even = Inf
-  EXPECT_EQ(f32_to_bf16(F(0xFF7FFFFFu)), 0xFF80);                // FLT_MAX -> -Inf
+  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0x0000, 0x00000000u);  // +0
+  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0x8000, 0x80000000u);  // -0
+  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0x0001, 0x00010000u);  // min subnormal 2^-133
+  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0x007F, 0x007F0000u);  // max subnormal
+  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0x0080, 0x00800000u);  // min normal 2^-126
+  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0x7F7F, 0x7F7F0000u);  // max finite
+  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0x3F80, 0x3F800000u);  // 1
+  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0xC000, 0xC0000000u);  // -2
+  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0x7F80, 0x7F800000u);  // +Inf
+  EXPECT_PAIR(f32_to_bf16, bf16_to_f32, 0xFF80, 0xFF800000u);  // -Inf
+  EXPECT_EQ(f32_to_bf16(F(0x7F7F7FFFu)), 0x7F7F);              // just below overflow
+  EXPECT_EQ(f32_to_bf16(F(0x7F7F8000u)), 0x7F80);              // max + half ulp: tie -> even = Inf
+  EXPECT_EQ(f32_to_bf16(F(0xFF7FFFFFu)), 0xFF80);              // FLT_MAX -> -Inf
 }
 
 TEST(Bf16, RoundingTiesToEven) {
@@ -88,8 +88,8 @@ TEST(F16, SpecialValues) {
   EXPECT_EQ(f32_to_f16(F(0x477FEFFFu)), 0x7BFF);             // 65519.998 -> 65504
   EXPECT_EQ(f32_to_f16(65520.0f), 0x7C00);                   // tie -> even = Inf
   EXPECT_EQ(f32_to_f16(-1e10f), 0xFC00);
-  EXPECT_EQ(f32_to_f16(F(0x00000001u)), 0x0000);             // fp32 subnormal underflows
-  EXPECT_EQ(f32_to_f16(F(0x80000001u)), 0x8000);             // ... keeping the sign
+  EXPECT_EQ(f32_to_f16(F(0x00000001u)), 0x0000);  // fp32 subnormal underflows
+  EXPECT_EQ(f32_to_f16(F(0x80000001u)), 0x8000);  // ... keeping the sign
 }
 
 TEST(F16, RoundingTiesToEven) {
@@ -141,10 +141,10 @@ TEST(Tf32, Conversions) {
 TEST(E4M3, SpecialValues) {
   EXPECT_PAIR(f32_to_e4m3, e4m3_to_f32, 0x00, B(0.0f));
   EXPECT_PAIR(f32_to_e4m3, e4m3_to_f32, 0x80, B(-0.0f));
-  EXPECT_PAIR(f32_to_e4m3, e4m3_to_f32, 0x01, B(0.001953125f));   // 2^-9
+  EXPECT_PAIR(f32_to_e4m3, e4m3_to_f32, 0x01, B(0.001953125f));  // 2^-9
   EXPECT_PAIR(f32_to_e4m3, e4m3_to_f32, 0x81, B(-0.001953125f));
-  EXPECT_PAIR(f32_to_e4m3, e4m3_to_f32, 0x07, B(0.013671875f));   // 7*2^-9
-  EXPECT_PAIR(f32_to_e4m3, e4m3_to_f32, 0x08, B(0.015625f));      // 2^-6
+  EXPECT_PAIR(f32_to_e4m3, e4m3_to_f32, 0x07, B(0.013671875f));  // 7*2^-9
+  EXPECT_PAIR(f32_to_e4m3, e4m3_to_f32, 0x08, B(0.015625f));     // 2^-6
   EXPECT_PAIR(f32_to_e4m3, e4m3_to_f32, 0x38, B(1.0f));
   EXPECT_PAIR(f32_to_e4m3, e4m3_to_f32, 0xC0, B(-2.0f));
   EXPECT_PAIR(f32_to_e4m3, e4m3_to_f32, 0x77, B(240.0f));
@@ -159,13 +159,13 @@ TEST(E4M3, SpecialValues) {
 }
 
 TEST(E4M3, RoundingAndNaN) {
-  EXPECT_EQ(f32_to_e4m3(1.0625f), 0x38);            // tie 1|1.125 -> even
-  EXPECT_EQ(f32_to_e4m3(1.1875f), 0x3A);            // tie 1.125|1.25 -> even (up)
+  EXPECT_EQ(f32_to_e4m3(1.0625f), 0x38);  // tie 1|1.125 -> even
+  EXPECT_EQ(f32_to_e4m3(1.1875f), 0x3A);  // tie 1.125|1.25 -> even (up)
   EXPECT_EQ(f32_to_e4m3(-1.1875f), 0xBA);
-  EXPECT_EQ(f32_to_e4m3(0.0009765625f), 0x00);      // 2^-10 tie -> 0
-  EXPECT_EQ(f32_to_e4m3(F(0x3A800001u)), 0x01);     // just above 2^-10
-  EXPECT_EQ(f32_to_e4m3(0.0029296875f), 0x02);      // 3*2^-10 tie -> 2
-  EXPECT_EQ(f32_to_e4m3(0.0146484375f), 0x08);      // 7.5*2^-9 tie -> min normal
+  EXPECT_EQ(f32_to_e4m3(0.0009765625f), 0x00);   // 2^-10 tie -> 0
+  EXPECT_EQ(f32_to_e4m3(F(0x3A800001u)), 0x01);  // just above 2^-10
+  EXPECT_EQ(f32_to_e4m3(0.0029296875f), 0x02);   // 3*2^-10 tie -> 2
+  EXPECT_EQ(f32_to_e4m3(0.0146484375f), 0x08);   // 7.5*2^-9 tie -> min normal
   EXPECT_EQ(f32_to_e4m3(kNaN), 0x7C);
   EXPECT_EQ(f32_to_e4m3(-kNaN), 0xFC);
   EXPECT_EQ(f32_to_e4m3(F(0x7F800001u)), 0x7C);
@@ -184,17 +184,17 @@ TEST(E4M3FN, SpecialValues) {
   EXPECT_PAIR(f32_to_e4m3fn, e4m3fn_to_f32, 0x08, B(0.015625f));
   EXPECT_PAIR(f32_to_e4m3fn, e4m3fn_to_f32, 0x38, B(1.0f));
   EXPECT_PAIR(f32_to_e4m3fn, e4m3fn_to_f32, 0x77, B(240.0f));
-  EXPECT_PAIR(f32_to_e4m3fn, e4m3fn_to_f32, 0x78, B(256.0f));     // finite here (Inf in e4m3)
-  EXPECT_PAIR(f32_to_e4m3fn, e4m3fn_to_f32, 0x7E, B(448.0f));     // max finite
+  EXPECT_PAIR(f32_to_e4m3fn, e4m3fn_to_f32, 0x78, B(256.0f));  // finite here (Inf in e4m3)
+  EXPECT_PAIR(f32_to_e4m3fn, e4m3fn_to_f32, 0x7E, B(448.0f));  // max finite
   EXPECT_PAIR(f32_to_e4m3fn, e4m3fn_to_f32, 0xFE, B(-448.0f));
   EXPECT_EQ(B(e4m3fn_to_f32(0x7F)), 0x7FC00000u);
   EXPECT_EQ(B(e4m3fn_to_f32(0xFF)), 0xFFC00000u);
   // Overflow (ml_dtypes astype): RNE as if 0x7F were 480; that code is NaN. No saturation.
-  EXPECT_EQ(f32_to_e4m3fn(464.0f), 0x7E);              // tie 448|480 -> even 448
-  EXPECT_EQ(f32_to_e4m3fn(F(0x43E80001u)), 0x7F);      // just above 464 -> NaN
+  EXPECT_EQ(f32_to_e4m3fn(464.0f), 0x7E);          // tie 448|480 -> even 448
+  EXPECT_EQ(f32_to_e4m3fn(F(0x43E80001u)), 0x7F);  // just above 464 -> NaN
   EXPECT_EQ(f32_to_e4m3fn(480.0f), 0x7F);
   EXPECT_EQ(f32_to_e4m3fn(-1e9f), 0xFF);
-  EXPECT_EQ(f32_to_e4m3fn(kInf), 0x7F);                // no Inf: -> NaN
+  EXPECT_EQ(f32_to_e4m3fn(kInf), 0x7F);  // no Inf: -> NaN
   EXPECT_EQ(f32_to_e4m3fn(-kInf), 0xFF);
   EXPECT_EQ(f32_to_e4m3fn(kNaN), 0x7F);
   EXPECT_EQ(f32_to_e4m3fn(-kNaN), 0xFF);
@@ -216,10 +216,10 @@ TEST(E5M2, SpecialValues) {
   EXPECT_PAIR(f32_to_e5m2, e5m2_to_f32, 0x7C, B(kInf));
   EXPECT_PAIR(f32_to_e5m2, e5m2_to_f32, 0xFC, B(-kInf));
   EXPECT_EQ(f32_to_e5m2(61439.996f), 0x7B);
-  EXPECT_EQ(f32_to_e5m2(61440.0f), 0x7C);     // tie 57344|65536 -> even = Inf
+  EXPECT_EQ(f32_to_e5m2(61440.0f), 0x7C);  // tie 57344|65536 -> even = Inf
   EXPECT_EQ(f32_to_e5m2(-1e30f), 0xFC);
-  EXPECT_EQ(f32_to_e5m2(1.125f), 0x3C);       // tie -> even
-  EXPECT_EQ(f32_to_e5m2(1.375f), 0x3E);       // tie -> even (up)
+  EXPECT_EQ(f32_to_e5m2(1.125f), 0x3C);  // tie -> even
+  EXPECT_EQ(f32_to_e5m2(1.375f), 0x3E);  // tie -> even (up)
   EXPECT_EQ(f32_to_e5m2(-1.375f), 0xBE);
   EXPECT_EQ(f32_to_e5m2(F(0x37000000u)), 0x00);  // 2^-17 tie -> 0
   EXPECT_EQ(f32_to_e5m2(F(0x37C00000u)), 0x02);  // 3*2^-17 tie -> 2
@@ -275,8 +275,7 @@ TEST(AllFormats, ExhaustiveRoundTrip) {
   check_roundtrip(256, f32_to_e4m3fn, [](uint32_t c) { return e4m3fn_to_f32(uint8_t(c)); });
   check_roundtrip(256, f32_to_e5m2, [](uint32_t c) { return e5m2_to_f32(uint8_t(c)); });
   check_roundtrip(
-      1u << 19, [](float f) { return f32_to_tf32(f) >> 13; },
-      [](uint32_t c) { return tf32_to_f32(c << 13); });
+      1u << 19, [](float f) { return f32_to_tf32(f) >> 13; }, [](uint32_t c) { return tf32_to_f32(c << 13); });
 }
 
 TEST(AllFormats, NaNCountsPerFormat) {
@@ -380,10 +379,9 @@ TEST(Bool, StoreLoad) {
 
 // ---------------- element access ----------------
 TEST(Element, LoadStoreEveryDtype) {
-  const DType all[] = {DType::Bool,     DType::Int8,       DType::UInt8,         DType::Int16,
-                       DType::UInt16,   DType::Int32,      DType::UInt32,        DType::Float16,
-                       DType::BFloat16, DType::TFloat32,   DType::Float32,       DType::Float8E4M3,
-                       DType::Float8E4M3FN, DType::Float8E5M2};
+  const DType all[] = {DType::Bool,    DType::Int8,       DType::UInt8,        DType::Int16,     DType::UInt16,
+                       DType::Int32,   DType::UInt32,     DType::Float16,      DType::BFloat16,  DType::TFloat32,
+                       DType::Float32, DType::Float8E4M3, DType::Float8E4M3FN, DType::Float8E5M2};
   for (DType t : all) {
     uint8_t buf[8] = {};
     store(t, 1.0f, buf + 1);  // unaligned
@@ -563,8 +561,8 @@ TEST(Sentinel, Patterns) {
   EXPECT_EQ(fill(DType::Float4E2M1FNx4, 2), (V{0x77, 0x77, 0x77, 0x77}));
   // Sentinels load back as NaN / 4.
   uint8_t buf[4];
-  for (DType t : {DType::Float32, DType::BFloat16, DType::Float16, DType::Float8E4M3,
-                  DType::Float8E4M3FN, DType::Float8E5M2, DType::TFloat32}) {
+  for (DType t : {DType::Float32, DType::BFloat16, DType::Float16, DType::Float8E4M3, DType::Float8E4M3FN,
+                  DType::Float8E5M2, DType::TFloat32}) {
     fill_sentinel(t, buf, 1);
     EXPECT_TRUE(std::isnan(load(t, buf))) << name_of(t);
   }

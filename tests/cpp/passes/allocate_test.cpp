@@ -3,8 +3,8 @@
 
 #include <tuple>
 
-#include "support/diagnostic.h"
 #include "passes/allocate.h"
+#include "support/diagnostic.h"
 
 using namespace nkic;
 
@@ -133,10 +133,12 @@ TEST(Allocate, SmallPartitionTensorsShareBytesInOtherQuadrants) {
   uint32_t e = add_tensor(p, Mem::SBUF, {128, 16});
   use(p, {a, b, c, d, e});  // all live together
   allocate(p, target(TargetKind::Trn2));
-  auto at = [&](uint32_t t) { return std::pair<int32_t, int64_t>{p.tensors[t].start_partition, p.tensors[t].byte_offset}; };
+  auto at = [&](uint32_t t) {
+    return std::pair<int32_t, int64_t>{p.tensors[t].start_partition, p.tensors[t].byte_offset};
+  };
   EXPECT_EQ(at(a), (std::pair<int32_t, int64_t>{0, 0}));
   EXPECT_EQ(at(b), (std::pair<int32_t, int64_t>{32, 0}));
-  EXPECT_EQ(at(c), (std::pair<int32_t, int64_t>{64, 0}));   // 33-64 partitions: start 0 or 64
+  EXPECT_EQ(at(c), (std::pair<int32_t, int64_t>{64, 0}));    // 33-64 partitions: start 0 or 64
   EXPECT_EQ(at(d), (std::pair<int32_t, int64_t>{0, 1024}));  // every quadrant's bytes [0, 1024) are taken
   EXPECT_EQ(at(e), (std::pair<int32_t, int64_t>{0, 2048}));
 }
@@ -186,7 +188,8 @@ TEST(Allocate, OverlappingExplicitTensorsAreAnError) {
   EXPECT_EQ(error_of(p), "(no error)");  // v: another quadrant; w: bytes [1024, 2048) after u's [0, 1024)
   p.tensors[w].byte_offset = 1020;
   std::string err = error_of(p);
-  EXPECT_NE(err.find("tensor 't2' at address=(0, 1020) overlaps tensor 't0' at address=(0, 0)"), std::string::npos) << err;
+  EXPECT_NE(err.find("tensor 't2' at address=(0, 1020) overlaps tensor 't0' at address=(0, 0)"), std::string::npos)
+      << err;
   EXPECT_NE(err.find("note: 't0' is declared here"), std::string::npos) << err;
 }
 
@@ -199,9 +202,10 @@ TEST(Placement, ComputeOperandsStartAtQuadrantBoundaries) {
   EXPECT_EQ(error_of(p), "(no error)");
   use_aps(p, Opcode::TensorCopy, Engine::Vector, {rows(p, t, 0, 1), rows(p, t, 5, 1)});
   std::string err = error_of(p);
-  EXPECT_NE(err.find("tensor_copy: src starts at partition 5 ('t0' is at partition 0, the view starts 5 partitions into "
-                     "it); compute instructions access partitions starting at a quadrant boundary"),
-            std::string::npos)
+  EXPECT_NE(
+      err.find("tensor_copy: src starts at partition 5 ('t0' is at partition 0, the view starts 5 partitions into "
+               "it); compute instructions access partitions starting at a quadrant boundary"),
+      std::string::npos)
       << err;
 }
 

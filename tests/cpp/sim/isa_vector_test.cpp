@@ -5,15 +5,17 @@
 #include <cstring>
 
 #include "api/nkic.h"
+#include "ir/printer.h"
 #include "numerics/activation.h"
 #include "numerics/alu.h"
-#include "ir/printer.h"
 
 using namespace nkic;
 
 namespace {
 const char* kHeader = "import nki\nimport nki.isa as nisa\nimport nki.language as nl\n";
-KernelArg tensor(std::vector<int64_t> shape, DType dt = DType::Float32) { return {"", ArgValue::tensor(std::move(shape), dt)}; }
+KernelArg tensor(std::vector<int64_t> shape, DType dt = DType::Float32) {
+  return {"", ArgValue::tensor(std::move(shape), dt)};
+}
 }  // namespace
 
 TEST(IsaOps, OperatorTableUses) {

@@ -98,8 +98,10 @@ def k(a):
   k->run({buf(a)}, {buf(out)});
   for (int p = 0; p < 4; ++p)
     for (int f = 0; f < 8; ++f) {
-      if (f < 4) EXPECT_EQ(out[p * 8 + f], 1.f);
-      else EXPECT_TRUE(std::isnan(out[p * 8 + f]));
+      if (f < 4)
+        EXPECT_EQ(out[p * 8 + f], 1.f);
+      else
+        EXPECT_TRUE(std::isnan(out[p * 8 + f]));
     }
 }
 
@@ -127,8 +129,10 @@ def mm(a, b):
 }
 
 TEST(Sim, HostBufferSizeMismatchIsRejected) {
-  auto k = api::compile("k.py", std::string(kHeader) + "def k(a):\n    t = nl.ndarray((4, 4), dtype=nl.float32)\n    nisa.dma_copy(t, a)\n",
-                        "k", {tensor({4, 4})});
+  auto k = api::compile(
+      "k.py",
+      std::string(kHeader) + "def k(a):\n    t = nl.ndarray((4, 4), dtype=nl.float32)\n    nisa.dma_copy(t, a)\n", "k",
+      {tensor({4, 4})});
   std::vector<float> small(3);
   EXPECT_THROW(k->run({buf(small)}, {}), std::invalid_argument);
 }

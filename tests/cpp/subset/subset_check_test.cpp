@@ -144,9 +144,9 @@ TEST(SubsetCheck, ReportsEveryConstructInSourceOrder) {
 )");
   std::vector<std::string> got;
   for (auto& d : c.diags) got.push_back(where(d) + " " + d.message.substr(0, 12));
-  std::vector<std::string> want = {
-      "2:8-2:19 'lambda' is ", "3:4-3:9 'del' statem", "4:4-4:12 'global' sta", "7:4-7:8 'for ... els",
-      "8:4-8:7 'try' statem",  "12:8-12:11 set literals", "13:8-13:13 the '@' oper", "14:4-14:10 the '@=' ope"};
+  std::vector<std::string> want = {"2:8-2:19 'lambda' is ",   "3:4-3:9 'del' statem",   "4:4-4:12 'global' sta",
+                                   "7:4-7:8 'for ... els",    "8:4-8:7 'try' statem",   "12:8-12:11 set literals",
+                                   "13:8-13:13 the '@' oper", "14:4-14:10 the '@=' ope"};
   EXPECT_EQ(got, want);
 }
 

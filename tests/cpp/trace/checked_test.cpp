@@ -29,19 +29,17 @@ std::string error_of(const std::string& body, std::vector<KernelArg> args = {ten
 
 bool compiles(const std::string& body) { return error_of(body) == "(no error)"; }
 
-std::string overflow(const std::string& expr) {
-  return error_of("def kern(a):\n    x = 5\n    y = " + expr + "\n");
-}
+std::string overflow(const std::string& expr) { return error_of("def kern(a):\n    x = 5\n    y = " + expr + "\n"); }
 
 const char* kOverflow = "exceeds the 64-bit range nkic supports for compile-time integers";
 
 }  // namespace
 
 TEST(CheckedInt, ArithmeticOverflowIsAnErrorAtTheExpression) {
-  for (const char* e : {"2 ** 62 + 2 ** 62", "-(2 ** 62) - 2 ** 62 - 2 ** 62", "(2 ** 32) * (2 ** 32)", "3 ** 40",
-                        "1 << 63", "x << 62", "-(-(2 ** 62) * 2)", "abs(-(2 ** 62) * 2)", "sum([2 ** 62, 2 ** 62])",
-                        "math.prod([2 ** 40, 2 ** 40])", "(-(2 ** 62) * 2) // -1", "int(1e30)", "math.floor(-1e19)",
-                        "round(1e300)", "divmod(-(2 ** 62) * 2, -1)"}) {
+  for (const char* e :
+       {"2 ** 62 + 2 ** 62", "-(2 ** 62) - 2 ** 62 - 2 ** 62", "(2 ** 32) * (2 ** 32)", "3 ** 40", "1 << 63", "x << 62",
+        "-(-(2 ** 62) * 2)", "abs(-(2 ** 62) * 2)", "sum([2 ** 62, 2 ** 62])", "math.prod([2 ** 40, 2 ** 40])",
+        "(-(2 ** 62) * 2) // -1", "int(1e30)", "math.floor(-1e19)", "round(1e300)", "divmod(-(2 ** 62) * 2, -1)"}) {
     std::string err = overflow(e);
     EXPECT_NE(err.find(kOverflow), std::string::npos) << e << ": " << err;
     EXPECT_NE(err.find("line 8"), std::string::npos) << e << ": " << err;
@@ -68,7 +66,8 @@ def kern(a):
 TEST(CheckedInt, IsaIntegerImmediatesAre32Bit) {
   const char* pre = "def kern(a):\n    t = nl.ndarray((128, 4), dtype=nl.int32, buffer=nl.sbuf)\n";
   std::string err = error_of(std::string(pre) + "    nisa.iota(t, [[1, 4]], offset=2 ** 31)\n");
-  EXPECT_NE(err.find("offset 2147483648 is outside the 32-bit range of ISA integer immediates"), std::string::npos) << err;
+  EXPECT_NE(err.find("offset 2147483648 is outside the 32-bit range of ISA integer immediates"), std::string::npos)
+      << err;
   err = error_of(std::string(pre) + "    nisa.iota(t, [[1, 4]], channel_multiplier=-(2 ** 31) - 1)\n");
   EXPECT_NE(err.find("channel_multiplier -2147483649 is outside"), std::string::npos) << err;
   err = error_of(std::string(pre) + "    nisa.iota(t, [[2 ** 33, 4]])\n");
@@ -78,7 +77,8 @@ TEST(CheckedInt, IsaIntegerImmediatesAre32Bit) {
   err = error_of(std::string(pre) + "    nisa.memset(t, -(2 ** 40))\n");
   EXPECT_NE(err.find("value -1099511627776 is outside the 32-bit range"), std::string::npos) << err;
   // The edges of the ranges are fine; uint32 operands take up to 2^32 - 1; floats are not ints.
-  EXPECT_TRUE(compiles(std::string(pre) + "    nisa.iota(t, [[1, 4]], offset=2 ** 31 - 1, channel_multiplier=-(2 ** 31))\n" +
+  EXPECT_TRUE(compiles(std::string(pre) +
+                       "    nisa.iota(t, [[1, 4]], offset=2 ** 31 - 1, channel_multiplier=-(2 ** 31))\n" +
                        "    nisa.tensor_scalar(t, t, nl.bitwise_and, 2 ** 32 - 1)\n" +
                        "    f = nl.ndarray((128, 4), dtype=nl.float32, buffer=nl.sbuf)\n" +
                        "    nisa.tensor_scalar(f, f, nl.multiply, 2.0 ** 40)\n"));

@@ -2,10 +2,10 @@
 // read come back with the Kernel, and absolute imports are found in the search paths and module files.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "api/nkic.h"
 
@@ -78,7 +78,8 @@ TEST(HostContext, AbsoluteImportsFromSearchPathsAndModuleFiles) {
   fs::create_directories(root / "mods");
   std::ofstream(root / "lib" / "nspkg" / "sub" / "counts.py") << "COUNT = 3\n";
   std::ofstream(root / "mods" / "imported_elsewhere.py") << "EXTRA = 1\n";
-  std::string src = kernel("import nspkg.sub.counts\nfrom some.dotted.name import EXTRA", "nspkg.sub.counts.COUNT + EXTRA");
+  std::string src =
+      kernel("import nspkg.sub.counts\nfrom some.dotted.name import EXTRA", "nspkg.sub.counts.COUNT + EXTRA");
 
   api::CompileOptions opts;
   try {

@@ -194,7 +194,8 @@ def kern(a: nt.tensor[128, 64], b: nt.tensor[[128, 64], nl.float32]):
     api::compile("k.py", std::string(kHeader) + body, "kern", {tensor({128, 32}), tensor({128, 64})});
     FAIL();
   } catch (const UserError& e) {
-    EXPECT_NE(std::string(e.what()).find("has shape [128, 32] but its annotation declares [128, 64]"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("has shape [128, 32] but its annotation declares [128, 64]"),
+              std::string::npos)
         << e.what();
   }
   try {

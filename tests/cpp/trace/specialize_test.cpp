@@ -120,7 +120,8 @@ def kern(a):
     t = nl.ndarray((4, 4), dtype=nl.float32)
     nisa.dma_copy(dst=t, src=a, sizzle=1)
 )";
-  EXPECT_NE(compile_error(body, "kern", {tensor({4, 4})}).find("unexpected keyword argument 'sizzle'"), std::string::npos);
+  EXPECT_NE(compile_error(body, "kern", {tensor({4, 4})}).find("unexpected keyword argument 'sizzle'"),
+            std::string::npos);
   body = R"(
 def kern(a):
     nisa.dma_copy(src=a)
