@@ -37,11 +37,15 @@ const char* name_of(UnaryOpKind);  // "Invert", "Not", "UAdd", "USub"
 const char* name_of(BoolOpKind);   // "And", "Or"
 const char* name_of(CmpOpKind);    // "Eq", "NotEq", ..., "NotIn"
 
-#define NKIC_EXPR_KINDS(X)                                                                                         \
-  X(BoolOp)                                                                                                        \
-  X(NamedExpr) X(BinOp) X(UnaryOp) X(Lambda) X(IfExp) X(Dict) X(Set) X(ListComp) X(SetComp) X(DictComp)            \
-      X(GeneratorExp) X(Await) X(Yield) X(YieldFrom) X(Compare) X(Call) X(FormattedValue) X(JoinedStr) X(Constant) \
-          X(Attribute) X(Subscript) X(Starred) X(Name) X(List) X(Tuple) X(Slice)
+// clang-format off
+#define NKIC_EXPR_KINDS(X)                                                                                            \
+  X(BoolOp)                                                                                                            \
+  X(NamedExpr)                                                                                                         \
+  X(BinOp)                                                                                                             \
+  X(UnaryOp) X(Lambda) X(IfExp) X(Dict) X(Set) X(ListComp) X(SetComp) X(DictComp) X(GeneratorExp) X(Await) X(Yield)    \
+  X(YieldFrom) X(Compare) X(Call) X(FormattedValue) X(JoinedStr) X(Constant) X(Attribute) X(Subscript) X(Starred)      \
+  X(Name) X(List) X(Tuple) X(Slice)
+// clang-format on
 
 enum class ExprKind : uint8_t {
 #define X(k) k,
@@ -50,11 +54,15 @@ enum class ExprKind : uint8_t {
 };
 const char* name_of(ExprKind);
 
+// clang-format off
 #define NKIC_STMT_KINDS(X)                                                                                            \
-  X(FunctionDef)                                                                                                      \
-  X(AsyncFunctionDef) X(ClassDef) X(Return) X(Delete) X(Assign) X(AugAssign) X(AnnAssign) X(For) X(AsyncFor) X(While) \
-      X(If) X(With) X(AsyncWith) X(Match) X(Raise) X(Try) X(TryStar) X(Assert) X(Import) X(ImportFrom) X(Global)      \
-          X(Nonlocal) X(ExprStmt) X(Pass) X(Break) X(Continue)
+  X(FunctionDef)                                                                                                       \
+  X(AsyncFunctionDef)                                                                                                  \
+  X(ClassDef)                                                                                                          \
+  X(Return) X(Delete) X(Assign) X(AugAssign) X(AnnAssign) X(For) X(AsyncFor) X(While) X(If) X(With) X(AsyncWith)       \
+  X(Match) X(Raise) X(Try) X(TryStar) X(Assert) X(Import) X(ImportFrom) X(Global) X(Nonlocal) X(ExprStmt) X(Pass)      \
+  X(Break) X(Continue)
+// clang-format on
 
 enum class StmtKind : uint8_t {
 #define X(k) k,

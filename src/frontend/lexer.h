@@ -15,26 +15,34 @@
 namespace nkic::lex {
 
 // Operators and keywords are listed in the tables in lexer.cpp, in this order.
-#define NKIC_OP_TOKENS(X)                                                                                           \
-  X(LPar, "(")                                                                                                      \
-  X(RPar, ")") X(LSqb, "[") X(RSqb, "]") X(LBrace, "{") X(RBrace, "}") X(Colon, ":") X(Comma, ",") X(Semi, ";")     \
-      X(Plus, "+") X(Minus, "-") X(Star, "*") X(Slash, "/") X(VBar, "|") X(Amper, "&") X(Less, "<") X(Greater, ">") \
-          X(Equal, "=") X(Dot, ".") X(Percent, "%") X(Tilde, "~") X(Circumflex, "^") X(At, "@") X(EqEqual, "==")    \
-              X(NotEqual, "!=") X(LessEqual, "<=") X(GreaterEqual, ">=") X(LeftShift, "<<") X(RightShift, ">>")     \
-                  X(DoubleStar, "**") X(DoubleSlash, "//") X(PlusEqual, "+=") X(MinEqual, "-=") X(StarEqual, "*=")  \
-                      X(SlashEqual, "/=") X(PercentEqual, "%=") X(AmperEqual, "&=") X(VBarEqual, "|=")              \
-                          X(CircumflexEqual, "^=") X(AtEqual, "@=") X(RArrow, "->") X(ColonEqual, ":=")             \
-                              X(LeftShiftEqual, "<<=") X(RightShiftEqual, ">>=") X(DoubleStarEqual, "**=")          \
-                                  X(DoubleSlashEqual, "//=") X(Ellipsis, "...")
+// clang-format off
+#define NKIC_OP_TOKENS(X)                                                                                          \
+  X(LPar, "(")                                                                                                         \
+  X(RPar, ")")                                                                                                         \
+  X(LSqb, "[")                                                                                                         \
+  X(RSqb, "]") X(LBrace, "{") X(RBrace, "}") X(Colon, ":") X(Comma, ",") X(Semi, ";") X(Plus, "+") X(Minus, "-")       \
+  X(Star, "*") X(Slash, "/") X(VBar, "|") X(Amper, "&") X(Less, "<") X(Greater, ">") X(Equal, "=") X(Dot, ".")         \
+  X(Percent, "%") X(Tilde, "~") X(Circumflex, "^") X(At, "@") X(EqEqual, "==") X(NotEqual, "!=")                       \
+  X(LessEqual, "<=") X(GreaterEqual, ">=") X(LeftShift, "<<") X(RightShift, ">>") X(DoubleStar, "**")                  \
+  X(DoubleSlash, "//") X(PlusEqual, "+=") X(MinEqual, "-=") X(StarEqual, "*=") X(SlashEqual, "/=")                     \
+  X(PercentEqual, "%=") X(AmperEqual, "&=") X(VBarEqual, "|=") X(CircumflexEqual, "^=")                                \
+  X(AtEqual, "@=") X(RArrow, "->") X(ColonEqual, ":=") X(LeftShiftEqual, "<<=")                                        \
+  X(RightShiftEqual, ">>=") X(DoubleStarEqual, "**=") X(DoubleSlashEqual, "//=")                                       \
+  X(Ellipsis, "...")
+// clang-format on
 
-#define NKIC_KEYWORD_TOKENS(X)                                                                                        \
-  X(False, "False")                                                                                                   \
-  X(None, "None") X(True, "True") X(And, "and") X(As, "as") X(Assert, "assert") X(Async, "async") X(Await, "await")   \
-      X(Break, "break") X(Class, "class") X(Continue, "continue") X(Def, "def") X(Del, "del") X(Elif, "elif")         \
-          X(Else, "else") X(Except, "except") X(Finally, "finally") X(For, "for") X(From, "from") X(Global, "global") \
-              X(If, "if") X(Import, "import") X(In, "in") X(Is, "is") X(Lambda, "lambda") X(Nonlocal, "nonlocal")     \
-                  X(Not, "not") X(Or, "or") X(Pass, "pass") X(Raise, "raise") X(Return, "return") X(Try, "try")       \
-                      X(While, "while") X(With, "with") X(Yield, "yield")
+// clang-format off
+#define NKIC_KEYWORD_TOKENS(X)                                                                                      \
+  X(False, "False")                                                                                                    \
+  X(None, "None")                                                                                                      \
+  X(True, "True")                                                                                                      \
+  X(And, "and") X(As, "as") X(Assert, "assert") X(Async, "async") X(Await, "await") X(Break, "break")                  \
+  X(Class, "class") X(Continue, "continue") X(Def, "def") X(Del, "del") X(Elif, "elif") X(Else, "else")                \
+  X(Except, "except") X(Finally, "finally") X(For, "for") X(From, "from") X(Global, "global") X(If, "if")              \
+  X(Import, "import") X(In, "in") X(Is, "is") X(Lambda, "lambda") X(Nonlocal, "nonlocal") X(Not, "not")                \
+  X(Or, "or") X(Pass, "pass") X(Raise, "raise") X(Return, "return") X(Try, "try") X(While, "while")                    \
+  X(With, "with") X(Yield, "yield")
+// clang-format on
 
 enum class Tok : uint8_t {
   EndMarker,

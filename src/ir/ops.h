@@ -11,17 +11,19 @@
 
 namespace nkic {
 
+// clang-format off
 #define NKIC_ALU_OPS(X)                                                                                                \
   X(Add, "add")                                                                                                        \
-  X(Subtract, "subtract") X(Multiply, "multiply") X(Divide, "divide") X(Maximum, "maximum") X(Minimum, "minimum")      \
-      X(Power, "power") X(Fmod, "fmod") X(Mod, "mod") X(Equal, "equal") X(NotEqual, "not_equal") X(Less, "less")       \
-          X(LessEqual, "less_equal") X(Greater, "greater") X(GreaterEqual, "greater_equal")                            \
-              X(LogicalAnd, "logical_and") X(LogicalOr, "logical_or") X(LogicalXor, "logical_xor")                     \
-                  X(BitwiseAnd, "bitwise_and") X(BitwiseOr, "bitwise_or") X(BitwiseXor, "bitwise_xor")                 \
-                      X(LeftShift, "left_shift") X(RightShift, "right_shift") X(Invert, "invert") X(Rsqrt, "rsqrt")    \
-                          X(Reciprocal, "reciprocal") X(Abs, "abs")                                                    \
-                              X(Bypass, "bypass") /* nl.max / nl.min: ALU aliases of maximum / minimum, but as         \
-                                                     functions they are reductions */                                  \
+  X(Subtract, "subtract")                                                                                              \
+  X(Multiply, "multiply")                                                                                              \
+  X(Divide, "divide") X(Maximum, "maximum") X(Minimum, "minimum") X(Power, "power") X(Fmod, "fmod") X(Mod, "mod")      \
+      X(Equal, "equal") X(NotEqual, "not_equal") X(Less, "less") X(LessEqual, "less_equal") X(Greater, "greater")      \
+          X(GreaterEqual, "greater_equal") X(LogicalAnd, "logical_and") X(LogicalOr, "logical_or")                     \
+              X(LogicalXor, "logical_xor") X(BitwiseAnd, "bitwise_and") X(BitwiseOr, "bitwise_or")                     \
+                  X(BitwiseXor, "bitwise_xor") X(LeftShift, "left_shift") X(RightShift, "right_shift")                 \
+                      X(Invert, "invert") X(Rsqrt, "rsqrt") X(Reciprocal, "reciprocal") X(Abs, "abs")                  \
+                          X(Bypass, "bypass") /* nl.max / nl.min: ALU aliases of maximum / minimum, but as             \
+                                                 functions they are reductions */                                      \
       X(Max, "max")                                                                                                    \
           X(Min, "min") /* activation functions (ScalarE); abs, rsqrt and reciprocal above are also activations */     \
       X(Copy, "copy") X(Square, "square") X(Exp, "exp") X(Log, "log") X(Tanh, "tanh") X(Sigmoid, "sigmoid")            \
@@ -32,6 +34,7 @@ namespace nkic {
                           X(Sqrt, "sqrt") /* nl.cos/tan/ceil/floor/trunc: ScalarE functions of the nl.* API (also      \
                                              accepted by activation) */                                                \
       X(Cos, "cos") X(Tan, "tan") X(Ceil, "ceil") X(Floor, "floor") X(Trunc, "trunc")
+// clang-format on
 
 enum class AluOp : uint8_t {
 #define X(e, n) e,

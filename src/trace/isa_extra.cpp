@@ -19,10 +19,11 @@ std::string list_names(std::initializer_list<DType> l) {
 }
 
 // exponential(dst, src, max_value=0.0, reduce_res=None, reduce_cmd=reduce_cmd.idle, reduce_init=0.0, name=None)
-#define EXPONENTIAL_PARAMS(X)                                                                        \
-  X(dst, kRequired)                                                                                  \
-  X(src, kRequired) X(max_value, Value::real(0.0)) X(reduce_res, kNone) X(reduce_cmd, e.reduce_idle) \
-      X(reduce_init, Value::real(0.0)) X(name, kNone)
+#define EXPONENTIAL_PARAMS(X)    \
+  X(dst, kRequired)              \
+  X(src, kRequired)              \
+  X(max_value, Value::real(0.0)) \
+  X(reduce_res, kNone) X(reduce_cmd, e.reduce_idle) X(reduce_init, Value::real(0.0)) X(name, kNone)
 NKIC_PARAM_POSITIONS(ExponentialParam, EXPONENTIAL_PARAMS);
 
 void exponential(Ctx& c) {

@@ -31,9 +31,11 @@ std::vector<int64_t> affine_pattern(Ctx& c, size_t pi, int64_t offset, int64_t m
 }
 
 // iota(dst, pattern, offset=0, channel_multiplier=0, name=None)
+// clang-format off
 #define IOTA_PARAMS(X) \
   X(dst, kRequired)    \
   X(pattern, kRequired) X(offset, Value::integer(0)) X(channel_multiplier, Value::integer(0)) X(name, kNone)
+// clang-format on
 NKIC_PARAM_POSITIONS(IotaParam, IOTA_PARAMS);
 
 void iota(Ctx& c) {
@@ -47,10 +49,14 @@ void iota(Ctx& c) {
 }
 
 // affine_select(dst, pattern, channel_multiplier, on_true_tile, on_false_value, cmp_op=nl.equal, offset=0, name=None)
-#define AFFINE_SELECT_PARAMS(X)                                                                                  \
-  X(dst, kRequired)                                                                                              \
-  X(pattern, kRequired) X(channel_multiplier, kRequired) X(on_true_tile, kRequired) X(on_false_value, kRequired) \
-      X(cmp_op, Value::op(AluOp::Equal)) X(offset, Value::integer(0)) X(name, kNone)
+// clang-format off
+#define AFFINE_SELECT_PARAMS(X)                                                              \
+  X(dst, kRequired)                                                                          \
+  X(pattern, kRequired)                                                                      \
+  X(channel_multiplier, kRequired)                                                           \
+  X(on_true_tile, kRequired) X(on_false_value, kRequired) X(cmp_op, Value::op(AluOp::Equal)) \
+      X(offset, Value::integer(0)) X(name, kNone)
+// clang-format on
 NKIC_PARAM_POSITIONS(AffineSelectParam, AFFINE_SELECT_PARAMS);
 
 void affine_select(Ctx& c) {

@@ -41,10 +41,11 @@ void core_barrier(Ctx& c) {
 }
 
 // sendrecv(src, dst, send_to_rank, recv_from_rank, pipe_id, dma_engine=dma_engine.dma, name=None)
-#define SENDRECV_PARAMS(X)                                                                        \
-  X(src, kRequired)                                                                               \
-  X(dst, kRequired) X(send_to_rank, kRequired) X(recv_from_rank, kRequired) X(pipe_id, kRequired) \
-      X(dma_engine, e.dma_engine_dma) X(name, kNone)
+#define SENDRECV_PARAMS(X)   \
+  X(src, kRequired)          \
+  X(dst, kRequired)          \
+  X(send_to_rank, kRequired) \
+  X(recv_from_rank, kRequired) X(pipe_id, kRequired) X(dma_engine, e.dma_engine_dma) X(name, kNone)
 NKIC_PARAM_POSITIONS(SendrecvParam, SENDRECV_PARAMS);
 
 void sendrecv(Ctx& c) {

@@ -61,10 +61,14 @@ void quantize_mx(Ctx& c) {
 
 // nc_matmul_mx(dst, stationary, moving, stationary_scale, moving_scale, tile_position=None, tile_size=None,
 //              accumulate=None, name=None)
-#define NC_MATMUL_MX_PARAMS(X)                                                                            \
-  X(dst, kRequired)                                                                                       \
-  X(stationary, kRequired) X(moving, kRequired) X(stationary_scale, kRequired) X(moving_scale, kRequired) \
-      X(tile_position, kNone) X(tile_size, kNone) X(accumulate, kNone) X(name, kNone)
+// clang-format off
+#define NC_MATMUL_MX_PARAMS(X)                                                                          \
+  X(dst, kRequired)                                                                                     \
+  X(stationary, kRequired)                                                                              \
+  X(moving, kRequired)                                                                                  \
+  X(stationary_scale, kRequired) X(moving_scale, kRequired) X(tile_position, kNone) X(tile_size, kNone) \
+      X(accumulate, kNone) X(name, kNone)
+// clang-format on
 NKIC_PARAM_POSITIONS(NcMatmulMxParam, NC_MATMUL_MX_PARAMS);
 
 void nc_matmul_mx(Ctx& c) {

@@ -7,17 +7,24 @@ namespace {
 
 // activation(dst, op, data, bias=None, scale=1.0, reduce_op=None, reduce_res=None, reduce_cmd=reduce_cmd.idle,
 //            name=None)
-#define ACTIVATION_PARAMS(X)                                                                        \
-  X(dst, kRequired)                                                                                 \
-  X(op, kRequired) X(data, kRequired) X(bias, kNone) X(scale, Value::real(1.0)) X(reduce_op, kNone) \
-      X(reduce_res, kNone) X(reduce_cmd, e.reduce_idle) X(name, kNone)
+// clang-format off
+#define ACTIVATION_PARAMS(X)                                                                                      \
+  X(dst, kRequired)                                                                                               \
+  X(op, kRequired)                                                                                                \
+  X(data, kRequired)                                                                                              \
+  X(bias, kNone) X(scale, Value::real(1.0)) X(reduce_op, kNone) X(reduce_res, kNone) X(reduce_cmd, e.reduce_idle) \
+      X(name, kNone)
+// clang-format on
 NKIC_PARAM_POSITIONS(ActivationParam, ACTIVATION_PARAMS);
 
 // activation_reduce(dst, op, data, reduce_op, reduce_res, bias=None, scale=1.0, name=None)
-#define ACTIVATION_REDUCE_PARAMS(X)                                                                   \
-  X(dst, kRequired)                                                                                   \
-  X(op, kRequired) X(data, kRequired) X(reduce_op, kRequired) X(reduce_res, kRequired) X(bias, kNone) \
-      X(scale, Value::real(1.0)) X(name, kNone)
+// clang-format off
+#define ACTIVATION_REDUCE_PARAMS(X) \
+  X(dst, kRequired)                 \
+  X(op, kRequired)                  \
+  X(data, kRequired)                \
+  X(reduce_op, kRequired) X(reduce_res, kRequired) X(bias, kNone) X(scale, Value::real(1.0)) X(name, kNone)
+// clang-format on
 NKIC_PARAM_POSITIONS(ActivationReduceParam, ACTIVATION_REDUCE_PARAMS);
 
 // Shared by activation and activation_reduce, whose parameters P name the same arguments at different

@@ -7,11 +7,15 @@ namespace {
 
 // nc_matmul(dst, stationary, moving, is_stationary_onezero=False, is_moving_onezero=False, is_transpose=False,
 //           accumulate=None, tile_position=(), tile_size=(), perf_mode=matmul_perf_mode.none, name=None)
-#define NC_MATMUL_PARAMS(X)                                                                                   \
-  X(dst, kRequired)                                                                                           \
-  X(stationary, kRequired) X(moving, kRequired) X(is_stationary_onezero, Value::boolean(false))               \
-      X(is_moving_onezero, Value::boolean(false)) X(is_transpose, Value::boolean(false)) X(accumulate, kNone) \
-          X(tile_position, Value::tuple({})) X(tile_size, Value::tuple({})) X(perf_mode, e.perf_none) X(name, kNone)
+// clang-format off
+#define NC_MATMUL_PARAMS(X)                                                                          \
+  X(dst, kRequired)                                                                                  \
+  X(stationary, kRequired)                                                                           \
+  X(moving, kRequired)                                                                               \
+  X(is_stationary_onezero, Value::boolean(false)) X(is_moving_onezero, Value::boolean(false))        \
+      X(is_transpose, Value::boolean(false)) X(accumulate, kNone) X(tile_position, Value::tuple({})) \
+          X(tile_size, Value::tuple({})) X(perf_mode, e.perf_none) X(name, kNone)
+// clang-format on
 NKIC_PARAM_POSITIONS(NcMatmulParam, NC_MATMUL_PARAMS);
 
 void nc_matmul(Ctx& c) {

@@ -38,8 +38,10 @@ void arithmetic_ops(Ctx& c, size_t i0, AluOp op0, size_t i1, AluOp op1) {
 uint8_t rev_flags(bool rev0, bool rev1) { return static_cast<uint8_t>((rev0 ? kRev0 : 0) | (rev1 ? kRev1 : 0)); }
 
 // tensor_tensor(dst, data1, data2, op, engine=engine.unknown, name=None)
+// clang-format off
 #define TENSOR_TENSOR_PARAMS(X) \
   X(dst, kRequired) X(data1, kRequired) X(data2, kRequired) X(op, kRequired) X(engine, e.engine_unknown) X(name, kNone)
+// clang-format on
 NKIC_PARAM_POSITIONS(TensorTensorParam, TENSOR_TENSOR_PARAMS);
 
 void tensor_tensor(Ctx& c) {
@@ -66,10 +68,14 @@ void tensor_tensor(Ctx& c) {
 
 // tensor_scalar(dst, data, op0, operand0, reverse0=False, op1=None, operand1=None, reverse1=False,
 //               engine=engine.unknown, name=None)
-#define TENSOR_SCALAR_PARAMS(X)                                                                                \
-  X(dst, kRequired)                                                                                            \
-  X(data, kRequired) X(op0, kRequired) X(operand0, kRequired) X(reverse0, Value::boolean(false)) X(op1, kNone) \
-      X(operand1, kNone) X(reverse1, Value::boolean(false)) X(engine, e.engine_unknown) X(name, kNone)
+// clang-format off
+#define TENSOR_SCALAR_PARAMS(X)                                                              \
+  X(dst, kRequired)                                                                          \
+  X(data, kRequired)                                                                         \
+  X(op0, kRequired)                                                                          \
+  X(operand0, kRequired) X(reverse0, Value::boolean(false)) X(op1, kNone) X(operand1, kNone) \
+      X(reverse1, Value::boolean(false)) X(engine, e.engine_unknown) X(name, kNone)
+// clang-format on
 NKIC_PARAM_POSITIONS(TensorScalarParam, TENSOR_SCALAR_PARAMS);
 
 void tensor_scalar(Ctx& c) {
@@ -122,10 +128,14 @@ void tensor_scalar(Ctx& c) {
 }
 
 // scalar_tensor_tensor(dst, data, op0, operand0, op1, operand1, reverse0=False, reverse1=False, name=None)
-#define SCALAR_TENSOR_TENSOR_PARAMS(X)                                                                 \
-  X(dst, kRequired)                                                                                    \
-  X(data, kRequired) X(op0, kRequired) X(operand0, kRequired) X(op1, kRequired) X(operand1, kRequired) \
-      X(reverse0, Value::boolean(false)) X(reverse1, Value::boolean(false)) X(name, kNone)
+// clang-format off
+#define SCALAR_TENSOR_TENSOR_PARAMS(X)                                                               \
+  X(dst, kRequired)                                                                                  \
+  X(data, kRequired)                                                                                 \
+  X(op0, kRequired)                                                                                  \
+  X(operand0, kRequired) X(op1, kRequired) X(operand1, kRequired) X(reverse0, Value::boolean(false)) \
+      X(reverse1, Value::boolean(false)) X(name, kNone)
+// clang-format on
 NKIC_PARAM_POSITIONS(ScalarTensorTensorParam, SCALAR_TENSOR_TENSOR_PARAMS);
 
 void scalar_tensor_tensor(Ctx& c) {
@@ -164,8 +174,10 @@ void tensor_copy(Ctx& c) {
 }
 
 // tensor_copy_predicated(dst, src, predicate, reverse_pred=False, name=None)
+// clang-format off
 #define TENSOR_COPY_PREDICATED_PARAMS(X) \
   X(dst, kRequired) X(src, kRequired) X(predicate, kRequired) X(reverse_pred, Value::boolean(false)) X(name, kNone)
+// clang-format on
 NKIC_PARAM_POSITIONS(TensorCopyPredicatedParam, TENSOR_COPY_PREDICATED_PARAMS);
 
 void tensor_copy_predicated(Ctx& c) {
@@ -197,10 +209,13 @@ void tensor_copy_predicated(Ctx& c) {
 }
 
 // tensor_reduce(dst, op, data, axis, negate=False, keepdims=False, name=None)
-#define TENSOR_REDUCE_PARAMS(X)                                                           \
-  X(dst, kRequired)                                                                       \
-  X(op, kRequired) X(data, kRequired) X(axis, kRequired) X(negate, Value::boolean(false)) \
-      X(keepdims, Value::boolean(false)) X(name, kNone)
+// clang-format off
+#define TENSOR_REDUCE_PARAMS(X) \
+  X(dst, kRequired)             \
+  X(op, kRequired)              \
+  X(data, kRequired)            \
+  X(axis, kRequired) X(negate, Value::boolean(false)) X(keepdims, Value::boolean(false)) X(name, kNone)
+// clang-format on
 NKIC_PARAM_POSITIONS(TensorReduceParam, TENSOR_REDUCE_PARAMS);
 
 void tensor_reduce(Ctx& c) {
@@ -261,10 +276,14 @@ void tensor_reduce(Ctx& c) {
 }
 
 // tensor_tensor_scan(dst, data0, data1, initial, op0, op1, reverse0=False, reverse1=False, name=None)
-#define TENSOR_TENSOR_SCAN_PARAMS(X)                                                                \
-  X(dst, kRequired)                                                                                 \
-  X(data0, kRequired) X(data1, kRequired) X(initial, kRequired) X(op0, kRequired) X(op1, kRequired) \
-      X(reverse0, Value::boolean(false)) X(reverse1, Value::boolean(false)) X(name, kNone)
+// clang-format off
+#define TENSOR_TENSOR_SCAN_PARAMS(X)                                                           \
+  X(dst, kRequired)                                                                            \
+  X(data0, kRequired)                                                                          \
+  X(data1, kRequired)                                                                          \
+  X(initial, kRequired) X(op0, kRequired) X(op1, kRequired) X(reverse0, Value::boolean(false)) \
+      X(reverse1, Value::boolean(false)) X(name, kNone)
+// clang-format on
 NKIC_PARAM_POSITIONS(TensorTensorScanParam, TENSOR_TENSOR_SCAN_PARAMS);
 
 void tensor_tensor_scan(Ctx& c) {

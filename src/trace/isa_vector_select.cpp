@@ -118,8 +118,10 @@ void nc_find_index8(Ctx& c) {
 }
 
 // nc_match_replace8(dst, data, vals, imm, dst_idx=None, name=None)
+// clang-format off
 #define NC_MATCH_REPLACE8_PARAMS(X) \
   X(dst, kRequired) X(data, kRequired) X(vals, kRequired) X(imm, kRequired) X(dst_idx, kNone) X(name, kNone)
+// clang-format on
 NKIC_PARAM_POSITIONS(NcMatchReplace8Param, NC_MATCH_REPLACE8_PARAMS);
 
 void nc_match_replace8(Ctx& c) {
@@ -146,11 +148,14 @@ void nc_match_replace8(Ctx& c) {
 
 // select_reduce(dst, predicate, on_true, on_false, reduce_res=None, reduce_cmd=reduce_cmd.idle,
 //               reduce_op=nl.maximum, reverse_pred=False, name=None)
-#define SELECT_REDUCE_PARAMS(X)                                                                                   \
-  X(dst, kRequired)                                                                                               \
-  X(predicate, kRequired) X(on_true, kRequired) X(on_false, kRequired) X(reduce_res, kNone)                       \
-      X(reduce_cmd, e.reduce_idle) X(reduce_op, Value::op(AluOp::Maximum)) X(reverse_pred, Value::boolean(false)) \
-          X(name, kNone)
+// clang-format off
+#define SELECT_REDUCE_PARAMS(X)                                                                                    \
+  X(dst, kRequired)                                                                                                \
+  X(predicate, kRequired)                                                                                          \
+  X(on_true, kRequired)                                                                                            \
+  X(on_false, kRequired) X(reduce_res, kNone) X(reduce_cmd, e.reduce_idle) X(reduce_op, Value::op(AluOp::Maximum)) \
+      X(reverse_pred, Value::boolean(false)) X(name, kNone)
+// clang-format on
 NKIC_PARAM_POSITIONS(SelectReduceParam, SELECT_REDUCE_PARAMS);
 
 void select_reduce(Ctx& c) {
@@ -179,11 +184,15 @@ void select_reduce(Ctx& c) {
 
 // range_select(dst, on_true_tile, comp_op0, comp_op1, bound0, bound1, reduce_cmd=reduce_cmd.reset_reduce,
 //              reduce_res=None, reduce_op=nl.maximum, range_start=0, on_false_value=-3.4028235e+38, name=None)
-#define RANGE_SELECT_PARAMS(X)                                                                                       \
-  X(dst, kRequired)                                                                                                  \
-  X(on_true_tile, kRequired) X(comp_op0, kRequired) X(comp_op1, kRequired) X(bound0, kRequired) X(bound1, kRequired) \
-      X(reduce_cmd, e.reduce_reset_reduce) X(reduce_res, kNone) X(reduce_op, Value::op(AluOp::Maximum))              \
-          X(range_start, Value::integer(0)) X(on_false_value, Value::real(-3.4028235e+38)) X(name, kNone)
+// clang-format off
+#define RANGE_SELECT_PARAMS(X)                                                                          \
+  X(dst, kRequired)                                                                                     \
+  X(on_true_tile, kRequired)                                                                            \
+  X(comp_op0, kRequired)                                                                                \
+  X(comp_op1, kRequired) X(bound0, kRequired) X(bound1, kRequired) X(reduce_cmd, e.reduce_reset_reduce) \
+      X(reduce_res, kNone) X(reduce_op, Value::op(AluOp::Maximum)) X(range_start, Value::integer(0))    \
+          X(on_false_value, Value::real(-3.4028235e+38)) X(name, kNone)
+// clang-format on
 NKIC_PARAM_POSITIONS(RangeSelectParam, RANGE_SELECT_PARAMS);
 
 void range_select(Ctx& c) {
@@ -225,10 +234,14 @@ void range_select(Ctx& c) {
 }
 
 // tensor_scalar_reduce(dst, data, op0, operand0, reduce_op, reduce_res, reverse0=False, name=None)
-#define TENSOR_SCALAR_REDUCE_PARAMS(X)                                                                         \
-  X(dst, kRequired)                                                                                            \
-  X(data, kRequired) X(op0, kRequired) X(operand0, kRequired) X(reduce_op, kRequired) X(reduce_res, kRequired) \
-      X(reverse0, Value::boolean(false)) X(name, kNone)
+// clang-format off
+#define TENSOR_SCALAR_REDUCE_PARAMS(X)                                                                       \
+  X(dst, kRequired)                                                                                          \
+  X(data, kRequired)                                                                                         \
+  X(op0, kRequired)                                                                                          \
+  X(operand0, kRequired) X(reduce_op, kRequired) X(reduce_res, kRequired) X(reverse0, Value::boolean(false)) \
+      X(name, kNone)
+// clang-format on
 NKIC_PARAM_POSITIONS(TensorScalarReduceParam, TENSOR_SCALAR_REDUCE_PARAMS);
 
 void tensor_scalar_reduce(Ctx& c) {
@@ -255,10 +268,13 @@ void tensor_scalar_reduce(Ctx& c) {
 }
 
 // tensor_scalar_cumulative(dst, src, op0, op1, imm0, imm1=None, reduce_cmd=reduce_cmd.reset_reduce, name=None)
-#define TENSOR_SCALAR_CUMULATIVE_PARAMS(X)                                                \
-  X(dst, kRequired)                                                                       \
-  X(src, kRequired) X(op0, kRequired) X(op1, kRequired) X(imm0, kRequired) X(imm1, kNone) \
-      X(reduce_cmd, e.reduce_reset_reduce) X(name, kNone)
+// clang-format off
+#define TENSOR_SCALAR_CUMULATIVE_PARAMS(X) \
+  X(dst, kRequired)                        \
+  X(src, kRequired)                        \
+  X(op0, kRequired)                        \
+  X(op1, kRequired) X(imm0, kRequired) X(imm1, kNone) X(reduce_cmd, e.reduce_reset_reduce) X(name, kNone)
+// clang-format on
 NKIC_PARAM_POSITIONS(TensorScalarCumulativeParam, TENSOR_SCALAR_CUMULATIVE_PARAMS);
 
 void tensor_scalar_cumulative(Ctx& c) {
@@ -334,10 +350,12 @@ void nc_stream_shuffle(Ctx& c) {
 }
 
 // local_gather(dst, src_buffer, index, num_elem_per_idx=1, num_valid_indices=None, name=None)
-#define LOCAL_GATHER_PARAMS(X)                                                                                    \
-  X(dst, kRequired)                                                                                               \
-  X(src_buffer, kRequired) X(index, kRequired) X(num_elem_per_idx, Value::integer(1)) X(num_valid_indices, kNone) \
-      X(name, kNone)
+// clang-format off
+#define LOCAL_GATHER_PARAMS(X) \
+  X(dst, kRequired)            \
+  X(src_buffer, kRequired)     \
+  X(index, kRequired) X(num_elem_per_idx, Value::integer(1)) X(num_valid_indices, kNone) X(name, kNone)
+// clang-format on
 NKIC_PARAM_POSITIONS(LocalGatherParam, LOCAL_GATHER_PARAMS);
 
 void local_gather(Ctx& c) {

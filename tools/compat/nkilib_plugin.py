@@ -290,7 +290,10 @@ def run_kernel(kernel_args):
             return error
         if kernel_args.validation_args is None:
             return {"status": "PASS", "detail": "(the test checks no values)"}
-        return _compare(outputs, kernel_args.validation_args)
+        try:
+            return _compare(outputs, kernel_args.validation_args)
+        except MemoryError:
+            return {"status": "HARNESS-ERROR", "detail": "MemoryError: the test's reference ran out of memory"}
 
     try:
         outputs, error, times = _launch(func, lnc, inputs)
@@ -410,6 +413,9 @@ def pytest_runtest_makereport(item, call):
 
 
 def _first_error_line(report):
+    crash = getattr(report.longrepr, "reprcrash", None)  # the last exception of a chain
+    if crash is not None and crash.message:
+        return crash.message.splitlines()[0]
     text = str(report.longrepr) if report.longrepr else ""
     errors = [line[1:].strip() for line in text.splitlines() if line.startswith("E ")]
     if errors:
@@ -427,7 +433,7 @@ def _case_result(report):
         if report.passed:  # a negative case that the test rejects by itself, before any kernel runs
             return {"status": "SKIPPED", "detail": "(no kernel ran: the test rejected the case itself)"}
         return {"status": "HARNESS-ERROR", "detail": _first_error_line(report)}  # a gap in this plugin
-    order = ["COMPILE-ERROR", "RUNTIME-ERROR", "WRONG", "UNSUPPORTED", "PASS"]
+    order = ["HARNESS-ERROR", "COMPILE-ERROR", "RUNTIME-ERROR", "WRONG", "UNSUPPORTED", "PASS"]
     result = dict(min(launches, key=lambda r: order.index(r["status"])))
     if len(launches) > 1:
         result["launches"] = launches

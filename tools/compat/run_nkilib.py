@@ -122,7 +122,7 @@ def main():
     parser.add_argument("--filter", default="", help="run only cases whose test id contains SUBSTR")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per case (default 120)")
     parser.add_argument("--collect-timeout", type=float, default=600.0, help=argparse.SUPPRESS)
-    parser.add_argument("--max-memory-gb", type=float, default=10.0, help="address-space limit per case (default 10)")
+    parser.add_argument("--max-memory-gb", type=float, default=16.0, help="address-space limit per case (default 16)")
     parser.add_argument("--json", help="write every result to this file (rewritten after each case)")
     parser.add_argument("--target", default="trn2", choices=["trn1", "trn2", "trn3"])
     parser.add_argument("--no-lnc1", action="store_true", help="do not rerun LNC2 cases as kernel[1]")
