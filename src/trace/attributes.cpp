@@ -211,6 +211,15 @@ Value str_method(const Value& self, const std::string& name, Span s, Interpreter
                                                              : x.compare(x.size() - p.size(), p.size(), p) == 0);
       return Value::boolean(r);
     });
+  if (name == "removeprefix" || name == "removesuffix")
+    return method(self, name, [name](Interpreter& in, Value& v, CallArgs& a) {
+      want_args(in, a, 1, 1, name);
+      if (a.pos[0].k != VK::Str) in.py_raise(a.pos_spans[0], "TypeError", name + "() takes a string");
+      const std::string &x = v.as<StrObj>()->s, &p = a.pos[0].as<StrObj>()->s;
+      if (p.size() > x.size()) return Value::str(x);
+      if (name == "removeprefix") return Value::str(x.compare(0, p.size(), p) == 0 ? x.substr(p.size()) : x);
+      return Value::str(x.compare(x.size() - p.size(), p.size(), p) == 0 ? x.substr(0, x.size() - p.size()) : x);
+    });
   if (name == "join")
     return method(self, "join", [](Interpreter& in, Value& v, CallArgs& a) {
       want_args(in, a, 1, 1, "join");

@@ -309,11 +309,24 @@ void add_python_builtins(std::map<std::string, Value>& b) {
     double scale = std::pow(10.0, static_cast<double>(expect_int(in, a.pos[1], a.pos_spans[1], "ndigits")));
     return Value::real(std::nearbyint(a.pos[0].as_float() * scale) / scale);
   });
-  b["print"] = make_builtin("print", [](Interpreter&, CallArgs& a) {
+  // print(*values, sep=' ', end='\n', file=sys.stdout, flush=False), at compile time.
+  b["print"] = make_builtin("print", [](Interpreter& in, CallArgs& a) {
+    std::string sep = " ", end = "\n";
+    FILE* out = stdout;
+    for (size_t k = 0; k < a.kw.size(); ++k) {
+      const auto& [name, v] = a.kw[k];
+      if ((name == "sep" || name == "end") && (v.k == VK::Str || v.is_none())) {
+        if (v.k == VK::Str) (name == "sep" ? sep : end) = v.as<StrObj>()->s;
+      } else if (name == "file" && v.k == VK::Enum && v.as<EnumObj>()->cls == "sys.stream") {
+        out = v.as<EnumObj>()->name == "stderr" ? stderr : stdout;
+      } else if (name != "flush" && name != "file") {
+        in.py_raise(a.kw_spans[k], "TypeError", "print() got an unexpected keyword argument '" + name + "'");
+      }
+    }
     std::string line;
-    for (size_t i = 0; i < a.pos.size(); ++i) line += (i ? " " : "") + to_str(a.pos[i]);
-    std::printf("%s\n", line.c_str());
-    std::fflush(stdout);
+    for (size_t i = 0; i < a.pos.size(); ++i) line += (i ? sep : "") + to_str(a.pos[i]);
+    std::fprintf(out, "%s%s", line.c_str(), end.c_str());
+    std::fflush(out);
     return Value::none();
   });
   b["isinstance"] = make_builtin("isinstance", [](Interpreter& in, CallArgs& a) {

@@ -36,6 +36,7 @@ Interpreter::Interpreter(Program& p, const Target& t) : program(p), tgt(t) {
   builtin_modules_["nki.collectives"] = make_collectives_module();
   builtin_modules_["nki"].as<ModuleObj>()->ns["collectives"] = builtin_modules_["nki.collectives"];
   builtin_modules_["os"] = make_os_module();
+  builtin_modules_["sys"] = make_sys_module();
 }
 
 Interpreter::~Interpreter() {

@@ -189,7 +189,8 @@ Value make_typing_module();
 Value make_functools_module();
 Value make_nki_typing_module();
 Value make_collectives_module();
-Value make_os_module();  // builtins_os.cpp
+Value make_os_module();   // builtins_os.cpp
+Value make_sys_module();  // builtins_sys.cpp
 // staticmethod / classmethod decorators for class bodies (classes.cpp); added only when absent.
 void add_class_builtins(std::map<std::string, Value>& b);
 // Lookup along a class and its bases; VK::Enum marker when absent.

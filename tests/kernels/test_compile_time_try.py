@@ -3,6 +3,8 @@ and nested defs that call themselves (issue #11). nki-library's logging helper (
 reads its settings inside `try: ... except KeyError:`; these are our own kernels in that style. Each
 kernel scales its input by a factor the compile-time code computes, so the NumPy reference checks the
 path the code took (float32 multiply by a power of two or a small integer: exact, tolerance 0)."""
+import os
+import sys
 from enum import Enum
 
 import numpy as np
@@ -461,3 +463,31 @@ def test_runaway_recursion_is_a_clear_error():
     a = np.zeros(SHAPE, np.float32)
     with pytest.raises(nki.NkiCompileError, match="maximum call depth exceeded"):
         nki.simulate(runaway_kernel)(a)
+
+
+# ---------------------------------------------------------------- the logging helper's fallbacks
+def log_level(name):
+    """nki-library's logging helper: per-logger variables by prefix, an invalid level reported on stderr."""
+    levels = {"DEBUG": 10, "INFO": 20, "WARNING": 30}
+    level = 20
+    for key, value in os.environ.items():
+        if key.startswith("NKIC_TEST_LOG_LEVEL_") and key.removeprefix("NKIC_TEST_LOG_LEVEL_") == name:
+            try:
+                level = levels[value]
+            except KeyError:
+                print(f"invalid log level {value!r} for {name}", file=sys.stderr)
+    return level
+
+
+@nki.jit
+def logged_kernel(a):
+    return scaled(a, log_level("attn") // 10)
+
+
+def test_logging_helper_fallbacks(monkeypatch, capfd):
+    monkeypatch.setenv("NKIC_TEST_LOG_LEVEL_attn", "WARNING")
+    check(logged_kernel, 3)
+    monkeypatch.setenv("NKIC_TEST_LOG_LEVEL_attn", "LOUD")
+    check(logged_kernel, 2)  # the default level, and a message on stderr at compile time
+    assert "invalid log level 'LOUD' for attn" in capfd.readouterr().err
+    assert "x.py".removesuffix(".py") == "x" and "abc".removeprefix("z") == "abc"
