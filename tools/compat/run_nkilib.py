@@ -2,11 +2,11 @@
 """Compatibility runner: nki-library's kernels, compiled and simulated by nkic.
 
     python tools/compat/run_nkilib.py PATH_TO_NKI_LIBRARY [--filter SUBSTR] [--timeout SECONDS]
-                                      [--json out.json] [--target trn2] [--no-lnc1] [--list]
+        [--per-test N] [--max-memory-gb GB] [--json out.json] [--target trn2] [--no-lnc1] [--list]
 
 It collects the repository's own fast tests (`pytest -m fast` under test/integration: the shapes,
 inputs, references and tolerances the kernels' authors chose), then runs each case alone in a
-subprocess with a time limit, through nkilib_plugin.py (which stands in for their hardware test
+subprocess with a time and memory limit, through nkilib_plugin.py (which stands in for their hardware test
 harness). One line per case:
 
     PASS | WRONG <what differs> | COMPILE-ERROR <first line of the diagnostic> | RUNTIME-ERROR ...
@@ -116,6 +116,12 @@ def describe(result):
     return text
 
 
+def save(path, repo, args, rows):
+    if path:
+        with open(path, "w") as f:
+            json.dump({"repo": repo, "target": args.target, "results": rows}, f, indent=1)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("repo", help="a checkout of aws-neuron/nki-library (the 0.3.0 line)")
@@ -147,7 +153,7 @@ def main():
         rows.append({"case": error["nodeid"], "status": "COMPILE-ERROR" if ours else "HARNESS-ERROR",
                      "detail": f"(import) {error['error']}"})
         print(f"{short(error['nodeid'])}  {describe(rows[-1])}", flush=True)
-    width = max((len(short(c)) for c in cases), default=0)
+    width = min(100, max((len(short(c)) for c in cases), default=0))
     for nodeid in cases:
         results, seconds, output = run_pytest(repo, args, [nodeid], args.timeout)
         if results is None:
@@ -160,9 +166,8 @@ def main():
         result = {"case": nodeid, **result, "seconds": round(seconds, 1)}
         rows.append(result)
         print(f"{short(nodeid):<{width}}  {seconds:6.1f}s  {describe(result)}", flush=True)
-        if args.json:
-            with open(args.json, "w") as f:
-                json.dump({"repo": repo, "target": args.target, "results": rows}, f, indent=1)
+        save(args.json, repo, args, rows)  # after each case: a long run can be read while it goes
+    save(args.json, repo, args, rows)
 
     counts = collections.Counter(row["status"] for row in rows)
     print("\nsummary: " + ", ".join(f"{counts[c]} {c}" for c in CATEGORIES if counts[c]) + f" ({len(rows)} cases)")
