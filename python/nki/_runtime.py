@@ -76,6 +76,9 @@ def _describe(value, where):
             if not isinstance(k, str):
                 raise TypeError(f"{where}: dict arguments must have string keys (NKI 0.3.0)")
         return ("M", [(k, _describe(v, f"{where}[{k!r}]")) for k, v in value.items()])
+    from .collectives import ReplicaGroup
+    if isinstance(value, ReplicaGroup):  # its rank lists, which collectives take as a sequence of sequences
+        return ("U", [("U", [_describe(r, f"{where}.groups") for r in g]) for g in value.groups])
     from .language import NKIObject
     if isinstance(value, NKIObject):
         return ("O", _defining_file(type(value), where), type(value).__qualname__,

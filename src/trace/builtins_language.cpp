@@ -61,10 +61,13 @@ Value create_tensor(Interpreter& in, CallArgs& a, const std::string& fname, std:
   Span shape_span = in.arg_span(a, ps, 0);
   std::vector<int64_t> shape = expect_shape(in, v[0], shape_span, "shape");
   if (shape.empty()) in.error(shape_span, "a tensor needs at least one dimension");
+  // NKI 0.3.0 dtypes are their names (nl.float32 == 'float32'): a name string is a dtype too.
+  if (v[1].k == VK::Str)
+    if (auto named = dtype_from_name(v[1].as<StrObj>()->s)) v[1] = Value::dtype(*named);
   if (v[1].k != VK::DType)
     in.error(in.arg_span(a, ps, 1),
              "dtype must be an nki.language dtype (e.g. nl.float32), not '" + std::string(type_name(v[1].k)) + "'",
-             v[1].k == VK::Str ? "use nl." + v[1].as<StrObj>()->s + " instead of a string" : "");
+             v[1].k == VK::Str ? "'" + v[1].as<StrObj>()->s + "' names no NKI dtype" : "");
   DType dt = v[1].as_dtype();
   if (v[2].k != VK::Buffer)
     in.error(

@@ -49,6 +49,8 @@ TensorObj* tile_arg(Interpreter& in, const Value& v, Span s, const std::string& 
 
 DType dtype_arg(Interpreter& in, const Value& v, Span s, DType def) {
   if (v.is_none()) return def;
+  if (v.k == VK::Str)  // NKI 0.3.0 dtypes are their names
+    if (auto named = dtype_from_name(v.as<StrObj>()->s)) return *named;
   if (v.k != VK::DType) in.error(s, "dtype must be an nki.language dtype (e.g. nl.float32)");
   return v.as_dtype();
 }

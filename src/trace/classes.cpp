@@ -356,6 +356,15 @@ Value make_typing_module() {
                         "Literal", "Type", "TypeVar", "Final", "ClassVar", "TYPE_CHECKING"})
     m->ns[n] = builtin_class(std::string("typing.") + n);
   m->ns["TYPE_CHECKING"] = Value::boolean(false);
+  for (const char* n : {"final", "overload", "no_type_check"})  // decorators that return what they decorate
+    m->ns[n] = make_builtin(std::string("typing.") + n, [](Interpreter& in, CallArgs& a) {
+      if (a.pos.size() != 1 || !a.kw.empty()) in.py_raise(a.call_span, "TypeError", "expects one argument");
+      return a.pos[0];
+    });
+  m->ns["cast"] = make_builtin("typing.cast", [](Interpreter& in, CallArgs& a) {
+    if (a.pos.size() != 2) in.py_raise(a.call_span, "TypeError", "cast() takes a type and a value");
+    return a.pos[1];
+  });
   return Value::wrap(VK::Module, m);
 }
 

@@ -93,3 +93,53 @@ def test_isa_constants_module_and_dtype_annotation():
     x = np.arange(64, dtype=np.float32).reshape(8, 8)
     np.testing.assert_array_equal(copy_with_constants(x), x)
     assert isa_constants.dge_mode.hwdge is nisa.dge_mode.hwdge and nki.dtype is type(nl.float32)
+
+
+# ---- found by the nki-library compatibility run (tools/compat) ----
+from typing import final  # noqa: E402
+
+import nki.collectives as ncc  # noqa: E402
+import nkic  # noqa: E402
+
+
+@final
+class Plan(nl.NKIObject):
+    """typing.final on a helper class (nki-library's transformer kernels)."""
+
+    def __init__(self, scale):
+        self.scale = scale
+
+
+def given_or(t, fallback):
+    return t if t else fallback  # a tensor is "given" (truthy), as a Python object is
+
+
+@nki.jit
+def string_dtype_kernel(a, acc_dtype):
+    plan = Plan(2.0)
+    t = nl.ndarray(a.shape, dtype=acc_dtype, buffer=nl.sbuf)  # acc_dtype="float32": 0.3.0 dtypes are names
+    nisa.dma_copy(dst=t, src=given_or(a, None))
+    nisa.tensor_scalar(dst=t, data=t, op0=nl.multiply, operand0=plan.scale)
+    out = nl.ndarray(a.shape, dtype=nl.float32, buffer=nl.shared_hbm)
+    nisa.dma_copy(dst=out, src=t)
+    return out
+
+
+def test_string_dtype_truthy_tensor_and_final():
+    a = np.random.rand(64, 32).astype(np.float32)
+    np.testing.assert_array_equal(nki.simulate(string_dtype_kernel)(a, "float32"), 2 * a)
+
+
+@nki.jit
+def reduce_over(x, replica_group):
+    out = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.shared_hbm)
+    ncc.all_reduce(srcs=[x], dsts=[out], replica_group=replica_group, op=nl.add)
+    return out
+
+
+def test_replica_group_argument_with_list_fields():
+    xs = [np.random.rand(8, 4).astype(np.float32) for _ in range(2)]
+    rg = ncc.ReplicaGroup([[0, 1]])  # lists inside, as nki-library's collectives tests build it
+    outs = nkic.simulate_ranks(reduce_over, ranks=2)([(x, rg) for x in xs])
+    for o in outs:
+        np.testing.assert_allclose(o, xs[0] + xs[1], rtol=1e-6)
