@@ -30,12 +30,10 @@ int64_t slice_bound(Interpreter& in, const Value& v, int64_t dflt, Span s) {
 Value index_tensor(Interpreter& in, const Value& tv, const Value& index, Span s) {
   const TensorObj& t = *tv.as<TensorObj>();
   const TensorDecl& decl = in.program.tensors[t.ap.tensor];
-  // HBM views can be indexed again: nki-library's cross_entropy_forward shards `targets_hbm[nl.ds(o, n)]`
-  // and then slices the shard per batch. On-chip views keep the Beta 2 rule (one index per view).
-  if (t.indexed && decl.on_chip())
-    in.error(s, "cannot index a view that was already indexed or sliced (tensor '" + decl.name + "')",
-             "nested slicing is not available in NKI 0.3.0: index the original tensor once with all "
-             "dimensions, e.g. t[a:b, c:d] instead of t[a:b, :][:, c:d]");
+  // A view can be indexed again, on chip too: the second index applies to the view's own dims. 0.3.0's
+  // docs forbid nested slicing of on-chip views, but production kernels compose views (nki-library's
+  // attention_bwd indexes `dy_o_sum[h][:, a:b]` again; gen_mask_tkg and stream_shuffle_broadcast too), and
+  // those ran on hardware (docs/semantics.md, "Found by the nki-library compatibility run").
   std::vector<Value> items = index.k == VK::Tuple ? index.as<SeqObj>()->items : std::vector<Value>{index};
   size_t nd = t.ap.dims.size();
   // Expand `...` into full slices.

@@ -143,3 +143,21 @@ def test_replica_group_argument_with_list_fields():
     outs = nkic.simulate_ranks(reduce_over, ranks=2)([(x, rg) for x in xs])
     for o in outs:
         np.testing.assert_allclose(o, xs[0] + xs[1], rtol=1e-6)
+
+
+@nki.jit
+def composed_views(a):
+    """On-chip views indexed again (nki-library's attention_bwd: `dy[h][:, a:b]`, then `[:, i]`)."""
+    t = nl.ndarray((128, 4, 64), dtype=a.dtype, buffer=nl.sbuf)
+    nisa.dma_copy(dst=t, src=a)
+    out = nl.ndarray((4, 32, 8), dtype=a.dtype, buffer=nl.shared_hbm)
+    for h in range(4):
+        block = t[:, h][32:64, :]  # a view of a view
+        nisa.dma_copy(dst=out[h], src=block[:, 8:16])  # and a third index
+    return out
+
+
+def test_on_chip_views_index_again():
+    a = np.random.rand(128, 4, 64).astype(np.float32)
+    want = np.stack([a[32:64, h, 8:16] for h in range(4)])
+    np.testing.assert_array_equal(nki.simulate(composed_views)(a), want)
