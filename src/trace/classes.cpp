@@ -49,6 +49,22 @@ void collect_fields(const ClassObj* c, std::vector<std::string>& out) {
     if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
 }
 
+bool derives_from_nki_object(const ClassObj* c) {
+  if (c->builtin == "NKIObject") return true;
+  for (auto& b : c->bases)
+    if (b.k == VK::Class && derives_from_nki_object(b.as<ClassObj>())) return true;
+  return false;
+}
+
+// Unannotated class-body names (bases first), after `out`'s fields: keyword-only fields of NKIObject
+// dataclasses, as NKI's compiler reads `section_idx = None` in a class body.
+void collect_plain_fields(const ClassObj* c, std::vector<std::string>& out) {
+  for (auto& b : c->bases)
+    if (b.k == VK::Class) collect_plain_fields(b.as<ClassObj>(), out);
+  for (auto& f : c->plain_fields)
+    if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+}
+
 // A staticmethod/classmethod wrapper: an instance of the builtin class of that name holding __func__.
 const Value* method_wrapper(const Value& v, const char* kind) {
   if (v.k != VK::Instance) return nullptr;
@@ -109,6 +125,8 @@ Value Interpreter::define_class(const Stmt* s) {
   try {
     for (const Stmt* st : s->body) {
       if (st->kind == StmtKind::AnnAssign && st->target->kind == ExprKind::Name) c->fields.push_back(st->target->str);
+      if (st->kind == StmtKind::Assign && st->targets.size() == 1 && st->targets[0]->kind == ExprKind::Name)
+        c->plain_fields.push_back(st->targets[0]->str);
       exec(st);
     }
   } catch (...) {
@@ -187,9 +205,12 @@ Value Interpreter::instantiate(const Value& cv, CallArgs& args) {
   } else if (dataclass_like(c) || !c->fields.empty()) {
     std::vector<std::string> fields;
     collect_fields(c, fields);
-    if (args.pos.size() > fields.size())
+    size_t positional = fields.size();
+    bool nki_object = derives_from_nki_object(c);
+    if (nki_object) collect_plain_fields(c, fields);  // keyword-only, after the annotated ones
+    if (args.pos.size() > positional)
       py_raise(args.call_span, "TypeError",
-               c->name + "() takes " + std::to_string(fields.size()) + " positional arguments but " +
+               c->name + "() takes " + std::to_string(positional) + " positional arguments but " +
                    std::to_string(args.pos.size()) + " were given");
     std::vector<bool> set(fields.size(), false);
     std::vector<Value> vals(fields.size());
@@ -212,6 +233,7 @@ Value Interpreter::instantiate(const Value& cv, CallArgs& args) {
     for (size_t i = 0; i < fields.size(); ++i) {
       if (!set[i]) {
         Value d = class_lookup(c, fields[i]);
+        if (d.k == VK::Enum && nki_object) continue;  // NKI leaves a required field it was not given unset
         if (d.k == VK::Enum)
           py_raise(args.call_span, "TypeError", c->name + "() missing required argument '" + fields[i] + "'");
         if (d.k == VK::Instance && d.as<InstanceObj>()->cls.k == VK::Class &&

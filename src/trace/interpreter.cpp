@@ -980,6 +980,11 @@ bool Interpreter::compare(ast::CmpOpKind op, const Value& a, const Value& b, Spa
     return order(x < y ? -1 : x > y ? 1 : 0);
   }
   if (a.k == VK::Str && b.k == VK::Str) return order(a.as<StrObj>()->s.compare(b.as<StrObj>()->s));
+  // nki.isa's enums order by value, as IntEnums (nki-library: `nisa.get_nc_version() >= nisa.nc_version.gen3`).
+  if (a.k == VK::Enum && b.k == VK::Enum && a.as<EnumObj>()->cls == b.as<EnumObj>()->cls) {
+    int64_t x = a.as<EnumObj>()->value, y = b.as<EnumObj>()->value;
+    return order(x < y ? -1 : x > y ? 1 : 0);
+  }
   if ((a.k == VK::Tuple || a.k == VK::List) && a.k == b.k) {
     auto &x = a.as<SeqObj>()->items, &y = b.as<SeqObj>()->items;
     for (size_t i = 0; i < x.size() && i < y.size(); ++i) {

@@ -226,6 +226,9 @@ struct ClassObj : Object {
   std::vector<Value> bases;
   std::map<std::string, Value> ns;
   std::vector<std::string> fields;  // annotated fields in declaration order (dataclass-style init)
+  // Names the class body assigns without an annotation (`x = None`): keyword-only fields of an
+  // NKIObject dataclass, as NKI's compiler treats them (nki-library's attention_cte SectionParams).
+  std::vector<std::string> plain_fields;
   bool is_dataclass = false;
   bool frozen = false;
   bool is_enum = false;

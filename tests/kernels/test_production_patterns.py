@@ -1,5 +1,7 @@
 """Python patterns that production NKI 0.3.0 kernel libraries rely on (found by compiling real kernel
 modules; docs/semantics.md records each decision). Each test is a small kernel of our own."""
+from dataclasses import dataclass
+
 import numpy as np
 
 import nki
@@ -161,3 +163,35 @@ def test_on_chip_views_index_again():
     a = np.random.rand(128, 4, 64).astype(np.float32)
     want = np.stack([a[32:64, h, 8:16] for h in range(4)])
     np.testing.assert_array_equal(nki.simulate(composed_views)(a), want)
+
+
+@dataclass
+class Section(nl.NKIObject):
+    """Fields without annotations (nki-library's attention_cte SectionParams) and a required field the
+    caller may leave unset (its mlp_tkg constants)."""
+
+    scale: float
+    unused: int
+    index = None
+    offset = 0
+
+
+@nki.jit
+def nki_object_fields(a):
+    sec = Section(scale=3.0, index=1)  # `unused` not given: left unset, as NKI does
+    factor = sec.scale + sec.index + sec.offset
+    if nisa.get_nc_version() >= nisa.nc_version.gen3:  # nki.isa enums order by value
+        factor = factor * 2
+    out = nl.ndarray(a.shape, dtype=a.dtype, buffer=nl.shared_hbm)
+    t = nl.ndarray(a.shape, dtype=a.dtype, buffer=nl.sbuf)
+    nisa.dma_copy(dst=t, src=a)
+    nisa.tensor_scalar(dst=t, data=t, op0=nl.multiply, operand0=float(factor))
+    nisa.dma_copy(dst=out, src=t)
+    return out
+
+
+def test_nki_object_plain_fields_and_enum_order(monkeypatch):
+    a = np.random.rand(32, 16).astype(np.float32)
+    np.testing.assert_array_equal(nki.simulate(nki_object_fields)(a), a * 8)  # trn2: (3 + 1 + 0) * 2
+    monkeypatch.setenv("NEURON_PLATFORM_TARGET_OVERRIDE", "trn1")
+    np.testing.assert_array_equal(nki.simulate(nki_object_fields)(a), a * 4)
