@@ -123,7 +123,8 @@ Value list_method(const Value& self, const std::string& name, Span s, Interprete
 }
 
 Value dict_method(const Value& self, const std::string& name, Span s, Interpreter& in) {
-  auto key = [](Interpreter& in, const Value& k, Span s) {
+  auto key = [](Interpreter& in, const Value& key_value, Span s) {
+    Value k = dict_key(key_value);
     if (k.k != VK::Str) in.error(s, "dictionary keys must be strings in NKI kernels");
     return k.as<StrObj>()->s;
   };
@@ -323,9 +324,10 @@ Value Interpreter::subscript(const Value& obj, const Value& idx, Span s) {
       if (obj.as<ClassObj>()->builtin == "nki.typing.tensor") return tensor_type(*this, idx, s);
       py_raise(s, "TypeError", "class '" + obj.as<ClassObj>()->name + "' is not subscriptable");
     case VK::Dict: {
-      if (idx.k != VK::Str) error(s, "dictionary keys must be strings in NKI kernels");
-      if (Value* v = obj.as<DictObj>()->find(idx.as<StrObj>()->s)) return *v;
-      py_raise(s, "KeyError", "key '" + idx.as<StrObj>()->s + "' is not in the dictionary", "", {idx});
+      Value key = dict_key(idx);
+      if (key.k != VK::Str) error(s, "dictionary keys must be strings in NKI kernels");
+      if (Value* v = obj.as<DictObj>()->find(key.as<StrObj>()->s)) return *v;
+      py_raise(s, "KeyError", "key '" + key.as<StrObj>()->s + "' is not in the dictionary", "", {idx});
     }
     case VK::Instance:  // a class with __getitem__ (os.environ)
       if (Value r; call_dunder(obj, "__getitem__", {idx}, s, r)) return r;
@@ -341,12 +343,13 @@ void Interpreter::store_subscript(const Value& obj, const Value& idx, const Valu
     return;
   }
   if (obj.k == VK::Dict) {
-    if (idx.k != VK::Str) error(s, "dictionary keys must be strings in NKI kernels");
+    Value key = dict_key(idx);
+    if (key.k != VK::Str) error(s, "dictionary keys must be strings in NKI kernels");
     auto* d = obj.as<DictObj>();
-    if (Value* old = d->find(idx.as<StrObj>()->s))
+    if (Value* old = d->find(key.as<StrObj>()->s))
       *old = v;
     else
-      d->items.push_back({idx.as<StrObj>()->s, v});
+      d->items.push_back({key.as<StrObj>()->s, v});
     return;
   }
   if (Value r; obj.k == VK::Instance && call_dunder(obj, "__setitem__", {idx, v}, s, r)) return;

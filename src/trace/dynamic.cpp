@@ -1,6 +1,8 @@
 // Registers, hardware loops and dynamic DMA offsets (see dynamic.h).
 #include "trace/dynamic.h"
 
+#include "ir/verify.h"
+
 #include "trace/isa_common.h"
 
 namespace nkic::trace {
@@ -220,6 +222,16 @@ std::shared_ptr<const DynamicOffset> dynamic_offset(Interpreter& in, const Tenso
              "the indexed dimension's stride is not a whole number of " + std::string(name_of(ap.dtype)) + " elements");
   auto d = std::make_shared<DynamicOffset>();
   d->multiplier = bytes / size_of(ap.dtype);
+  if (scalar_offset.is_int()) {  // known at compile time (ncc.rank_id() is): a static offset of the pattern
+    int64_t step = 0;
+    if (__builtin_mul_overflow(scalar_offset.as_int(), d->multiplier, &step) ||
+        __builtin_add_overflow(ap.offset, step, &ap.offset))
+      in.error(spans[1], "scalar_offset is too large");
+    if (std::string why = check_access_pattern(in.program, ap); !why.empty())
+      in.error(spans[1], "scalar_offset " + std::to_string(scalar_offset.as_int()) + " moves the pattern outside '" +
+                             base.name + "': " + why);
+    return nullptr;
+  }
   auto index_tensor = [&](const Value& v, Span s, const char* what) -> const TensorObj* {
     const TensorObj* t = expect_tensor(in, v, s, what);
     if (t->dyn) in.error(s, std::string(what) + " cannot itself have a dynamic offset");

@@ -620,7 +620,7 @@ Value Interpreter::eval(const Expr* e) {
       auto d = std::make_shared<DictObj>();
       for (size_t i = 0; i < e->elts.size(); ++i) {
         if (!e->keys[i]) error(e->elts[i]->span, "'**' in dict displays is not supported in NKI kernels");
-        Value k = eval(e->keys[i]);
+        Value k = dict_key(eval(e->keys[i]));
         if (k.k != VK::Str) error(e->keys[i]->span, "dictionary keys must be strings in NKI kernels");
         Value v = eval(e->elts[i]);
         if (Value* old = d->find(k.as<StrObj>()->s))

@@ -191,6 +191,9 @@ Value make_nki_typing_module();
 Value make_collectives_module();
 Value make_os_module();   // builtins_os.cpp
 Value make_sys_module();  // builtins_sys.cpp
+// A dictionary key as kernels may write it: a string, or a dtype standing for its name (NKI 0.3.0's dtypes
+// are strings: nl.float32 == "float32"; nki-library keys tables by dtype). Other values stay as they are.
+inline Value dict_key(const Value& k) { return k.k == VK::DType ? Value::str(std::string(name_of(k.as_dtype()))) : k; }
 // staticmethod / classmethod decorators for class bodies (classes.cpp); added only when absent.
 void add_class_builtins(std::map<std::string, Value>& b);
 // Lookup along a class and its bases; VK::Enum marker when absent.

@@ -195,3 +195,24 @@ def test_nki_object_plain_fields_and_enum_order(monkeypatch):
     np.testing.assert_array_equal(nki.simulate(nki_object_fields)(a), a * 8)  # trn2: (3 + 1 + 0) * 2
     monkeypatch.setenv("NEURON_PLATFORM_TARGET_OVERRIDE", "trn1")
     np.testing.assert_array_equal(nki.simulate(nki_object_fields)(a), a * 4)
+
+
+_RANGE = {nl.float8_e4m3: 240.0, nl.float8_e5m2: 57344.0, nl.float32: 2.0}  # keyed by dtype (kernel_helpers)
+
+
+@nki.jit
+def dtype_keyed_table(a, shift):
+    out = nl.ndarray((a.shape[1], a.shape[2]), dtype=a.dtype, buffer=nl.shared_hbm)
+    t = nl.ndarray((a.shape[1], a.shape[2]), dtype=a.dtype, buffer=nl.sbuf)
+    # a compile-time scalar_offset (ncc.rank_id() in nki-library's collectives tests): a static offset
+    nisa.dma_copy(dst=t, src=a.ap(pattern=[[a.shape[2], a.shape[1]], [1, a.shape[2]]], scalar_offset=shift,
+                                  indirect_dim=0))
+    nisa.tensor_scalar(dst=t, data=t, op0=nl.multiply, operand0=_RANGE[a.dtype])
+    nisa.dma_copy(dst=out, src=t)
+    return out
+
+
+def test_dtype_keys_and_compile_time_scalar_offset():
+    a = np.random.rand(3, 16, 8).astype(np.float32)
+    for shift in range(3):
+        np.testing.assert_array_equal(nki.simulate(dtype_keyed_table)(a, shift), 2 * a[shift])
