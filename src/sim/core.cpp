@@ -207,12 +207,14 @@ const Instruction* Core::waiting_at() const {
   return pc_ < prog_.instrs.size() ? &prog_.instrs[pc_] : nullptr;
 }
 
-bool Core::advance(Device& dev) {
+bool Core::advance(Device& dev, size_t budget) {
   const Program& p = prog_;
   bool progressed = false;
+  size_t ran = 0;
   for (;;) {
+    if (ran >= budget) return progressed;
     // 1. The oldest waiting instructions, in order, as far as they can go.
-    while (!pending_.empty()) {
+    while (!pending_.empty() && ran < budget) {
       Deferred& d = pending_.front();
       const Instruction& in = p.instrs[d.instr];
       if (!d.born) births_at(d.instr);
@@ -221,8 +223,9 @@ bool Core::advance(Device& dev) {
       execute(d.instr, d.epoch, &dev);
       pending_.pop_front();
       progressed = true;
+      ++ran;
     }
-    if (pc_ >= p.instrs.size()) return progressed;
+    if (pc_ >= p.instrs.size() || ran >= budget) return progressed;
     // 2. The next instruction in program order: run it, or let it wait behind what it depends on.
     const Instruction& in = p.instrs[pc_];
     bool sync = info(in.op).traits & kSync;
@@ -249,6 +252,7 @@ bool Core::advance(Device& dev) {
       execute(pc_, sync ? epoch_++ : epoch_, &dev);
       ++pc_;
       progressed = true;
+      ++ran;
       continue;
     }
     // Something waits: later instructions run ahead only when independent of everything that waits.
@@ -259,6 +263,7 @@ bool Core::advance(Device& dev) {
     } else {
       births_at(pc_);
       execute(pc_, epoch_, &dev);
+      ++ran;
     }
     while (next_birth_ < p.births.size() && p.births[next_birth_].first <= pc_) ++next_birth_;
     ++pc_;

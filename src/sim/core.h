@@ -4,6 +4,7 @@
 // touching its operands), so independent later instructions may run first, as on the hardware.
 #pragma once
 
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -26,9 +27,9 @@ class Core {
 
   // Runs every instruction in order (a single core: no instruction ever waits). Throws UserError.
   void run_alone(const Progress& progress);
-  // Under a Device with several cores: runs until the core finishes or cannot go on without the other
-  // cores. Returns whether it executed anything.
-  bool advance(Device& dev);
+  // Under a Device with several cores: runs until the core finishes, cannot go on without the other
+  // cores, or has executed `budget` instructions. Returns whether it made progress.
+  bool advance(Device& dev, size_t budget = SIZE_MAX);
   bool done() const { return pc_ >= prog_.instrs.size() && pending_.empty(); }
   // The instruction this core waits at (the oldest it could not run), or nullptr.
   const Instruction* waiting_at() const;

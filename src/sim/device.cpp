@@ -108,7 +108,7 @@ bool Device::done() const {
 bool Device::step() {
   bool any = false;
   for (auto& c : cores_)
-    if (!c->done()) any = c->advance(*this) || any;
+    if (!c->done()) any = c->advance(*this, 1) || any;  // one instruction each: the cores run side by side
   return any;
 }
 

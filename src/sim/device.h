@@ -1,8 +1,8 @@
 // The machine: a Device owns HBM and N cores, each running its own Program (LNC2: one specialization
 // per nl.program_id). shared_hbm is one storage for every core: the caller's input and output buffers
 // and the kernel's own shared_hbm tensors (matched across the cores' Programs in declaration order);
-// private_hbm, SBUF, PSUM and registers are per core. Execution is deterministic: cores take turns on
-// one host thread, each running until it finishes or waits for another core.
+// private_hbm, SBUF, PSUM and registers are per core. Execution is deterministic: the cores take turns
+// on one host thread, one instruction each, as if they ran side by side.
 #pragma once
 
 #include <map>

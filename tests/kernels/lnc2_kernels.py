@@ -69,7 +69,8 @@ def barrier_handoff(x):
 def barrier_on_another_tensor(x):
     """The handoff with the barrier on a tensor the reads do not touch: the DMA that reads the stage
     does not wait for the GpSimd queue's barrier, so on hardware it may read before the other core's
-    write lands (a bug the simulator shows: the read runs ahead of the barrier)."""
+    write lands (a bug the simulator shows: the read runs ahead of the barrier). Core 1 is busy for a
+    while before it writes its half, so core 0's read comes first."""
     P, F = x.shape
     half = P // 2
     pid = nl.program_id(0)
@@ -78,6 +79,10 @@ def barrier_on_another_tensor(x):
     out = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.shared_hbm)
     t = nl.ndarray((half, F), dtype=x.dtype, buffer=nl.sbuf)
     nisa.dma_copy(dst=t, src=x[pid * half:(pid + 1) * half, :])
+    if pid == 1:
+        busy = nl.ndarray((half, F), dtype=x.dtype, buffer=nl.sbuf)
+        for _ in range(16):
+            nisa.memset(dst=busy, value=0.0)
     nisa.dma_copy(dst=stage[pid * half:(pid + 1) * half, :], src=t)
     nisa.core_barrier(flag, (0, 1))
     other = 1 - pid

@@ -35,7 +35,8 @@ def test_core_barrier_hands_off_through_shared_hbm():
 
 def test_only_the_barriers_queue_waits():
     # The stage reads do not touch the barrier's tensor and run on another queue, so they run ahead of
-    # the barrier: core 0 reads core 1's half before core 1 wrote it (never-written HBM reads as NaN).
+    # the barrier: core 0 reads core 1's half before core 1 (busy first) wrote it (never-written HBM
+    # reads as NaN); core 1 reads core 0's half, written long before.
     x = rng.standard_normal((128, 32)).astype(np.float32)
     got = barrier_on_another_tensor[2](x)
     assert np.isnan(got[:64]).all()
