@@ -170,12 +170,10 @@ def test_single_rank_launch_rejects_groups_of_more_ranks():
         nki.simulate(all_reduce_sbuf)(np.zeros((4, 4), np.float32), 2)
 
 
-def test_cli_runs_ranks(tmp_path):
+def test_cli_runs_ranks(tmp_path, nkic_path):
     import os
-    import shutil
     import subprocess
-    nkic_bin = shutil.which("nkic")
-    assert nkic_bin, "nkic is not on PATH (run ./dev test)"
+    nkic_bin = nkic_path
     src = os.path.join(os.path.dirname(__file__), "collective_kernels.py")
     r = subprocess.run([nkic_bin, "run", f"{src}:all_reduce_sbuf", "--ranks", "4", "--arg", "x=128x16:float32",
                         "--arg", "n=4", "--out", str(tmp_path)], capture_output=True, text=True)

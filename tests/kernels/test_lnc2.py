@@ -116,12 +116,10 @@ def test_grid_must_be_1_or_2():
         row_split[2, 1]
 
 
-def test_cli_runs_two_cores(tmp_path):
+def test_cli_runs_two_cores(tmp_path, nkic_path):
     import json
     import os
-    import shutil
-    nkic = shutil.which("nkic")
-    assert nkic, "nkic is not on PATH (run ./dev test)"
+    nkic = nkic_path
     src = os.path.join(os.path.dirname(__file__), "lnc2_kernels.py")
     x = rng.standard_normal((256, 64)).astype(np.float32)
     np.save(tmp_path / "x.npy", x)

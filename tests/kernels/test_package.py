@@ -1,7 +1,6 @@
 """A multi-file kernel package (relative imports, a frozen dataclass config deriving from NKIObject, an
 Enum, helper functions and classes) compiles and runs from Python and from the CLI. Exact vs NumPy."""
 import os
-import shutil
 import subprocess
 import sys
 
@@ -30,10 +29,9 @@ def test_package_kernel_assert_message_names_config():
         combine_kernel(a, a)
 
 
-@pytest.mark.skipif(shutil.which("nkic") is None, reason="nkic not on PATH")
-def test_package_kernel_from_cli(tmp_path):
+def test_package_kernel_from_cli(tmp_path, nkic_path):
     path = os.path.join(HERE, "nkipkg", "kernels", "combine.py")
-    r = subprocess.run(["nkic", "run", f"{path}:combine_kernel", "--arg", "a=256x512:float32=ones",
+    r = subprocess.run([nkic_path, "run", f"{path}:combine_kernel", "--arg", "a=256x512:float32=ones",
                         "--arg", "b=256x512:float32=ones", "--arg", "tile_f=128", "--out", str(tmp_path)],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr

@@ -1,7 +1,6 @@
 """Placement: the allocator's quadrant placement, explicit address= tensors, the start-partition rules
 of compute operands, and the allocation section of `nkic ir` (rotating buffers)."""
 import os
-import shutil
 import subprocess
 import sys
 
@@ -11,7 +10,6 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import placement_kernels as pk  # noqa: E402
-NKIC = shutil.which("nkic")
 
 
 def test_quadrant_tiles_share_a_byte_range():
@@ -32,9 +30,8 @@ def test_explicit_addresses_simulate():
     assert "at (partition 64, byte 0)" in ir and "at (partition 64, byte 2048)" in ir
 
 
-@pytest.mark.skipif(NKIC is None, reason="nkic is not on PATH")
-def test_ir_allocation_section_reports_rotating_buffers():
-    args = [NKIC, "ir", os.path.join(HERE, "placement_kernels.py") + ":rotating", "--arg", "a=128x64:float32",
+def test_ir_allocation_section_reports_rotating_buffers(nkic_path):
+    args = [nkic_path, "ir", os.path.join(HERE, "placement_kernels.py") + ":rotating", "--arg", "a=128x64:float32",
             "--arg", "n=8"]
     r = subprocess.run(args, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr

@@ -5,7 +5,6 @@ Every package here is our own, written into a tmp dir by the test. Results are e
 kernels multiply and add small exact floats)."""
 import importlib
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -15,7 +14,6 @@ import pytest
 
 import nki
 
-NKIC = shutil.which("nkic")
 
 KERNEL = '''
 import nki
@@ -188,26 +186,8 @@ def test_env_errors(tmp_path, clean_imports, body, message):
         assert e.value.lineno == f.read().splitlines().index("    " + body) + 1  # at the helper's line
 
 
-def _try_supported(tmp_path):
-    probe = kernel_source('''
-        def f():
-            try:
-                return {}["k"]
-            except KeyError:
-                return 1.0
-        ''', "f()", 0.0)
-    write(tmp_path, {"tryprobe.py": probe})
-    try:
-        importlib.import_module("tryprobe").kern(A)
-        return True
-    except nki.NkiCompileError:
-        return False
-
-
 def test_env_missing_key_is_a_catchable_key_error(tmp_path, monkeypatch, clean_imports):
     sys.path.insert(0, str(tmp_path))
-    if not _try_supported(tmp_path):
-        pytest.skip("try/except is not supported by this build yet")
     monkeypatch.delenv("NKIC_T_UNSET", raising=False)
     mod = load(tmp_path, "envkey", kernel_source('''
         import os
@@ -334,7 +314,7 @@ def test_host_only_modules_are_errors_only_when_used(tmp_path, clean_imports):
 
 # ---------------------------------------------------------------- the CLI: --path and PYTHONPATH
 
-def cli_setup(tmp_path):
+def cli_setup(tmp_path, nkic):
     write(tmp_path / "lib", LIBPKG)
     write(tmp_path / "ns", {"h5ns/sub/helpers.py": "BIAS = 1.5\n"})
     write(tmp_path / "kern", {
@@ -346,7 +326,7 @@ def cli_setup(tmp_path):
         "sibling.py": "EXTRA = 1.0\n",  # the kernel's own folder
     })
     np.save(tmp_path / "a.npy", A)
-    return ["nkic", "run", str(tmp_path / "kern" / "clik.py"), "--arg", f"a=128x8:float32={tmp_path / 'a.npy'}",
+    return [nkic, "run", str(tmp_path / "kern" / "clik.py"), "--arg", f"a=128x8:float32={tmp_path / 'a.npy'}",
             "--out", str(tmp_path / "out"), "--quiet"]
 
 
@@ -356,10 +336,9 @@ def cli_env(**extra):
     return env
 
 
-@pytest.mark.skipif(NKIC is None, reason="nkic is not on PATH")
 @pytest.mark.parametrize("how", ["--path", "PYTHONPATH"])
-def test_cli_search_path(tmp_path, how):
-    cmd = cli_setup(tmp_path)
+def test_cli_search_path(tmp_path, how, nkic_path):
+    cmd = cli_setup(tmp_path, nkic_path)
     dirs = [str(tmp_path / "lib"), str(tmp_path / "ns")]
     if how == "--path":
         cmd += ["--path", dirs[0], f"--path={dirs[1]}"]
@@ -371,14 +350,13 @@ def test_cli_search_path(tmp_path, how):
     np.testing.assert_array_equal(np.load(tmp_path / "out" / "out.npy"), A * np.float32(3.0) + np.float32(2.5))
 
 
-@pytest.mark.skipif(NKIC is None, reason="nkic is not on PATH")
-def test_cli_search_path_errors(tmp_path):
-    cmd = cli_setup(tmp_path)
+def test_cli_search_path_errors(tmp_path, nkic_path):
+    cmd = cli_setup(tmp_path, nkic_path)
     r = subprocess.run(cmd, capture_output=True, text=True, env=cli_env())
     assert r.returncode == 1 and "module 'h5lib.core.ops' is not available to kernels" in r.stderr
     r = subprocess.run(cmd + ["--path", str(tmp_path / "nowhere")], capture_output=True, text=True, env=cli_env())
     assert r.returncode == 2 and "not a directory" in r.stderr
-    r = subprocess.run(["nkic", "run", "--help"], capture_output=True, text=True)
+    r = subprocess.run([nkic_path, "run", "--help"], capture_output=True, text=True)
     assert "--path DIR" in r.stdout
 
 
