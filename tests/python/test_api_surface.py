@@ -411,3 +411,12 @@ def test_replica_group():
     assert ncc.ReplicaGroup(((0, 1),)).groups == [[0, 1]]
     with pytest.raises(ValueError):
         ncc.ReplicaGroup([[0, 1], [1, 2]])
+
+
+def test_nki_dtype_module_gives_host_types():
+    import ml_dtypes
+    import numpy as np
+
+    import nki.dtype as nt  # nki-library's tests build inputs with it
+    assert nt.float8_e4m3 is ml_dtypes.float8_e4m3 and nt.bfloat16 is ml_dtypes.bfloat16
+    assert np.zeros(3, dtype=nt.float32).dtype == np.float32
