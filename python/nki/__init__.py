@@ -3,6 +3,7 @@ core. There is no Neuron device here: every ``@nki.jit`` call runs in the simula
 ``NKI_SIMULATOR=1``)."""
 
 import os as _os
+import sys as _sys
 
 if _os.environ.get("NKIC_CORE_DIR"):  # development: load ``_core`` from another build directory
     def _load_core(directory):
@@ -22,10 +23,16 @@ if _os.environ.get("NKIC_CORE_DIR"):  # development: load ``_core`` from another
 from . import collectives, isa, language, typing
 from ._errors import (NkiAssertionError, NkiCompileError, NkiError, NkiSimulationError,
                       NkiValidationError)
+from . import _runtime
 from ._runtime import JitKernel, jit, simulate
 
 # The dtype type, for annotations: nki-library's cross_entropy_forward declares `dtype: nki.dtype = nl.bfloat16`.
+# It is also importable as a module of host dtypes (`import nki.dtype as nt`; nki-library's qkv tests build
+# inputs with `np.zeros(shape, dtype=nt.float8_e4m3)`): each dtype name is its NumPy / ml_dtypes type there.
 dtype = language.NkiDtype
+for _name, _np_dtype in _runtime._NKI_TO_NP.items():
+    setattr(dtype, _name, _np_dtype.type)
+_sys.modules[__name__ + ".dtype"] = dtype
 
 __version__ = "0.1.0"
 

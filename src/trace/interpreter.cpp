@@ -381,7 +381,15 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
       for (auto it = s->decorators.rbegin(); it != s->decorators.rend(); ++it) {
         Value dec = eval(*it);
         if (dec.k == VK::Builtin && dec.as<BuiltinObj>()->name == "nki.jit") {
-          if (fv.k == VK::Function) fv.as<FunctionObj>()->jit_decorated = true;
+          // @nki.jit(mode="trace") sub-kernels are traced into the calling kernel (nki-library's moe_cte
+          // calls them); any other @nki.jit function called from a kernel stays the 0.3.0 error.
+          bool traced = false;
+          if ((*it)->kind == ExprKind::Call)
+            for (const ast::Keyword& k : (*it)->keywords) {
+              Value mode = k.arg == "mode" ? eval(k.value) : Value::none();
+              traced = traced || (mode.k == VK::Str && mode.as<StrObj>()->s == "trace");
+            }
+          if (fv.k == VK::Function && !traced) fv.as<FunctionObj>()->jit_decorated = true;
           continue;
         }
         CallArgs ca;

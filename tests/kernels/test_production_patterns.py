@@ -216,3 +216,25 @@ def test_dtype_keys_and_compile_time_scalar_offset():
     a = np.random.rand(3, 16, 8).astype(np.float32)
     for shift in range(3):
         np.testing.assert_array_equal(nki.simulate(dtype_keyed_table)(a, shift), 2 * a[shift])
+
+
+@nki.jit(mode="trace")
+def traced_part(t, factor):
+    """A @nki.jit(mode="trace") sub-kernel (nki-library's moe_cte calls its bwmm kernels this way)."""
+    nisa.tensor_scalar(dst=t, data=t, op0=nl.multiply, operand0=factor)
+    return t
+
+
+@nki.jit(mode="trace")
+def calls_traced_part(a):
+    t = nl.ndarray(a.shape, dtype=a.dtype, buffer=nl.sbuf)
+    nisa.dma_copy(dst=t, src=a)
+    traced_part(t, 5.0)
+    out = nl.ndarray(a.shape, dtype=a.dtype, buffer=nl.shared_hbm)
+    nisa.dma_copy(dst=out, src=t)
+    return out
+
+
+def test_trace_mode_sub_kernel_is_inlined():
+    a = np.random.rand(16, 8).astype(np.float32)
+    np.testing.assert_array_equal(nki.simulate(calls_traced_part)(a), 5 * a)
