@@ -160,6 +160,9 @@ AluOp Ctx::op(size_t i, uint8_t uses, const char* what) {
 }
 
 int64_t Ctx::enum_value(size_t i, const char* cls) {
+  // dge_mode also takes its raw value: nki-library's mlp_tkg passes `dge_mode=3` ("STATIC DMA mode") and ran
+  // on hardware; every other enum parameter rejects raw ints, as 0.3.0 documents.
+  if (v[i].is_int() && std::string(cls) == "dge_mode" && v[i].as_int() >= 0 && v[i].as_int() <= 3) return v[i].as_int();
   if (v[i].k != VK::Enum || v[i].as<EnumObj>()->cls != cls) {
     std::string hint = v[i].is_int() ? "raw integers are not accepted for enum parameters in NKI 0.3.0" : "";
     fail(i, pname(i) + " must be a member of nisa." + cls + ", not " + repr(v[i]),

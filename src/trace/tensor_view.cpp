@@ -205,11 +205,8 @@ Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name
       const TensorObj& t = *self.as<TensorObj>();
       const TensorDecl& decl = in.program.tensors[t.ap.tensor];
       if (t.dyn) in.error(a.call_span, ".ap() cannot be applied to a view that already has a dynamic offset");
-      // HBM views may be indexed first (later NKI): the offset then counts from the view's start and a
-      // dynamic offset steps along the view's dims. On-chip views keep the 0.3.0 rule.
-      if (t.indexed && decl.on_chip())
-        in.error(a.call_span, ".ap() applies to a whole on-chip tensor, not to an indexed view",
-                 "call .ap() on the tensor itself and give the offset in offset=");
+      // Views may be indexed first: the offset then counts from the view's start and a dynamic offset
+      // steps along the view's dims. On chip too: nki-library's TensorView calls .ap() on indexed SBUF views.
       AccessPattern ap;
       ap.tensor = t.ap.tensor;
       ap.dtype = t.ap.dtype;
