@@ -47,9 +47,16 @@ void nc_matmul(Ctx& c) {
     c.fail(P::dst, "dst " + shape_str(*dst) + " must be [" + std::to_string(mm) + ", " + std::to_string(n) +
                        "] (stationary free size x moving free size)");
   DType dd = c.dtype(dst);
-  if (dd != DType::Float32 && !(dd == DType::BFloat16 && t.nc_version >= 4))
+  // Transpose mode (NCv3+) writes 16-bit inputs as 16-bit PSUM output (spec §5.4; nki-library's moe_cte
+  // transposes bf16 tiles this way).
+  bool transpose16 = c.boolean(P::is_transpose) && t.nc_version >= 3 && dd == c.dtype(st) &&
+                     (dd == DType::BFloat16 || dd == DType::Float16);
+  if (dd != DType::Float32 && !(dd == DType::BFloat16 && t.nc_version >= 4) && !transpose16)
     c.fail(P::dst,
-           "dst must be float32" + std::string(t.nc_version >= 4 ? " or bfloat16" : "") + ", not " + dt_name(dd));
+           "dst must be float32" + std::string(t.nc_version >= 4 ? " or bfloat16" : "") + ", not " + dt_name(dd),
+           t.nc_version >= 3 && (dd == DType::BFloat16 || dd == DType::Float16)
+               ? "with is_transpose=True a 16-bit stationary may write a PSUM tile of its own dtype"
+               : "");
   Accumulate acc = c.accumulate(P::accumulate);
   set_accumulate(c.emit(Opcode::NcMatmul, {dst, st, mv}), acc);
 }

@@ -238,3 +238,28 @@ def calls_traced_part(a):
 def test_trace_mode_sub_kernel_is_inlined():
     a = np.random.rand(16, 8).astype(np.float32)
     np.testing.assert_array_equal(nki.simulate(calls_traced_part)(a), 5 * a)
+
+
+@nki.jit
+def transpose_mode_bf16(a):
+    """nc_matmul(is_transpose=True) of a bf16 tile into a bf16 PSUM tile (NCv3+; nki-library's moe_cte)."""
+    P, F = a.shape
+    t = nl.ndarray((P, F), dtype=a.dtype, buffer=nl.sbuf)
+    nisa.dma_copy(dst=t, src=a)
+    ident = nl.ndarray((P, P), dtype=a.dtype, buffer=nl.sbuf)
+    nisa.memset(dst=ident, value=0.0)
+    nisa.affine_select(dst=ident, pattern=[[-1, P]], channel_multiplier=1, on_true_tile=ident, on_false_value=1.0,
+                       cmp_op=nl.not_equal)
+    ps = nl.ndarray((F, P), dtype=a.dtype, buffer=nl.psum)
+    nisa.nc_matmul(dst=ps, stationary=t, moving=ident, is_transpose=True)
+    o = nl.ndarray((F, P), dtype=a.dtype, buffer=nl.sbuf)
+    nisa.tensor_copy(dst=o, src=ps)
+    out = nl.ndarray((F, P), dtype=a.dtype, buffer=nl.shared_hbm)
+    nisa.dma_copy(dst=out, src=o)
+    return out
+
+
+def test_transpose_mode_writes_16_bit_psum():
+    import ml_dtypes
+    a = np.random.rand(64, 32).astype(ml_dtypes.bfloat16)
+    np.testing.assert_array_equal(nki.simulate(transpose_mode_bf16)(a), a.T)
