@@ -158,3 +158,19 @@ def mismatched_pipes(x):
     if pid == 0:
         nisa.dma_copy(dst=out, src=u)
     return out
+
+
+@nki.jit
+def barrier_in_dynamic_loop(x, n):
+    """core_barrier on an SBUF tile inside a hardware loop (nki-library's moe_cte): each iteration both
+    cores add 1 to their half, then meet."""
+    half = x.shape[0] // 2
+    pid = nl.program_id(0)
+    out = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.shared_hbm)
+    t = nl.ndarray((half, x.shape[1]), dtype=x.dtype, buffer=nl.sbuf)
+    nisa.dma_copy(dst=t, src=x[pid * half:(pid + 1) * half, :])
+    for _ in nl.dynamic_range(n):
+        nisa.tensor_scalar(dst=t, data=t, op0=nl.add, operand0=1.0)
+        nisa.core_barrier(t, (0, 1))
+    nisa.dma_copy(dst=out[pid * half:(pid + 1) * half, :], src=t)
+    return out

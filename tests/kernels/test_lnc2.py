@@ -131,3 +131,12 @@ def test_cli_runs_two_cores(tmp_path, nkic_path):
     r = subprocess.run([nkic, "run", f"{src}:row_split", "--lnc", "3", "--arg", "x=256x64:float32"], capture_output=True,
                        text=True)
     assert r.returncode == 2 and "--lnc takes 1 or 2" in r.stderr
+
+
+def test_barrier_on_sbuf_inside_a_hardware_loop():
+    from lnc2_kernels import barrier_in_dynamic_loop
+    x = rng.standard_normal((128, 16)).astype(np.float32)
+    want = x.copy()
+    for _ in range(5):  # five fp32 adds, as the engines do them
+        want = want + np.float32(1)
+    np.testing.assert_array_equal(barrier_in_dynamic_loop[2](x, 5), want)
