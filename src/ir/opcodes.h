@@ -250,7 +250,7 @@ constexpr ImmSpec Kind() { return {"kind", ImmType::Collective, Slot::I0}; }
      R("moving_scale", kSbuf)),                                                                                       \
     (Acc()), 0)                                                                                                       \
   /* LNC2 synchronization between the two cores of a logical core (trace/isa_lnc.cpp, sim/device.cpp). */             \
-  X(CoreBarrier, "core_barrier", GpSimd, (R("data", kNotPsum)), (), kSync) /* engine = the blocking queue */              \
+  X(CoreBarrier, "core_barrier", GpSimd, (R("data", kNotPsum)), (), kSync) /* engine = the blocking queue */          \
   X(SendRecv, "sendrecv", DMA, (R("src", kSbuf), W("dst", kSbuf)),                                                    \
     (I0("pipe_id"), IntAt("send_to_rank", 0), IntAt("recv_from_rank", 1)), kSync) /* engine = the DMA used */         \
   /* nki.collectives across ranks (trace/builtins_collectives.cpp, sim/world.cpp): operands are the srcs, the  */     \
