@@ -18,8 +18,6 @@ using ast::ExprKind;
 using ast::Stmt;
 using ast::StmtKind;
 
-bool is_none(const Expr* e) { return e && e->kind == ExprKind::Constant && e->ckind == ConstKind::None; }
-
 Span join(Span a, Span b) { return {a.line, a.col, b.end_line, b.end_col}; }
 
 // A span covering `n` bytes from the start of `s` (a keyword at the start of a statement).
@@ -328,20 +326,10 @@ class Checker {
         expr(e->a);
         expr(e->b);
         return;
-      case ExprKind::Compare:
+      case ExprKind::Compare:  // `is` between any values is identity, as in Python: the 0.3.0 docs allow only
+                               // `is None`, but nki-library's own test kernels compare objects with `is`
         expr(e->a);
-        for (size_t i = 0; i < e->cmpops.size() && i < e->elts.size(); ++i) {
-          CmpOpKind op = e->cmpops[i];
-          const Expr* lhs = i == 0 ? e->a : e->elts[i - 1];
-          const Expr* rhs = e->elts[i];
-          if ((op == CmpOpKind::Is || op == CmpOpKind::IsNot) && lhs && rhs && !is_none(lhs) && !is_none(rhs)) {
-            bool neg = op == CmpOpKind::IsNot;
-            error(join(lhs->span, rhs->span),
-                  std::string("'") + (neg ? "is not" : "is") + "' is only supported against None in NKI kernels",
-                  std::string("compare values with '") + (neg ? "!=" : "==") + "' instead");
-          }
-          expr(rhs);
-        }
+        for (const Expr* rhs : e->elts) expr(rhs);
         return;
       case ExprKind::Dict:
         exprs(e->keys);

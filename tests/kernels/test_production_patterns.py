@@ -263,3 +263,22 @@ def test_transpose_mode_writes_16_bit_psum():
     import ml_dtypes
     a = np.random.rand(64, 32).astype(ml_dtypes.bfloat16)
     np.testing.assert_array_equal(nki.simulate(transpose_mode_bf16)(a), a.T)
+
+
+@nki.jit
+def identity_checks(a):
+    """`is` between objects is identity (nki-library's test_tensor_view: `tv2.base_tensor is tv1.base_tensor`)."""
+    plan, other = Plan(2.0), Plan(2.0)
+    same = plan
+    factor = (10.0 if same is plan else 0.0) + (1.0 if other is not plan else 0.0)
+    out = nl.ndarray(a.shape, dtype=a.dtype, buffer=nl.shared_hbm)
+    t = nl.ndarray(a.shape, dtype=a.dtype, buffer=nl.sbuf)
+    nisa.dma_copy(dst=t, src=a)
+    nisa.tensor_scalar(dst=t, data=t, op0=nl.multiply, operand0=factor)
+    nisa.dma_copy(dst=out, src=t)
+    return out
+
+
+def test_is_between_objects_is_identity():
+    a = np.random.rand(8, 8).astype(np.float32)
+    np.testing.assert_array_equal(nki.simulate(identity_checks)(a), a * 11)
