@@ -75,20 +75,15 @@ void print_immediate(std::ostringstream& os, const Program& p, const Instruction
   }
 }
 
-// The role name of operand k of `in` (roles are listed in operand order; absent optional roles skipped).
-std::string_view role_of(const Instruction& in, size_t k) {
-  std::span<const OperandSpec> roles = info(in.op).operands();
-  for (size_t r = 0; r < roles.size(); ++r)
-    if (in.operand(static_cast<int>(r)) == static_cast<int>(k)) return roles[r].name;
-  if (!roles.empty() && roles.back().arity == Arity::Rest) return roles.back().name;
-  return "op";
-}
 }  // namespace
 
 std::string print_instruction(const Program& p, const Instruction& in) {
   std::ostringstream os;
   os << name_of(in.op) << " engine=" << name_of(in.engine);
-  for (size_t k = 0; k < in.num_ops; ++k) os << " " << role_of(in, k) << "=" << print_access_pattern(p, p.op(in, k));
+  for (size_t k = 0; k < in.num_ops; ++k) {
+    const OperandSpec* role = role_of(in, k);
+    os << " " << (role ? role->name : "op") << "=" << print_access_pattern(p, p.op(in, k));
+  }
   for (const ImmSpec& m : info(in.op).immediates())
     if (m.unless_role < 0 || in.operand(m.unless_role) < 0)  // a scalar operand given as a tile prints as the tile
       print_immediate(os, p, in, m);

@@ -12,6 +12,14 @@ int Instruction::operand(int r) const {
   return __builtin_popcount(present & ((1u << r) - 1));
 }
 
+const OperandSpec* role_of(const Instruction& in, size_t k) {
+  std::span<const OperandSpec> roles = info(in.op).operands();
+  if (roles.empty()) return nullptr;
+  for (size_t r = 0; r < roles.size(); ++r)
+    if (in.operand(static_cast<int>(r)) == static_cast<int>(k)) return &roles[r];
+  return &roles.back();
+}
+
 Instruction& Program::emit(Instruction in, std::span<const APRef> ops) {
   if (ops.size() > UINT8_MAX) throw std::length_error("instruction has more than 255 operands");
   in.ops_begin = static_cast<uint32_t>(operands.size());

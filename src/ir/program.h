@@ -128,6 +128,10 @@ struct Instruction {
   // if absent.
   int operand(int r) const;
 };
+// The opcode-table role of operand k of `in` (the variadic last role for extra operands), or nullptr
+// when the opcode has no operand roles.
+const OperandSpec* role_of(const Instruction& in, size_t k);
+
 static_assert(sizeof(Instruction) == 40, "Instruction is stored once per instruction: keep it small");
 
 // A source location with the call stack that led to it: `parent` is the caller's entry (-1 at the kernel).

@@ -60,14 +60,11 @@ std::string check_against_table(const Program& p, const Instruction& in) {
     if (roles[r].arity == Arity::One && in.operand(static_cast<int>(r)) < 0)
       return "no operand for role " + std::string(roles[r].name);
   for (size_t k = 0; k < in.num_ops; ++k) {
-    size_t r = roles.empty() ? 0 : roles.size() - 1;
-    for (size_t q = 0; q < roles.size(); ++q)
-      if (in.operand(static_cast<int>(q)) == static_cast<int>(k)) r = q;
-    if (roles.empty()) return "an operand for an opcode without operands";
+    const OperandSpec* role = role_of(in, k);
+    if (!role) return "an operand for an opcode without operands";
     Mem m = p.tensors[p.op(in, k).tensor].mem;
-    if (!contains(roles[r].mems, m))
-      return std::string(roles[r].name) + " is in " + std::string(name_of(m)) +
-             ", which the opcode's row does not allow";
+    if (!contains(role->mems, m))
+      return std::string(role->name) + " is in " + std::string(name_of(m)) + ", which the opcode's row does not allow";
   }
   std::span<const int64_t> ints = p.ints(in);
   for (const ImmSpec& m : row.immediates()) {

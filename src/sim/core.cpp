@@ -173,12 +173,7 @@ std::vector<Core::Region> Core::regions_of(uint32_t i) {
     extend(v.pstep, v.pnum);
     for (auto& d : v.free) extend(d.step, d.num);
     Access a = Access::ReadWrite;  // a synchronization orders everything that touches its operands
-    if (!sync && !roles.empty()) {
-      int r = -1;
-      for (size_t q = 0; q < roles.size(); ++q)
-        if (in.operand(static_cast<int>(q)) == static_cast<int>(k)) r = static_cast<int>(q);
-      a = roles[r < 0 ? roles.size() - 1 : static_cast<size_t>(r)].access;
-    }
+    if (const OperandSpec* role = role_of(in, k); !sync && role) a = role->access;
     out.push_back({lo, hi + size_of(ap.dtype), a != Access::Read});
   }
   auto it = std::lower_bound(prog_.births.begin(), prog_.births.end(), std::make_pair(i, uint32_t{0}));

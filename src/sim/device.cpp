@@ -180,15 +180,16 @@ void Device::complete(const std::pair<int64_t, int64_t>& key) {
     if (waiting_[c] && waiting_[c]->key == key) waiting_[c]->complete = true;
 }
 
+// "core 1 has finished" / "core 1 waits at core_barrier on line 12" (with "rank r " when name_rank).
+std::string Device::describe_core(const Core& c, bool name_rank) const {
+  const Instruction* in = c.waiting_at();
+  return (name_rank ? "rank " + std::to_string(rank_) + " " : "") + "core " + std::to_string(c.id()) +
+         (c.done() || !in ? " has finished" : " waits at " + sync_name(*in) + " on line " + line_of(c.program(), *in));
+}
+
 std::string Device::describe_cores(bool name_rank) const {
   std::string out;
-  for (auto& o : cores_) {
-    const Instruction* oin = o->waiting_at();
-    out += (out.empty() ? "" : "; ") + std::string(name_rank ? "rank " + std::to_string(rank_) + " " : "") + "core " +
-           std::to_string(o->id()) +
-           (o->done() || !oin ? " has finished"
-                              : " waits at " + sync_name(*oin) + " on line " + line_of(o->program(), *oin));
-  }
+  for (auto& o : cores_) out += (out.empty() ? "" : "; ") + describe_core(*o, name_rank);
   return out;
 }
 
@@ -197,13 +198,8 @@ void Device::describe_waiting(std::vector<Diagnostic>& out, const std::string& o
     const Instruction* in = c->waiting_at();
     if (c->done() || !in) continue;
     std::string peers = others;
-    for (auto& o : cores_) {
-      if (o.get() == c.get()) continue;
-      const Instruction* oin = o->waiting_at();
-      peers += (peers.empty() ? "" : "; ") + std::string("core ") + std::to_string(o->id()) +
-               (o->done() || !oin ? " has finished"
-                                  : " waits at " + sync_name(*oin) + " on line " + line_of(o->program(), *oin));
-    }
+    for (auto& o : cores_)
+      if (o.get() != c.get()) peers += (peers.empty() ? "" : "; ") + describe_core(*o, false);
     std::string who = (name_rank ? "rank " + std::to_string(rank_) + " " : "") + "core " + std::to_string(c->id());
     Diagnostic d = c->program().diagnostic_at(*in, "deadlock: " + who + " waits here for a matching " + sync_name(*in) +
                                                        " that no other core reaches (" + peers + ")");
@@ -229,13 +225,9 @@ void Device::after_execute(Core& core, uint32_t instr, uint32_t epoch) {
   const Instruction& in = p.instrs[instr];
   if (in.flags & kDynamic) return;         // run-time addresses: not tracked
   if (info(in.op).traits & kSync) return;  // synchronizations order what they write
-  std::span<const OperandSpec> roles = info(in.op).operands();
   for (size_t k = 0; k < in.num_ops; ++k) {
-    int r = -1;
-    for (size_t q = 0; q < roles.size(); ++q)
-      if (in.operand(static_cast<int>(q)) == static_cast<int>(k)) r = static_cast<int>(q);
-    if (roles.empty()) continue;
-    if (roles[r < 0 ? roles.size() - 1 : static_cast<size_t>(r)].access == Access::Read) continue;
+    const OperandSpec* role = role_of(in, k);
+    if (!role || role->access == Access::Read) continue;
     APRef ap = p.op(in, k);
     if (p.tensors[ap.tensor].mem != Mem::HBM) continue;
     PhysView v = core.memory().view(ap);

@@ -42,7 +42,8 @@ class Device {
   // The error of a deadlock: one diagnostic per waiting core, naming what the others do (`others`
   // describes cores of other devices).
   void describe_waiting(std::vector<Diagnostic>& out, const std::string& others, bool name_rank) const;
-  std::string describe_cores(bool name_rank) const;  // "core 1 has finished; core 0 waits at ..."
+  std::string describe_cores(bool name_rank) const;
+  std::string describe_core(const Core& c, bool name_rank) const;  // "core 1 has finished; core 0 waits at ..."
   // Findings that do not stop the run: shared_hbm bytes written by two cores with no synchronization
   // between the writes.
   const std::vector<Diagnostic>& warnings() const { return warnings_; }
