@@ -139,8 +139,32 @@ std::vector<sim::HostBuffer> buffers(const std::vector<std::tuple<uintptr_t, int
 
 }  // namespace
 
+// A timed run and the kernel whose Programs it points into.
+struct ProfileHandle {
+  std::shared_ptr<api::Kernel> kernel;
+  api::Profile profile;
+};
+
 NB_MODULE(_core, m) {
   m.doc() = "nkic core: the NKI compiler and NeuronCore simulator";
+
+  nb::class_<ProfileHandle>(m, "Profile")
+      .def_prop_ro("latency_us", [](const ProfileHandle& h) { return h.profile.timeline.latency_ns / 1000.0; })
+      .def("summary_json", [](const ProfileHandle& h) { return h.profile.summary_json(); })
+      .def("summary_text", [](const ProfileHandle& h) { return h.profile.summary_text(); })
+      .def("perfetto_json", [](const ProfileHandle& h) { return h.profile.perfetto_json(); })
+      .def("html", [](const ProfileHandle& h) { return h.profile.html(); })
+      .def("lines",
+           [](const ProfileHandle& h) {
+             std::vector<std::tuple<std::string, int, double, uint64_t, std::string>> out;
+             for (auto& l : h.profile.lines()) out.emplace_back(l.file, l.line, l.ns / 1000.0, l.instructions, l.text);
+             return out;
+           })
+      .def("warnings", [](const ProfileHandle& h) {
+        std::vector<std::string> out;
+        for (auto& w : h.profile.warnings) out.push_back(render(w));
+        return out;
+      });
 
   nb::class_<api::Kernel>(m, "Kernel")
       .def_prop_ro("num_instructions", &api::Kernel::num_instructions)
@@ -188,7 +212,20 @@ NB_MODULE(_core, m) {
             return rendered;
           },
           nb::arg("inputs"), nb::arg("outputs"),
-          "Runs the kernel on buffers given as (address, nbytes) of C-contiguous arrays; returns its warnings.");
+          "Runs the kernel on buffers given as (address, nbytes) of C-contiguous arrays; returns its warnings.")
+      .def(
+          "profile",
+          [](std::shared_ptr<api::Kernel> k, const std::vector<std::tuple<uintptr_t, int64_t>>& inputs,
+             const std::vector<std::tuple<uintptr_t, int64_t>>& outputs, bool timing_only, bool keep_slices) {
+            auto in = buffers(inputs), out = buffers(outputs);
+            api::ProfileOptions o{timing_only, keep_slices};
+            return guarded([&] {
+              nb::gil_scoped_release release;
+              return ProfileHandle{k, k->profile(in, out, o)};
+            });
+          },
+          nb::arg("inputs"), nb::arg("outputs"), nb::arg("timing_only") = false, nb::arg("keep_slices") = true,
+          "Runs and times the kernel (the timing model); returns a Profile.");
 
   m.def(
       "compile",

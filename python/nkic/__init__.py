@@ -2,13 +2,17 @@
 
 - ``simulate_ranks(kernel, ranks)``: runs a kernel on several ranks that meet at their ``nki.collectives``
   calls (AWS's simulator does not run collectives).
+- ``profile(kernel, *args, target=None, timing_only=False, **kwargs)``: the timing model's estimate of
+  the kernel's latency on trn1/trn2/trn3, where the time goes, a Perfetto trace and an HTML report.
 """
 import warnings as _warnings
 
 from nki._errors import NkiError
 from nki._runtime import JitKernel, _at_kernel_line
 
-__all__ = ["simulate_ranks", "NkiError"]
+from nkic._profile import Profile, profile
+
+__all__ = ["simulate_ranks", "profile", "Profile", "NkiError"]
 
 
 def simulate_ranks(kernel, ranks):

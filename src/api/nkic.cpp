@@ -96,6 +96,20 @@ std::vector<Diagnostic> Kernel::run(const std::vector<sim::HostBuffer>& inputs,
   return dev.warnings();
 }
 
+Profile Kernel::profile(const std::vector<sim::HostBuffer>& inputs, const std::vector<sim::HostBuffer>& outputs,
+                        const ProfileOptions& options, const sim::Progress& progress) const {
+  Profile out;
+  for (const Program& p : programs_) out.programs.push_back(&p);
+  sim::Device dev(target(), out.programs, inputs, outputs);
+  dev.enable_timing(options.keep_slices, options.timing_only);
+  dev.run(progress);
+  out.timeline = dev.timer()->finish();
+  out.kernel_name = programs_.front().kernel_name;
+  out.target_name = std::string(target().name);
+  out.warnings = dev.warnings();
+  return out;
+}
+
 namespace {
 // One core's Program through the pipeline: specialize, then each pass (verified after each when asked).
 SpecializeResult compile_one(const SourceRef& src, const std::string& kernel_name, const std::vector<KernelArg>& args,
@@ -207,6 +221,30 @@ std::vector<Diagnostic> run_ranks(const std::vector<std::shared_ptr<Kernel>>& ra
   std::vector<Diagnostic> warnings;
   for (auto& d : devices) warnings.insert(warnings.end(), d->warnings().begin(), d->warnings().end());
   return warnings;
+}
+
+std::vector<Profile> profile_ranks(const std::vector<std::shared_ptr<Kernel>>& ranks,
+                                   const std::vector<std::vector<sim::HostBuffer>>& inputs,
+                                   const std::vector<std::vector<sim::HostBuffer>>& outputs,
+                                   const ProfileOptions& options) {
+  std::vector<std::unique_ptr<sim::Device>> devices;
+  std::vector<sim::Device*> world;
+  std::vector<Profile> out(ranks.size());
+  for (size_t r = 0; r < ranks.size(); ++r) {
+    for (const Program& p : ranks[r]->programs()) out[r].programs.push_back(&p);
+    devices.push_back(std::make_unique<sim::Device>(ranks[r]->target(), out[r].programs, inputs.at(r), outputs.at(r),
+                                                    static_cast<int>(r)));
+    devices.back()->enable_timing(options.keep_slices, options.timing_only);
+    world.push_back(devices.back().get());
+  }
+  sim::World(world).run();
+  for (size_t r = 0; r < ranks.size(); ++r) {
+    out[r].timeline = devices[r]->timer()->finish();
+    out[r].kernel_name = ranks[r]->program().kernel_name;
+    out[r].target_name = std::string(ranks[r]->target().name);
+    out[r].warnings = devices[r]->warnings();
+  }
+  return out;
 }
 
 std::vector<Diagnostic> parse_file(const std::string& path, const std::string& source, std::string* ast_dump) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ir/program.h"
+#include "perf/report.h"
 #include "sim/core.h"
 #include "sim/device.h"
 #include "sim/memory.h"
@@ -47,6 +48,26 @@ struct TensorSpec {
   int32_t alias_input = -1;  // outputs: the input argument this returned tensor is (-1: a new array)
 };
 
+// A timed run (Kernel::profile): the timeline and what perf/ makes of it. Holds pointers into the
+// Kernel's Programs: keep the Kernel alive while using it.
+struct Profile {
+  sim::Timeline timeline;
+  std::vector<const Program*> programs;  // per core
+  std::string kernel_name, target_name;
+  std::vector<Diagnostic> warnings;
+  perf::Summary summary() const { return perf::summarize(timeline, programs); }
+  std::vector<perf::LineCost> lines() const { return perf::lines(timeline, programs); }
+  std::string summary_text() const { return perf::summary_text(summary(), kernel_name, target_name); }
+  std::string summary_json() const { return perf::summary_json(summary()); }
+  std::string perfetto_json() const { return perf::perfetto_json(timeline, programs); }
+  std::string html() const { return perf::html_report(timeline, programs, summary(), kernel_name, target_name); }
+};
+
+struct ProfileOptions {
+  bool timing_only = false;  // skip the arithmetic and data movement (outputs are not written)
+  bool keep_slices = true;   // every instruction's slice, for traces and the critical path
+};
+
 class Kernel {
  public:
   // One Program per core (one for a single-core launch).
@@ -77,6 +98,9 @@ class Kernel {
   // Returns the run's warnings (shared_hbm bytes written by both cores with no synchronization between).
   std::vector<Diagnostic> run(const std::vector<sim::HostBuffer>& inputs, const std::vector<sim::HostBuffer>& outputs,
                               const sim::Progress& progress = {}) const;
+  // Simulates and times the kernel (as run, plus the timing model of sim/timing.h).
+  Profile profile(const std::vector<sim::HostBuffer>& inputs, const std::vector<sim::HostBuffer>& outputs,
+                  const ProfileOptions& options = {}, const sim::Progress& progress = {}) const;
 
  private:
   std::vector<Program> programs_;
@@ -91,6 +115,11 @@ class Kernel {
 std::vector<Diagnostic> run_ranks(const std::vector<std::shared_ptr<Kernel>>& ranks,
                                   const std::vector<std::vector<sim::HostBuffer>>& inputs,
                                   const std::vector<std::vector<sim::HostBuffer>>& outputs);
+// The same, timed: one Profile per rank.
+std::vector<Profile> profile_ranks(const std::vector<std::shared_ptr<Kernel>>& ranks,
+                                   const std::vector<std::vector<sim::HostBuffer>>& inputs,
+                                   const std::vector<std::vector<sim::HostBuffer>>& outputs,
+                                   const ProfileOptions& options = {});
 
 // The pipeline: parse -> specialize -> allocate -> placement -> verify. Compiles `kernel_name` from the
 // module `source` (the whole file; `path` as the user named it). Throws UserError.

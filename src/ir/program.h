@@ -38,6 +38,9 @@ struct TensorDecl {
   bool private_hbm = false;
   // nl.shared_constant: index into Program::constants of the tensor's initial contents (HBM), or -1.
   int32_t constant = -1;
+  // Declared in the body of an nl.affine_range loop: successive iterations' tiles of one declaration
+  // rotate through several buffers when they fit (the compiler's multi-buffering), so iterations overlap.
+  bool multi_buffer = false;
 
   int64_t num_elements() const;
   int64_t partitions() const { return shape.empty() ? 1 : shape[0]; }

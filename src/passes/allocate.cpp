@@ -5,12 +5,18 @@
 // Operands of instructions with per-lane state (accumulators, RNGs) stay at partition 0.
 // PSUM tensors start on a bank boundary so a matmul output stays inside one bank. Tensors placed with
 // `address=` are obstacles for the whole of their live range; two of them overlapping is an error.
+// Multi-buffering: the tiles one declaration in an affine_range body makes in successive iterations
+// avoid the places of that declaration's previous kBuffers - 1 tiles when they fit (fewer otherwise), so
+// that iteration i + 1 can load while iteration i computes, as the compiler's allocator arranges.
 #include "passes/allocate.h"
 
 #include <algorithm>
+#include <deque>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string_view>
+#include <tuple>
 
 #include "support/diagnostic.h"
 
@@ -106,6 +112,16 @@ int64_t first_fit(const std::vector<Block>& obs, int32_t q0, int32_t q1, int64_t
 
 bool uses_lane_state(Opcode op) { return info(op).traits & kLaneState; }
 
+constexpr size_t kBuffers = 4;  // multi-buffering depth (docs/semantics.md, "Multi-buffering")
+
+// Which declaration a tensor came from: its source position and the call stack's entry.
+using Site = std::tuple<const void*, uint32_t, uint32_t, int32_t>;
+Site site_of(const Program& p, const TensorDecl& t) {
+  if (t.loc >= p.locs.size()) return {nullptr, 0, 0, -1};
+  const LocEntry& e = p.locs[t.loc];
+  return {e.loc.file.get(), e.loc.span.line, e.loc.span.col, e.parent};
+}
+
 }  // namespace
 
 void allocate(Program& p, const Target& tg) {
@@ -164,7 +180,8 @@ void allocate(Program& p, const Target& tg) {
   size_t next_user[3] = {0, 0, 0};
 
   std::vector<Block> active[3];  // by Mem, sorted by begin; blocks whose live range has started
-  std::vector<Block> obs;
+  std::vector<Block> obs, rotated;
+  std::map<Site, std::deque<Block>> previous;  // multi-buffered declarations: their latest tiles' places
   p.births.clear();
   for (const Live& l : lives) {
     TensorDecl& t = p.tensors[l.tensor];
@@ -197,21 +214,36 @@ void allocate(Program& p, const Target& tg) {
         std::sort(obs.begin(), obs.end(), [](const Block& x, const Block& y) { return x.begin < y.begin; });
         o = &obs;
       }
-      int64_t best = INT64_MAX;
-      int32_t best_start = 0;
       std::vector<int32_t> starts =
           pinned[l.tensor] ? std::vector<int32_t>{0} : legal_start_partitions(t.partitions(), tg.partitions);
-      for (int32_t s : starts) {
-        int64_t pos = first_fit(*o, s, s + static_cast<int32_t>(t.partitions()), need, align);
-        if (pos < best) {
-          best = pos;
-          best_start = s;
+      auto fit = [&](const std::vector<Block>& around, int64_t& best, int32_t& best_start) {
+        best = INT64_MAX;
+        for (int32_t s : starts) {
+          int64_t pos = first_fit(around, s, s + static_cast<int32_t>(t.partitions()), need, align);
+          if (pos < best) {
+            best = pos;
+            best_start = s;
+          }
         }
+      };
+      int64_t best = cap;  // not placed yet
+      int32_t best_start = 0;
+      std::deque<Block>* prev = t.multi_buffer ? &previous[site_of(p, t)] : nullptr;
+      for (size_t keep = prev ? prev->size() : 0; keep > 0 && best + need > cap; --keep) {
+        rotated = *o;  // avoid the places of the declaration's last `keep` tiles
+        rotated.insert(rotated.end(), prev->end() - static_cast<std::ptrdiff_t>(keep), prev->end());
+        std::sort(rotated.begin(), rotated.end(), [](const Block& x, const Block& y) { return x.begin < y.begin; });
+        fit(rotated, best, best_start);
       }
+      if (best + need > cap) fit(*o, best, best_start);
       if (best + need > cap) capacity_error(p, t, need, cap, *o);
       t.start_partition = best_start;
       t.byte_offset = best;
       insert(block_of(l, best));
+      if (prev) {
+        prev->push_back(block_of(l, best));
+        if (prev->size() > kBuffers - 1) prev->pop_front();
+      }
     }
     p.births.push_back({l.first, l.tensor});
   }

@@ -8,6 +8,7 @@
 #include "ir/verify.h"
 #include "numerics/numerics.h"
 #include "sim/device.h"
+#include "sim/timing.h"
 #include "support/diagnostic.h"
 
 namespace nkic::sim {
@@ -104,8 +105,27 @@ Core::Core(const Program& p, const Target& t, int id, std::vector<uint8_t*> hbm)
 }
 
 void Core::births_at(uint32_t i) {
+  if (timing_only_) return;
   auto it = std::lower_bound(prog_.births.begin(), prog_.births.end(), std::make_pair(i, uint32_t{0}));
   for (; it != prog_.births.end() && it->first == i; ++it) birth(prog_, mem_, it->second);
+}
+
+// Timing-only runs skip the data: an instruction whose control flow or addresses depend on it is an error.
+void Core::check_timing_only(uint32_t i) const {
+  const Instruction& in = prog_.instrs[i];
+  if (in.op == Opcode::RegisterLoad)
+    runtime_error(prog_, in,
+                  "timing_only: this register is loaded from memory, so control flow or addresses depend on the data; "
+                  "profile without timing_only");
+  if (in.flags & kDynamic) {
+    auto it = std::lower_bound(prog_.dynamic.begin(), prog_.dynamic.end(), i,
+                               [](const DynamicOperand& d, uint32_t x) { return d.instr < x; });
+    for (; it != prog_.dynamic.end() && it->instr == i; ++it)
+      if (it->offset.kind != DynKind::ScalarRegister)
+        runtime_error(prog_, in,
+                      "timing_only: this DMA's address is read from a tensor, so it depends on the data; profile "
+                      "without timing_only");
+  }
 }
 
 void Core::execute(uint32_t i, uint32_t epoch, Device* dev) {
@@ -120,8 +140,11 @@ void Core::execute(uint32_t i, uint32_t epoch, Device* dev) {
     if (prog_.tensors[ap.tensor].on_chip() && prog_.tensors[ap.tensor].byte_offset < 0)
       runtime_error(prog_, in, "tensor '" + prog_.tensors[ap.tensor].name + "' has no placement");
   }
+  if (timing_only_) check_timing_only(i);
+  bool compute = !timing_only_ || in.op == Opcode::RegisterMove;
   try {
-    if (dynamic) {
+    if (!compute) {
+    } else if (dynamic) {
       exec_dynamic(cx_, in, i);
     } else {
       switch (in.op) {
@@ -134,14 +157,21 @@ void Core::execute(uint32_t i, uint32_t epoch, Device* dev) {
   } catch (const ExecError& e) {
     runtime_error(prog_, in, e.what());
   }
+  if (timer_ && !(info(in.op).traits & kSync)) {
+    timer_->executed(id_, i, mem_);
+  } else if (timer_ && !dev) {  // a synchronization of a core alone completes when it arrives
+    timer_->sync_done(id_, i, mem_, timer_->sync_ready(id_, i, mem_), timer_->sync_cost(in.op, 0));
+  }  // under a Device, synchronizations are timed when every participant has arrived (Device::complete)
   if (dev) dev->after_execute(*this, i, epoch);
 }
 
 void Core::run_alone(const Progress& progress) {
   const Program& p = prog_;
   for (uint32_t i = 0; i < p.instrs.size();) {
-    while (next_birth_ < p.births.size() && p.births[next_birth_].first == i)
-      birth(p, mem_, p.births[next_birth_++].second);
+    while (next_birth_ < p.births.size() && p.births[next_birth_].first == i) {
+      if (!timing_only_) birth(p, mem_, p.births[next_birth_].second);
+      ++next_birth_;
+    }
     const Instruction& in = p.instrs[i];
     if (progress && (i & 4095) == 0) progress(i, p.instrs.size());
     if (is_control(in.op)) {  // a loop instruction moves the program counter
@@ -236,8 +266,10 @@ bool Core::advance(Device& dev, size_t budget) {
         progressed = true;
         continue;
       }
-      while (next_birth_ < p.births.size() && p.births[next_birth_].first == pc_)
-        birth(p, mem_, p.births[next_birth_++].second);
+      while (next_birth_ < p.births.size() && p.births[next_birth_].first == pc_) {
+        if (!timing_only_) birth(p, mem_, p.births[next_birth_].second);
+        ++next_birth_;
+      }
       if (sync && !dev.arrive(*this, pc_)) {
         pending_.push_back({pc_, epoch_++, regions_of(pc_), true});
         ++pc_;

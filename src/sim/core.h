@@ -20,6 +20,7 @@ namespace nkic::sim {
 using Progress = std::function<void(size_t, size_t)>;
 
 class Device;
+class Timer;
 
 class Core {
  public:
@@ -37,6 +38,12 @@ class Core {
   const Program& program() const { return prog_; }
   Memory& memory() { return mem_; }
   int id() const { return id_; }
+  // Timing (the Device's timer, or none) and timing-only runs (no arithmetic, no data movement: only
+  // control flow, registers and addresses; data-dependent ones are errors).
+  void set_timing(Timer* t, bool timing_only) {
+    timer_ = t;
+    timing_only_ = timing_only;
+  }
 
  private:
   friend class Device;
@@ -55,6 +62,7 @@ class Core {
   // Executes instruction i: its tensors' births, bounds checks, semantics (control flow excluded).
   void execute(uint32_t i, uint32_t epoch, Device* dev);
   void births_at(uint32_t i);
+  void check_timing_only(uint32_t i) const;
   // Memory an instruction touches (its operands and the storage of tensors born before it).
   std::vector<Region> regions_of(uint32_t i);
   bool conflicts(uint32_t i, const std::vector<Region>& mine) const;
@@ -70,6 +78,8 @@ class Core {
   std::deque<Deferred> pending_;  // instructions passed in program order but not yet run, oldest first
   std::vector<int64_t> loop_stops_;
   std::map<uint32_t, uint64_t> while_iterations_;
+  Timer* timer_ = nullptr;
+  bool timing_only_ = false;
 };
 
 // A control instruction at `pc` (Loop, EndLoop, While, EndWhile): the next program counter. Other

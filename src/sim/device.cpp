@@ -101,6 +101,14 @@ Device::Device(const Target& t, const std::vector<const Program*>& programs, con
 
 Device::~Device() = default;
 
+void Device::enable_timing(bool keep_slices, bool timing_only) {
+  std::vector<const Program*> progs;
+  for (auto& c : cores_) progs.push_back(&c->program());
+  timer_ = std::make_unique<Timer>(tgt_, progs, keep_slices);
+  timing_only_ = timing_only;
+  for (auto& c : cores_) c->set_timing(timer_.get(), timing_only);
+}
+
 bool Device::done() const {
   return std::all_of(cores_.begin(), cores_.end(), [](auto& c) { return c->done(); });
 }
@@ -155,7 +163,24 @@ bool Device::arrive(Core& core, uint32_t instr) {
 void Device::complete(const std::pair<int64_t, int64_t>& key) {
   const std::vector<int64_t> arr = arrivals_[key];
   arrivals_.erase(key);
-  if (key.first >= 0) {  // sendrecv: every core's src goes to its peer's dst
+  if (timer_) {  // every core leaves the synchronization when the last one reaches it
+    double at = 0, bytes = 0;
+    for (size_t c = 0; c < cores_.size(); ++c) {
+      Core& core = *cores_[c];
+      uint32_t i = static_cast<uint32_t>(arr[c]);
+      at = std::max(at, timer_->sync_ready(static_cast<int>(c), i, core.memory()));
+      const Instruction& in = core.program().instrs[i];
+      if (key.first >= 0 && in.num_ops > 0)
+        bytes = std::max(bytes, static_cast<double>(core.program().op(in, 0).num_elements() *
+                                                    size_of(core.program().op(in, 0).dtype)));
+    }
+    for (size_t c = 0; c < cores_.size(); ++c) {
+      uint32_t i = static_cast<uint32_t>(arr[c]);
+      Opcode op = cores_[c]->program().instrs[i].op;
+      timer_->sync_done(static_cast<int>(c), i, cores_[c]->memory(), at, timer_->sync_cost(op, bytes));
+    }
+  }
+  if (key.first >= 0 && !timing_only_) {  // sendrecv: every core's src goes to its peer's dst
     for (size_t c = 0; c < cores_.size(); ++c) {
       Core& from = *cores_[c];
       const Instruction& in = from.program().instrs[static_cast<size_t>(arr[c])];

@@ -13,6 +13,7 @@
 #include "ir/program.h"
 #include "sim/core.h"
 #include "sim/memory.h"
+#include "sim/timing.h"
 #include "support/diagnostic.h"
 #include "target/target.h"
 
@@ -47,6 +48,11 @@ class Device {
   // Findings that do not stop the run: shared_hbm bytes written by two cores with no synchronization
   // between the writes.
   const std::vector<Diagnostic>& warnings() const { return warnings_; }
+  // Times the run (sim/timing.h); `keep_slices` keeps every instruction's slice for a trace; `timing_only`
+  // skips the arithmetic and data movement. Call before run().
+  void enable_timing(bool keep_slices, bool timing_only);
+  Timer* timer() { return timer_.get(); }
+  bool timing_only() const { return timing_only_; }
 
   // For Core: reports that `core` reached the synchronization at instruction `instr` (idempotent while
   // it waits); returns whether every core it synchronizes with has reached it too (then it completes).
@@ -78,6 +84,8 @@ class Device {
 
   const Target& tgt_;
   int rank_ = 0;
+  std::unique_ptr<Timer> timer_;
+  bool timing_only_ = false;
   World* world_ = nullptr;  // set by World::run; null when the device runs alone (a world of one rank)
   std::vector<std::vector<uint8_t>> storage_;  // the kernel's own HBM tensors (shared and private)
   std::vector<std::unique_ptr<Core>> cores_;

@@ -73,6 +73,11 @@ class Memory {
   uint8_t* partition_base(const TensorDecl& t, int64_t part);
   int64_t psum_word_index(const uint8_t* p) const { return (p - psum_.data()) / 4; }  // 4-byte word index into PSUM
   bool in_psum(const uint8_t* p) const;
+  // The byte within its partition of an SBUF or PSUM address (the timing model's address space).
+  int64_t byte_in_partition(const uint8_t* p, Mem m) const {
+    return m == Mem::SBUF ? (p - sbuf_.data()) % tgt_.sbuf_partition_bytes
+                          : (p - psum_.data()) % tgt_.psum_partition_bytes;
+  }
 
   std::vector<uint8_t> psum_written;  // one flag per 4-byte PSUM word: written by a matmul since birth
 

@@ -352,7 +352,16 @@ void World::complete(const std::vector<Arrival>& ps) {
         }
       break;
   }
-  for (auto& [t, bytes] : writes) put_bytes(t, bytes.data());
+  if (!ps[0].dev->timing_only())
+    for (auto& [t, bytes] : writes) put_bytes(t, bytes.data());
+  double at = 0, moved = 0;  // every participant leaves when the last arrives, plus the transfer
+  for (auto& [t, bytes] : writes) moved += static_cast<double>(bytes.size());
+  for (const Arrival& a : ps)
+    if (Timer* tm = a.dev->timer()) at = std::max(at, tm->sync_ready(a.core->id(), a.instr, a.core->memory()));
+  for (const Arrival& a : ps)
+    if (Timer* tm = a.dev->timer())
+      tm->sync_done(a.core->id(), a.instr, a.core->memory(), at,
+                    tm->sync_cost(Opcode::Collective, moved / static_cast<double>(n)));
   for (const Arrival& a : ps) a.dev->complete_collective(a.core->id());
 }
 

@@ -259,6 +259,7 @@ Value Interpreter::new_tensor(const std::string& name, Mem mem, DType dt, std::v
   t.shape = shape;
   t.loc = decl.valid() ? loc_here(decl) : 0;
   t.created_at = static_cast<uint32_t>(program.instrs.size());
+  t.multi_buffer = affine_depth_ > 0 && mem != Mem::HBM;
   program.tensors.push_back(std::move(t));
   auto obj = std::make_shared<TensorObj>();
   obj->ap.tensor = static_cast<uint32_t>(program.tensors.size() - 1);
@@ -325,12 +326,20 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
       }
       if (it.k == VK::Range) {  // one value at a time: an unrolled range(n) never holds n Values
         const RangeObj& r = *it.as<RangeObj>();
+        struct Depth {  // tiles declared in an affine_range body are multi-buffered
+          int& d;
+          bool on;
+          ~Depth() { d -= on; }
+        } depth{affine_depth_, r.kind == "affine_range"};
+        affine_depth_ += depth.on;
         for (int64_t i = 0, n = r.length(); i < n; ++i) {
           assign(s->target, Value::integer(r.start + i * r.step));
           Flow f = exec_block(s->body);
           if (f == Flow::Break) return Flow::Normal;
           if (f == Flow::Return) return f;
         }
+        affine_depth_ -= depth.on;
+        depth.on = false;
         return exec_block(s->orelse);
       }
       for (Value& v : iterate(it, s->iter->span)) {

@@ -165,6 +165,7 @@ class Interpreter {
   std::map<std::string, Value> builtin_modules_;
   std::vector<Diagnostic> warnings_;
   std::string name_hint_;
+  int affine_depth_ = 0;  // nl.affine_range loop bodies being unrolled (new tiles are multi-buffered)
   Value return_value_;
   std::map<std::string, int> tensor_names_;
   std::set<const ast::Stmt*> checked_;              // functions that passed the subset check

@@ -16,11 +16,12 @@ ALLOWED = {
     "src/trace": {"support", "frontend", "ir", "numerics", "target", "trace"},
     "src/passes": {"support", "ir", "numerics", "target", "passes"},
     "src/sim": {"support", "ir", "numerics", "target", "sim"},
-    "src/api": {"support", "frontend", "ir", "numerics", "target", "trace", "passes", "sim", "api"},
+    "src/perf": {"support", "ir", "numerics", "target", "sim", "perf"},
+    "src/api": {"support", "frontend", "ir", "numerics", "target", "trace", "passes", "sim", "perf", "api"},
     "tools/nkic": {"support", "api"},
     "python/bindings": {"support", "api"},
 }
-STAGES = {"support", "frontend", "ir", "numerics", "target", "trace", "passes", "sim", "api"}
+STAGES = {"support", "frontend", "ir", "numerics", "target", "trace", "passes", "sim", "perf", "api"}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 

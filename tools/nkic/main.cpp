@@ -1,4 +1,4 @@
-// nkic: the command line. Subcommands: run, check, ir, parse. Exit codes: 0 ok, 1 kernel or compile
+// nkic: the command line. Subcommands: run, profile, check, ir, parse. Exit codes: 0 ok, 1 kernel or compile
 // error, 2 usage error.
 #include <unistd.h>
 
@@ -25,7 +25,8 @@ constexpr const char* kUsage = R"(nkic - compile and simulate NKI kernels withou
 usage: nkic <command> [options]
 
 commands:
-  run     compile and simulate a kernel, save its outputs as .npy
+  run     compile and simulate a kernel, save its outputs as .npy, print its estimated latency
+  profile compile, simulate and time a kernel: where the time goes, a trace, an HTML report
   check   compile only and print diagnostics
   ir      print the compiled instruction program
   parse   parse Python files and report syntax errors (--dump-ast prints the AST)
@@ -73,7 +74,8 @@ struct TensorInput {
 };
 
 struct KernelCommand {
-  std::string file, kernel, out_dir, target = "trn2", after;
+  std::string file, kernel, out_dir, target = "trn2", after, trace, html;
+  bool timing_only = false;
   int grid = 0;   // --lnc
   int ranks = 1;  // --ranks
   std::vector<std::string> arg_specs;
@@ -186,8 +188,16 @@ KernelCommand parse_kernel_command(const std::string& cmd, int argc, char** argv
                   run           ? "  --out DIR          write each output as DIR/<name>.npy\n"
                   : cmd == "ir" ? "  --after PASS       print the Program after one pass (specialize, allocate,\n"
                                   "                     placement, verify) instead of the final one\n"
-                                : "",
-                  cmd.c_str(), run ? " --out out/" : "");
+                  : cmd == "profile"
+                      ? "  --timing-only      time without the arithmetic (much faster; control flow and\n"
+                        "                     addresses must not depend on the data)\n"
+                        "  --trace FILE       write a Chrome trace-event JSON (Perfetto, chrome://tracing)\n"
+                        "  --html FILE        write a self-contained HTML report\n"
+                      : "",
+                  cmd.c_str(),
+                  run                ? " --out out/"
+                  : cmd == "profile" ? " --html report.html"
+                                     : "");
       std::exit(0);
     } else if (a == "--arg") {
       arg_specs.push_back(value("--arg"));
@@ -203,6 +213,12 @@ KernelCommand parse_kernel_command(const std::string& cmd, int argc, char** argv
         for (auto p : passes) list += (list.empty() ? "" : ", ") + std::string(p);
         throw UsageError("unknown pass '" + c.after + "' for --after (passes: " + list + ")");
       }
+    } else if (a == "--timing-only" && cmd == "profile") {
+      c.timing_only = true;
+    } else if (a == "--trace" && cmd == "profile") {
+      c.trace = value("--trace");
+    } else if (a == "--html" && cmd == "profile") {
+      c.html = value("--html");
     } else if (a == "--ranks" && cmd == "run") {
       std::string v = value("--ranks");
       if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos || std::stoi(v) < 1 || std::stoi(v) > 64)
@@ -342,8 +358,12 @@ int ranks_command(KernelCommand& c, const std::string& text, api::CompileOptions
     }
   }
   t0 = std::chrono::steady_clock::now();
-  for (auto& w : api::run_ranks(kernels, inputs, outputs)) std::cerr << render(w);
-  double sim_s = seconds_since(t0);
+  std::vector<api::Profile> profiles = api::profile_ranks(kernels, inputs, outputs, {false, false});
+  double sim_s = seconds_since(t0), latency_ns = 0;
+  for (auto& p : profiles) {
+    for (auto& w : p.warnings) std::cerr << render(w);
+    latency_ns = std::max(latency_ns, p.timeline.latency_ns);
+  }
   for (int r = 0; r < c.ranks && !c.out_dir.empty(); ++r) {
     std::string dir = c.out_dir + "/rank" + std::to_string(r);
     std::filesystem::create_directories(dir);
@@ -353,9 +373,11 @@ int ranks_command(KernelCommand& c, const std::string& text, api::CompileOptions
                        outs[static_cast<size_t>(r)][i]);
   }
   if (!c.quiet)
-    std::printf("kernel %s on %s, %d ranks: %zu instructions per rank\n  compile %.3f s, simulate %.3f s%s\n",
-                c.kernel.c_str(), c.target.c_str(), c.ranks, kernels[0]->num_instructions(), compile_s, sim_s,
-                c.out_dir.empty() ? "" : (", outputs in " + c.out_dir + "/rank<r>/").c_str());
+    std::printf(
+        "kernel %s on %s, %d ranks: %zu instructions per rank\n  compile %.3f s, simulate %.3f s, estimated "
+        "latency %.2f us%s\n",
+        c.kernel.c_str(), c.target.c_str(), c.ranks, kernels[0]->num_instructions(), compile_s, sim_s,
+        latency_ns / 1000.0, c.out_dir.empty() ? "" : (", outputs in " + c.out_dir + "/rank<r>/").c_str());
   return 0;
 }
 
@@ -398,8 +420,35 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   }
   for (auto& o : outs) outputs.push_back({o.data.data(), static_cast<int64_t>(o.data.size())});
   t0 = std::chrono::steady_clock::now();
-  for (auto& w : kernel->run(inputs, outputs, progress_bar(c, kernel->num_instructions()))) std::cerr << render(w);
-  double sim_s = seconds_since(t0);
+  bool profile = cmd == "profile";
+  api::Profile prof =
+      kernel->profile(inputs, outputs, {c.timing_only, profile}, progress_bar(c, kernel->num_instructions()));
+  for (auto& w : prof.warnings) std::cerr << render(w);
+  double sim_s = seconds_since(t0), latency_us = prof.timeline.latency_ns / 1000.0;
+  if (profile) {
+    auto write = [](const std::string& path, const std::string& text) {
+      std::ofstream f(path, std::ios::binary);
+      if (!f || !(f << text)) throw UsageError("cannot write '" + path + "'");
+    };
+    if (!c.trace.empty()) write(c.trace, prof.perfetto_json());
+    if (!c.html.empty()) write(c.html, prof.html());
+    if (c.quiet) return 0;
+    if (c.json) {
+      std::string js = prof.summary_json();  // one object: add the run's facts
+      js.insert(js.size() - 1, ", \"kernel\": \"" + json_escape(c.kernel) + "\", \"target\": \"" + c.target +
+                                   "\", \"cores\": " + std::to_string(c.grid == 2 ? 2 : 1) +
+                                   ", \"timing_only\": " + (c.timing_only ? "true" : "false") +
+                                   ", \"compile_seconds\": " + std::to_string(compile_s) +
+                                   ", \"simulate_seconds\": " + std::to_string(sim_s));
+      std::cout << js << "\n";
+    } else {
+      std::cout << prof.summary_text();
+      std::printf("  compile %.3f s, simulate %.3f s%s%s%s\n", compile_s, sim_s,
+                  c.trace.empty() ? "" : (", trace in " + c.trace).c_str(),
+                  c.html.empty() ? "" : (", report in " + c.html).c_str(), c.timing_only ? " (timing only)" : "");
+    }
+    return 0;
+  }
   for (size_t i = 0; i < specs.size(); ++i)
     if (specs[i].alias_input >= 0) outs[i] = c.tensors[static_cast<size_t>(specs[i].alias_input)].array;
   if (!c.out_dir.empty()) {
@@ -414,7 +463,8 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   if (c.json)
     js << "{\"kernel\": \"" << json_escape(c.kernel) << "\", \"target\": \"" << c.target
        << "\", \"cores\": " << (c.grid == 2 ? 2 : 1) << ", \"instructions\": " << kernel->num_instructions()
-       << ", \"compile_seconds\": " << compile_s << ", \"simulate_seconds\": " << sim_s << ", \"outputs\": [";
+       << ", \"compile_seconds\": " << compile_s << ", \"simulate_seconds\": " << sim_s
+       << ", \"latency_us\": " << latency_us << ", \"outputs\": [";
   else
     std::printf("kernel %s on %s%s: %zu instructions\n", c.kernel.c_str(), c.target.c_str(),
                 c.grid == 2 ? " (LNC2, 2 cores)" : "", kernel->num_instructions());
@@ -452,8 +502,8 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
     js << "]}";
     std::cout << js.str() << "\n";
   } else {
-    std::printf("  compile %.3f s, simulate %.3f s%s\n", compile_s, sim_s,
-                c.out_dir.empty() ? "" : (", outputs in " + c.out_dir + "/").c_str());
+    std::printf("  compile %.3f s, simulate %.3f s, estimated latency %.2f us on %s%s\n", compile_s, sim_s, latency_us,
+                c.target.c_str(), c.out_dir.empty() ? "" : (", outputs in " + c.out_dir + "/").c_str());
   }
   return 0;
 }
@@ -503,7 +553,8 @@ int main(int argc, char** argv) {
   }
   std::string cmd = argv[1];
   try {
-    if (cmd == "run" || cmd == "check" || cmd == "ir") return kernel_command(cmd, argc - 2, argv + 2);
+    if (cmd == "run" || cmd == "profile" || cmd == "check" || cmd == "ir")
+      return kernel_command(cmd, argc - 2, argv + 2);
     if (cmd == "parse") return parse_command(argc - 2, argv + 2);
     throw UsageError("unknown command '" + cmd + "'");
   } catch (const UsageError& e) {

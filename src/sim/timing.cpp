@@ -1,0 +1,371 @@
+// The timing model (see timing.h).
+#include "sim/timing.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/cost.h"
+
+namespace nkic::sim {
+
+namespace {
+
+constexpr int64_t kChunk = 64;  // bytes per dependency cell (the allocator's SBUF alignment)
+constexpr int kQuadrant = 32;   // partitions per dependency cell
+constexpr size_t kCalendarDepth = 256;
+
+int track_of_engine(Engine e) {
+  switch (e) {
+    case Engine::Tensor: return static_cast<int>(Track::Tensor);
+    case Engine::Vector: return static_cast<int>(Track::Vector);
+    case Engine::Scalar: return static_cast<int>(Track::Scalar);
+    case Engine::GpSimd: return static_cast<int>(Track::GpSimd);
+    default: return static_cast<int>(Track::Sync);
+  }
+}
+
+// Activation functions every table holds (no table load when switching to them).
+bool tableless(AluOp op) { return op == AluOp::Copy || op == AluOp::Bypass; }
+
+}  // namespace
+
+double Timer::Calendar::fit(double ready, double dur) {
+  double t = std::max(ready, floor);
+  auto it = std::lower_bound(busy.begin(), busy.end(), std::make_pair(t, t),
+                             [](const auto& a, const auto& b) { return a.second < b.second; });
+  // it: the first interval ending after t; slide past intervals until a gap of `dur` opens.
+  for (; it != busy.end(); ++it) {
+    if (t + dur <= it->first) break;
+    t = std::max(t, it->second);
+  }
+  busy.insert(it, {t, t + dur});
+  if (busy.size() > kCalendarDepth) {  // forget the oldest: nothing may start before it ends
+    floor = std::max(floor, busy.front().second);
+    busy.erase(busy.begin());
+  }
+  return t;
+}
+
+Timer::Timer(const Target& t, const std::vector<const Program*>& programs, bool keep_slices)
+    : tgt_(t), tm_(timing(t.kind)), progs_(programs), keep_slices_(keep_slices) {
+  size_t nq = static_cast<size_t>((t.partitions + kQuadrant - 1) / kQuadrant);
+  cores_.resize(programs.size());
+  rings_.resize(programs.size());
+  for (auto& c : cores_) {
+    c.last.fill(-1);
+    c.sbuf.resize(nq * static_cast<size_t>(t.sbuf_partition_bytes / kChunk));
+    c.psum.resize(nq * static_cast<size_t>(t.psum_partition_bytes / kChunk));
+  }
+  tl_.cores.resize(programs.size());
+  tl_.instr_ns.resize(programs.size());
+  for (size_t c = 0; c < programs.size(); ++c) tl_.instr_ns[c].assign(programs[c]->instrs.size(), 0.0);
+  tl_.peak_flops_per_ns = tm_.peak_bf16_flops_per_ns;
+  tl_.peak_hbm_bytes_per_ns = tm_.hbm_bytes_per_ns;
+}
+
+int Timer::track_of(const Instruction& in) const {
+  return track_of_engine(in.engine == Engine::Unknown ? info(in.op).engine : in.engine);
+}
+
+void Timer::ranges_of(CoreState& cs, const Program& p, const Instruction& in, const Memory& mem) {
+  cs.views.clear();
+  cs.ranges.clear();
+  bool dynamic = in.flags & kDynamic;
+  for (size_t k = 0; k < in.num_ops; ++k) {
+    APRef ap = p.op(in, k);
+    const TensorDecl& t = p.tensors[ap.tensor];
+    PhysView v = mem.view(ap);
+    cs.views.push_back(v);
+    const OperandSpec* role = role_of(in, k);
+    Access a = role ? role->access : Access::ReadWrite;
+    Range r{t.mem, 0, 0, 0, 0, nullptr, nullptr, a != Access::Read, a != Access::Write};
+    if (dynamic) {  // run-time offsets: the whole tensor
+      std::vector<APDim> dims(t.shape.size());
+      int64_t stride = 1;
+      for (size_t d = t.shape.size(); d-- > 0;) {
+        dims[d] = {stride, t.shape[d]};
+        stride *= t.shape[d];
+      }
+      v = mem.view(APRef(ap.tensor, t.dtype, 0, dims));
+    }
+    int64_t lo = 0, hi = 0;  // byte extent of the free dims from the origin
+    for (auto& d : v.free) (d.step < 0 ? lo : hi) += d.step * (d.num - 1);
+    hi += size_of(v.dtype);
+    if (t.mem == Mem::HBM) {
+      int64_t plo = v.pstep < 0 ? v.pstep * (v.pnum - 1) : 0, phi = v.pstep > 0 ? v.pstep * (v.pnum - 1) : 0;
+      r.lo = v.origin + plo + lo;
+      r.hi = v.origin + phi + hi;
+    } else {
+      int64_t b = mem.byte_in_partition(v.origin, t.mem);
+      r.b0 = b + lo;
+      r.b1 = b + hi;
+      r.q0 = static_cast<int>(v.lane / kQuadrant);
+      r.q1 = static_cast<int>((v.lane + std::max<int64_t>(v.pnum, 1) - 1) / kQuadrant) + 1;
+    }
+    cs.ranges.push_back(r);
+  }
+}
+
+double Timer::deps_ready(CoreState& cs, int32_t& waited) const {
+  double ready = 0;
+  auto see = [&](double t, int32_t s) {
+    if (t > ready) {
+      ready = t;
+      waited = s;
+    }
+  };
+  for (const Range& r : cs.ranges) {
+    if (r.mem == Mem::HBM) {
+      auto it = hbm_.upper_bound(r.lo);
+      if (it != hbm_.begin()) --it;
+      for (; it != hbm_.end() && it->first < r.hi; ++it) {
+        if (it->second.hi <= r.lo) continue;
+        see(it->second.w, it->second.ws);  // read after write (and write after write of one range)
+        if (r.write) see(it->second.r, it->second.rs);
+      }
+      continue;
+    }
+    const std::vector<Cell>& cells = r.mem == Mem::SBUF ? cs.sbuf : cs.psum;
+    size_t per_q = cells.size() / 4;
+    int64_t c0 = std::max<int64_t>(r.b0, 0) / kChunk, c1 = (std::max(r.b1, r.b0 + 1) - 1) / kChunk;
+    c1 = std::min<int64_t>(c1, static_cast<int64_t>(per_q) - 1);
+    for (int q = r.q0; q < r.q1 && q < 4; ++q)
+      for (int64_t c = c0; c <= c1; ++c) {
+        const Cell& x = cells[static_cast<size_t>(q) * per_q + static_cast<size_t>(c)];
+        see(x.w, x.ws);
+        if (r.write) see(x.r, x.rs);
+      }
+  }
+  return ready;
+}
+
+void Timer::commit_deps(CoreState& cs, double read_end, double write_visible, int32_t slice) {
+  for (const Range& r : cs.ranges) {
+    if (r.mem == Mem::HBM) {
+      if (r.lo >= r.hi) continue;
+      // Boundaries at lo and hi, then update (a write replaces the range with one segment).
+      auto split = [&](const uint8_t* at) {
+        auto it = hbm_.upper_bound(at);
+        if (it == hbm_.begin()) return;
+        --it;
+        if (it->first < at && at < it->second.hi) {
+          Seg tail = it->second;
+          it->second.hi = at;
+          hbm_.emplace(at, tail);
+        }
+      };
+      split(r.lo);
+      split(r.hi);
+      if (r.write) {
+        double rr = 0;
+        int32_t rs = -1;
+        for (auto it = hbm_.lower_bound(r.lo); it != hbm_.end() && it->first < r.hi;) {
+          if (it->second.r > rr) rr = it->second.r, rs = it->second.rs;
+          it = hbm_.erase(it);
+        }
+        hbm_.emplace(r.lo, Seg{r.hi, write_visible, std::max(rr, r.read ? read_end : 0.0), slice, r.read ? slice : rs});
+      } else {
+        const uint8_t* at = r.lo;
+        for (auto it = hbm_.lower_bound(r.lo); at < r.hi;) {
+          const uint8_t* next = (it != hbm_.end() && it->first < r.hi) ? it->first : r.hi;
+          if (at < next) {  // a gap: never accessed before
+            it = hbm_.emplace_hint(it, at, Seg{next, 0, read_end, -1, slice});
+            ++it;
+            at = next;
+            continue;
+          }
+          if (read_end > it->second.r) it->second.r = read_end, it->second.rs = slice;
+          at = it->second.hi;
+          ++it;
+        }
+      }
+      continue;
+    }
+    std::vector<Cell>& cells = r.mem == Mem::SBUF ? cs.sbuf : cs.psum;
+    size_t per_q = cells.size() / 4;
+    int64_t c0 = std::max<int64_t>(r.b0, 0) / kChunk, c1 = (std::max(r.b1, r.b0 + 1) - 1) / kChunk;
+    c1 = std::min<int64_t>(c1, static_cast<int64_t>(per_q) - 1);
+    for (int q = r.q0; q < r.q1 && q < 4; ++q)
+      for (int64_t c = c0; c <= c1; ++c) {
+        Cell& x = cells[static_cast<size_t>(q) * per_q + static_cast<size_t>(c)];
+        if (r.write) {
+          x.w = write_visible;
+          x.ws = slice;
+        }
+        if (r.read && read_end > x.r) {
+          x.r = read_end;
+          x.rs = slice;
+        }
+      }
+  }
+}
+
+int32_t Timer::add_slice(int core, uint32_t instr, int track, double start, double end, int32_t waited) {
+  int32_t id = slice_count_++;
+  if (keep_slices_) {
+    if (tl_.slices.size() < tl_.max_slices)
+      tl_.slices.push_back({start, end, instr, static_cast<uint8_t>(core), static_cast<uint8_t>(track), waited});
+    else
+      tl_.truncated = true;
+  }
+  return id;
+}
+
+void Timer::executed(int core, uint32_t i, const Memory& mem) {
+  const Program& p = *progs_[static_cast<size_t>(core)];
+  const Instruction& in = p.instrs[i];
+  const CostRow& row = cost_row(in.op);
+  if (row.formula == Formula::None || row.formula == Formula::Sync) return;  // control; synchronizations: sync_done
+  CoreState& cs = cores_[static_cast<size_t>(core)];
+  CoreTotals& tot = tl_.cores[static_cast<size_t>(core)];
+  ranges_of(cs, p, in, mem);
+  ++tot.instructions;
+  if (row.formula == Formula::Dma) {
+    time_dma(core, i, p, in, cs);
+    return;
+  }
+  int track = track_of(in);
+  int32_t waited = -1;
+  double ready = deps_ready(cs, waited);
+  double start = ready;
+  if (cs.free[static_cast<size_t>(track)] >= ready) {
+    start = cs.free[static_cast<size_t>(track)];
+    waited = cs.last[static_cast<size_t>(track)];
+  }
+  double extra_ns = 0, stationary_extra = 0;
+  if (row.formula == Formula::Matmul) {
+    const uint8_t* st = cs.views.size() > 1 ? cs.views[1].origin : nullptr;
+    if (st != cs.stationary) {  // LoadStationary, hidden behind the previous matmul when back to back
+      double ls = stationary_cycles(tm_, p, in);
+      bool back_to_back = start == cs.free[static_cast<size_t>(track)] && cs.stationary;
+      stationary_extra = back_to_back ? std::max(0.0, ls - cs.last_mm_cycles) : ls;
+      cs.stationary = st;
+    }
+  } else if (track == static_cast<int>(Track::Tensor)) {
+    cs.stationary = nullptr;  // a transpose replaces the PE array's contents
+  }
+  if (in.op == Opcode::Activation && track == static_cast<int>(Track::Scalar) && !tableless(in.alu) &&
+      cs.act_table != static_cast<int>(in.alu)) {
+    extra_ns += tm_.act_table_load_ns;
+    cs.act_table = static_cast<int>(in.alu);
+  }
+  EngineCost c = engine_cost(tm_, p, in, cs.views.data(), stationary_extra);
+  if (row.formula == Formula::Matmul) cs.last_mm_cycles = c.busy_ns * tm_.tensor_ghz - stationary_extra;
+  double end = start + c.busy_ns + extra_ns;
+  int32_t id = add_slice(core, i, track, start, end, waited);
+  cs.free[static_cast<size_t>(track)] = end;
+  cs.last[static_cast<size_t>(track)] = id;
+  commit_deps(cs, end, end + c.latency_ns, id);
+  tot.busy[static_cast<size_t>(track)] += end - start;
+  tot.flops += c.flops;
+  tot.end = std::max(tot.end, end);
+  tl_.instr_ns[static_cast<size_t>(core)][i] += end - start;
+}
+
+void Timer::time_dma(int core, uint32_t i, const Program& p, const Instruction& in, CoreState& cs) {
+  CoreTotals& tot = tl_.cores[static_cast<size_t>(core)];
+  DmaWork w = dma_work(tm_, p, in, cs.views.data());
+  int32_t waited = -1;
+  double ready = deps_ready(cs, waited);
+  if (in.flags & kDynamic) {  // descriptors generated at run time: DGE on the issuing queue
+    int track = tgt_.nc_version >= 3 ? static_cast<int>(Track::Sync) : static_cast<int>(Track::GpSimd);
+    double s = std::max(ready, cs.free[static_cast<size_t>(track)]);
+    if (s > ready) waited = cs.last[static_cast<size_t>(track)];
+    int32_t id = add_slice(core, i, track, s, s + tm_.dge_issue_ns, waited);
+    cs.free[static_cast<size_t>(track)] = s + tm_.dge_issue_ns;
+    cs.last[static_cast<size_t>(track)] = id;
+    tot.busy[static_cast<size_t>(track)] += tm_.dge_issue_ns;
+    ready = s + tm_.dge_issue_ns;
+    waited = id;
+  } else {
+    ready += tm_.dma_issue_ns;
+  }
+  double data_ready = ready + tm_.dma_latency_ns;
+  double part_bytes = w.bytes / w.rings, part_desc = w.descriptors / w.rings;
+  double dur = part_bytes / (tm_.dma_ring_bytes_per_ns * w.efficiency) + part_desc * tm_.dma_descriptor_ns;
+  double first = 1e300, end = data_ready;
+  auto& rings = rings_[static_cast<size_t>(core)];
+  std::vector<std::pair<int, double>> parts;
+  for (int k = 0; k < w.rings; ++k) {
+    int ring = (w.first_ring + k) % kDmaRings;
+    double s = rings[static_cast<size_t>(ring)].fit(data_ready, dur);
+    parts.push_back({ring, s});
+    first = std::min(first, s);
+    end = std::max(end, s + dur);
+  }
+  if (w.hbm_bytes > 0) {  // the cores of the device share the HBM bandwidth
+    double hbm_dur = w.hbm_bytes / (tm_.hbm_bytes_per_ns * static_cast<double>(cores_.size()));
+    end = std::max(end, hbm_bw_.fit(first, hbm_dur) + hbm_dur);
+  }
+  int32_t last = -1;
+  for (auto& [ring, s] : parts) {
+    double e = std::max(s + dur, ring == parts.back().first ? end : s + dur);
+    last = add_slice(core, i, static_cast<int>(Track::Dma0) + ring, s, e, waited);
+  }
+  commit_deps(cs, end, end, last);
+  cs.dma_spans.push_back({first, end});
+  tot.dma_bytes[static_cast<size_t>(w.dir)] += w.bytes;
+  tot.end = std::max(tot.end, end);
+  tl_.instr_ns[static_cast<size_t>(core)][i] += end - first;
+}
+
+double Timer::sync_ready(int core, uint32_t i, const Memory& mem) {
+  const Program& p = *progs_[static_cast<size_t>(core)];
+  const Instruction& in = p.instrs[i];
+  CoreState& cs = cores_[static_cast<size_t>(core)];
+  ranges_of(cs, p, in, mem);
+  int32_t waited = -1;
+  double ready = deps_ready(cs, waited);
+  return std::max(ready, cs.free[static_cast<size_t>(track_of(in))]);
+}
+
+double Timer::sync_cost(Opcode op, double bytes) const {
+  double base = tm_.min_ii / tm_.sync_ghz;  // the semaphore exchange
+  if (op == Opcode::SendRecv) return base + tm_.dma_latency_ns + bytes / tm_.sendrecv_bytes_per_ns;
+  if (op == Opcode::Collective) return base + tm_.dma_latency_ns + bytes / tm_.collective_bytes_per_ns;
+  return base;
+}
+
+void Timer::sync_done(int core, uint32_t i, const Memory& mem, double at, double cost_ns) {
+  const Program& p = *progs_[static_cast<size_t>(core)];
+  const Instruction& in = p.instrs[i];
+  CoreState& cs = cores_[static_cast<size_t>(core)];
+  CoreTotals& tot = tl_.cores[static_cast<size_t>(core)];
+  ranges_of(cs, p, in, mem);
+  int track = track_of(in);
+  int32_t waited = -1;
+  deps_ready(cs, waited);
+  double start = std::max(at, cs.free[static_cast<size_t>(track)]), end = start + cost_ns;
+  int32_t id = add_slice(core, i, track, start, end, waited);
+  cs.free[static_cast<size_t>(track)] = end;
+  cs.last[static_cast<size_t>(track)] = id;
+  commit_deps(cs, end, end, id);
+  ++tot.instructions;
+  tot.busy[static_cast<size_t>(track)] += cost_ns;
+  tot.end = std::max(tot.end, end);
+  tl_.instr_ns[static_cast<size_t>(core)][i] += cost_ns;
+}
+
+const Timeline& Timer::finish() {
+  tl_.latency_ns = 0;
+  for (size_t c = 0; c < cores_.size(); ++c) {
+    auto& spans = cores_[c].dma_spans;
+    std::sort(spans.begin(), spans.end());
+    double busy = 0, s = -1, e = -1;
+    for (auto& [a, b] : spans) {
+      if (a > e) {
+        busy += e - s;
+        s = a;
+        e = b;
+      } else {
+        e = std::max(e, b);
+      }
+    }
+    busy += e - s;
+    tl_.cores[c].busy[static_cast<size_t>(BusyKey::Dma)] = busy;
+    tl_.latency_ns = std::max(tl_.latency_ns, tl_.cores[c].end);
+  }
+  return tl_;
+}
+
+}  // namespace nkic::sim
