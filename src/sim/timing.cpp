@@ -29,21 +29,31 @@ bool tableless(AluOp op) { return op == AluOp::Copy || op == AluOp::Bypass; }
 
 }  // namespace
 
-double Timer::Calendar::fit(double ready, double dur) {
-  double t = std::max(ready, floor);
-  auto it = std::lower_bound(busy.begin(), busy.end(), std::make_pair(t, t),
-                             [](const auto& a, const auto& b) { return a.second < b.second; });
+double Timer::Calendar::fit(double ready, double dur, int32_t* blocker) {
+  double t = ready;
+  if (floor > t) {
+    t = floor;
+    *blocker = floor_slice;
+  }
+  auto it = std::lower_bound(busy.begin(), busy.end(), t, [](const Busy& a, double x) { return a.end <= x; });
   // it: the first interval ending after t; slide past intervals until a gap of `dur` opens.
   for (; it != busy.end(); ++it) {
-    if (t + dur <= it->first) break;
-    t = std::max(t, it->second);
-  }
-  busy.insert(it, {t, t + dur});
-  if (busy.size() > kCalendarDepth) {  // forget the oldest: nothing may start before it ends
-    floor = std::max(floor, busy.front().second);
-    busy.erase(busy.begin());
+    if (t + dur <= it->start) break;
+    if (it->end > t) {
+      t = it->end;
+      *blocker = it->slice;
+    }
   }
   return t;
+}
+
+void Timer::Calendar::take(double start, double dur, int32_t slice) {
+  auto it = std::lower_bound(busy.begin(), busy.end(), start, [](const Busy& a, double x) { return a.start < x; });
+  busy.insert(it, {start, start + dur, slice});
+  if (busy.size() > kCalendarDepth) {  // forget the oldest: nothing may start before it ends
+    if (busy.front().end > floor) floor = busy.front().end, floor_slice = busy.front().slice;
+    busy.erase(busy.begin());
+  }
 }
 
 Timer::Timer(const Target& t, const std::vector<const Program*>& programs, bool keep_slices)
@@ -285,23 +295,37 @@ void Timer::time_dma(int core, uint32_t i, const Program& p, const Instruction& 
   double dur = part_bytes / (tm_.dma_ring_bytes_per_ns * w.efficiency) + part_desc * tm_.dma_descriptor_ns;
   double first = 1e300, end = data_ready;
   auto& rings = rings_[static_cast<size_t>(core)];
-  std::vector<std::pair<int, double>> parts;
+  struct Part {
+    int ring;
+    double start;
+    int32_t waited;
+  };
+  std::vector<Part> parts;
   for (int k = 0; k < w.rings; ++k) {
     int ring = (w.first_ring + k) % kDmaRings;
-    double s = rings[static_cast<size_t>(ring)].fit(data_ready, dur);
-    parts.push_back({ring, s});
+    int32_t blocker = waited;
+    double s = rings[static_cast<size_t>(ring)].fit(data_ready, dur, &blocker);
+    parts.push_back({ring, s, blocker});
     first = std::min(first, s);
     end = std::max(end, s + dur);
   }
+  int32_t hbm_blocker = -1;
+  double hbm_start = 0, hbm_dur = 0;
   if (w.hbm_bytes > 0) {  // the cores of the device share the HBM bandwidth
-    double hbm_dur = w.hbm_bytes / (tm_.hbm_bytes_per_ns * static_cast<double>(cores_.size()));
-    end = std::max(end, hbm_bw_.fit(first, hbm_dur) + hbm_dur);
+    hbm_dur = w.hbm_bytes / (tm_.hbm_bytes_per_ns * static_cast<double>(cores_.size()));
+    hbm_start = hbm_bw_.fit(first, hbm_dur, &hbm_blocker);
+    end = std::max(end, hbm_start + hbm_dur);
   }
   int32_t last = -1;
-  for (auto& [ring, s] : parts) {
-    double e = std::max(s + dur, ring == parts.back().first ? end : s + dur);
-    last = add_slice(core, i, static_cast<int>(Track::Dma0) + ring, s, e, waited);
+  for (size_t k = 0; k < parts.size(); ++k) {
+    const Part& pt = parts[k];
+    bool final_part = k + 1 == parts.size();  // it ends when the whole transfer (and its HBM share) is done
+    double e = final_part ? std::max(end, pt.start + dur) : pt.start + dur;
+    last = add_slice(core, i, static_cast<int>(Track::Dma0) + pt.ring, pt.start, e,
+                     final_part && e > pt.start + dur && hbm_blocker >= 0 ? hbm_blocker : pt.waited);
+    rings[static_cast<size_t>(pt.ring)].take(pt.start, dur, last);
   }
+  if (hbm_dur > 0) hbm_bw_.take(hbm_start, hbm_dur, last);
   commit_deps(cs, end, end, last);
   cs.dma_spans.push_back({first, end});
   tot.dma_bytes[static_cast<size_t>(w.dir)] += w.bytes;

@@ -48,9 +48,16 @@ class Timer {
   };
   // Busy intervals of a ring (or of the HBM), sorted; a new transfer fills the first gap it fits.
   struct Calendar {
-    std::vector<std::pair<double, double>> busy;
+    struct Busy {
+      double start, end;
+      int32_t slice;
+    };
+    std::vector<Busy> busy;
     double floor = 0;  // everything before is taken (old intervals merged away)
-    double fit(double ready, double dur);
+    int32_t floor_slice = -1;
+    // The earliest start >= ready with `dur` free; *blocker: the slice it waits behind (unchanged if none).
+    double fit(double ready, double dur, int32_t* blocker);
+    void take(double start, double dur, int32_t slice);
   };
   struct Range {  // what an operand touches
     Mem mem;
