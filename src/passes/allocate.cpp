@@ -5,13 +5,13 @@
 // Operands of instructions with per-lane state (accumulators, RNGs) stay at partition 0.
 // PSUM tensors start on a bank boundary so a matmul output stays inside one bank. Tensors placed with
 // `address=` are obstacles for the whole of their live range; two of them overlapping is an error.
-// Multi-buffering: the tiles one declaration in an affine_range body makes in successive iterations
-// avoid the places of that declaration's previous kBuffers - 1 tiles when they fit (fewer otherwise), so
-// that iteration i + 1 can load while iteration i computes, as the compiler's allocator arranges.
+// Multi-buffering: a tile one declaration in an affine_range body makes keeps its place reserved until
+// that declaration's tile kBuffers iterations later is born (a soft extension of its live range), so
+// iteration i + 1 loads while iteration i computes, as the compiler's allocator arranges. A tensor
+// that does not fit around reserved places takes one (only truly live tensors are obstacles then).
 #include "passes/allocate.h"
 
 #include <algorithm>
-#include <deque>
 #include <map>
 #include <set>
 #include <sstream>
@@ -32,8 +32,9 @@ struct Live {
 struct Block {
   int64_t begin, end;    // bytes per partition
   int32_t p0, p1;        // partitions [p0, p1)
-  uint32_t first, last;  // live range (instructions)
+  uint32_t first, last;  // live range (instructions); `last` includes a multi-buffering reservation
   uint32_t tensor;
+  uint32_t live_last = UINT32_MAX;  // the true end of the live range
   bool overlaps(int32_t q0, int32_t q1) const { return p0 < q1 && q0 < p1; }
 };
 
@@ -163,6 +164,16 @@ void allocate(Program& p, const Target& tg) {
     if (p.tensors[t].on_chip() && first[t] != none) lives.push_back({t, first[t], last[t]});
   std::stable_sort(lives.begin(), lives.end(), [](const Live& a, const Live& b) { return a.first < b.first; });
 
+  // Multi-buffered tensors: reserved until the birth of their declaration's tile kBuffers later.
+  std::vector<uint32_t> reserved(p.tensors.size(), 0);
+  {
+    std::map<Site, std::vector<uint32_t>> sites;  // in order of first use
+    for (const Live& l : lives)
+      if (p.tensors[l.tensor].multi_buffer) sites[site_of(p, p.tensors[l.tensor])].push_back(l.tensor);
+    for (auto& [site, ts] : sites)
+      for (size_t k = 0; k + kBuffers < ts.size(); ++k)
+        reserved[ts[k]] = first[ts[k + kBuffers]] > 0 ? first[ts[k + kBuffers]] - 1 : 0;
+  }
   auto need_of = [](const TensorDecl& t) {
     int64_t need = std::max<int64_t>(t.partition_bytes(), 1);
     return t.mem == Mem::PSUM ? align_up(need, 4) : need;
@@ -170,7 +181,8 @@ void allocate(Program& p, const Target& tg) {
   auto block_of = [&](const Live& l, int64_t begin) {
     const TensorDecl& t = p.tensors[l.tensor];
     int32_t p0 = t.start_partition;
-    return Block{begin, begin + need_of(t), p0, p0 + static_cast<int32_t>(t.partitions()), l.first, l.last, l.tensor};
+    return Block{begin,   begin + need_of(t), p0, p0 + static_cast<int32_t>(t.partitions()), l.first,
+                 std::max(l.last, reserved[l.tensor]), l.tensor, l.last};
   };
   // Tensors with address=, by memory, in order of first use: obstacles before their live range starts.
   std::vector<Block> user[3];
@@ -180,8 +192,7 @@ void allocate(Program& p, const Target& tg) {
   size_t next_user[3] = {0, 0, 0};
 
   std::vector<Block> active[3];  // by Mem, sorted by begin; blocks whose live range has started
-  std::vector<Block> obs, rotated;
-  std::map<Site, std::deque<Block>> previous;  // multi-buffered declarations: their latest tiles' places
+  std::vector<Block> obs, live_only;
   p.births.clear();
   for (const Live& l : lives) {
     TensorDecl& t = p.tensors[l.tensor];
@@ -226,24 +237,19 @@ void allocate(Program& p, const Target& tg) {
           }
         }
       };
-      int64_t best = cap;  // not placed yet
+      int64_t best = cap;
       int32_t best_start = 0;
-      std::deque<Block>* prev = t.multi_buffer ? &previous[site_of(p, t)] : nullptr;
-      for (size_t keep = prev ? prev->size() : 0; keep > 0 && best + need > cap; --keep) {
-        rotated = *o;  // avoid the places of the declaration's last `keep` tiles
-        rotated.insert(rotated.end(), prev->end() - static_cast<std::ptrdiff_t>(keep), prev->end());
-        std::sort(rotated.begin(), rotated.end(), [](const Block& x, const Block& y) { return x.begin < y.begin; });
-        fit(rotated, best, best_start);
+      fit(*o, best, best_start);
+      if (best + need > cap) {  // take a multi-buffering reservation: only live tensors are in the way
+        live_only.clear();
+        for (const Block& b : *o)
+          if (b.live_last >= l.first) live_only.push_back(b);
+        fit(live_only, best, best_start);
+        if (best + need > cap) capacity_error(p, t, need, cap, live_only);
       }
-      if (best + need > cap) fit(*o, best, best_start);
-      if (best + need > cap) capacity_error(p, t, need, cap, *o);
       t.start_partition = best_start;
       t.byte_offset = best;
       insert(block_of(l, best));
-      if (prev) {
-        prev->push_back(block_of(l, best));
-        if (prev->size() > kBuffers - 1) prev->pop_front();
-      }
     }
     p.births.push_back({l.first, l.tensor});
   }

@@ -13,6 +13,7 @@ namespace {
 constexpr int64_t kChunk = 64;  // bytes per dependency cell (the allocator's SBUF alignment)
 constexpr int kQuadrant = 32;   // partitions per dependency cell
 constexpr size_t kCalendarDepth = 256;
+constexpr double kTimeEps = 1e-9;  // ns: intervals closer than this touch
 
 int track_of_engine(Engine e) {
   switch (e) {
@@ -29,27 +30,45 @@ bool tableless(AluOp op) { return op == AluOp::Copy || op == AluOp::Bypass; }
 
 }  // namespace
 
-double Timer::Calendar::fit(double ready, double dur, int32_t* blocker) {
+void Timer::Calendar::fill(double ready, double dur, int32_t waited, std::vector<Busy>& out) const {
   double t = ready;
   if (floor > t) {
     t = floor;
-    *blocker = floor_slice;
+    waited = floor_slice;
   }
   auto it = std::lower_bound(busy.begin(), busy.end(), t, [](const Busy& a, double x) { return a.end <= x; });
-  // it: the first interval ending after t; slide past intervals until a gap of `dur` opens.
-  for (; it != busy.end(); ++it) {
-    if (t + dur <= it->start) break;
-    if (it->end > t) {
-      t = it->end;
-      *blocker = it->slice;
+  // it: the first interval ending after t. Take each gap from t on until `dur` is placed.
+  for (double left = dur; left > kTimeEps;) {
+    if (it != busy.end() && it->start <= t + kTimeEps) {  // inside (or at) a busy interval: wait for it
+      t = std::max(t, it->end);
+      waited = it->slice;
+      ++it;
+      continue;
     }
+    double take = it == busy.end() ? left : std::min(left, it->start - t);
+    out.push_back({t, t + take, waited});
+    left -= take;
+    t += take;
   }
-  return t;
+  if (dur <= kTimeEps) out.push_back({t, t, waited});
 }
 
-void Timer::Calendar::take(double start, double dur, int32_t slice) {
+void Timer::Calendar::take(double start, double end, int32_t slice) {
   auto it = std::lower_bound(busy.begin(), busy.end(), start, [](const Busy& a, double x) { return a.start < x; });
-  busy.insert(it, {start, start + dur, slice});
+  bool joins_prev = it != busy.begin() && std::prev(it)->end >= start - kTimeEps;
+  bool joins_next = it != busy.end() && it->start <= end + kTimeEps;
+  if (joins_prev && joins_next) {  // fills a gap exactly
+    std::prev(it)->end = it->end;
+    std::prev(it)->slice = it->slice;
+    busy.erase(it);
+  } else if (joins_prev) {
+    std::prev(it)->end = end;
+    std::prev(it)->slice = slice;
+  } else if (joins_next) {
+    it->start = start;
+  } else {
+    busy.insert(it, {start, end, slice});
+  }
   if (busy.size() > kCalendarDepth) {  // forget the oldest: nothing may start before it ends
     if (busy.front().end > floor) floor = busy.front().end, floor_slice = busy.front().slice;
     busy.erase(busy.begin());
@@ -130,7 +149,10 @@ double Timer::deps_ready(CoreState& cs, int32_t& waited) const {
       if (it != hbm_.begin()) --it;
       for (; it != hbm_.end() && it->first < r.hi; ++it) {
         if (it->second.hi <= r.lo) continue;
-        see(it->second.w, it->second.ws);  // read after write (and write after write of one range)
+        // Read after write and write after read. HBM ranges are bounding boxes of strided accesses, so
+        // two writes of neighbouring tiles would look like one range written twice: writes are not
+        // ordered after writes (the kernel's stores of disjoint tiles overlap on hardware).
+        if (r.read) see(it->second.w, it->second.ws);
         if (r.write) see(it->second.r, it->second.rs);
       }
       continue;
@@ -295,37 +317,41 @@ void Timer::time_dma(int core, uint32_t i, const Program& p, const Instruction& 
   double dur = part_bytes / (tm_.dma_ring_bytes_per_ns * w.efficiency) + part_desc * tm_.dma_descriptor_ns;
   double first = 1e300, end = data_ready;
   auto& rings = rings_[static_cast<size_t>(core)];
-  struct Part {
-    int ring;
-    double start;
-    int32_t waited;
-  };
-  std::vector<Part> parts;
+  pieces_.clear();
+  parts_.clear();
   for (int k = 0; k < w.rings; ++k) {
     int ring = (w.first_ring + k) % kDmaRings;
-    int32_t blocker = waited;
-    double s = rings[static_cast<size_t>(ring)].fit(data_ready, dur, &blocker);
-    parts.push_back({ring, s, blocker});
-    first = std::min(first, s);
-    end = std::max(end, s + dur);
+    size_t from = pieces_.size();
+    rings[static_cast<size_t>(ring)].fill(data_ready, dur, waited, pieces_);
+    parts_.push_back({ring, from, pieces_.size()});
+    first = std::min(first, pieces_[from].start);
+    end = std::max(end, pieces_.back().end);
   }
-  int32_t hbm_blocker = -1;
-  double hbm_start = 0, hbm_dur = 0;
+  int32_t hbm_waited = -1;
+  double ring_end = end;
   if (w.hbm_bytes > 0) {  // the cores of the device share the HBM bandwidth
-    hbm_dur = w.hbm_bytes / (tm_.hbm_bytes_per_ns * static_cast<double>(cores_.size()));
-    hbm_start = hbm_bw_.fit(first, hbm_dur, &hbm_blocker);
-    end = std::max(end, hbm_start + hbm_dur);
+    double hbm_dur = w.hbm_bytes / (tm_.hbm_bytes_per_ns * static_cast<double>(cores_.size()));
+    hbm_bw_.fill(first, hbm_dur, -1, pieces_);
+    parts_.push_back({-1, parts_.back().last, pieces_.size()});
+    end = std::max(end, pieces_.back().end);
+    hbm_waited = pieces_.back().slice;
   }
+  // One slice per piece; the transfer's last piece ends when the whole transfer (and its HBM share) is done.
   int32_t last = -1;
-  for (size_t k = 0; k < parts.size(); ++k) {
-    const Part& pt = parts[k];
-    bool final_part = k + 1 == parts.size();  // it ends when the whole transfer (and its HBM share) is done
-    double e = final_part ? std::max(end, pt.start + dur) : pt.start + dur;
-    last = add_slice(core, i, static_cast<int>(Track::Dma0) + pt.ring, pt.start, e,
-                     final_part && e > pt.start + dur && hbm_blocker >= 0 ? hbm_blocker : pt.waited);
-    rings[static_cast<size_t>(pt.ring)].take(pt.start, dur, last);
+  size_t ring_parts = static_cast<size_t>(w.rings);
+  for (size_t k = 0; k < ring_parts; ++k) {
+    const Part& pt = parts_[k];
+    for (size_t j = pt.first; j < pt.last; ++j) {
+      const Calendar::Busy& pc = pieces_[j];
+      bool final_piece = k + 1 == ring_parts && j + 1 == pt.last;
+      double e = final_piece ? end : pc.end;
+      last = add_slice(core, i, static_cast<int>(Track::Dma0) + pt.ring, pc.start, e,
+                       final_piece && e > ring_end + kTimeEps && hbm_waited >= 0 ? hbm_waited : pc.slice);
+      rings[static_cast<size_t>(pt.ring)].take(pc.start, pc.end, last);
+    }
   }
-  if (hbm_dur > 0) hbm_bw_.take(hbm_start, hbm_dur, last);
+  if (parts_.size() > ring_parts)
+    for (size_t j = parts_.back().first; j < parts_.back().last; ++j) hbm_bw_.take(pieces_[j].start, pieces_[j].end, last);
   commit_deps(cs, end, end, last);
   cs.dma_spans.push_back({first, end});
   tot.dma_bytes[static_cast<size_t>(w.dir)] += w.bytes;
