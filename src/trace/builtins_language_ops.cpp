@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include "numerics/activation.h"
+#include "target/rules.h"
 #include "trace/interpreter.h"
 
 namespace nkic::trace {
@@ -59,6 +61,12 @@ Value new_tile(Interpreter& in, const std::vector<int64_t>& shape, DType dt, Mem
   return in.new_tensor(in.take_name_hint(), mem, dt, shape, s);
 }
 
+Value engine_value(Interpreter& in, const char* name) {
+  return in.builtin_module("nki.isa").as<ModuleObj>()->ns.at("engine").as<ModuleObj>()->ns.at(name);
+}
+
+bool int32_like(DType t) { return t == DType::Int32 || t == DType::UInt32; }
+
 int rank_of(DType t) {  // promotion lattice: float32 > tfloat32 > bf16/fp16 > fp8 > ints
   switch (t) {
     case DType::Float32: return 10;
@@ -97,7 +105,10 @@ Value binary(Interpreter& in, CallArgs& a, AluOp op) {
     DType def = rank_of(tx->ap.dtype) >= rank_of(ty->ap.dtype) ? tx->ap.dtype : ty->ap.dtype;
     DType dt = dtype_arg(in, b.v[2], in.arg_span(a, b.ps, 2), def);
     Value out = new_tile(in, tx->shape(), dt, Mem::SBUF, a.call_span);
-    isa(in, a, "tensor_tensor", {{"dst", out}, {"data1", x}, {"data2", y}, {"op", Value::op(op)}});
+    std::vector<std::pair<std::string, Value>> kw = {{"dst", out}, {"data1", x}, {"data2", y}, {"op", Value::op(op)}};
+    // Bitvec operators run on VectorE only (the ALU table's engine column), also for 32-bit integers.
+    if (is_bitvec(op)) kw.emplace_back("engine", engine_value(in, "vector"));
+    isa(in, a, "tensor_tensor", kw);
     return out;
   }
   bool rev = x.k != VK::Tensor;
@@ -108,8 +119,14 @@ Value binary(Interpreter& in, CallArgs& a, AluOp op) {
   DType dt = dtype_arg(in, b.v[2], in.arg_span(a, b.ps, 2), t->ap.dtype);
   Value out = new_tile(in, t->shape(), dt, Mem::SBUF, a.call_span);
   Value operand = is_bitvec(op) ? sv : Value::real(sv.as_float());
-  isa(in, a, "tensor_scalar",
-      {{"dst", out}, {"data", tv}, {"op0", Value::op(op)}, {"operand0", operand}, {"reverse0", Value::boolean(rev)}});
+  std::vector<std::pair<std::string, Value>> kw = {
+      {"dst", out}, {"data", tv}, {"op0", Value::op(op)}, {"operand0", operand}, {"reverse0", Value::boolean(rev)}};
+  // power, and arithmetic on 32-bit integers, run on GpSimd (the ALU table's engine column), as
+  // nisa.tensor_tensor picks for them; GpSimd cannot reach PSUM.
+  bool gpsimd = op == AluOp::Power || (!is_bitvec(op) && int32_like(t->ap.dtype) && int32_like(dt));
+  if (gpsimd && in.program.tensors[t->ap.tensor].mem != Mem::PSUM)
+    kw.emplace_back("engine", engine_value(in, "gpsimd"));
+  isa(in, a, "tensor_scalar", kw);
   return out;
 }
 
@@ -138,11 +155,13 @@ Value unary_scalar(Interpreter& in, CallArgs& a, const std::string& fn, AluOp op
 
 struct Reduced {
   Value out;
-  std::vector<int64_t> axes;
-  int64_t count = 1;  // elements reduced per output element
+  std::vector<int64_t> shape;    // of the result
+  DType dtype = DType::Float32;  // of the result (out holds `acc` when reduce() was given one)
+  int64_t count = 1;             // elements reduced per output element
 };
 
-Reduced reduce(Interpreter& in, CallArgs& a, const std::string& fn, AluOp op) {
+// One tensor_reduce into a new tile of the result's dtype, or of `acc` if given (for a further step).
+Reduced reduce(Interpreter& in, CallArgs& a, const std::string& fn, AluOp op, std::optional<DType> acc = {}) {
   Bound b = bind_args(in, a, fn);
   TensorObj* t = tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), fn, "x");
   auto shape = t->shape();
@@ -159,7 +178,6 @@ Reduced reduce(Interpreter& in, CallArgs& a, const std::string& fn, AluOp op) {
   }
   bool keep = b.v.size() > 3 && b.v[3].k == VK::Bool && b.v[3].b;  // nl.all has no keepdims
   Reduced r;
-  r.axes = axes;
   std::vector<int64_t> out_shape;
   for (int64_t i = 0; i < rank; ++i) {
     bool red = std::find(axes.begin(), axes.end(), i) != axes.end();
@@ -170,8 +188,9 @@ Reduced reduce(Interpreter& in, CallArgs& a, const std::string& fn, AluOp op) {
       out_shape.push_back(1);
   }
   if (out_shape.size() == 1) out_shape.push_back(1);  // on-chip tiles keep a free dimension
-  DType dt = dtype_arg(in, b.v[2], in.arg_span(a, b.ps, 2), t->ap.dtype);
-  r.out = new_tile(in, out_shape, dt, Mem::SBUF, a.call_span);
+  r.dtype = dtype_arg(in, b.v[2], in.arg_span(a, b.ps, 2), t->ap.dtype);
+  r.shape = out_shape;
+  r.out = new_tile(in, out_shape, acc.value_or(r.dtype), Mem::SBUF, a.call_span);
   Value ax;
   std::vector<Value> axv;
   for (auto x : axes) axv.push_back(Value::integer(x));
@@ -180,11 +199,17 @@ Reduced reduce(Interpreter& in, CallArgs& a, const std::string& fn, AluOp op) {
   return r;
 }
 
+// The sum in fp32 (the documented intermediate), then one multiply by 1/n into the result: the ALU has
+// no divide.
 Value mean(Interpreter& in, CallArgs& a) {
-  Reduced r = reduce(in, a, "mean", AluOp::Add);
+  Reduced r = reduce(in, a, "mean", AluOp::Add, DType::Float32);
+  Value out = new_tile(in, r.shape, r.dtype, Mem::SBUF, a.call_span);
   isa(in, a, "tensor_scalar",
-      {{"dst", r.out}, {"data", r.out}, {"op0", Value::op(AluOp::Divide)}, {"operand0", Value::real(double(r.count))}});
-  return r.out;
+      {{"dst", out},
+       {"data", r.out},
+       {"op0", Value::op(AluOp::Multiply)},
+       {"operand0", Value::real(1.0 / double(r.count))}});
+  return out;
 }
 
 // ---- data movement
@@ -245,6 +270,9 @@ Value transpose(Interpreter& in, CallArgs& a) {
   return out;
 }
 
+// softmax along the free axis, as nki-library's kernels write it: the negated row max (VectorE), exp with
+// that bias summing the row in ScalarE's accumulator, 1/sum, one multiply (docs/semantics.md, "How nl.*
+// APIs lower").
 Value softmax(Interpreter& in, CallArgs& a) {
   Bound b = bind_args(in, a, "softmax");
   Span sx = in.arg_span(a, b.ps, 0);
@@ -276,8 +304,10 @@ Value softmax(Interpreter& in, CallArgs& a) {
        {"bias", m},
        {"reduce_op", Value::op(AluOp::Add)},
        {"reduce_res", s}});
+  // The ALU has no divide: 1/sum on VectorE (one element per partition), then one multiply.
+  isa(in, a, "reciprocal", {{"dst", s}, {"data", s}});
   Value out = new_tile(in, x->shape(), dt, Mem::SBUF, a.call_span);
-  isa(in, a, "tensor_scalar", {{"dst", out}, {"data", e}, {"op0", Value::op(AluOp::Divide)}, {"operand0", s}});
+  isa(in, a, "tensor_scalar", {{"dst", out}, {"data", e}, {"op0", Value::op(AluOp::Multiply)}, {"operand0", s}});
   return out;
 }
 
@@ -300,6 +330,15 @@ Value columns(const Value& tile, int64_t c0, int64_t n) {
   AccessPattern ap = t.ap;
   ap.offset += c0;
   ap.dims = {{F, t.ap.dims[0].num}, {1, n}};
+  return view_of(t, ap);
+}
+
+// Partitions [p0, p0 + n) of a freshly created tile.
+Value partitions(const Value& tile, int64_t p0, int64_t n) {
+  const TensorObj& t = *tile.as<TensorObj>();
+  AccessPattern ap = t.ap;
+  ap.offset += p0 * ap.dims[0].stride;
+  ap.dims[0].num = n;
   return view_of(t, ap);
 }
 
@@ -353,30 +392,39 @@ Value broadcast_to(Interpreter& in, CallArgs& a) {
   if (shape[0] > in.tgt.partitions)
     fail(in, ss, "broadcast_to", "the partition dimension exceeds " + std::to_string(in.tgt.partitions));
   DType dt = dtype_arg(in, b.v[2], in.arg_span(a, b.ps, 2), t->ap.dtype);
-  // Free dims: a stride-0 view of x copied into a new tile.
+  if (shape == xs) {  // documented: x itself, or one cast copy
+    if (dt == t->ap.dtype) return b.v[0];
+    Value out = new_tile(in, shape, dt, Mem::SBUF, a.call_span);
+    isa(in, a, "tensor_copy", {{"dst", out}, {"src", b.v[0]}});
+    return out;
+  }
+  // Free dims: a stride-0 view of x.
   AccessPattern src = t->ap;
   for (size_t i = 1; i < xs.size(); ++i) {
     src.dims[i].num = shape[i];
     if (xs[i] == 1) src.dims[i].stride = 0;
   }
-  Value out = new_tile(in, shape, dt, Mem::SBUF, a.call_span);
-  if (xs[0] == shape[0]) {
-    isa(in, a, "tensor_copy", {{"dst", out}, {"src", view_of(*t, src)}});
+  Value row = view_of(*t, src);
+  if (xs[0] == shape[0]) {  // free-dim broadcast only: one copy of the stride-0 view
+    Value out = new_tile(in, shape, dt, Mem::SBUF, a.call_span);
+    isa(in, a, "tensor_copy", {{"dst", out}, {"src", row}});
     return out;
   }
-  // Partition broadcast: a ones (1, P) stationary times the row on TensorE, 512 columns at a time.
-  int64_t P = shape[0], F = out.as<TensorObj>()->ap.free_elements();
-  std::vector<int64_t> row_shape = shape;
-  row_shape[0] = 1;
-  Value row = new_tile(in, row_shape, DType::Float32, Mem::SBUF, a.call_span);
-  isa(in, a, "tensor_copy", {{"dst", row}, {"src", view_of(*t, src)}});
-  Value ones = new_tile(in, {1, P}, DType::Float32, Mem::SBUF, a.call_span);
-  isa(in, a, "memset", {{"dst", ones}, {"value", Value::real(1.0)}});
-  for (int64_t c0 = 0; c0 < F; c0 += 512) {
-    int64_t n = std::min<int64_t>(512, F - c0);
-    Value ps = new_tile(in, {P, n}, DType::Float32, Mem::PSUM, a.call_span);
-    isa(in, a, "nc_matmul", {{"dst", ps}, {"stationary", ones}, {"moving", columns(row, c0, n)}});
-    isa(in, a, "tensor_copy", {{"dst", columns(out, c0, n)}, {"src", ps}});
+  // Partition broadcast, as nki-library's stream_shuffle_broadcast: one nc_stream_shuffle per 32-partition
+  // quadrant of the result, each copying the one source partition (mask all 0) to every partition of it.
+  // A shuffle does not cast, so a dtype change is one copy of the single row first.
+  if (dt != t->ap.dtype) {
+    std::vector<int64_t> row_shape = shape;
+    row_shape[0] = 1;
+    Value cast = new_tile(in, row_shape, dt, Mem::SBUF, a.call_span);
+    isa(in, a, "tensor_copy", {{"dst", cast}, {"src", row}});
+    row = cast;
+  }
+  Value out = new_tile(in, shape, dt, Mem::SBUF, a.call_span);
+  Value mask = Value::list(std::vector<Value>(kQuadrantPartitions, Value::integer(0)));
+  for (int64_t p0 = 0; p0 < shape[0]; p0 += kQuadrantPartitions) {
+    int64_t n = std::min<int64_t>(kQuadrantPartitions, shape[0] - p0);
+    isa(in, a, "nc_stream_shuffle", {{"dst", partitions(out, p0, n)}, {"src", row}, {"shuffle_mask", mask}});
   }
   return out;
 }
@@ -421,6 +469,29 @@ Value where(Interpreter& in, CallArgs& a) {
   return out;
 }
 
+// Views of ap (partition dim first) covering its free elements in chunks of at most fmax per partition:
+// whole trailing dims where they fit, else one index of the outermost free dim at a time.
+void stats_chunks(const AccessPattern& ap, int64_t fmax, std::vector<AccessPattern>& out) {
+  if (ap.free_elements() <= fmax) {
+    out.push_back(ap);
+    return;
+  }
+  const APDim& d = ap.dims[1];
+  int64_t step = ap.dims.size() == 2 ? fmax : 1;
+  for (int64_t i = 0; i < d.num; i += step) {
+    AccessPattern sub = ap;
+    sub.offset += i * d.stride;
+    if (ap.dims.size() == 2) {
+      sub.dims[1].num = std::min(fmax, d.num - i);
+      out.push_back(sub);
+    } else {
+      sub.dims.erase(sub.dims.begin() + 1);
+      stats_chunks(sub, fmax, out);
+    }
+  }
+}
+
+// var over all free dims (population variance, as np.var).
 Value var(Interpreter& in, CallArgs& a) {
   Bound b = bind_args(in, a, "var");
   Span sx = in.arg_span(a, b.ps, 0), sa = in.arg_span(a, b.ps, 1);
@@ -432,27 +503,30 @@ Value var(Interpreter& in, CallArgs& a) {
   if (static_cast<int64_t>(axes.size()) != rank - 1)
     fail(in, sa, "var", "nkic supports nl.var over all free dimensions of x " + shape_of(*t) + " only",
          "reshape x to (P, F) first");
-  int64_t P = shape[0], n = t->ap.free_elements();
+  int64_t P = shape[0];
   DType dt = dtype_arg(in, b.v[2], in.arg_span(a, b.ps, 2), t->ap.dtype);
   std::vector<int64_t> out_shape(rank, 1);
   out_shape[0] = P;
-  Value ax = Value::integer(rank - 1);
-  std::vector<Value> axv;
-  for (auto x : axes) axv.push_back(Value::integer(x));
-  ax = Value::tuple(axv);
-  // Two passes in fp32: mean, then the mean of squared deviations (population variance, as np.var).
-  Value m = new_tile(in, {P, 1}, DType::Float32, Mem::SBUF, a.call_span);
-  isa(in, a, "tensor_reduce", {{"dst", m}, {"op", Value::op(AluOp::Add)}, {"data", b.v[0]}, {"axis", ax}});
-  isa(in, a, "tensor_scalar",
-      {{"dst", m}, {"data", m}, {"op0", Value::op(AluOp::Divide)}, {"operand0", Value::real(double(n))}});
-  Value d = new_tile(in, shape, DType::Float32, Mem::SBUF, a.call_span);
-  isa(in, a, "tensor_scalar", {{"dst", d}, {"data", b.v[0]}, {"op0", Value::op(AluOp::Subtract)}, {"operand0", m}});
-  isa(in, a, "tensor_tensor", {{"dst", d}, {"data1", d}, {"data2", d}, {"op", Value::op(AluOp::Multiply)}});
-  Value s = new_tile(in, {P, 1}, DType::Float32, Mem::SBUF, a.call_span);
-  isa(in, a, "tensor_reduce", {{"dst", s}, {"op", Value::op(AluOp::Add)}, {"data", d}, {"axis", ax}});
+  // VectorE's batch-norm statistics, as nki-library's layer norms compute them: one bn_stats per chunk of at
+  // most bn_stats_fmax elements per partition, one bn_aggr combining them into (mean, variance) in fp32.
+  std::vector<AccessPattern> chunks;
+  stats_chunks(t->ap, in.tgt.bn_stats_fmax, chunks);
+  int64_t k = static_cast<int64_t>(chunks.size());
+  Value stats = new_tile(in, {P, 6 * k}, DType::Float32, Mem::SBUF, a.call_span);
+  for (int64_t j = 0; j < k; ++j)
+    isa(in, a, "bn_stats", {{"dst", columns(stats, 6 * j, 6)}, {"data", view_of(*t, chunks[j])}});
+  bool direct = dt == DType::Float32 || dt == DType::BFloat16 || dt == DType::Float16;
+  Value mv = new_tile(in, {P, 2}, direct ? dt : DType::Float32, Mem::SBUF, a.call_span);
+  isa(in, a, "bn_aggr", {{"dst", mv}, {"data", stats}});
+  // The result is the variance column, shaped (P, 1, ...): a view, or one cast copy for other dtypes.
+  AccessPattern col = mv.as<TensorObj>()->ap;
+  col.offset += 1;
+  col.dims.resize(1);
+  col.dims.resize(out_shape.size(), APDim{1, 1});
+  Value v = view_of(*mv.as<TensorObj>(), col);
+  if (direct) return v;
   Value out = new_tile(in, out_shape, dt, Mem::SBUF, a.call_span);
-  isa(in, a, "tensor_scalar",
-      {{"dst", out}, {"data", s}, {"op0", Value::op(AluOp::Divide)}, {"operand0", Value::real(double(n))}});
+  isa(in, a, "tensor_copy", {{"dst", out}, {"src", v}});
   return out;
 }
 
@@ -484,28 +558,35 @@ Value rms_norm(Interpreter& in, CallArgs& a) {
     ba.pos_spans = {sw, sw};
     wv = broadcast_to(in, ba);
   }
-  // sum of squares (ScalarE accumulator) -> mean + eps -> rsqrt -> x * r * w.
-  Value sq = new_tile(in, shape, cdt, Mem::SBUF, a.call_span);
-  Value ss = new_tile(in, {P, 1}, DType::Float32, Mem::SBUF, a.call_span);
+  // As nki-library's rmsnorm: the sum of squares in ScalarE's accumulator, rsqrt(sum / n + eps) in one
+  // activation (scale and bias), then x * r * w in one VectorE instruction.
+  Value sq = new_tile(in, shape, cdt, Mem::SBUF, a.call_span);  // the squares themselves are not used
+  Value r = new_tile(in, {P, 1}, DType::Float32, Mem::SBUF, a.call_span);
   isa(in, a, "activation_reduce",
       {{"dst", sq},
        {"op", Value::op(AluOp::Square)},
        {"data", b.v[0]},
        {"reduce_op", Value::op(AluOp::Add)},
-       {"reduce_res", ss}});
-  isa(in, a, "tensor_scalar",
-      {{"dst", ss},
-       {"data", ss},
-       {"op0", Value::op(AluOp::Divide)},
-       {"operand0", Value::real(double(n))},
-       {"op1", Value::op(AluOp::Add)},
-       {"operand1", Value::real(b.v[4].as_float())}});
-  isa(in, a, "tensor_scalar",
-      {{"dst", ss}, {"data", ss}, {"op0", Value::op(AluOp::Rsqrt)}, {"operand0", Value::real(0.0)}});
-  Value y = new_tile(in, shape, cdt, Mem::SBUF, a.call_span);
-  isa(in, a, "tensor_scalar", {{"dst", y}, {"data", b.v[0]}, {"op0", Value::op(AluOp::Multiply)}, {"operand0", ss}});
+       {"reduce_res", r}});
+  Value eps = Value::real(b.v[4].as_float());
+  if (in.tgt.nc_version < 3) {  // NeuronCore-v2 takes the bias from a (P, 1) tile only
+    eps = new_tile(in, {P, 1}, DType::Float32, Mem::SBUF, a.call_span);
+    isa(in, a, "memset", {{"dst", eps}, {"value", Value::real(b.v[4].as_float())}});
+  }
+  isa(in, a, "activation",
+      {{"dst", r},
+       {"op", Value::op(AluOp::Rsqrt)},
+       {"data", r},
+       {"bias", eps},
+       {"scale", Value::real(1.0 / double(n))}});
   Value out = new_tile(in, shape, dt, Mem::SBUF, a.call_span);
-  isa(in, a, "tensor_tensor", {{"dst", out}, {"data1", y}, {"data2", wv}, {"op", Value::op(AluOp::Multiply)}});
+  isa(in, a, "scalar_tensor_tensor",
+      {{"dst", out},
+       {"data", b.v[0]},
+       {"op0", Value::op(AluOp::Multiply)},
+       {"operand0", r},
+       {"op1", Value::op(AluOp::Multiply)},
+       {"operand1", wv}});
   return out;
 }
 
@@ -559,15 +640,15 @@ int significand_bits(DType t) {
   }
 }
 
-// rand(shape, dtype, buffer=nl.sbuf, name=''): uniform values in [0, 1). Lowers to nisa.rng (uint32 bits),
-// a logical right shift keeping m bits, and a multiply by 2^-m into the result (m = significand digits of
-// dtype, so no value rounds up to 1.0).
+// rand(shape, dtype, buffer=nl.sbuf, name=''): uniform values in [0, 1). Before NeuronCore-v4 it lowers to
+// nisa.rng (uint32 bits), a logical right shift keeping m bits, and a multiply by 2^-m into the result
+// (m = significand digits of dtype, so no value rounds up to 1.0).
 Value rand(Interpreter& in, CallArgs& a) {
   Bound b = bind_args(in, a, "rand");
   std::vector<int64_t> shape = expect_shape(in, b.v[0], in.arg_span(a, b.ps, 0), "shape");
-  if (b.v[1].k != VK::DType)
+  if (b.v[1].k != VK::DType && b.v[1].k != VK::Str)
     fail(in, in.arg_span(a, b.ps, 1), "rand", "dtype must be an nki.language dtype (e.g. nl.float32)");
-  DType dt = b.v[1].as_dtype();
+  DType dt = dtype_arg(in, b.v[1], in.arg_span(a, b.ps, 1), DType::Float32);  // a dtype, or its name
   if (!is_float(dt) || is_packed(dt))
     fail(in, in.arg_span(a, b.ps, 1), "rand",
          "dtype must be a float dtype (values in [0, 1)), not " + std::string(name_of(dt)),
@@ -578,9 +659,16 @@ Value rand(Interpreter& in, CallArgs& a) {
   std::string name = b.v[3].k == VK::Str ? b.v[3].as<StrObj>()->s : "";
   if (name.empty()) name = in.take_name_hint();
   if (name.empty()) name = "rand";
+  int m = significand_bits(dt);
+  if (in.tgt.nc_version >= 4) {
+    // NeuronCore-v4: one rand2 on VectorE (the documented lowering). Its range is closed, so the top is the
+    // largest dtype value below 1: no value, cast or not, reaches 1.0.
+    Value out = in.new_tensor(name, mem_of(b.v[2].as_buffer()), dt, shape, a.call_span);
+    isa(in, a, "rand2", {{"dst", out}, {"min", Value::real(0.0)}, {"max", Value::real(1.0 - std::ldexp(1.0, -m))}});
+    return out;
+  }
   Value bits = in.new_tensor(name + "_bits", Mem::SBUF, DType::UInt32, shape, a.call_span);
   isa(in, a, "rng", {{"dst", bits}});
-  int m = significand_bits(dt);
   Value top = in.new_tensor(name + "_top", Mem::SBUF, DType::UInt32, shape, a.call_span);
   isa(in, a, "tensor_scalar",
       {{"dst", top}, {"data", bits}, {"op0", Value::op(AluOp::RightShift)}, {"operand0", Value::integer(32 - m)}});
