@@ -118,23 +118,33 @@ function firstSlice(s, t) {  // first slice index (x4) whose start >= t
   while (lo < hi) { const m = (lo + hi) >> 1; if (s[4 * m] < t) lo = m + 1; else hi = m; }
   return 4 * lo;
 }
+function addCover(cover, x0, x1, v) {  // a sub-pixel interval, split between the (at most two) columns it spans
+  x0 = Math.max(0, x0);
+  const c = Math.floor(x0);
+  if (c >= cover.length) return;
+  if (x1 <= c + 1) { cover[c] += v * (x1 - x0); return; }
+  cover[c] += v * (c + 1 - x0);
+  if (c + 1 < cover.length) cover[c + 1] += v * (x1 - c - 1);
+}
 function drawTrack({ tr, canvas, maxDur }) {
   const { g, w, h } = fit(canvas), k = w / (t1 - t0), hue = HUE[tr.engine];
+  const cover = new Float32Array(Math.ceil(w) + 1);  // busy fraction of each pixel column (narrow slices)
   if (tr.bins) {
-    g.fillStyle = `hsl(${hue},60%,45%)`;
     tr.bins.forEach((v, i) => {
       const x0 = (i * tr.binw - t0) * k, x1 = ((i + 1) * tr.binw - t0) * k;
-      if (v > 0 && x1 >= 0 && x0 <= w) { g.globalAlpha = Math.min(1, 0.2 + v); g.fillRect(x0, 2, Math.max(1, x1 - x0), h - 4); }
+      if (v <= 0 || x1 < 0 || x0 > w) return;
+      if (x1 - x0 < 1) { addCover(cover, x0, x1, v); return; }
+      g.fillStyle = `hsl(${hue},60%,45%)`; g.globalAlpha = Math.min(1, 0.2 + v);
+      g.fillRect(x0, 2, x1 - x0, h - 4);
     });
     g.globalAlpha = 1;
-    return;
   }
-  const s = tr.s, cover = new Float32Array(Math.ceil(w) + 1);
+  const s = tr.s || [];
   g.font = "10px ui-monospace, monospace"; g.textBaseline = "middle";
   for (let i = firstSlice(s, t0 - maxDur); i < s.length && s[i] <= t1; i += 4) {
     const x0 = (s[i] - t0) * k, x1 = (s[i] + s[i + 1] - t0) * k;
     if (x1 < 0) continue;
-    if (x1 - x0 < 1) { cover[Math.max(0, Math.floor(x0))] += x1 - x0; continue; }  // summed per pixel column
+    if (x1 - x0 < 1) { addCover(cover, x0, x1, 1); continue; }
     g.fillStyle = `hsl(${hue},60%,${40 + (s[i + 2] * 17) % 30}%)`;
     g.fillRect(x0, 2, Math.max(1, x1 - x0 - 0.5), h - 4);
     if (x1 - x0 > 40) {
@@ -143,7 +153,7 @@ function drawTrack({ tr, canvas, maxDur }) {
     }
   }
   g.fillStyle = `hsl(${hue},60%,45%)`;
-  cover.forEach((v, x) => { if (v > 0) { g.globalAlpha = Math.min(1, 0.3 + v); g.fillRect(x, 2, 1, h - 4); } });
+  cover.forEach((v, x) => { if (v > 0) { g.globalAlpha = Math.min(1, 0.2 + v); g.fillRect(x, 2, 1, h - 4); } });
   g.globalAlpha = 1;
 }
 function drawAxis() {
@@ -153,7 +163,7 @@ function drawAxis() {
   g.fillStyle = "#555"; g.font = "10px ui-monospace, monospace"; g.textBaseline = "middle";
   for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
     const x = (t - t0) * w / span;
-    g.fillRect(x, h - 6, 1, 6); g.fillText((t / 1000).toPrecision(4).replace(/\.?0+$/, ""), x + 2, h / 2 - 2);
+    g.fillRect(x, h - 6, 1, 6); g.fillText(String(+(t / 1000).toPrecision(6)), x + 2, h / 2 - 2);
   }
 }
 function draw() {

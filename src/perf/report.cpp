@@ -21,17 +21,24 @@ int busy_key_of_track(int track) { return track < sim::kEngineTracks ? track : s
 
 namespace {
 
-// Executed instructions per static instruction of core c: the model's counts, or else the kept slices
-// (a DMA split over several rings counts once: its parts are consecutive among the core's DMA slices).
+// Executed instructions per static instruction of core c: the model's counts, or else the kept slices.
+// A DMA split over several rings counts once: its parts follow each other among the core's DMA slices,
+// one per ring, so a ring seen again starts the next execution.
 std::vector<uint64_t> runs_of_core(const sim::Timeline& t, int c, size_t num_instrs) {
   if (static_cast<size_t>(c) < t.instr_runs.size() && !t.instr_runs[c].empty()) return t.instr_runs[c];
   std::vector<uint64_t> runs(num_instrs, 0);
-  int64_t last_dma = -1;
+  int64_t dma_instr = -1;
+  uint32_t dma_rings = 0;  // rings of the current DMA's parts
   for (const sim::Slice& s : t.slices) {
     if (s.core != c || s.instr >= num_instrs) continue;
     if (s.track >= sim::kEngineTracks) {
-      if (last_dma == s.instr) continue;
-      last_dma = s.instr;
+      uint32_t ring = 1u << ((s.track - sim::kEngineTracks) % 32);
+      if (dma_instr == s.instr && !(dma_rings & ring)) {
+        dma_rings |= ring;
+        continue;
+      }
+      dma_instr = s.instr;
+      dma_rings = ring;
     }
     ++runs[s.instr];
   }

@@ -87,7 +87,11 @@ Timer::Timer(const Target& t, const std::vector<const Program*>& programs, bool 
   }
   tl_.cores.resize(programs.size());
   tl_.instr_ns.resize(programs.size());
-  for (size_t c = 0; c < programs.size(); ++c) tl_.instr_ns[c].assign(programs[c]->instrs.size(), 0.0);
+  tl_.instr_runs.resize(programs.size());
+  for (size_t c = 0; c < programs.size(); ++c) {
+    tl_.instr_ns[c].assign(programs[c]->instrs.size(), 0.0);
+    tl_.instr_runs[c].assign(programs[c]->instrs.size(), 0);
+  }
   tl_.peak_flops_per_ns = tm_.peak_bf16_flops_per_ns;
   tl_.peak_hbm_bytes_per_ns = tm_.hbm_bytes_per_ns;
 }
@@ -252,6 +256,7 @@ void Timer::executed(int core, uint32_t i, const Memory& mem) {
   CoreTotals& tot = tl_.cores[static_cast<size_t>(core)];
   ranges_of(cs, p, in, mem);
   ++tot.instructions;
+  ++tl_.instr_runs[static_cast<size_t>(core)][i];
   if (row.formula == Formula::Dma) {
     time_dma(core, i, p, in, cs);
     return;
@@ -391,6 +396,7 @@ void Timer::sync_done(int core, uint32_t i, const Memory& mem, double at, double
   cs.last[static_cast<size_t>(track)] = id;
   commit_deps(cs, end, end, id);
   ++tot.instructions;
+  ++tl_.instr_runs[static_cast<size_t>(core)][i];
   tot.busy[static_cast<size_t>(track)] += cost_ns;
   tot.end = std::max(tot.end, end);
   tl_.instr_ns[static_cast<size_t>(core)][i] += cost_ns;

@@ -240,6 +240,15 @@ TEST(PerfLines, OrderSumsAndText) {
   EXPECT_EQ(ls[0].instructions, 2u);
   EXPECT_EQ(ls[1].line, 2);
   EXPECT_EQ(ls[1].instructions, 1u);
+
+  // A DMA run twice in a row (a loop body): a ring seen again is the next execution.
+  const int dma0 = static_cast<int>(Track::Dma0);
+  t.slices.push_back(Fixture::slice(600, 700, 0, dma0, -1));
+  t.slices.push_back(Fixture::slice(600, 700, 0, dma0 + 1, -1));
+  t.slices.push_back(Fixture::slice(700, 800, 0, dma0, -1));
+  ls = perf::lines(t, {&f.p});
+  EXPECT_EQ(ls[1].line, 2);
+  EXPECT_EQ(ls[1].instructions, 3u);
 }
 
 TEST(PerfSummary, BusyCriticalPathUtilisation) {
