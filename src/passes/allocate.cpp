@@ -171,8 +171,9 @@ void allocate(Program& p, const Target& tg) {
     for (const Live& l : lives)
       if (p.tensors[l.tensor].multi_buffer) sites[site_of(p, p.tensors[l.tensor])].push_back(l.tensor);
     for (auto& [site, ts] : sites)
-      for (size_t k = 0; k + kBuffers < ts.size(); ++k)
-        reserved[ts[k]] = first[ts[k + kBuffers]] > 0 ? first[ts[k + kBuffers]] - 1 : 0;
+      for (size_t k = 0; k + 1 < ts.size(); ++k)  // the last tiles (none kBuffers later): to the last birth
+        reserved[ts[k]] = k + kBuffers < ts.size() ? (first[ts[k + kBuffers]] > 0 ? first[ts[k + kBuffers]] - 1 : 0)
+                                                   : first[ts.back()];
   }
   auto need_of = [](const TensorDecl& t) {
     int64_t need = std::max<int64_t>(t.partition_bytes(), 1);

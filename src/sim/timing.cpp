@@ -356,7 +356,8 @@ void Timer::time_dma(int core, uint32_t i, const Program& p, const Instruction& 
     }
   }
   if (parts_.size() > ring_parts)
-    for (size_t j = parts_.back().first; j < parts_.back().last; ++j) hbm_bw_.take(pieces_[j].start, pieces_[j].end, last);
+    for (size_t j = parts_.back().first; j < parts_.back().last; ++j)
+      hbm_bw_.take(pieces_[j].start, pieces_[j].end, last);
   commit_deps(cs, end, end, last);
   cs.dma_spans.push_back({first, end});
   tot.dma_bytes[static_cast<size_t>(w.dir)] += w.bytes;

@@ -46,18 +46,21 @@ class Timer {
     double w = 0, r = 0;
     int32_t ws = -1, rs = -1;
   };
-  // Busy intervals of a ring (or of the HBM), sorted; a new transfer fills the first gap it fits.
+  // Busy intervals of a ring (or of the HBM), sorted, touching ones merged. A ring interleaves the
+  // descriptors of the transfers queued on it, so a new transfer takes the idle time from its ready time
+  // on, in as many gaps as it needs (a latency gap between two dependent transfers is not lost).
   struct Calendar {
     struct Busy {
       double start, end;
-      int32_t slice;
+      int32_t slice;  // the slice that ends this interval (what a later transfer waits behind)
     };
     std::vector<Busy> busy;
     double floor = 0;  // everything before is taken (old intervals merged away)
     int32_t floor_slice = -1;
-    // The earliest start >= ready with `dur` free; *blocker: the slice it waits behind (unchanged if none).
-    double fit(double ready, double dur, int32_t* blocker);
-    void take(double start, double dur, int32_t slice);
+    // The pieces of idle time from `ready` on that `dur` of work fills, each with the slice it waited
+    // behind (`waited` for the first when nothing delays it); appended to `out`.
+    void fill(double ready, double dur, int32_t waited, std::vector<Busy>& out) const;
+    void take(double start, double end, int32_t slice);
   };
   struct Range {  // what an operand touches
     Mem mem;
@@ -94,6 +97,12 @@ class Timer {
   std::map<const uint8_t*, Seg> hbm_;
   std::vector<std::array<Calendar, kDmaRings>> rings_;  // per core
   Calendar hbm_bw_;
+  std::vector<Calendar::Busy> pieces_;  // scratch of time_dma (no allocation per transfer)
+  struct Part {
+    int ring;
+    size_t first, last;  // its pieces in pieces_
+  };
+  std::vector<Part> parts_;
   int32_t slice_count_ = 0;
   Timeline tl_;
 };
