@@ -182,8 +182,10 @@ void allocate(Program& p, const Target& tg) {
   auto block_of = [&](const Live& l, int64_t begin) {
     const TensorDecl& t = p.tensors[l.tensor];
     int32_t p0 = t.start_partition;
-    return Block{begin,   begin + need_of(t), p0, p0 + static_cast<int32_t>(t.partitions()), l.first,
-                 std::max(l.last, reserved[l.tensor]), l.tensor, l.last};
+    return Block{begin,    begin + need_of(t),
+                 p0,       p0 + static_cast<int32_t>(t.partitions()),
+                 l.first,  std::max(l.last, reserved[l.tensor]),
+                 l.tensor, l.last};
   };
   // Tensors with address=, by memory, in order of first use: obstacles before their live range starts.
   std::vector<Block> user[3];

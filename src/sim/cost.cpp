@@ -229,7 +229,8 @@ DmaWork dma_work(const Timing& tm, const Program& p, const Instruction& in, cons
   if (dst_hbm) w.hbm_bytes += dst_bytes;
   w.bytes = std::max(src_bytes, dst_bytes);
   w.descriptors = std::max(src_desc, dn);
-  w.dir = src_hbm ? (dst_hbm ? DmaDir::HbmToHbm : DmaDir::HbmToSbuf) : (dst_hbm ? DmaDir::SbufToHbm : DmaDir::SbufToSbuf);
+  w.dir =
+      src_hbm ? (dst_hbm ? DmaDir::HbmToHbm : DmaDir::HbmToSbuf) : (dst_hbm ? DmaDir::SbufToHbm : DmaDir::SbufToSbuf);
   if (sbuf_side) {  // each ring serves 8 partitions of the SBUF side
     int per = tm.dma_partitions_per_ring;
     int64_t lane = sbuf_side->lane, n = std::max<int64_t>(sbuf_side->pnum, 1);

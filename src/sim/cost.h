@@ -46,7 +46,7 @@ struct DmaWork {
   double hbm_bytes = 0;    // of which HBM traffic (read + written)
   double descriptors = 0;  // contiguous chunks
   int first_ring = 0, rings = 1;
-  double efficiency = 1;   // DMA transpose runs below copy throughput
+  double efficiency = 1;  // DMA transpose runs below copy throughput
   DmaDir dir = DmaDir::HbmToSbuf;
 };
 DmaWork dma_work(const Timing& tm, const Program& p, const Instruction& in, const PhysView* views);

@@ -40,15 +40,15 @@ constexpr int kDmaDirs = 4;
 std::string_view dma_dir_name(int d);  // "hbm_to_sbuf", "sbuf_to_hbm", "hbm_to_hbm", "sbuf_to_sbuf"
 
 struct CoreTotals {
-  double end = 0;                       // ns: when its last instruction finished
+  double end = 0;                        // ns: when its last instruction finished
   std::array<double, kBusyKeys> busy{};  // ns each engine was busy (dma: time any ring was busy)
-  uint64_t instructions = 0;            // executed (loop bodies counted per iteration), control excluded
-  double flops = 0;                     // TensorE multiply-adds x 2 actually performed
+  uint64_t instructions = 0;             // executed (loop bodies counted per iteration), control excluded
+  double flops = 0;                      // TensorE multiply-adds x 2 actually performed
   std::array<double, kDmaDirs> dma_bytes{};
 };
 
 struct Timeline {
-  std::vector<Slice> slices;     // in execution order; at most max_slices kept (truncated says if more ran)
+  std::vector<Slice> slices;  // in execution order; at most max_slices kept (truncated says if more ran)
   size_t max_slices = 4'000'000;
   bool truncated = false;
   std::vector<CoreTotals> cores;

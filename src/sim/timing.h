@@ -37,7 +37,7 @@ class Timer {
   Timeline& timeline() { return tl_; }
 
  private:
-  struct Cell {  // a 64-byte chunk of one partition quadrant
+  struct Cell {           // a 64-byte chunk of one partition quadrant
     double w = 0, r = 0;  // when its last write becomes visible; when its last read ends
     int32_t ws = -1, rs = -1;
   };
