@@ -5,10 +5,11 @@
 // Operands of instructions with per-lane state (accumulators, RNGs) stay at partition 0.
 // PSUM tensors start on a bank boundary so a matmul output stays inside one bank. Tensors placed with
 // `address=` are obstacles for the whole of their live range; two of them overlapping is an error.
-// Multi-buffering: a tile one declaration in an affine_range body makes keeps its place reserved until
-// that declaration's tile kBuffers iterations later is born (a soft extension of its live range), so
-// iteration i + 1 loads while iteration i computes, as the compiler's allocator arranges. A tensor
-// that does not fit around reserved places takes one (only truly live tensors are obstacles then).
+// Multi-buffering: a tile one declaration in a loop body makes keeps its place reserved while that
+// declaration's next kBuffers - 1 tiles are born, so iteration i + 1 loads while iteration i computes,
+// as the compiler's allocator arranges. Double buffering comes first: a tensor that does not fit around
+// every reservation may take a place reserved beyond the next tile (deeper buffering of another
+// declaration), then, if it still does not fit, any reserved place (only live tensors are in the way).
 #include "passes/allocate.h"
 
 #include <algorithm>
@@ -34,7 +35,8 @@ struct Block {
   int32_t p0, p1;        // partitions [p0, p1)
   uint32_t first, last;  // live range (instructions); `last` includes a multi-buffering reservation
   uint32_t tensor;
-  uint32_t live_last = UINT32_MAX;  // the true end of the live range
+  uint32_t live_last = UINT32_MAX;    // the true end of the live range
+  uint32_t double_last = UINT32_MAX;  // the end of its reservation for double buffering
   bool overlaps(int32_t q0, int32_t q1) const { return p0 < q1 && q0 < p1; }
 };
 
@@ -164,16 +166,21 @@ void allocate(Program& p, const Target& tg) {
     if (p.tensors[t].on_chip() && first[t] != none) lives.push_back({t, first[t], last[t]});
   std::stable_sort(lives.begin(), lives.end(), [](const Live& a, const Live& b) { return a.first < b.first; });
 
-  // Multi-buffered tensors: reserved until the birth of their declaration's tile kBuffers later.
-  std::vector<uint32_t> reserved(p.tensors.size(), 0);
+  // Multi-buffered tensors: reserved until the birth of their declaration's tile kBuffers later (and,
+  // for double buffering, 2 later); the last tiles of a loop until its last birth.
+  std::vector<uint32_t> reserved(p.tensors.size(), 0), reserved2(p.tensors.size(), 0);
   {
     std::map<Site, std::vector<uint32_t>> sites;  // in order of first use
     for (const Live& l : lives)
       if (p.tensors[l.tensor].multi_buffer) sites[site_of(p, p.tensors[l.tensor])].push_back(l.tensor);
+    auto until = [&](const std::vector<uint32_t>& ts, size_t k, size_t later) {
+      return k + later < ts.size() ? (first[ts[k + later]] > 0 ? first[ts[k + later]] - 1 : 0) : first[ts.back()];
+    };
     for (auto& [site, ts] : sites)
-      for (size_t k = 0; k + 1 < ts.size(); ++k)  // the last tiles (none kBuffers later): to the last birth
-        reserved[ts[k]] = k + kBuffers < ts.size() ? (first[ts[k + kBuffers]] > 0 ? first[ts[k + kBuffers]] - 1 : 0)
-                                                   : first[ts.back()];
+      for (size_t k = 0; k + 1 < ts.size(); ++k) {
+        reserved[ts[k]] = until(ts, k, kBuffers);
+        reserved2[ts[k]] = until(ts, k, 2);
+      }
   }
   auto need_of = [](const TensorDecl& t) {
     int64_t need = std::max<int64_t>(t.partition_bytes(), 1);
@@ -185,7 +192,8 @@ void allocate(Program& p, const Target& tg) {
     return Block{begin,    begin + need_of(t),
                  p0,       p0 + static_cast<int32_t>(t.partitions()),
                  l.first,  std::max(l.last, reserved[l.tensor]),
-                 l.tensor, l.last};
+                 l.tensor, l.last,
+                 std::max(l.last, reserved2[l.tensor])};
   };
   // Tensors with address=, by memory, in order of first use: obstacles before their live range starts.
   std::vector<Block> user[3];
@@ -243,13 +251,13 @@ void allocate(Program& p, const Target& tg) {
       int64_t best = cap;
       int32_t best_start = 0;
       fit(*o, best, best_start);
-      if (best + need > cap) {  // take a multi-buffering reservation: only live tensors are in the way
+      for (int pass = 0; pass < 2 && best + need > cap; ++pass) {  // take deep, then any, reservations
         live_only.clear();
         for (const Block& b : *o)
-          if (b.live_last >= l.first) live_only.push_back(b);
+          if ((pass == 0 ? b.double_last : b.live_last) >= l.first) live_only.push_back(b);
         fit(live_only, best, best_start);
-        if (best + need > cap) capacity_error(p, t, need, cap, live_only);
       }
+      if (best + need > cap) capacity_error(p, t, need, cap, live_only);
       t.start_partition = best_start;
       t.byte_offset = best;
       insert(block_of(l, best));

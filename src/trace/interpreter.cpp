@@ -326,11 +326,11 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
       }
       if (it.k == VK::Range) {  // one value at a time: an unrolled range(n) never holds n Values
         const RangeObj& r = *it.as<RangeObj>();
-        struct Depth {  // tiles declared in an affine_range body are multi-buffered
+        struct Depth {  // tiles declared in an affine_range or sequential_range body are multi-buffered
           int& d;
           bool on;
           ~Depth() { d -= on; }
-        } depth{affine_depth_, r.kind == "affine_range"};
+        } depth{affine_depth_, r.kind == "affine_range" || r.kind == "sequential_range"};
         affine_depth_ += depth.on;
         for (int64_t i = 0, n = r.length(); i < n; ++i) {
           assign(s->target, Value::integer(r.start + i * r.step));
