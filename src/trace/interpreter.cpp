@@ -9,6 +9,7 @@
 #include "frontend/parser.h"
 #include "frontend/subset_check.h"
 #include "trace/checked_int.h"
+#include "trace/legacy.h"
 
 namespace nkic::trace {
 
@@ -37,6 +38,7 @@ Interpreter::Interpreter(Program& p, const Target& t) : program(p), tgt(t) {
   builtin_modules_["nki"].as<ModuleObj>()->ns["collectives"] = builtin_modules_["nki.collectives"];
   builtin_modules_["os"] = make_os_module();
   builtin_modules_["sys"] = make_sys_module();
+  add_legacy_modules(builtin_modules_, lang, isa);
 }
 
 Interpreter::~Interpreter() {
@@ -207,14 +209,14 @@ Value Interpreter::builtin_module(const std::string& name) {
 }
 
 Value Interpreter::import_module(const std::string& dotted, Span s) {
+  if (dotted == "neuronxcc" || dotted.rfind("neuronxcc.", 0) == 0) {  // the Beta 1 language
+    legacy_ = true;
+    if (dotted.rfind("neuronxcc.nki", 0) == 0)
+      warning(s, "'" + dotted + "' is the legacy NKI namespace",
+              "use '" + ("nki" + dotted.substr(std::string("neuronxcc.nki").size())) + "' (NKI 0.3.0)");
+  }
   Value m = builtin_module(dotted);
   if (!m.is_none()) return m;
-  if (dotted.rfind("neuronxcc.nki", 0) == 0) {
-    std::string repl = "nki" + dotted.substr(std::string("neuronxcc.nki").size());
-    warning(s, "'" + dotted + "' is the legacy NKI namespace", "use '" + repl + "' (NKI 0.3.0)");
-    Value r = builtin_module(repl);
-    if (!r.is_none()) return r;
-  }
   if (!frames_.empty()) {
     Value f = import_file_module(dotted, 0, s);
     if (!f.is_none()) return f;

@@ -91,6 +91,8 @@ class Interpreter {
   bool truthy(const Value& v, Span s);
 
   Value builtin_module(const std::string& name);  // nki, nki.language, math, ... or None
+  // The kernel is written in the Beta 1 language (its module imports neuronxcc): legacy semantics apply.
+  bool legacy() const { return legacy_; }
 
   // The caller's import paths, imported modules and environment (modules.cpp, builtins_os.cpp), and
   // the environment variables compile-time code read (name -> value, or unset).
@@ -165,7 +167,8 @@ class Interpreter {
   std::map<std::string, Value> builtin_modules_;
   std::vector<Diagnostic> warnings_;
   std::string name_hint_;
-  int affine_depth_ = 0;  // nl.affine_range loop bodies being unrolled (new tiles are multi-buffered)
+  int affine_depth_ = 0;
+  bool legacy_ = false;  // the kernel's module imports neuronxcc (the Beta 1 language)  // nl.affine_range loop bodies being unrolled (new tiles are multi-buffered)
   Value return_value_;
   std::map<std::string, int> tensor_names_;
   std::set<const ast::Stmt*> checked_;              // functions that passed the subset check
