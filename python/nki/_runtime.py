@@ -280,6 +280,10 @@ class JitKernel:
     """A kernel decorated with nki.jit: calling it compiles (once per argument signature) and runs it
     in the nkic simulator."""
 
+    # A Beta 1 launch (neuronxcc.nki's launchers subclass JitKernel): the compiler expects the legacy
+    # namespace and does not warn about it.
+    _legacy = False
+
     def __init__(self, func, **options):
         if isinstance(func, JitKernel):
             func = func.func
@@ -298,7 +302,7 @@ class JitKernel:
             raise NkiError(f"kernel[...] takes a positive integer, not {grid!r}")
         if grid > 2:
             raise NkiError(f"kernel[{grid}]: a logical NeuronCore has at most 2 physical cores (use kernel[1] or kernel[2])")
-        k = JitKernel(self.func, **self.options)
+        k = type(self)(self.func, **self.options)
         k._cache = self._cache
         k._grid = grid
         return k
@@ -333,7 +337,7 @@ class JitKernel:
         glob = _live_globals(inspect.unwrap(self.func))
         grid = self._grid or 0
         key = (hashlib.sha1(text.encode()).hexdigest(), path, name, lineno, repr(desc), repr(glob), target, grid,
-               rank, world_size)
+               rank, world_size, self._legacy)
         # Per key, the kernels compiled under different values of the environment variables they read
         # (os.environ at compile time): a kernel that read none is never recompiled for the environment.
         for reads, listed_all, compiled in self._cache.get(key, ()):
@@ -341,8 +345,9 @@ class JitKernel:
                 return compiled
         paths, modules = _module_search()
         try:
+            legacy = {"legacy": True} if self._legacy else {}
             compiled = _core.compile(path, text, name, desc, target, lineno, glob, paths, modules, dict(os.environ), grid,
-                                     rank, world_size)
+                                     rank, world_size, **legacy)
         except NkiError as e:
             raise _at_kernel_line(e) from None
         for w in compiled.warnings():

@@ -185,9 +185,10 @@ std::shared_ptr<Kernel> compile(const std::string& path, const std::string& sour
   EnvReads env;
   for (int c = 0; c < cores; ++c) {
     if (cores > 1 && !options.dump_after.empty()) dump += "core " + std::to_string(c) + ":\n";
-    SpecializeResult r = compile_one(
-        src, kernel_name, args, options, lineno,
-        Launch{c, std::max(options.grid, 1), options.grid > 0 ? 1 : 0, options.rank, options.world_size}, dump);
+    SpecializeResult r = compile_one(src, kernel_name, args, options, lineno,
+                                     Launch{c, std::max(options.grid, 1), options.grid > 0 ? 1 : 0, options.rank,
+                                            options.world_size, options.legacy},
+                                     dump);
     for (Diagnostic& w : r.warnings)  // a warning both cores give is one warning
       if (c == 0 || std::none_of(warnings.begin(), warnings.end(), [&](const Diagnostic& o) {
             return o.message == w.message && o.loc.span.line == w.loc.span.line;

@@ -31,6 +31,8 @@ struct CompileOptions {
   // nki.collectives: the rank being compiled and the number of ranks launched (run_ranks).
   int rank = 0;
   int world_size = 1;
+  // Launched by a Beta 1 launcher (neuronxcc.nki.*): no warning that the kernel uses the legacy namespace.
+  bool legacy = false;
   // A pass name (pass_names()): the Program as printed after that pass is kept in Kernel::dump().
   std::string dump_after;
   // Verify the IR after every pass, not only at the end: on in debug builds and with NKIC_VERIFY=1.

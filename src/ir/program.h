@@ -41,6 +41,10 @@ struct TensorDecl {
   // Declared in the body of an nl.affine_range loop: successive iterations' tiles of one declaration
   // rotate through several buffers when they fit (the compiler's multi-buffering), so iterations overlap.
   bool multi_buffer = false;
+  // Legacy direct allocation (ncc.sbuf/psum allocators): the declaration this tensor is a logical block
+  // of (-1: not directly allocated) and the block's index ("(3,)"), for the lifetime errors' wording.
+  int32_t da_decl = -1;
+  std::string da_block;
 
   int64_t num_elements() const;
   int64_t partitions() const { return shape.empty() ? 1 : shape[0]; }

@@ -101,6 +101,80 @@ std::string line_of(const Program& p, const TensorDecl& t) {
   throw e;
 }
 
+// Legacy direct allocation (ncc.sbuf/psum allocators, TensorDecl::da_decl): two logical tiles at
+// overlapping addresses while both are live, in the direct-allocation guide's terms. `first` is the
+// instruction where `t` comes to life: the error is reported there.
+[[noreturn]] void lifetime_error(const Program& p, const TensorDecl& t, const TensorDecl& o, uint32_t first,
+                                 int64_t bank_bytes) {
+  auto base = [](const TensorDecl& d) { return d.name.substr(0, d.name.find('[')); };
+  auto where = [](const TensorDecl& d) {
+    return "partition " + std::to_string(d.start_partition) + ", bytes [" + std::to_string(d.byte_offset) + ", " +
+           std::to_string(d.byte_offset + d.partition_bytes()) + ")";
+  };
+  Diagnostic d;
+  d.loc =
+      first < p.instrs.size() && p.instrs[first].loc < p.locs.size() ? p.locs[p.instrs[first].loc].loc : decl_loc(p, t);
+  if (t.mem == Mem::PSUM) {
+    d.message = "[SCH713] Violation of accumulation group interleaving: logical tile " + t.da_block + " of '" +
+                base(t) + "' and logical tile " + o.da_block + " of '" + base(o) + "' share PSUM bank " +
+                std::to_string(t.byte_offset / bank_bytes) + " while both are live";
+    d.hint = "give accumulation groups that are live together distinct PSUM banks (num_bank_tiles=, base_bank=)";
+  } else if (t.da_decl == o.da_decl) {
+    d.message = "lifetime conflict: logical tiles " + o.da_block + " and " + t.da_block + " of '" + base(t) +
+                "' share a physical tile (" + where(t) + ") but are live at the same time";
+    d.hint = "'" + base(t) +
+             "' has fewer physical tiles than logical tiles live at once: give it more (num_free_tiles=), or declare "
+             "it inside the loop that uses it so each iteration's tiles die before the next ones are written";
+  } else {
+    d.message = "lifetime conflict: logical tile " + t.da_block + " of '" + base(t) + "' (" + where(t) +
+                ") overlaps logical tile " + o.da_block + " of '" + base(o) + "' (" + where(o) +
+                "), and both are live at the same time";
+    d.hint =
+        "tiles live at the same time need disjoint addresses: move one tensor's base address past the "
+        "other's physical tiles";
+  }
+  Diagnostic note;
+  note.severity = Severity::Note;
+  note.loc = decl_loc(p, o);
+  note.message = "'" + base(o) + "' is declared here";
+  d.notes.push_back(std::move(note));
+  UserError e(std::move(d));
+  e.kind = "validation";
+  throw e;
+}
+
+// A kernel with direct allocation allocates nothing itself (the guide's "all or nothing"): every used
+// on-chip tensor has an allocator, and HBM tensors are inputs or returned outputs.
+void check_direct_allocation(const Program& p, const std::vector<uint32_t>& first) {
+  if (std::none_of(p.tensors.begin(), p.tensors.end(), [](const TensorDecl& t) { return t.da_decl >= 0; })) return;
+  std::string non_io;
+  const TensorDecl* first_non_io = nullptr;
+  for (const TensorDecl& t : p.tensors)
+    if (!t.on_chip() && t.role == TensorRole::Internal && t.constant < 0) {
+      non_io += (non_io.empty() ? "" : ", ") + t.name;
+      if (!first_non_io) first_non_io = &t;
+    }
+  for (uint32_t i = 0; i < p.tensors.size(); ++i) {
+    const TensorDecl& t = p.tensors[i];
+    if (&t == first_non_io) {
+      Diagnostic d;
+      d.loc = decl_loc(p, t);
+      d.message = "Non IO HBM tensor is not supported in allocated NKI kernel: " + non_io;
+      d.hint = "in a kernel with direct allocation, HBM tensors are inputs or returned nl.shared_hbm outputs";
+      throw UserError(std::move(d));
+    }
+    if (t.on_chip() && t.da_decl < 0 && first[i] != UINT32_MAX) {
+      Diagnostic d;
+      d.loc = decl_loc(p, t);
+      d.message = "tensor '" + t.name + "' is allocated by the compiler, but this kernel uses direct allocation";
+      d.hint =
+          "direct allocation is all or nothing: declare the tensor with an ncc.sbuf/ncc.psum allocator and "
+          "write the result into it (t[...] = ...) instead of binding a new result";
+      throw UserError(std::move(d));
+    }
+  }
+}
+
 // Lowest byte offset >= 0 (aligned) where [pos, pos + need) x [q0, q1) misses every block of `obs`
 // (sorted by begin).
 int64_t first_fit(const std::vector<Block>& obs, int32_t q0, int32_t q1, int64_t need, int64_t align) {
@@ -161,6 +235,7 @@ void allocate(Program& p, const Target& tg) {
       if (first[t] <= i && last[t] > i && last[t] < end) last[t] = end;
     }
   }
+  check_direct_allocation(p, first);
   std::vector<Live> lives;
   for (uint32_t t = 0; t < p.tensors.size(); ++t)
     if (p.tensors[t].on_chip() && first[t] != none) lives.push_back({t, first[t], last[t]});
@@ -189,10 +264,14 @@ void allocate(Program& p, const Target& tg) {
   auto block_of = [&](const Live& l, int64_t begin) {
     const TensorDecl& t = p.tensors[l.tensor];
     int32_t p0 = t.start_partition;
-    return Block{begin,    begin + need_of(t),
-                 p0,       p0 + static_cast<int32_t>(t.partitions()),
-                 l.first,  std::max(l.last, reserved[l.tensor]),
-                 l.tensor, l.last,
+    return Block{begin,
+                 begin + need_of(t),
+                 p0,
+                 p0 + static_cast<int32_t>(t.partitions()),
+                 l.first,
+                 std::max(l.last, reserved[l.tensor]),
+                 l.tensor,
+                 l.last,
                  std::max(l.last, reserved2[l.tensor])};
   };
   // Tensors with address=, by memory, in order of first use: obstacles before their live range starts.
@@ -219,8 +298,11 @@ void allocate(Program& p, const Target& tg) {
     if (t.user_address) {
       Block b = user[m][next_user[m]++];
       for (const Block& o : act)
-        if (p.tensors[o.tensor].user_address && o.overlaps(b.p0, b.p1) && o.begin < b.end && b.begin < o.end)
+        if (p.tensors[o.tensor].user_address && o.overlaps(b.p0, b.p1) && o.begin < b.end && b.begin < o.end) {
+          if (t.da_decl >= 0 && p.tensors[o.tensor].da_decl >= 0)
+            lifetime_error(p, t, p.tensors[o.tensor], l.first, tg.psum_bank_bytes);
           overlap_error(p, t, p.tensors[o.tensor]);
+        }
       insert(b);
     } else {
       bool psum = t.mem == Mem::PSUM;

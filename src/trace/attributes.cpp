@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "trace/interpreter.h"
+#include "trace/legacy_tiles.h"
 #include "trace/tensor_view.h"
 
 namespace nkic::trace {
@@ -353,6 +354,7 @@ void Interpreter::store_subscript(const Value& obj, const Value& idx, const Valu
     return;
   }
   if (Value r; obj.k == VK::Instance && call_dunder(obj, "__setitem__", {idx, v}, s, r)) return;
+  if (obj.k == VK::Tensor && legacy()) return legacy_write(*this, subscript(obj, idx, s), v, false, s);  // Beta 1
   if (obj.k == VK::Tensor)
     error(s, "assigning to a tensor element is not supported", "write tensors with nki.isa instructions (dst=...)");
   py_raise(s, "TypeError", std::string("'") + type_name(obj.k) + "' object does not support item assignment");

@@ -10,6 +10,8 @@
 #include "frontend/subset_check.h"
 #include "trace/checked_int.h"
 #include "trace/legacy.h"
+#include "trace/legacy_index.h"
+#include "trace/legacy_tiles.h"
 
 namespace nkic::trace {
 
@@ -190,6 +192,7 @@ Value Interpreter::lookup_global(ModuleEnv* env, const std::string& name, Span u
   if (env->loading.count(name)) error(use, "name '" + name + "' is defined in terms of itself");
   env->loading.insert(name);
   frames_.push_back({env, nullptr, true});
+  std::string hint = std::move(name_hint_);  // `t = nl.ndarray(..., ncc.sbuf...)` still names `t`
   try {
     exec(b->second);
   } catch (...) {
@@ -197,6 +200,7 @@ Value Interpreter::lookup_global(ModuleEnv* env, const std::string& name, Span u
     env->loading.erase(name);
     throw;
   }
+  name_hint_ = std::move(hint);
   frames_.pop_back();
   env->loading.erase(name);
   if (auto it = ns.find(name); it != ns.end()) return it->second;
@@ -211,7 +215,7 @@ Value Interpreter::builtin_module(const std::string& name) {
 Value Interpreter::import_module(const std::string& dotted, Span s) {
   if (dotted == "neuronxcc" || dotted.rfind("neuronxcc.", 0) == 0) {  // the Beta 1 language
     legacy_ = true;
-    if (dotted.rfind("neuronxcc.nki", 0) == 0)
+    if (dotted.rfind("neuronxcc.nki", 0) == 0 && !launch.legacy)  // a legacy launcher expects it
       warning(s, "'" + dotted + "' is the legacy NKI namespace",
               "use '" + ("nki" + dotted.substr(std::string("neuronxcc.nki").size())) + "' (NKI 0.3.0)");
   }
@@ -295,6 +299,21 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
       if (s->targets.size() == 1 && s->targets[0]->kind == ExprKind::Name) name_hint_ = s->targets[0]->str;
       Value v = eval(s->value);
       name_hint_.clear();
+      if (legacy_ && s->targets.size() == 1 && s->targets[0]->kind == ExprKind::Subscript) {
+        // Beta 1 `t[...] = expr`: the result is written into t (the call's instruction retargeted).
+        const Expr* t = s->targets[0];
+        Value obj = eval(t->a);
+        bool blocks = obj.k == VK::Instance &&  // nl.par_dim block tensors: t[b, ...] is a tile view
+                      obj.as<InstanceObj>()->cls.as<ClassObj>()->builtin == "neuronxcc.block_tensor";
+        if (obj.k == VK::Tensor || blocks) {
+          bool fresh = s->value->kind == ExprKind::Call || s->value->kind == ExprKind::BinOp ||
+                       s->value->kind == ExprKind::UnaryOp || s->value->kind == ExprKind::Compare;
+          legacy_write(*this, subscript(obj, eval(t->b), t->span), v, fresh, t->span);
+          return Flow::Normal;
+        }
+        store_subscript(obj, eval(t->b), v, t->span);
+        return Flow::Normal;
+      }
       for (const Expr* t : s->targets) assign(t, v);
       return Flow::Normal;
     }
@@ -308,6 +327,11 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
     }
     case StmtKind::AugAssign: {
       Value cur = eval(s->target);
+      if (legacy_ && cur.k == VK::Tensor) {  // Beta 1 `t += x`: updated in place (PSUM matmuls accumulate)
+        bool fresh = s->value->kind == ExprKind::Call || s->value->kind == ExprKind::BinOp;
+        legacy_augassign(*this, s->op, cur, eval(s->value), fresh, s->span);
+        return Flow::Normal;
+      }
       Value r = binary(s->op, cur, eval(s->value), s->span);
       if (cur.k == VK::List && s->op == ast::BinOpKind::Add) {  // list += extends in place
         cur.as<SeqObj>()->items = r.as<SeqObj>()->items;
@@ -583,6 +607,9 @@ std::vector<Value> Interpreter::iterate(const Value& v, Span s) {
       for (auto& [k, x] : v.as<DictObj>()->items) out.push_back(Value::str(k));
       return out;
     }
+    case VK::Instance:  // a class with __iter__ (nl.mgrid's grids)
+      if (Value r; call_dunder(v, "__iter__", {}, s, r)) return iterate(r, s);
+      [[fallthrough]];
     default: py_raise(s, "TypeError", std::string("cannot iterate over a value of type '") + type_name(v.k) + "'");
   }
 }
@@ -601,6 +628,11 @@ bool Interpreter::truthy(const Value& v, Span s) {
     case VK::Register:
       error(s, "a VirtualRegister holds a run-time value: it cannot be tested at compile time",
             "use `while reg:` for a loop on the device");
+    case VK::Instance:
+      if (is_index_value(v))  // Beta 1 grids are symbolic: no truth value while tracing
+        error(s, "an index grid (nl.arange/nl.mgrid) or a comparison of one has no truth value at compile time",
+              "control flow cannot depend on grid values; join mask comparisons with & (not and/or/not)");
+      return true;
     default: return true;  // objects, tensors included: `if tile:` tests "given" (nki-library's moe_tkg does)
   }
 }
@@ -665,9 +697,12 @@ Value Interpreter::eval(const Expr* e) {
     case ExprKind::UnaryOp: {
       Value v = eval(e->a);
       switch (e->unaryop) {
-        case ast::UnaryOpKind::Not: return Value::boolean(!truthy(v, e->a->span));
+        case ast::UnaryOpKind::Not:
+          if (legacy_ && v.k == VK::Tensor) return legacy_unary(*this, e->unaryop, v, e->span);  // an error
+          return Value::boolean(!truthy(v, e->a->span));
         case ast::UnaryOpKind::USub:
           if (v.is_int()) return Value::integer(checked_neg(*this, e->span, v.as_int()));
+          if (is_index_value(v)) return index_binary(*this, ast::BinOpKind::Mult, v, Value::integer(-1), e->span);
           if (v.k == VK::Float) return Value::real(-v.f);
           break;
         case ast::UnaryOpKind::UAdd:
@@ -678,6 +713,7 @@ Value Interpreter::eval(const Expr* e) {
           if (v.is_int()) return Value::integer(~v.as_int());
           break;
       }
+      if (v.k == VK::Tensor && legacy_) return legacy_unary(*this, e->unaryop, v, e->span);
       if (v.k == VK::Tensor)
         error(e->span, "operators on tensors are not supported", "use nki.isa instructions (e.g. nisa.tensor_scalar)");
       py_raise(e->span, "TypeError",
@@ -693,13 +729,20 @@ Value Interpreter::eval(const Expr* e) {
       return v;
     }
     case ExprKind::Compare: {
-      Value left = eval(e->a);
+      Value left = eval(e->a), pred;  // pred: comparisons of Beta 1 index grids, joined by &
       for (size_t i = 0; i < e->cmpops.size(); ++i) {
         Value right = eval(e->elts[i]);
-        if (!compare(e->cmpops[i], left, right, e->span)) return Value::boolean(false);
+        if (is_index_value(left) || is_index_value(right)) {
+          Value p = index_compare(*this, e->cmpops[i], left, right, e->span);
+          pred = pred.is_none() ? p : index_binary(*this, ast::BinOpKind::BitAnd, pred, p, e->span);
+        } else if (legacy_ && e->cmpops.size() == 1 && (left.k == VK::Tensor || right.k == VK::Tensor)) {
+          return legacy_compare(*this, e->cmpops[0], left, right, e->span);  // a tile comparison
+        } else if (!compare(e->cmpops[i], left, right, e->span)) {
+          return Value::boolean(false);
+        }
         left = right;
       }
-      return Value::boolean(true);
+      return pred.is_none() ? Value::boolean(true) : pred;
     }
     case ExprKind::IfExp: return truthy(eval(e->a), e->a->span) ? eval(e->b) : eval(e->c);
     case ExprKind::Call: {
@@ -848,6 +891,8 @@ int64_t pymod(int64_t a, int64_t b) {
 
 Value Interpreter::binary(ast::BinOpKind op, const Value& a, const Value& b, Span s) {
   using B = ast::BinOpKind;
+  if (is_index_value(a) || is_index_value(b)) return index_binary(*this, op, a, b, s);  // Beta 1 grids
+  if (legacy_ && (a.k == VK::Tensor || b.k == VK::Tensor)) return legacy_binary(*this, op, a, b, s);
   if (a.k == VK::Tensor || b.k == VK::Tensor)
     error(s, "binary operators on tensors are not supported",
           "use nki.isa instructions (nisa.tensor_tensor, nisa.tensor_scalar) or nl.add/nl.multiply");
@@ -1025,7 +1070,8 @@ Value call_language_op(Interpreter& in, AluOp op, CallArgs& args);  // builtins_
 Value Interpreter::call(const Value& fn, CallArgs& args) {
   switch (fn.k) {
     case VK::Builtin: return fn.as<BuiltinObj>()->fn(*this, args);
-    case VK::Op: return call_language_op(*this, fn.as_op(), args);  // nl.add(x, y), nl.exp(x), ...
+    case VK::Op:  // nl.add(x, y), nl.exp(x), ... (Beta 1 kernels: their legacy form)
+      return legacy_ ? legacy_call_op(*this, fn.as_op(), args) : call_language_op(*this, fn.as_op(), args);
     case VK::Function: return call_function(fn, args);
     case VK::Class: return instantiate(fn, args);
     case VK::DType: {  // np.float32(1.5), nl.int32(3): a compile-time scalar of that type
@@ -1162,9 +1208,13 @@ Value Interpreter::call_function(const Value& fnv, CallArgs& args) {
   if (!outermost) calls_.push_back({current_file(), args.call_span, -1});
   frames_.push_back(std::move(frame));
   Value result;
+  // A call that creates no tensor keeps the caller's name hint (`t = nl.ndarray(..., buffer=f(...))`).
+  std::string hint = name_hint_;
+  size_t tensors = program.tensors.size();
   try {
     Flow f = exec_block(def->body);
     result = f == Flow::Return ? return_value_ : Value::none();
+    if (program.tensors.size() == tensors) name_hint_ = hint;
   } catch (...) {
     frames_.pop_back();
     if (!outermost) calls_.pop_back();

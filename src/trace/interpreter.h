@@ -105,6 +105,9 @@ class Interpreter {
   // An instance's dunder method (__getitem__, __setitem__, __contains__) called with `args` into `out`;
   // false when its class has none (classes.cpp).
   bool call_dunder(const Value& obj, const char* name, std::vector<Value> args, Span s, Value& out);
+  // `obj[idx]` and `obj[idx] = v` (legacy block tensors forward the rest of their index to a tile).
+  Value subscript(const Value& obj, const Value& idx, Span s);
+  void store_subscript(const Value& obj, const Value& idx, const Value& v, Span s);
 
  private:
   struct Frame {
@@ -150,8 +153,6 @@ class Interpreter {
 
   Value binary(ast::BinOpKind op, const Value& a, const Value& b, Span s);
   bool compare(ast::CmpOpKind op, const Value& a, const Value& b, Span s);
-  Value subscript(const Value& obj, const Value& idx, Span s);
-  void store_subscript(const Value& obj, const Value& idx, const Value& v, Span s);
   Value lookup(const std::string& name, Span s);
   Value import_module(const std::string& dotted, Span s);
   void eval_call_args(const ast::Expr* call, CallArgs& out);
@@ -168,7 +169,8 @@ class Interpreter {
   std::vector<Diagnostic> warnings_;
   std::string name_hint_;
   int affine_depth_ = 0;
-  bool legacy_ = false;  // the kernel's module imports neuronxcc (the Beta 1 language)  // nl.affine_range loop bodies being unrolled (new tiles are multi-buffered)
+  bool legacy_ = false;  // the kernel's module imports neuronxcc (the Beta 1 language)  // nl.affine_range loop bodies
+                         // being unrolled (new tiles are multi-buffered)
   Value return_value_;
   std::map<std::string, int> tensor_names_;
   std::set<const ast::Stmt*> checked_;              // functions that passed the subset check

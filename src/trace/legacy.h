@@ -20,10 +20,20 @@ namespace nkic::trace {
 void add_legacy_modules(std::map<std::string, Value>& modules, const Value& language030, const Value& isa030);
 
 // The pieces: each adds its names to the legacy module given (called by add_legacy_modules).
-void add_legacy_language(ModuleObj& nl);   // legacy_language.cpp
-void add_legacy_isa(ModuleObj& nisa);      // legacy_isa.cpp
-void add_legacy_index(ModuleObj& nl);      // legacy_index.cpp
+void add_legacy_language(ModuleObj& nl);               // legacy_language.cpp
+void add_legacy_isa(ModuleObj& nisa);                  // legacy_isa.cpp
+void add_legacy_index(ModuleObj& nl);                  // legacy_index.cpp
 void add_legacy_alloc(ModuleObj& nl, ModuleObj& ncc);  // legacy_alloc.cpp
+
+// Block dimensions and direct allocation (legacy_alloc.cpp).
+// A shape that may hold one nl.par_dim(n): its sizes, and where the partition dim is (0 without par_dim).
+std::vector<int64_t> legacy_shape(Interpreter& in, const Value& shape, Span s, size_t* par_dim_pos = nullptr);
+// Calls that allocate tensors the kernel cannot place (TensorE nc_transpose's identity, nl.softmax's
+// intermediates, ...) call this first: an error in a kernel that uses direct allocation (`call` names the
+// API, `hint` the alternative).
+void legacy_hidden_temporaries(Interpreter& in, Span s, const std::string& call, const std::string& hint);
+// Whether the kernel declared a tensor with an ncc.sbuf/psum allocator so far.
+bool legacy_direct_allocation(Interpreter& in);
 
 // mask= (legacy_index.cpp): a compile-time predicate over index grids, loop variables and program ids,
 // comparisons joined by `&`. Each comparison bounds the tile axis its grid varies along.
@@ -37,6 +47,8 @@ struct Mask {
 // at `s`.
 Mask eval_mask(Interpreter& in, const Value& mask, Span s);
 // A tile (a tensor view) restricted to the mask's bounds, axis by axis (the view's axis k by bounds[k]).
+// Call it on every operand, also with an empty Mask: it reports grid indices out of bounds that the
+// mask does not bring into bounds (an index-grid view may be out of bounds until its mask is known).
 Value apply_mask(Interpreter& in, const Value& tile, const Mask& m, Span s);
 
 }  // namespace nkic::trace

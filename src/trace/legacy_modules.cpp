@@ -22,9 +22,9 @@ void add_legacy_modules(std::map<std::string, Value>& modules, const Value& lang
   // What Beta 1 shares with 0.3.0: dtypes, buffers, operator constants, loops, tile_size, program ids.
   for (const auto& [name, v] : language030.as<ModuleObj>()->ns)
     if (v.k != VK::Function || name.find("range") != std::string::npos || name == "program_id" ||
-        name == "num_programs" || name == "program_ndim" || name == "ds" || name == "ndarray" ||
-        name == "zeros" || name == "ones" || name == "full" || name == "zeros_like" || name == "empty_like" ||
-        name == "shared_constant" || name == "shared_identity_matrix" || name == "device_print")
+        name == "num_programs" || name == "program_ndim" || name == "ds" || name == "ndarray" || name == "zeros" ||
+        name == "ones" || name == "full" || name == "zeros_like" || name == "empty_like" || name == "shared_constant" ||
+        name == "shared_identity_matrix" || name == "device_print")
       l.ns[name] = v;
   l.name = "neuronxcc.nki.language";
   ModuleObj& i = *nisa.as<ModuleObj>();

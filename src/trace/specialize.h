@@ -91,6 +91,9 @@ struct Launch {
   // nki.collectives: this rank of a launch of `world_size` ranks (nkic.simulate_ranks).
   int rank = 0;
   int world_size = 1;
+  // Launched by a Beta 1 launcher (neuronxcc.nki.jit/baremetal/...): the legacy namespace is expected,
+  // so importing it is not warned about.
+  bool legacy = false;
 };
 
 struct SpecializeResult {

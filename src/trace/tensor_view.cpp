@@ -3,6 +3,7 @@
 
 #include "ir/verify.h"
 #include "trace/dynamic.h"
+#include "trace/legacy_index.h"
 
 namespace nkic::trace {
 
@@ -35,6 +36,8 @@ Value index_tensor(Interpreter& in, const Value& tv, const Value& index, Span s)
   // attention_bwd indexes `dy_o_sum[h][:, a:b]` again; gen_mask_tkg and stream_shuffle_broadcast too), and
   // those ran on hardware (docs/semantics.md, "Found by the nki-library compatibility run").
   std::vector<Value> items = index.k == VK::Tuple ? index.as<SeqObj>()->items : std::vector<Value>{index};
+  // Beta 1 index grids (nl.arange, nl.mgrid; legacy_index.cpp): the view takes the grid's shape.
+  if (subscript_has_grid(items)) return index_tensor_grid(in, tv, items, s);
   size_t nd = t.ap.dims.size();
   // Expand `...` into full slices.
   size_t explicit_dims = 0, ellipses = 0;

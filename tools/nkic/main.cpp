@@ -1,5 +1,5 @@
-// nkic: the command line. Subcommands: run, profile, check, ir, parse. Exit codes: 0 ok, 1 kernel or compile
-// error, 2 usage error.
+// nkic: the command line. Subcommands: run, profile, check, ir, parse, migrate. Exit codes: 0 ok, 1 kernel or
+// compile error, 2 usage error.
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +18,8 @@
 
 using namespace nkic;
 
+int migrate_command(int argc, char** argv);  // migrate.cpp
+
 namespace {
 
 constexpr const char* kUsage = R"(nkic - compile and simulate NKI kernels without Trainium hardware
@@ -30,6 +32,7 @@ commands:
   check   compile only and print diagnostics
   ir      print the compiled instruction program
   parse   parse Python files and report syntax errors (--dump-ast prints the AST)
+  migrate list what a Beta 1 (neuronxcc.nki) kernel must change for NKI 0.3.0; --fix rewrites it
 
 Run 'nkic <command> --help' for the options of a command.
 )";
@@ -556,6 +559,7 @@ int main(int argc, char** argv) {
     if (cmd == "run" || cmd == "profile" || cmd == "check" || cmd == "ir")
       return kernel_command(cmd, argc - 2, argv + 2);
     if (cmd == "parse") return parse_command(argc - 2, argv + 2);
+    if (cmd == "migrate") return migrate_command(argc - 2, argv + 2);
     throw UsageError("unknown command '" + cmd + "'");
   } catch (const UsageError& e) {
     std::cerr << "nkic: " << e.what() << "\n";

@@ -1,0 +1,14 @@
+# nkic: --arg x=128x512:float32
+import neuronxcc.nki.compiler as ncc
+import neuronxcc.nki.language as nl
+import nki.isa as nisa
+
+
+def kernel(x):
+    out = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.shared_hbm)
+    scratch = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.hbm)
+    t = nl.ndarray((128, 512), dtype=x.dtype, buffer=ncc.sbuf.mod_alloc(base_addr=0))
+    nisa.dma_copy(dst=scratch, src=x)
+    nisa.dma_copy(dst=t, src=scratch)
+    nisa.dma_copy(dst=out, src=t)
+    return out
