@@ -3,7 +3,10 @@
 versions of the measured kernels) under the timing model at the published shape and prints a table:
 kernel, shape, target, published, estimate, error %.
 
-  NKIC_CORE_DIR=build/NAME .venv/bin/python tools/calibrate.py [--filter TEXT] [--markdown]"""
+  NKIC_CORE_DIR=build/NAME .venv/bin/python tools/calibrate.py [--filter TEXT] [--markdown] [--beta1]
+
+--beta1: the points measured with our Beta 1 (neuronxcc.nki) kernels through nki.benchmark, each beside
+its 0.3.0 twin."""
 import argparse
 import os
 import sys
@@ -21,7 +24,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--filter", default="", help="only points whose name contains TEXT")
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    ap.add_argument("--beta1", action="store_true",
+                    help="only the Beta 1 points, each beside its 0.3.0 twin (published, 0.3.0, Beta 1, errors)")
     args = ap.parse_args()
+    if args.beta1:
+        return beta1_table(args)
     rows = []
     for p in cp.ALL:
         if args.filter.lower() not in p.name.lower():
@@ -39,6 +46,22 @@ def main():
         print("|" + "---|" * len(head))
         for r in rows:
             print("| " + " | ".join(r) + " |")
+
+
+def beta1_table(args):
+    """The published points measured with our Beta 1 kernels (nki.benchmark) beside their 0.3.0 twins."""
+    def est(p):
+        e = p.run()
+        return ("does not fit SBUF", "n/a") if e is None else (fmt_us(e), f"{cp.error_pct(e, p.published_us):+.1f}%")
+    head = ("data point", "published", "0.3.0 estimate", "error", "Beta 1 estimate", "error", "kind")
+    if args.markdown:
+        print("| " + " | ".join(head) + " |")
+        print("|" + "---|" * len(head))
+    for b in cp.BETA1:
+        if args.filter.lower() not in b.name.lower():
+            continue
+        row = (b.name[len("beta1 "):], fmt_us(b.published_us)) + est(cp.BETA1_TWIN[b.name]) + est(b) + (b.kind,)
+        print(("| " + " | ".join(row) + " |") if args.markdown else "  ".join(row), flush=True)
 
 
 if __name__ == "__main__":

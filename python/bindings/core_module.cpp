@@ -232,7 +232,7 @@ NB_MODULE(_core, m) {
       [](const std::string& path, const std::string& source, const std::string& kernel, nb::list args,
          const std::string& target, int lineno, nb::list globals, const std::vector<std::string>& paths,
          const std::map<std::string, std::string>& modules, nb::object environ_, int grid, int rank, int world_size,
-         bool legacy) {
+         bool legacy, const std::vector<int64_t>& spmd) {
         std::vector<KernelArg> kargs;
         for (nb::handle h : args) {
           nb::tuple t = nb::borrow<nb::tuple>(h);
@@ -246,6 +246,7 @@ NB_MODULE(_core, m) {
         opts.rank = rank;
         opts.world_size = world_size;
         opts.legacy = legacy;
+        opts.spmd = spmd;
         for (nb::handle h : globals) {
           nb::tuple t = nb::borrow<nb::tuple>(h);
           opts.globals.push_back({nb::cast<std::string>(t[0]), to_arg(t[1])});
@@ -259,6 +260,7 @@ NB_MODULE(_core, m) {
       nb::arg("lineno") = 0, nb::arg("globals") = nb::list(), nb::arg("paths") = std::vector<std::string>(),
       nb::arg("modules") = std::map<std::string, std::string>(), nb::arg("environ") = nb::none(), nb::arg("grid") = 0,
       nb::arg("rank") = 0, nb::arg("world_size") = 1, nb::arg("legacy") = false,
+      nb::arg("spmd") = std::vector<int64_t>(),
       "Compiles `kernel` from a module's source. args: [(keyword or '', description), ...]. paths: the "
       "directories absolute imports are searched in (sys.path); modules: {name: source file} of modules "
       "already imported (sys.modules); environ: what os.environ reads (default: the C environment).");

@@ -283,6 +283,9 @@ class JitKernel:
     # A Beta 1 launch (neuronxcc.nki's launchers subclass JitKernel): the compiler expects the legacy
     # namespace and does not warn about it.
     _legacy = False
+    # A Beta 1 SPMD grid kernel[d0, d1, ...] (set by neuronxcc.nki's launchers): its programs run one
+    # after another on one core.
+    _spmd = ()
 
     def __init__(self, func, **options):
         if isinstance(func, JitKernel):
@@ -337,7 +340,7 @@ class JitKernel:
         glob = _live_globals(inspect.unwrap(self.func))
         grid = self._grid or 0
         key = (hashlib.sha1(text.encode()).hexdigest(), path, name, lineno, repr(desc), repr(glob), target, grid,
-               rank, world_size, self._legacy)
+               rank, world_size, self._legacy, self._spmd)
         # Per key, the kernels compiled under different values of the environment variables they read
         # (os.environ at compile time): a kernel that read none is never recompiled for the environment.
         for reads, listed_all, compiled in self._cache.get(key, ()):
@@ -346,6 +349,8 @@ class JitKernel:
         paths, modules = _module_search()
         try:
             legacy = {"legacy": True} if self._legacy else {}
+            if self._spmd:
+                legacy["spmd"] = list(self._spmd)
             compiled = _core.compile(path, text, name, desc, target, lineno, glob, paths, modules, dict(os.environ), grid,
                                      rank, world_size, **legacy)
         except NkiError as e:

@@ -52,13 +52,30 @@ const ast::Keyword* keyword(const Expr* call, const std::string& name) {
 // ISA calls that return a tile in Beta 1 and take `dst` first in 0.3.0 with the same argument order after it;
 // the value is how the result's shape and buffer are derived from the arguments.
 const std::map<std::string, std::string>& isa_results() {
-  static const std::map<std::string, std::string> m = {
-      {"tensor_tensor", "data1"}, {"tensor_scalar", "data"}, {"activation", "data"},       {"tensor_copy", "src"},
-      {"reciprocal", "data"},     {"nc_matmul", "matmul"},   {"nc_transpose", "transpose"}};
+  static const std::map<std::string, std::string> m = {{"tensor_tensor", "data1"},    {"tensor_scalar", "data"},
+                                                       {"activation", "data"},        {"tensor_copy", "src"},
+                                                       {"reciprocal", "data"},        {"nc_matmul", "matmul"},
+                                                       {"nc_transpose", "transpose"}, {"tensor_tensor_scan", "data0"}};
   return m;
 }
 // Beta 1 positional index of the argument the shape comes from (activation(op, data): 1; others: 0).
 int shape_arg(const std::string& fn) { return fn == "activation" ? 1 : 0; }
+// Its keyword name, when it is passed by keyword.
+std::string shape_kw(const std::string& fn) {
+  static const std::map<std::string, std::string> m = {{"tensor_tensor", "data1"}, {"tensor_scalar", "data"},
+                                                       {"activation", "data"},     {"tensor_copy", "src"},
+                                                       {"reciprocal", "data"},     {"nc_matmul", "stationary"},
+                                                       {"nc_transpose", "data"},   {"tensor_tensor_scan", "data0"}};
+  auto it = m.find(fn);
+  return it == m.end() ? "" : it->second;
+}
+
+// nl calls that are one ALU op of two operands: written into a subscript as nisa.tensor_tensor / tensor_scalar.
+bool alu_binary(const std::string& fn) {
+  static const std::set<std::string> s = {"nl.add",    "nl.subtract", "nl.multiply",
+                                          "nl.divide", "nl.maximum",  "nl.minimum"};
+  return s.count(fn) > 0;
+}
 
 const std::map<ast::BinOpKind, std::string>& tile_ops() {
   static const std::map<ast::BinOpKind, std::string> m = {{ast::BinOpKind::Add, "nl.add"},
@@ -76,7 +93,22 @@ class Migrator {
   explicit Migrator(SourceRef src) : src_(std::move(src)), text_(src_->text()) {}
 
   MigrateResult run(const ast::Module& m) {
+    for (const Stmt* s : m.body)
+      for_each_expr_deep(s, [&](const Expr* e) {
+        if (e->kind == ExprKind::Name) names_.insert(e->str);
+      });
     for (const Stmt* s : m.body) stmt(s);
+    if (has_ncc_import_) {
+      if (ncc_manual_ == 0) {
+        size_t b = line_start(ncc_import_.line), e = off(ncc_import_.end_line, ncc_import_.end_col);
+        if (e < text_.size() && text_[e] == '\n') ++e;
+        edits_.push_back({b, e, ""});
+        fixed(ncc_import_, "import neuronxcc.nki.compiler", "removed (its allocators became address=)");
+      } else {
+        note(ncc_import_, "import neuronxcc.nki.compiler",
+             "remove: direct allocation becomes nl.ndarray(..., address=...), the decorators have no 0.3.0 form");
+      }
+    }
     MigrateResult r;
     std::sort(findings_.begin(), findings_.end(), [](const MigrateFinding& a, const MigrateFinding& b) {
       return a.line != b.line ? a.line < b.line : a.col < b.col;
@@ -117,6 +149,22 @@ class Migrator {
   std::map<std::string, int> grid_uses_, grid_converted_;
   std::set<std::string> tiles_;                   // names bound to tiles
   std::map<std::string, std::string> tile_mask_;  // tile -> the mask text its masked load was clamped by
+  std::map<std::string, size_t> blocks_;          // block tensors -> block dims (now nested lists of tiles)
+  std::set<std::string> mgrids_;
+  std::set<std::string> cols_;  // tiles that are (P, 1) columns (keepdims reductions)                  // `g =
+                                // nl.mgrid[...]`: its grids are g.p and g.x
+  std::map<std::string, std::string> allocs_;      // `a = ncc.sbuf.alloc(f)`: a -> "sbuf" (a is now f)
+  std::map<std::string, const Expr*> mod_allocs_;  // `a = ncc.sbuf.mod_alloc(...)`: its call, inlined per use
+  // Per statement:
+  std::map<const Expr*, std::string> clamped_;  // nl calls whose mask was dropped (their operand was clamped)
+  std::set<const Expr*> done_;                  // expressions a rewrite converted (not flagged)
+  std::vector<std::string> pre_;                // hoisted statements to insert before the current one
+  std::string hoist_base_ = "tmp";              // fresh names for hoisted tiles start with this
+  // Whole file:
+  std::set<std::string> names_;  // every identifier, so fresh names do not collide
+  Span ncc_import_{};            // `import neuronxcc.nki.compiler as ncc` (removed when every ncc use is fixed)
+  bool has_ncc_import_ = false;
+  int ncc_manual_ = 0;
 
   size_t line_start(uint32_t line) const { return static_cast<size_t>(src_->line(line).data() - text_.data()); }
   size_t off(uint32_t line, uint32_t col) const { return line_start(line) + col; }
@@ -168,12 +216,62 @@ class Migrator {
       case StmtKind::ClassDef: return body(s->body);
       default: break;
     }
-    auto counted = grid_converted_;  // a rewrite that gives up must not count the grid uses it converted
+    // A rewrite that gives up must not keep the grid uses, findings or edits it made.
+    auto counted = grid_converted_;
+    auto tiles = tiles_;
+    size_t nf = findings_.size(), ne = edits_.size();
+    pre_.clear();
+    hoist_base_ = s->kind == StmtKind::Assign && s->targets.size() == 1 && s->targets[0]->kind == ExprKind::Name
+                      ? s->targets[0]->str
+                      : "tmp";
     if ((s->kind == StmtKind::Assign && assign(s)) || (s->kind == StmtKind::AugAssign && aug_assign(s)) ||
         (s->kind == StmtKind::ExprStmt && s->value->kind == ExprKind::Call && expr_call(s)))
       return;
     grid_converted_ = counted;
+    tiles_ = tiles;
+    findings_.resize(nf);
+    edits_.resize(ne);
+    pre_.clear();
+    generic(s);
     scan_stmt(s);
+  }
+
+  // Any other statement: its expressions rendered (grid and block subscripts, hoisted calls).
+  void generic(const Stmt* s) {
+    std::vector<std::pair<const Expr*, std::string>> parts;
+    auto add = [&](const Expr* e) {
+      if (!e) return;
+      std::string r = render(e);
+      if (r != txt(e)) parts.push_back({e, r});
+    };
+    for (const Expr* t : s->targets) add(t);
+    add(s->target);
+    add(s->value);
+    if (s->kind == StmtKind::Assign && s->targets.size() == 1 && s->targets[0]->kind == ExprKind::Name &&
+        tileish(s->value))
+      tiles_.insert(s->targets[0]->str);
+    if (parts.empty() && pre_.empty()) return;
+    replace(s->span, hoisted(s) + splice_text(txt_stmt(s), off(s->span.line, s->span.col), parts));
+  }
+
+  // The hoisted statements of the current statement, each followed by a newline and the statement's indent.
+  std::string hoisted(const Stmt* s) {
+    std::string out, ind = indent_of(s->span.line);
+    for (auto& p : pre_) out += p + "\n" + ind;
+    pre_.clear();
+    return out;
+  }
+
+  // `text` (starting at file offset `base`) with the given sub-expressions replaced.
+  std::string splice_text(std::string text, size_t base, std::vector<std::pair<const Expr*, std::string>> parts) {
+    std::sort(parts.begin(), parts.end(), [&](auto& x, auto& y) {
+      return off(x.first->span.line, x.first->span.col) > off(y.first->span.line, y.first->span.col);
+    });
+    for (auto& [e, r] : parts) {
+      size_t b = off(e->span.line, e->span.col) - base, en = off(e->span.end_line, e->span.end_col) - base;
+      text.replace(b, en - b, r);
+    }
+    return text;
   }
 
   void import(const Stmt* s) {
@@ -202,8 +300,13 @@ class Migrator {
     for (auto& a : s->names) {
       if (a.name.rfind("neuronxcc", 0) != 0) continue;
       if (a.name == "neuronxcc.nki.compiler") {
-        note(a.span, "import neuronxcc.nki.compiler",
-             "remove: direct allocation becomes nl.ndarray(..., address=...), the decorators have no 0.3.0 form");
+        if (s->names.size() == 1) {  // decided at the end: removed when every ncc use was rewritten
+          has_ncc_import_ = true;
+          ncc_import_ = s->span;
+        } else {
+          note(a.span, "import neuronxcc.nki.compiler",
+               "remove: direct allocation becomes nl.ndarray(..., address=...), the decorators have no 0.3.0 form");
+        }
         continue;
       }
       std::string mod = a.name.rfind("neuronxcc.nki", 0) == 0 ? "nki" + a.name.substr(13) : "nki";
@@ -221,14 +324,20 @@ class Migrator {
     auto saved_grids = grids_;
     auto saved_tiles = tiles_;
     auto saved_masks = tile_mask_;
+    auto saved_blocks = blocks_;
+    auto saved_mgrids = mgrids_;
+    auto saved_allocs = allocs_;
+    auto saved_mods = mod_allocs_;
     std::map<std::string, int> saved_uses = grid_uses_, saved_conv = grid_converted_;
     grid_uses_.clear();
     grid_converted_.clear();
     count_names(s->body);
     body(s->body);
     // A grid whose every use became a slice is dead: its definition goes.
-    for (auto& [name, g] : grids_) {
-      if (!g.def || saved_grids.count(name)) continue;
+    std::set<const Stmt*> seen;
+    for (auto& [full, g] : grids_) {
+      if (!g.def || saved_grids.count(full) || !seen.insert(g.def).second) continue;
+      std::string name = full.substr(0, full.find('.'));
       if (grid_converted_[name] == grid_uses_[name]) {
         size_t b = line_start(g.def->span.line), e = off(g.def->span.end_line, g.def->span.end_col);
         if (e < text_.size() && text_[e] == '\n') ++e;
@@ -241,6 +350,10 @@ class Migrator {
     grids_ = saved_grids;
     tiles_ = saved_tiles;
     tile_mask_ = saved_masks;
+    blocks_ = saved_blocks;
+    mgrids_ = saved_mgrids;
+    allocs_ = saved_allocs;
+    mod_allocs_ = saved_mods;
     grid_uses_ = saved_uses;
     grid_converted_ = saved_conv;
   }
@@ -266,6 +379,7 @@ class Migrator {
     } else if (n == "nki.benchmark" || n == "nki.profile") {
       note(d->span, "@" + n, "removed: @nki.jit, time with the profiler (nkic.profile)");
     } else if (n.rfind("ncc.", 0) == 0) {
+      ++ncc_manual_;
       note(d->span, "@" + n, "removed in 0.3.0");
     }
   }
@@ -327,57 +441,266 @@ class Migrator {
   bool refs_grid(const Expr* e) {
     bool found = false;
     visit(e, [&](const Expr* x) {
-      if (x->kind == ExprKind::Name && (grids_.count(x->str) || opaque_.count(x->str))) found = true;
+      if (x->kind == ExprKind::Name && (grids_.count(x->str) || opaque_.count(x->str) || mgrids_.count(x->str)))
+        found = true;
       if (x->kind == ExprKind::Call && dotted(x->a) == "nl.arange") found = true;
       if (x->kind == ExprKind::Attribute && dotted(x) == "nl.mgrid") found = true;
     });
     return found;
   }
 
+  // A grid term: a grid name, or an inline `[OFF +] nl.arange(N)[:, None]`; `name` is "" for an inline one.
+  bool grid_term(const Expr* e, Grid& g, std::string& name) {
+    if (e->kind == ExprKind::Name && grids_.count(e->str)) {
+      g = grids_.at(e->str), name = e->str;
+      return true;
+    }
+    if (e->kind == ExprKind::Attribute && grids_.count(dotted(e))) {
+      g = grids_.at(dotted(e)), name = dotted(e);
+      return true;
+    }
+    name.clear();
+    return e->kind == ExprKind::Subscript && grid_def(e, g);
+  }
+
   // One index `E + g` / `g` / `g + E` as a slice; "" if not a plain grid index.
   std::string grid_index(const Expr* e, size_t pos, size_t n, const std::map<std::string, std::string>& bounds) {
-    const Expr* gname = nullptr;
-    std::string extra;
-    if (e->kind == ExprKind::Name && grids_.count(e->str)) {
-      gname = e;
+    Grid g;
+    std::string gname, extra;
+    if (grid_term(e, g, gname)) {
     } else if (e->kind == ExprKind::BinOp && e->binop == ast::BinOpKind::Add) {
-      if (e->b->kind == ExprKind::Name && grids_.count(e->b->str) && !refs_grid(e->a))
-        gname = e->b, extra = txt(e->a);
-      else if (e->a->kind == ExprKind::Name && grids_.count(e->a->str) && !refs_grid(e->b))
-        gname = e->a, extra = txt(e->b);
+      if (!refs_grid(e->a) && grid_term(e->b, g, gname))
+        extra = render(e->a);
+      else if (!refs_grid(e->b) && grid_term(e->a, g, gname))
+        extra = render(e->b);
+      else
+        return "";
+    } else {
+      return "";
     }
-    if (!gname) return "";
-    const Grid& g = grids_.at(gname->str);
     if (g.axis != static_cast<int>(pos) || g.ndim != static_cast<int>(n)) return "";
     std::string lo = extra.empty() ? g.offset : g.offset.empty() ? extra : extra + " + " + g.offset;
     if (lo.empty()) lo = "0";
     std::string hi = (lo == "0" ? "" : lo + " + ") + g.size;
-    if (auto b = bounds.find(gname->str); b != bounds.end()) {
+    if (auto b = bounds.find(gname); !gname.empty() && b != bounds.end()) {
       if (extra.empty())
         hi = "min(" + hi + ", " + b->second + ")";
       else
         hi = lo + " + min(" + g.size + ", " + b->second + (g.offset.empty() ? "" : " - (" + g.offset + ")") + ")";
     }
-    ++grid_converted_[gname->str];
+    if (!gname.empty()) ++grid_converted_[gname.substr(0, gname.find('.'))];
     return lo + ":" + hi;
   }
 
-  // `t[i, j]` with grid indices as `t[a:b, c:d]`; the text itself if no grid is used; "" if not convertible.
+  bool is_block_sub(const Expr* e) const {
+    return e->kind == ExprKind::Subscript && e->a->kind == ExprKind::Name && blocks_.count(e->a->str);
+  }
+
+  // `g = nl.mgrid[a:b, c:d]` (no steps): the grids g.p (axis 0) and g.x (axis 1).
+  bool mgrid_def(const std::string& name, const Expr* v, const Stmt* s) {
+    if (v->kind != ExprKind::Subscript || dotted(v->a) != "nl.mgrid" || v->b->kind != ExprKind::Tuple ||
+        v->b->elts.size() != 2)
+      return false;
+    static const char* attrs[] = {"p", "x"};
+    std::vector<Grid> gs;
+    for (size_t i = 0; i < 2; ++i) {
+      const Expr* sl = v->b->elts[i];
+      if (sl->kind != ExprKind::Slice || !sl->b || sl->c) return false;
+      Grid g;
+      g.axis = static_cast<int>(i), g.ndim = 2, g.def = s;
+      std::string lo = sl->a ? txt(sl->a) : "0";
+      g.offset = lo == "0" ? "" : lo;
+      g.size = g.offset.empty() ? txt(sl->b) : "(" + txt(sl->b) + ") - (" + lo + ")";
+      gs.push_back(g);
+    }
+    for (size_t i = 0; i < 2; ++i) grids_[name + "." + attrs[i]] = gs[i];
+    mgrids_.insert(name);
+    done_.insert(v);
+    return true;
+  }
+
+  // `t[i, j]` with grid indices as `t[a:b, c:d]`, a block tensor's `t[k, i, j]` as `t[k][i, j]`; "" if not
+  // convertible.
   std::string subscript(const Expr* e, const std::map<std::string, std::string>& bounds) {
-    if (!refs_grid(e)) return txt(e);
+    bool block = e->kind == ExprKind::Subscript && is_block_sub(e);
+    if (!refs_grid(e) && !block) return render(e);
     if (e->kind != ExprKind::Subscript || refs_grid(e->a)) return "";
     std::vector<const Expr*> idx;
     if (e->b->kind == ExprKind::Tuple)
       idx.assign(e->b->elts.begin(), e->b->elts.end());
     else
       idx.push_back(e->b);
-    std::string out = txt(e->a) + "[";
-    for (size_t i = 0; i < idx.size(); ++i) {
-      std::string s = refs_grid(idx[i]) ? grid_index(idx[i], i, idx.size(), bounds) : txt(idx[i]);
+    std::string out = render(e->a);
+    size_t nb = block ? blocks_.at(e->a->str) : 0;
+    if (idx.size() < nb) return "";
+    for (size_t i = 0; i < nb; ++i) {
+      if (refs_grid(idx[i])) return "";
+      out += "[" + render(idx[i]) + "]";
+    }
+    if (idx.size() == nb) return out;
+    out += "[";
+    for (size_t i = nb; i < idx.size(); ++i) {
+      std::string s = refs_grid(idx[i]) ? grid_index(idx[i], i - nb, idx.size() - nb, bounds) : render(idx[i]);
       if (s.empty()) return "";
-      out += (i ? ", " : "") + s;
+      out += (i > nb ? ", " : "") + s;
     }
     return out + "]";
+  }
+
+  // An expression that is a tile (syntactically): a tile name, a subscript of one, an nl/nisa call.
+  bool tileish(const Expr* e) const {
+    if (!e) return false;
+    if (e->kind == ExprKind::Name) return tiles_.count(e->str) || blocks_.count(e->str);
+    if (e->kind == ExprKind::Subscript) return tileish(e->a);
+    if (e->kind == ExprKind::Call) {
+      std::string fn = dotted(e->a);
+      return (fn.rfind("nl.", 0) == 0 && fn != "nl.arange" && fn != "nl.par_dim") || fn.rfind("nisa.", 0) == 0;
+    }
+    return false;
+  }
+
+  std::string fresh(const std::string& base) {
+    std::string n = base + "_src";
+    for (int i = 2; names_.count(n); ++i) n = base + "_src" + std::to_string(i);
+    names_.insert(n);
+    return n;
+  }
+
+  // The text of `e` with the rewrites inside it applied: grid and block subscripts, tile-returning calls
+  // hoisted into declared tiles (pre_), masks dropped where an operand is already clamped by them.
+  std::string render(const Expr* e) {
+    if (!e) return "";
+    if (e->kind == ExprKind::Subscript && (refs_grid(e) || is_block_sub(e))) {
+      std::string r = subscript(e, {});
+      if (!r.empty()) return r;
+    }
+    if (e->kind == ExprKind::Attribute && e->str == "dtype" && e->a->kind == ExprKind::Name &&
+        blocks_.count(e->a->str)) {  // a block tensor's dtype: that of its first tile
+      std::string r = e->a->str;
+      for (size_t i = 0; i < blocks_.at(e->a->str); ++i) r += "[0]";
+      return r + ".dtype";
+    }
+    if (e->kind == ExprKind::Call) {
+      std::string fn = dotted(e->a);
+      if (fn == "nl.load" || sbuf_copy(e) || (fn.rfind("nisa.", 0) == 0 && isa_results().count(fn.substr(5)))) {
+        std::vector<std::string> lines;
+        std::string name = fresh(hoist_base_), mask;
+        if (tile_call(e, name, lines, mask) && mask.empty()) {
+          for (auto& l : lines) pre_.push_back(l);
+          tiles_.insert(name);
+          return name;
+        }
+      }
+      if (fn.rfind("nl.", 0) == 0) {
+        std::map<const Expr*, std::string> done;
+        for (const Expr* a : e->elts) done[a] = render(a);
+        // 0.3.0 nl calls do not broadcast between tiles: a (P, 1) column operand is broadcast explicitly.
+        if (alu_binary(fn) && e->elts.size() == 2) {
+          for (int i = 0; i < 2; ++i) {
+            const Expr* c = e->elts[i];
+            const Expr* o = e->elts[1 - i];
+            if (is_col(c) && !is_col(o) && tileish(o) && (o->kind == ExprKind::Name || o->kind == ExprKind::Subscript))
+              done[c] = "nl.broadcast_to(" + done[c] + ", shape=" + done[o] + ".shape)";
+          }
+        }
+        if (keyword(e, "mask")) return masked_call(e, done);
+        return splice(e, done);
+      }
+    }
+    return splice(e, {});
+  }
+
+  // `nl.copy(x[, dtype=])`: rewritten into an SBUF tile (x may be in PSUM).
+  bool sbuf_copy(const Expr* e) const {
+    if (e->kind != ExprKind::Call || dotted(e->a) != "nl.copy" || e->elts.size() != 1) return false;
+    for (auto& k : e->keywords)
+      if (k.arg != "dtype") return false;
+    return true;
+  }
+
+  // A (P, 1) column: a reduction with keepdims=True, or an nl call of columns and scalars only.
+  bool is_col(const Expr* e) const {
+    if (e->kind == ExprKind::Name) return cols_.count(e->str) > 0;
+    if (e->kind != ExprKind::Call) return false;
+    std::string fn = dotted(e->a);
+    static const std::set<std::string> reductions = {"nl.max", "nl.min", "nl.sum", "nl.mean", "nl.prod", "nl.var"};
+    if (reductions.count(fn)) {
+      const ast::Keyword* k = keyword(e, "keepdims");
+      return k && txt(k->value) == "True";
+    }
+    if (fn.rfind("nl.", 0) != 0) return false;
+    bool any = false;
+    for (const Expr* a : e->elts) {
+      if (is_col(a))
+        any = true;
+      else if (tileish(a))
+        return false;
+    }
+    return any;
+  }
+
+  // txt(e) with its direct children rendered (`done` gives the text of children rendered already).
+  std::string splice(const Expr* e, const std::map<const Expr*, std::string>& done) {
+    std::vector<const Expr*> kids = {e->a, e->b, e->c};
+    kids.insert(kids.end(), e->elts.begin(), e->elts.end());
+    kids.insert(kids.end(), e->keys.begin(), e->keys.end());
+    for (auto& k : e->keywords) kids.push_back(k.value);
+    std::vector<std::pair<const Expr*, std::string>> parts;
+    for (const Expr* k : kids) {
+      if (!k) continue;
+      auto it = done.find(k);
+      std::string r = it != done.end() ? it->second : render(k);
+      if (r != txt(k)) parts.push_back({k, r});
+    }
+    return splice_text(txt(e), off(e->span.line, e->span.col), parts);
+  }
+
+  bool clamped_by(const Expr* e, const std::string& mask) const {
+    if (e->kind == ExprKind::Name) {
+      auto it = tile_mask_.find(e->str);
+      return it != tile_mask_.end() && it->second == mask;
+    }
+    auto it = clamped_.find(e);
+    return it != clamped_.end() && it->second == mask;
+  }
+
+  // An nl call with mask=M: when an operand is a tile clamped by M (loaded under M, or computed from one),
+  // the mask goes and the other tile operands are sliced to the clamped rows; else the call is kept.
+  std::string masked_call(const Expr* e, std::map<const Expr*, std::string> done) {
+    const ast::Keyword* k = keyword(e, "mask");
+    std::string m = txt(k->value);
+    bool any = false;
+    for (const Expr* a : e->elts) any = any || clamped_by(a, m);
+    for (auto& kw : e->keywords)
+      if (kw.arg != "mask") done[kw.value] = render(kw.value);
+    std::map<std::string, std::string> bounds;
+    auto counted = grid_converted_;
+    if (!any || !mask_bounds(k->value, bounds) || bounds.size() != 1 || !grids_.count(bounds.begin()->first)) {
+      grid_converted_ = counted;
+      return splice(e, done);
+    }
+    const Grid& g = grids_.at(bounds.begin()->first);
+    std::string rows =
+        "min(" + g.size + ", " + bounds.begin()->second + (g.offset.empty() ? "" : " - (" + g.offset + ")") + ")";
+    std::string cut = "[";
+    for (int i = 0; i < g.axis; ++i) cut += ":, ";
+    cut += "0:" + rows + "]";
+    std::string out = dotted(e->a) + "(";
+    bool first = true;
+    for (const Expr* a : e->elts) {
+      out += (first ? "" : ", ") + done[a] + (tileish(a) && !clamped_by(a, m) ? cut : "");
+      first = false;
+    }
+    for (auto& kw : e->keywords) {
+      if (kw.arg == "mask") continue;
+      std::string v = done[kw.value] + (tileish(kw.value) && !clamped_by(kw.value, m) ? cut : "");
+      out += (first ? "" : ", ") + (kw.arg.empty() ? "**" + v : kw.arg + "=" + v);
+      first = false;
+    }
+    clamped_[e] = m;
+    done_.insert(e);
+    fixed(k->span, "mask=" + m, "dropped: an operand is the clamped tile, the others sliced to its rows");
+    return out + ")";
   }
 
   // mask= of a call: true (with `bounds`) when absent or convertible.
@@ -391,17 +714,222 @@ class Migrator {
   // The call's arguments as text, without `mask=` and `dtype=`; `first` is prepended.
   std::string args_without(const Expr* call, const std::string& first, bool drop_dtype) {
     std::string out = first;
-    for (const Expr* a : call->elts) out += (out.empty() ? "" : ", ") + txt(a);
+    for (const Expr* a : call->elts) out += (out.empty() ? "" : ", ") + render(a);
     for (auto& k : call->keywords) {
       if (k.arg == "mask" || (drop_dtype && k.arg == "dtype")) continue;
-      out += (out.empty() ? "" : ", ") + (k.arg.empty() ? "**" + txt(k.value) : k.arg + "=" + txt(k.value));
+      out += (out.empty() ? "" : ", ") + (k.arg.empty() ? "**" + render(k.value) : k.arg + "=" + render(k.value));
     }
     return out;
   }
 
   // ------------------------------------------------------------------ rewrites
 
-  // `t = ...`: grids, loads, ISA calls that return tiles, operators on tiles.
+  // `dst = v` for a tile-returning nl.load / nisa call as 0.3.0 lines: a declared tile and the call with
+  // dst first. `mask` gets the load's mask (its slices clamped); false if not convertible.
+  bool tile_call(const Expr* v, const std::string& dst, std::vector<std::string>& lines, std::string& mask) {
+    std::string fn = dotted(v->a);
+    if (sbuf_copy(v)) {  // Beta 1 nl.copy always returns an SBUF tile; 0.3.0's keeps the input's buffer
+      const ast::Keyword* dt = keyword(v, "dtype");
+      std::string a0 = render(v->elts[0]);
+      lines.push_back(dst + " = nl.ndarray(" + a0 + ".shape, dtype=" + (dt ? render(dt->value) : a0 + ".dtype") +
+                      ", buffer=nl.sbuf)");
+      lines.push_back("nisa.tensor_copy(" + dst + ", " + a0 + ")");
+      uses_nisa_ = true;
+      done_.insert(v);
+      fixed(v->span, "nl.copy(...)", "nisa.tensor_copy(dst, ...) into a declared SBUF tile");
+      return true;
+    }
+    if (fn == "nl.load") {
+      if (v->elts.size() != 1) return false;
+      for (auto& k : v->keywords)
+        if (k.arg != "mask" && k.arg != "dtype") return false;
+      std::map<std::string, std::string> bounds;
+      std::string src = call_mask(v, bounds, mask) ? subscript(v->elts[0], bounds) : "";
+      if (src.empty()) return false;
+      const ast::Keyword* dt = keyword(v, "dtype");
+      std::string dtype = dt ? render(dt->value) : src + ".dtype";
+      lines.push_back(dst + " = nl.ndarray(" + src + ".shape, dtype=" + dtype + ", buffer=nl.sbuf)");
+      lines.push_back("nisa.dma_copy(dst=" + dst + ", src=" + src + ")");
+      uses_nisa_ = true;
+      done_.insert(v);
+      fixed(v->span, "nl.load(...)", "nisa.dma_copy(dst=<tile>, src=...) into a declared nl.ndarray");
+      return true;
+    }
+    std::string op = fn.rfind("nisa.", 0) == 0 ? fn.substr(5) : "";
+    if (!isa_results().count(op) || keyword(v, "mask")) return false;
+    const ast::Keyword* dt = keyword(v, "dtype");
+    size_t si = static_cast<size_t>(shape_arg(op));
+    const Expr* data = v->elts.size() > si ? v->elts[si] : nullptr;
+    if (!data)
+      if (const ast::Keyword* k = keyword(v, shape_kw(op))) data = k->value;
+    if (!data) return false;
+    std::string a0 = render(data), shape, dtype, buffer = "nl.sbuf";
+    if (op == "nc_matmul") {
+      if (v->elts.size() < 2) return false;
+      shape = "(" + a0 + ".shape[1], " + render(v->elts[1]) + ".shape[1])";
+      dtype = "nl.float32", buffer = "nl.psum";
+    } else if (op == "nc_transpose") {
+      shape = "(" + a0 + ".shape[1], " + a0 + ".shape[0])";
+      dtype = dt ? render(dt->value) : a0 + ".dtype", buffer = "nl.psum";
+    } else {
+      shape = a0 + ".shape";
+      dtype = dt ? render(dt->value) : a0 + ".dtype";
+    }
+    const ast::Keyword* buf = keyword(v, "buffer");
+    if (buf) buffer = render(buf->value);
+    std::string args = first_dst(v, dst);
+    if (args.empty()) return false;
+    lines.push_back(dst + " = nl.ndarray(" + shape + ", dtype=" + dtype + ", buffer=" + buffer + ")");
+    lines.push_back(fn + "(" + args + ")");
+    uses_nisa_ = true;
+    done_.insert(v);
+    fixed(v->span, fn + "(...) returning a tile", fn + "(dst, ...) into a declared nl.ndarray");
+    return true;
+  }
+  // The call's arguments with `dst` first, without dtype=/buffer= ("" if it has a mask).
+  std::string first_dst(const Expr* call, const std::string& dst) {
+    std::string out = dst;
+    for (const Expr* a : call->elts) out += ", " + render(a);
+    for (auto& k : call->keywords) {
+      if (k.arg == "mask") return "";
+      if (k.arg == "dtype" || k.arg == "buffer") continue;
+      out += ", " + (k.arg.empty() ? "**" + render(k.value) : k.arg + "=" + render(k.value));
+    }
+    return out;
+  }
+
+  // `t = nl.ndarray((B, nl.par_dim(P), F...), dtype, buffer=...)` (also zeros/ones/full): a Python list of
+  // B tiles (P, F...) built by a loop; direct allocators become address= per tile.
+  bool block_decl(const Stmt* s) {
+    const Expr* t = s->targets[0];
+    const Expr* v = s->value;
+    std::string fn = dotted(v->a);
+    static const std::set<std::string> makers = {"nl.ndarray", "nl.zeros", "nl.ones", "nl.full"};
+    if (t->kind != ExprKind::Name || !makers.count(fn) || v->elts.empty()) return false;
+    const Expr* sh = v->elts[0];
+    if (sh->kind != ExprKind::Tuple || sh->elts.size() < 3) return false;
+    size_t nb = 0;
+    while (nb < sh->elts.size() && !(sh->elts[nb]->kind == ExprKind::Call && dotted(sh->elts[nb]->a) == "nl.par_dim"))
+      ++nb;
+    if (nb == 0 || nb + 1 >= sh->elts.size()) return false;
+    const Expr* pd = sh->elts[nb];
+    if (pd->elts.size() != 1) return false;
+    std::string P = render(pd->elts[0]), F;
+    std::string shape = "(" + P;
+    for (size_t i = nb + 1; i < sh->elts.size(); ++i) {
+      shape += ", " + render(sh->elts[i]);
+      F += (i > nb + 1 ? " * " : "") + render(sh->elts[i]);
+    }
+    shape += ")";
+    size_t dpos = fn == "nl.full" ? 2 : 1;
+    const ast::Keyword* dk = keyword(v, "dtype");
+    std::string dtype = dk ? render(dk->value) : v->elts.size() > dpos ? render(v->elts[dpos]) : "";
+    std::vector<std::string> loops;
+    for (size_t k = 0; k < nb; ++k) loops.push_back(fresh_loop());
+    std::string i = loops[0];
+    std::string args = shape;
+    for (size_t k = 1; k < v->elts.size(); ++k) args += ", " + render(v->elts[k]);
+    std::string address;
+    for (auto& k : v->keywords) {
+      if (k.arg != "buffer") {
+        args += ", " + (k.arg.empty() ? "**" : k.arg + "=") + render(k.value);
+        continue;
+      }
+      std::string buffer;
+      if (nb > 1 && !(k.value->kind == ExprKind::Attribute && dotted(k.value).rfind("nl.", 0) == 0)) return false;
+      if (!allocator(k.value, i, P,
+                     (F.find(' ') == std::string::npos ? F : "(" + F + ")") + " * " + dtype + ".itemsize", buffer,
+                     address))
+        return false;
+      if (!address.empty() && (fn != "nl.ndarray" || dtype.empty())) return false;
+      args += ", buffer=" + buffer;
+    }
+    if (!address.empty()) args += ", address=" + address;
+    // t = [] / for b0 in range(B0): t.append([]) / for b1 in range(B1): t[b0].append(tile)
+    std::string name = txt(t), ind = indent_of(s->span.line), text = name + " = []", list = name;
+    for (size_t k = 0; k < nb; ++k) {
+      ind += "    ";
+      text += "\n" + ind.substr(4) + "for " + loops[k] + " in range(" + render(sh->elts[k]) + "):\n" + ind + list +
+              ".append(" + (k + 1 < nb ? std::string("[])") : fn + "(" + args + "))");
+      list += "[" + loops[k] + "]";
+    }
+    replace(s->span, text);
+    fixed(pd->span, "block tensor (B..., nl.par_dim(P), F...)", "nested lists of (P, F...) tiles: t[k] is one tile");
+    done_.insert(pd);
+    blocks_[name] = nb;
+    return true;
+  }
+  std::string fresh_loop() {
+    std::string n = "blk";
+    for (int i = 2; names_.count(n); ++i) n = "blk" + std::to_string(i);
+    names_.insert(n);
+    return n;
+  }
+
+  // buffer= of a block declaration: nl buffers kept, ncc allocators as nl.sbuf/psum + address= for tile `i`.
+  bool allocator(const Expr* b, const std::string& i, const std::string& P, const std::string& bytes,
+                 std::string& buffer, std::string& address) {
+    if (b->kind == ExprKind::Name && allocs_.count(b->str)) {
+      buffer = "nl.sbuf";
+      address = b->str + "((" + i + ",), " + P + ", " + bytes + ")";
+      done_.insert(b);
+      return true;
+    }
+    if (b->kind == ExprKind::Name && mod_allocs_.count(b->str)) b = mod_allocs_.at(b->str);
+    std::string fn = b->kind == ExprKind::Call ? dotted(b->a) : "";
+    if (fn == "ncc.sbuf.auto_alloc" || fn == "ncc.psum.auto_alloc") {
+      buffer = fn == "ncc.sbuf.auto_alloc" ? "nl.sbuf" : "nl.psum";
+    } else if (fn == "ncc.sbuf.alloc" && b->elts.size() == 1 && b->keywords.empty()) {
+      buffer = "nl.sbuf";
+      address = "(" + render(b->elts[0]) + ")((" + i + ",), " + P + ", " + bytes + ")";
+    } else if (fn == "ncc.sbuf.mod_alloc" && b->elts.empty()) {
+      std::string base = "0", part = "0", nfree, npar;
+      for (auto& k : b->keywords) {
+        const Expr* n = k.value;
+        auto one = [&](std::string& out) {  // `(n,)`: one block dimension
+          if (n->kind != ExprKind::Tuple || n->elts.size() > 1) return false;
+          if (n->elts.size() == 1) out = render(n->elts[0]);
+          return true;
+        };
+        if (k.arg == "base_addr" || k.arg == "byte_addr")
+          base = render(n);
+        else if (k.arg == "base_partition")
+          part = render(n);
+        else if (k.arg == "num_free_tiles") {
+          if (!one(nfree)) return false;
+        } else if (k.arg == "num_par_tiles") {
+          if (!one(npar)) return false;
+        } else
+          return false;
+      }
+      buffer = "nl.sbuf";
+      std::string p = npar.empty() ? part : part + " + (" + i + " % " + npar + ") * " + P;
+      std::string a = nfree.empty() ? base : base + " + (" + i + " % " + nfree + ") * " + bytes;
+      address = "(" + p + ", " + a + ")";
+    } else if (fn == "ncc.psum.mod_alloc" && b->elts.empty()) {
+      std::string bank = "0", nb;
+      for (auto& k : b->keywords) {
+        if (k.arg == "base_bank")
+          bank = render(k.value);
+        else if (k.arg == "num_bank_tiles" && k.value->kind == ExprKind::Tuple && k.value->elts.size() <= 1) {
+          if (k.value->elts.size() == 1) nb = render(k.value->elts[0]);
+        } else
+          return false;
+      }
+      buffer = "nl.psum";
+      address = "(0, (" + bank + (nb.empty() ? "" : " + " + i + " % " + nb) + ") * 2048)";
+    } else if (fn.empty() && b->kind != ExprKind::Call) {
+      buffer = render(b);  // nl.sbuf, nl.psum, ...
+      return true;
+    } else {
+      return false;
+    }
+    done_.insert(b);
+    return true;
+  }
+
+  // `t = ...`: grids, loads, ISA calls that return tiles, operators on tiles, block tensors, allocators,
+  // nl calls written into a subscript.
   bool assign(const Stmt* s) {
     if (s->targets.size() != 1) return false;
     const Expr* t = s->targets[0];
@@ -412,6 +940,7 @@ class Migrator {
       grids_[t->str] = g;
       return true;
     }
+    if (t->kind == ExprKind::Name && mgrid_def(t->str, v, s)) return true;
     if (refs_grid(v) && (t->kind == ExprKind::Name || t->kind == ExprKind::Tuple) &&
         (v->kind != ExprKind::Call || dotted(v->a).rfind("nl.", 0) != 0 || dotted(v->a) == "nl.arange")) {
       // An index grid we do not resolve (nl.mgrid, arithmetic on grids): uses of it stay as they are.
@@ -431,69 +960,87 @@ class Migrator {
     if (v->kind != ExprKind::Call) return false;
     std::string fn = dotted(v->a);
     std::string ind = indent_of(s->span.line);
-    if (fn == "nl.load" && v->elts.size() == 1) {
-      std::map<std::string, std::string> bounds;
-      std::string mask;
-      std::string src = call_mask(v, bounds, mask) ? subscript(v->elts[0], bounds) : "";
-      if (src.empty()) return false;
-      const ast::Keyword* dt = keyword(v, "dtype");
-      std::string dtype = dt ? txt(dt->value) : src + ".dtype";
-      std::string dst = txt(t);
-      if (t->kind == ExprKind::Name) {
-        replace(s->span, dst + " = nl.ndarray(" + src + ".shape, dtype=" + dtype + ", buffer=nl.sbuf)\n" + ind +
-                             "nisa.dma_copy(dst=" + dst + ", src=" + src + ")");
-        tiles_.insert(dst);
-        if (!mask.empty()) tile_mask_[dst] = mask;
-      } else {
-        std::string d = subscript(t, {});
-        if (d.empty() || dt) return false;
-        replace(s->span, "nisa.dma_copy(dst=" + d + ", src=" + src + ")");
-      }
-      fixed(v->span, "nl.load(...)", "nisa.dma_copy(dst=<tile>, src=...) into a declared nl.ndarray");
+    if (t->kind == ExprKind::Name && (fn == "ncc.sbuf.alloc") && v->elts.size() == 1 && v->keywords.empty()) {
+      replace(v->span, render(v->elts[0]));
+      fixed(v->span, "ncc.sbuf.alloc(func)", "func itself, called per tile for address=");
+      done_.insert(v);
+      allocs_[t->str] = "sbuf";
       return true;
     }
-    if (fn.rfind("nisa.", 0) == 0 && t->kind == ExprKind::Name && isa_results().count(fn.substr(5))) {
-      std::string op = fn.substr(5);
-      if (keyword(v, "mask")) return false;
-      const ast::Keyword* dt = keyword(v, "dtype");
-      size_t si = static_cast<size_t>(shape_arg(op));
-      if (v->elts.size() <= si + (op == "nc_matmul" ? 1 : 0)) return false;
-      std::string a0 = txt(v->elts[si]), shape, dtype, buffer = "nl.sbuf";
-      if (op == "nc_matmul") {
-        shape = "(" + a0 + ".shape[1], " + txt(v->elts[1]) + ".shape[1])";
-        dtype = "nl.float32", buffer = "nl.psum";
-      } else if (op == "nc_transpose") {
-        shape = "(" + a0 + ".shape[1], " + a0 + ".shape[0])";
-        dtype = dt ? txt(dt->value) : a0 + ".dtype", buffer = "nl.psum";
-      } else {
-        shape = a0 + ".shape";
-        dtype = dt ? txt(dt->value) : a0 + ".dtype";
+    if (t->kind == ExprKind::Name && (fn == "ncc.sbuf.mod_alloc" || fn == "ncc.psum.mod_alloc")) {
+      size_t b = line_start(s->span.line), e = off(s->span.end_line, s->span.end_col);
+      if (e < text_.size() && text_[e] == '\n') ++e;
+      edits_.push_back({b, e, ""});
+      fixed(v->span, fn + "(...) bound to '" + t->str + "'", "address= on each tile declared with it");
+      done_.insert(v);
+      mod_allocs_[t->str] = v;
+      return true;
+    }
+    if (block_decl(s)) return true;
+    if (fn == "nl.load" || sbuf_copy(v) || (fn.rfind("nisa.", 0) == 0 && isa_results().count(fn.substr(5)))) {
+      if (t->kind == ExprKind::Name) {
+        std::vector<std::string> lines;
+        std::string mask;
+        if (!tile_call(v, txt(t), lines, mask)) return false;
+        std::string text = hoisted(s);
+        for (size_t i = 0; i < lines.size(); ++i) text += (i ? "\n" + ind : "") + lines[i];
+        replace(s->span, text);
+        tiles_.insert(t->str);
+        if (!mask.empty()) tile_mask_[t->str] = mask;
+        return true;
       }
-      std::string dst = txt(t);
-      replace(s->span, dst + " = nl.ndarray(" + shape + ", dtype=" + dtype + ", buffer=" + buffer + ")\n" + ind + fn +
-                           "(" + args_without(v, dst, true) + ")");
-      fixed(v->span, fn + "(...) returning a tile", fn + "(dst, ...) into a declared nl.ndarray");
-      tiles_.insert(dst);
+      if (sbuf_copy(v) && v->keywords.empty()) {
+        std::string d = subscript(t, {});
+        if (d.empty()) return false;
+        replace(s->span, hoisted(s) + "nisa.tensor_copy(" + d + ", " + render(v->elts[0]) + ")");
+        uses_nisa_ = true;
+        done_.insert(v);
+        fixed(v->span, "t[...] = nl.copy(...)", "nisa.tensor_copy(dst=t[...], ...)");
+        return true;
+      }
+      if (fn != "nl.load" || v->elts.size() != 1 || !v->keywords.empty()) return false;
+      std::string d = subscript(t, {}), src = subscript(v->elts[0], {});
+      if (d.empty() || src.empty()) return false;
+      replace(s->span, hoisted(s) + "nisa.dma_copy(dst=" + d + ", src=" + src + ")");
+      uses_nisa_ = true;
+      done_.insert(v);
+      fixed(v->span, "nl.load(...)", "nisa.dma_copy(dst=..., src=...)");
       return true;
     }
     if (fn.rfind("nl.", 0) == 0 && t->kind == ExprKind::Name) {
-      // 0.3.0 keeps nl's tile-returning calls; mask= goes when its operand is already clamped by it.
-      if (const ast::Keyword* k = keyword(v, "mask")) {
-        bool same = !v->elts.empty() && v->elts[0]->kind == ExprKind::Name && tile_mask_.count(v->elts[0]->str) &&
-                    tile_mask_[v->elts[0]->str] == txt(k->value);
-        if (!same) return false;
-        std::map<std::string, std::string> b;
-        mask_bounds(k->value, b);  // counts the grid uses it had
-        replace(v->span, fn + "(" + args_without(v, "", false) + ")");
-        fixed(k->span, "mask=" + txt(k->value), "dropped: the operand is the clamped tile");
-        tile_mask_[t->str] = txt(k->value);
-        for (const Expr* a : v->elts) scan(a, s);
-        for (auto& kw : v->keywords)
-          if (kw.arg != "mask") scan(kw.value, s);
-      } else {
-        scan(v, s);
-      }
+      // 0.3.0 keeps nl's tile-returning calls; mask= goes when an operand is already clamped by it.
+      std::string r = render(v);
+      if (keyword(v, "mask") && !clamped_.count(v)) return false;
+      if (clamped_.count(v))
+        tile_mask_[t->str] = clamped_[v];
+      else
+        tile_mask_.erase(t->str);
+      if (is_col(v))
+        cols_.insert(t->str);
+      else
+        cols_.erase(t->str);
       tiles_.insert(t->str);
+      if (r != txt(v) || !pre_.empty())
+        replace(s->span, hoisted(s) + splice_text(txt_stmt(s), off(s->span.line, s->span.col), {{v, r}}));
+      return true;
+    }
+    if (fn.rfind("nl.", 0) == 0 && t->kind == ExprKind::Subscript && tileish(t) && !keyword(v, "mask")) {
+      // 0.3.0 writes tiles only through ISA calls with dst=.
+      std::string d = subscript(t, {});
+      if (d.empty()) return false;
+      std::string text;
+      bool plain = v->elts.size() == 2 && v->keywords.empty() && alu_binary(fn);
+      if (plain && tileish(v->elts[0]) && tileish(v->elts[1]))
+        text = "nisa.tensor_tensor(" + d + ", " + render(v->elts[0]) + ", " + render(v->elts[1]) + ", " + fn + ")";
+      else if (fn == "nl.copy" && v->elts.size() == 1 && v->keywords.empty())
+        text = "nisa.tensor_copy(" + d + ", " + render(v->elts[0]) + ")";
+      else if (plain && tileish(v->elts[0]) && v->elts[1]->kind == ExprKind::Constant)
+        text = "nisa.tensor_scalar(" + d + ", " + render(v->elts[0]) + ", " + fn + ", " + render(v->elts[1]) + ")";
+      else
+        text = "nisa.tensor_copy(" + d + ", " + render(v) + ")";
+      replace(s->span, hoisted(s) + text);
+      uses_nisa_ = true;
+      fixed(v->span, "t[...] = " + fn + "(...)", text.substr(0, text.find('(')) + "(dst=t[...], ...)");
       return true;
     }
     return false;
@@ -502,6 +1049,16 @@ class Migrator {
   // `acc += nl.matmul(x, y, transpose_x=True)` / `acc += nisa.nc_matmul(a, b)`: a PSUM accumulation.
   bool aug_assign(const Stmt* s) {
     const Expr* v = s->value;
+    static const std::map<ast::BinOpKind, std::string> ops = {
+        {ast::BinOpKind::Add, "nl.add"}, {ast::BinOpKind::Sub, "nl.subtract"}, {ast::BinOpKind::Mult, "nl.multiply"}};
+    if (ops.count(s->op) && tileish(s->target) && tileish(v) && v->kind != ExprKind::Call) {
+      std::string d = subscript(s->target, {}), x = render(v);
+      if (d.empty()) return false;
+      replace(s->span, hoisted(s) + "nisa.tensor_tensor(" + d + ", " + d + ", " + x + ", " + ops.at(s->op) + ")");
+      uses_nisa_ = true;
+      fixed(s->span, "t op= x on tiles", "nisa.tensor_tensor(t, t, x, op)");
+      return true;
+    }
     if (s->op != ast::BinOpKind::Add || v->kind != ExprKind::Call || v->elts.size() != 2) return false;
     std::string fn = dotted(v->a);
     bool ok = fn == "nisa.nc_matmul" ? v->keywords.empty()
@@ -509,8 +1066,11 @@ class Migrator {
                                         txt(v->keywords[0].value) == "True"
                                   : false;
     if (!ok) return false;
-    replace(s->span, "nisa.nc_matmul(" + txt(s->target) + ", " + txt(v->elts[0]) + ", " + txt(v->elts[1]) +
-                         ", accumulate=True)");
+    std::string x = render(v->elts[0]), y = render(v->elts[1]);
+    std::string acc = subscript(s->target, {});
+    if (acc.empty()) return false;
+    replace(s->span, hoisted(s) + "nisa.nc_matmul(" + acc + ", " + x + ", " + y + ", accumulate=True)");
+    uses_nisa_ = true;
     fixed(s->span, txt(s->target) + " += " + fn + "(...)", "nisa.nc_matmul(acc, a, b, accumulate=True)");
     return true;
   }
@@ -523,14 +1083,16 @@ class Migrator {
       const Expr* dst = v->elts.empty() ? nullptr : v->elts[0];
       const ast::Keyword* kv = keyword(v, "value");
       const Expr* val = kv ? kv->value : v->elts.size() > 1 ? v->elts[1] : nullptr;
-      if (!dst || !val || refs_grid(val)) return false;
+      if (!dst || !val) return false;
       std::map<std::string, std::string> bounds;
       std::string mask;
       std::string d = call_mask(v, bounds, mask) ? subscript(dst, bounds) : "";
       if (d.empty()) return false;
-      if (!mask.empty() && !(val->kind == ExprKind::Name && tile_mask_.count(val->str) && tile_mask_[val->str] == mask))
-        return false;
-      replace(s->span, "nisa.dma_copy(dst=" + d + ", src=" + txt(val) + ")");
+      std::string value = render(val);
+      if (!mask.empty() && !clamped_by(val, mask)) return false;
+      replace(s->span, hoisted(s) + "nisa.dma_copy(dst=" + d + ", src=" + value + ")");
+      uses_nisa_ = true;
+      done_.insert(v);
       fixed(v->span, "nl.store(...)", "nisa.dma_copy(dst=..., src=<tile>)");
       scan(val, s);
       return true;
@@ -557,6 +1119,7 @@ class Migrator {
   }
 
   void flag(const Expr* e, const Stmt* s) {
+    if (done_.count(e)) return;
     if (e->kind == ExprKind::Call) {
       std::string fn = dotted(e->a);
       static const std::map<std::string, std::string> calls = {
@@ -577,7 +1140,7 @@ class Migrator {
           {"nl.nc", "kernel[lnc], lnc in {1, 2}"}};
       if (fn == "nki.simulate_kernel" && !e->elts.empty()) return simulate_kernel(e);
       if (auto it = calls.find(fn); it != calls.end()) return note(e->span, fn + "(...)", it->second, s->span.line);
-      if (fn.rfind("ncc.", 0) == 0)
+      if (fn.rfind("ncc.", 0) == 0 && ++ncc_manual_)
         return note(e->span, fn + "(...)", "nl.ndarray(..., address=(partition, byte)) per tile", s->span.line);
       if (fn.rfind("nisa.", 0) == 0 && fn != "nisa.dma_copy" && isa_results().count(fn.substr(5)))
         return note(e->span, fn + "(...) returning a tile", fn + "(dst, ...) with dst first, no dtype/mask",
@@ -591,6 +1154,17 @@ class Migrator {
                e->ctx == ast::ExprContext::Load && e->a->a->kind == ExprKind::Name && tiles_.count(e->a->a->str)) {
       note(e->span, "nested subscript " + txt(e), "one subscript", s->span.line);
     }
+  }
+
+  // Every expression in the statement and its nested bodies.
+  template <class F>
+  void for_each_expr_deep(const Stmt* s, F&& f) {
+    for_each_expr(s, f);
+    for (const Stmt* b : s->body) for_each_expr_deep(b, f);
+    for (const Stmt* b : s->orelse) for_each_expr_deep(b, f);
+    for (const Stmt* b : s->finalbody) for_each_expr_deep(b, f);
+    for (auto& h : s->handlers)
+      for (const Stmt* b : h.body) for_each_expr_deep(b, f);
   }
 
   // Every expression directly in the statement (not in nested statement bodies).

@@ -178,6 +178,13 @@ std::shared_ptr<Kernel> compile(const std::string& path, const std::string& sour
         src, kernel_name,
         "kernel[2] needs two physical cores per logical core (LNC2), which " + std::string(tgt.name) + " does not have",
         "LNC2 is available on trn2 and trn3; on " + std::string(tgt.name) + " launch with kernel[1]");
+  if (!options.spmd.empty() && options.grid > 0)
+    launch_error(src, kernel_name, "a kernel launches either on an SPMD grid or on the cores of a logical core",
+                 "use kernel[d0, d1, ...] (programs run one after another) or kernel[nl.nc(2)] (LNC2), not both");
+  for (int64_t d : options.spmd)
+    if (d < 1)
+      launch_error(src, kernel_name, "launch-grid dimensions must be positive, not " + std::to_string(d),
+                   "launch with kernel[d0, d1, ...] of positive ints");
   int cores = options.grid == 2 ? 2 : 1;
   std::vector<Program> programs;
   std::vector<Diagnostic> warnings;
@@ -186,8 +193,14 @@ std::shared_ptr<Kernel> compile(const std::string& path, const std::string& sour
   for (int c = 0; c < cores; ++c) {
     if (cores > 1 && !options.dump_after.empty()) dump += "core " + std::to_string(c) + ":\n";
     SpecializeResult r = compile_one(src, kernel_name, args, options, lineno,
-                                     Launch{c, std::max(options.grid, 1), options.grid > 0 ? 1 : 0, options.rank,
-                                            options.world_size, options.legacy},
+                                     Launch{c,
+                                            std::max(options.grid, 1),
+                                            options.grid > 0 ? 1 : 0,
+                                            options.rank,
+                                            options.world_size,
+                                            options.legacy,
+                                            options.spmd,
+                                            {}},
                                      dump);
     for (Diagnostic& w : r.warnings)  // a warning both cores give is one warning
       if (c == 0 || std::none_of(warnings.begin(), warnings.end(), [&](const Diagnostic& o) {

@@ -33,6 +33,8 @@ struct CompileOptions {
   int world_size = 1;
   // Launched by a Beta 1 launcher (neuronxcc.nki.*): no warning that the kernel uses the legacy namespace.
   bool legacy = false;
+  // A Beta 1 SPMD grid `kernel[d0, d1, ...]` run serially on one core: its dims (empty: none).
+  std::vector<int64_t> spmd;
   // A pass name (pass_names()): the Program as printed after that pass is kept in Kernel::dump().
   std::string dump_after;
   // Verify the IR after every pass, not only at the end: on in debug builds and with NKIC_VERIFY=1.

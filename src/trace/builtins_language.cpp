@@ -221,18 +221,43 @@ Value make_language_module() {
   // The program of the launch grid being specialized (Interpreter::launch); the axis arguments are bound.
   static const std::vector<Param> program_id_params = {{"axis", false, Value::integer(0)}};
   m->ns["program_id"] = make_builtin("nki.language.program_id", program_id_params, [](Interpreter& in, CallArgs& a) {
-    in.bind(a, "program_id", program_id_params);
+    std::vector<Value> v = in.bind(a, "program_id", program_id_params);
+    if (!in.launch.spmd.empty()) {  // a serial SPMD grid: one id per grid axis
+      int64_t axis = v[0].k == VK::Int ? v[0].as_int() : -1;
+      if (axis < 0 || axis >= static_cast<int64_t>(in.launch.spmd.size()))
+        in.error(a.call_span, "nl.program_id: axis must be an int from 0 to " +
+                                  std::to_string(in.launch.spmd.size() - 1) + " (the launch grid has " +
+                                  std::to_string(in.launch.spmd.size()) + " dimensions)");
+      return Value::integer(in.launch.spmd_id[static_cast<size_t>(axis)]);
+    }
     return Value::integer(in.launch.program_id);
   });
   static const std::vector<Param> num_programs_params = {{"axes", false, Value::integer(0)}};
   m->ns["num_programs"] =
       make_builtin("nki.language.num_programs", num_programs_params, [](Interpreter& in, CallArgs& a) {
-        in.bind(a, "num_programs", num_programs_params);
+        bool given = !a.pos.empty() || !a.kw.empty();
+        std::vector<Value> v = in.bind(a, "num_programs", num_programs_params);
+        if (!in.launch.spmd.empty()) {  // the programs along the given axes, or all of them (Beta 1: axes=None)
+          std::vector<Value> axes = !given                                      ? std::vector<Value>{}
+                                    : v[0].k == VK::Tuple || v[0].k == VK::List ? v[0].as<SeqObj>()->items
+                                    : v[0].k == VK::Int                         ? std::vector<Value>{v[0]}
+                                                                                : std::vector<Value>{};
+          if (axes.empty())
+            for (size_t d = 0; d < in.launch.spmd.size(); ++d) axes.push_back(Value::integer(static_cast<int64_t>(d)));
+          int64_t n = 1;
+          for (const Value& x : axes) {
+            int64_t d = x.k == VK::Int ? x.as_int() : -1;
+            if (d < 0 || d >= static_cast<int64_t>(in.launch.spmd.size()))
+              in.error(a.call_span, "nl.num_programs: no grid axis " + repr(x));
+            n *= in.launch.spmd[static_cast<size_t>(d)];
+          }
+          return Value::integer(n);
+        }
         return Value::integer(in.launch.num_programs);
       });
   m->ns["program_ndim"] = make_builtin("nki.language.program_ndim", {}, [](Interpreter& in, CallArgs& a) {
     in.bind(a, "program_ndim", {});
-    return Value::integer(in.launch.ndim);
+    return Value::integer(in.launch.spmd.empty() ? in.launch.ndim : static_cast<int64_t>(in.launch.spmd.size()));
   });
   m->ns["no_reorder"] = make_builtin("nki.language.no_reorder", {}, [](Interpreter& in, CallArgs& a) {
     in.bind(a, "no_reorder", {});

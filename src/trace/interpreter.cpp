@@ -255,7 +255,35 @@ std::string Interpreter::take_name_hint() {
   return n;
 }
 
+void Interpreter::begin_spmd_program(int64_t k) {
+  spmd_program_ = k;
+  spmd_next_hbm_ = 0;
+  spmd_tracing_ = true;  // the kernel's own HBM tensors are recorded from here (not the arguments)
+}
+
 Value Interpreter::new_tensor(const std::string& name, Mem mem, DType dt, std::vector<int64_t> shape, Span decl) {
+  if (mem == Mem::HBM && spmd_program_ > 0) {  // later programs of a serial SPMD grid share program 0's HBM
+    if (spmd_next_hbm_ >= spmd_hbm_.size())
+      error(decl, "program " + std::to_string(spmd_program_) + " of the launch grid declares more HBM tensors than " +
+                      "program 0; every program must declare the same HBM tensors in the same order");
+    uint32_t id = spmd_hbm_[spmd_next_hbm_++];
+    const TensorDecl& first = program.tensors[id];
+    if (first.shape != shape || first.dtype != dt)
+      error(decl, "program " + std::to_string(spmd_program_) + " of the launch grid declares HBM tensor '" +
+                      (name.empty() ? std::string("hbm") : name) + "' with another shape or dtype than program 0's '" +
+                      first.name + "'");
+    auto obj = std::make_shared<TensorObj>();
+    obj->ap.tensor = id;
+    obj->ap.dtype = dt;
+    int64_t stride = 1;
+    std::vector<APDim> dims(shape.size());
+    for (size_t i = shape.size(); i-- > 0;) {
+      dims[i] = {stride, shape[i]};
+      stride *= shape[i];
+    }
+    obj->ap.dims = std::move(dims);
+    return Value::wrap(VK::Tensor, obj);
+  }
   TensorDecl t;
   std::string base = name.empty() ? (mem == Mem::HBM ? "hbm" : mem == Mem::PSUM ? "psum" : "sbuf") : name;
   int n = tensor_names_[base]++;
@@ -267,6 +295,7 @@ Value Interpreter::new_tensor(const std::string& name, Mem mem, DType dt, std::v
   t.created_at = static_cast<uint32_t>(program.instrs.size());
   t.multi_buffer = affine_depth_ > 0 && mem != Mem::HBM;
   program.tensors.push_back(std::move(t));
+  if (mem == Mem::HBM && spmd_tracing_) spmd_hbm_.push_back(static_cast<uint32_t>(program.tensors.size() - 1));
   auto obj = std::make_shared<TensorObj>();
   obj->ap.tensor = static_cast<uint32_t>(program.tensors.size() - 1);
   obj->ap.dtype = dt;

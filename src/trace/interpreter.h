@@ -93,6 +93,9 @@ class Interpreter {
   Value builtin_module(const std::string& name);  // nki, nki.language, math, ... or None
   // The kernel is written in the Beta 1 language (its module imports neuronxcc): legacy semantics apply.
   bool legacy() const { return legacy_; }
+  // A serial SPMD grid (Launch::spmd): tracing program k; programs after the first reuse program 0's HBM
+  // tensors, matched in declaration order.
+  void begin_spmd_program(int64_t k);
 
   // The caller's import paths, imported modules and environment (modules.cpp, builtins_os.cpp), and
   // the environment variables compile-time code read (name -> value, or unset).
@@ -169,8 +172,13 @@ class Interpreter {
   std::vector<Diagnostic> warnings_;
   std::string name_hint_;
   int affine_depth_ = 0;
-  bool legacy_ = false;  // the kernel's module imports neuronxcc (the Beta 1 language)  // nl.affine_range loop bodies
-                         // being unrolled (new tiles are multi-buffered)
+  bool legacy_ = false;
+  int64_t spmd_program_ = 0;
+  bool spmd_tracing_ = false;
+  size_t spmd_next_hbm_ = 0;
+  std::vector<uint32_t>
+      spmd_hbm_;  // program 0's HBM tensors, in declaration order  // the kernel's module imports neuronxcc (the Beta 1
+                  // language)  // nl.affine_range loop bodies being unrolled (new tiles are multi-buffered)
   Value return_value_;
   std::map<std::string, int> tensor_names_;
   std::set<const ast::Stmt*> checked_;              // functions that passed the subset check

@@ -232,7 +232,23 @@ SpecializeResult specialize(SourceRef source, const std::string& kernel_name, co
   }
   p.num_inputs = tensor_index;
   check_annotations(in, env, def, call);
-  Value result = in.call(fn, call);
+  Value result;
+  if (launch.spmd.empty()) {
+    result = in.call(fn, call);
+  } else {  // a Beta 1 SPMD grid run serially on one core: every program traced in turn into one Program
+    int64_t n = 1;
+    for (int64_t d : launch.spmd) n *= d;
+    for (int64_t k = 0; k < n; ++k) {
+      in.launch.spmd_id.assign(launch.spmd.size(), 0);
+      for (size_t d = launch.spmd.size(), rest = static_cast<size_t>(k); d-- > 0;) {
+        in.launch.spmd_id[d] = static_cast<int64_t>(rest) % launch.spmd[d];
+        rest /= static_cast<size_t>(launch.spmd[d]);
+      }
+      in.begin_spmd_program(k);
+      Value r = in.call(fn, call);
+      if (k == 0) result = r;  // every program returns the same shared tensors (matched in declaration order)
+    }
+  }
 
   // Outputs: a tensor or a tuple of tensors created in HBM by the kernel.
   std::vector<Value> outs;

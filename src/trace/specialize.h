@@ -94,6 +94,9 @@ struct Launch {
   // Launched by a Beta 1 launcher (neuronxcc.nki.jit/baremetal/...): the legacy namespace is expected,
   // so importing it is not warned about.
   bool legacy = false;
+  // A Beta 1 SPMD grid `kernel[d0, d1, ...]` run serially on one core (legacy-spec.md §1): its dims, and
+  // while specializing, the program being traced (nl.program_id(axis) = spmd_id[axis]).
+  std::vector<int64_t> spmd, spmd_id;
 };
 
 struct SpecializeResult {

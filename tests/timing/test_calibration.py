@@ -8,7 +8,10 @@ shows up as XPASS. Naive kernels get a loose sanity bound only: their published 
 compiler versions (the 2024 trn1 tutorial's tiled/hoisted/blocked matmuls run at ~1.3 us per DMA
 instruction, a DMA issue rate of that compiler, not a hardware figure). Layernorm's shape is ambiguous:
 the (4096, 8192) reading gets the loose bound, the (300, 1000) reading must be far below the published
-time (which shows the measurement was not of that shape)."""
+time (which shows the measurement was not of that shape).
+
+The "beta1 ..." points are the same published measurements taken with our Beta 1 (neuronxcc.nki) versions
+of the kernels through nki.benchmark, under the bounds of their 0.3.0 twins."""
 import os
 import sys
 
@@ -53,4 +56,11 @@ def test_layernorm_shape_readings(p):
 def test_tutorial_matmuls_get_faster_in_order():
     """The tutorial's order (tiled, hoisted, blocked free dim, fully optimised) holds for the estimates."""
     est = [p.run() for p in cp.MATMUL[:4]]
+    assert est == sorted(est, reverse=True), est
+
+
+@pytest.mark.xfail(reason="fully optimised is slower than blocked free dim: " + cp.PSUM_ZEROS, strict=False)
+def test_beta1_tutorial_matmuls_get_faster_in_order():
+    """The same order for our Beta 1 versions (nki.benchmark estimates)."""
+    est = [p.run() for p in cp.BETA1[:4]]
     assert est == sorted(est, reverse=True), est

@@ -14,8 +14,10 @@ constexpr const char* kMigrateHelp = R"(usage: nkic migrate FILE.py [--fix] [-o 
   Lists every construct of the Beta 1 language (neuronxcc.nki) in FILE.py that must change for
   NKI 0.3.0, one per line: FILE:LINE:COL: construct -> replacement [fixed|manual].
   --fix      rewrite the mechanical ones (namespace imports, launchers, nl.load/nl.store ->
-             nisa.dma_copy, index grids -> slices, masks -> clamped slices, ISA calls that return
-             tiles -> a declared nl.ndarray passed as dst, `acc += matmul` -> nc_matmul(accumulate=True))
+             nisa.dma_copy, index grids (arange, mgrid) -> slices, masks -> clamped slices, ISA
+             calls that return tiles -> a declared nl.ndarray passed as dst, nested ones hoisted,
+             block tensors -> lists of tiles, ncc allocators -> address=, writes into tiles ->
+             nisa calls with dst, `acc += matmul` -> nc_matmul(accumulate=True))
              and leave a '# nkic migrate: ...' comment above the rest. Everything outside the
              changed spans is kept byte for byte. Writes FILE.py in place unless -o is given.
   -o OUT     write the rewritten file to OUT (implies --fix; '-' for standard output)

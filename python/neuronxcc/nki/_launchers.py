@@ -25,23 +25,32 @@ class LegacyKernel(JitKernel):
     _legacy = True
 
     def __getitem__(self, grid):
-        # Beta 1 grids: `k[n]`, `k[nl.nc(n)]`, `k[a, b, ...]`. nkic runs n programs as an LNC launch, which
-        # gives each its nl.program_id; more than 2 programs, or several grid dims, are not supported yet.
+        # Beta 1 grids: `k[d0, d1, ...]` runs the programs one after another on one core (each with its
+        # nl.program_id(axis)); `k[nl.nc(2)]` (or nl.spmd_dim) runs them on the two cores of an LNC2
+        # logical core. Mixing the two in one grid is not supported.
         dims = grid if isinstance(grid, tuple) else (grid,)
-        dims = tuple(d.n if isinstance(d, _nl.nc) else d for d in dims)
+        cores = [d for d in dims if isinstance(d, _nl.nc)]
+        if cores:
+            if len(dims) != 1:
+                raise NkiError(f"kernel[{grid!r}]: nkic runs an nl.nc(n) grid dimension only on its own "
+                               "(kernel[nl.nc(2)])")
+            n = cores[0].n
+            if not isinstance(n, int) or isinstance(n, bool) or n < 1 or n > 2:
+                raise NkiError(f"kernel[nl.nc({n!r})]: a logical NeuronCore has 1 or 2 physical cores")
+            return JitKernel.__getitem__(self, n)
         if any(not isinstance(d, int) or isinstance(d, bool) or d < 1 for d in dims):
             raise NkiError(f"kernel[{grid!r}]: launch-grid dimensions must be positive ints")
-        real = [d for d in dims if d > 1]
-        if len(real) > 1 or (real and real[0] > 2):
-            raise NkiError(f"kernel[{', '.join(map(str, dims))}]: nkic runs SPMD grids of at most 2 programs "
-                           "(one grid dimension of 1 or 2); larger grids are not supported yet")
-        return JitKernel.__getitem__(self, real[0] if real else 1)
+        k = type(self)(self.func, **self.options)
+        k._cache = self._cache
+        k._spmd = tuple(dims)
+        return k
 
 
 def _kernel(func, options):
     k = LegacyKernel(func, **options)
     if isinstance(func, JitKernel):  # keep an LNC launch and the compile cache
         k._grid, k._cache = func._grid, func._cache
+        k._spmd = getattr(func, '_spmd', ())
     return k
 
 
@@ -78,8 +87,15 @@ def _note_neff(path, kernel, trace=None):
             f.write(f"The timing model's trace is {os.path.basename(trace)} (Chrome trace-event JSON).\n")
 
 
-def _profile(kernel, args, kwargs):
+def _profile(kernel, args, kwargs, timing_only=False):
     import nkic
+    if timing_only:
+        try:
+            return nkic.profile(kernel, *args, timing_only=True, **kwargs)
+        except NkiError as e:
+            if "timing_only:" not in str(e):
+                raise
+            # control flow or DMA addresses read from the data: simulate the data too
     return nkic.profile(kernel, *args, **kwargs)
 
 
@@ -124,6 +140,7 @@ def baremetal(kernel=None, *, save_neff_name=None, save_trace_name=None, additio
     k = _Baremetal(kernel.func if isinstance(kernel, JitKernel) else kernel, **opts)
     if isinstance(kernel, JitKernel):
         k._grid = kernel._grid
+        k._spmd = getattr(kernel, '_spmd', ())
     if save_neff_name and not save_trace_name:
         _note_neff(place(save_neff_name), k)
     return k
@@ -177,7 +194,9 @@ class _Benchmark(LegacyKernel):
     benchmark_result = None
 
     def __call__(self, *args, **kwargs):
-        prof = _profile(self, _placeholders(args), kwargs)
+        # Timing only (the inputs' values are not read, as the placeholders show), unless the kernel's control
+        # flow or addresses depend on the data.
+        prof = _profile(self, _placeholders(args), kwargs, timing_only=True)
         self.benchmark_result = BenchmarkResult(prof)
         o = self.options
         if o.get("_save_trace_name"):
@@ -194,7 +213,8 @@ def benchmark(kernel=None, *, warmup=10, iters=100, save_neff_name=None, save_tr
               additional_compile_opt=None, **kwargs):
     """``@nki.benchmark(warmup=, iters=)``: calling the kernel simulates it under the timing model and sets
     ``kernel.benchmark_result.nc_latency.get_latency_percentile(p)`` (microseconds, p in 0, 1, 10, 25,
-    50, 90, 99, 100, all equal)."""
+    50, 90, 99, 100, all equal). The run is timing-only, so the call returns None; a kernel whose control
+    flow or DMA addresses depend on the data is simulated in full and its outputs are returned."""
     for name, v in (("warmup", warmup), ("iters", iters)):
         if not isinstance(v, int) or isinstance(v, bool) or v < (0 if name == "warmup" else 1):
             raise NkiError(f"nki.benchmark({name}={v!r}): expected an int >= {0 if name == 'warmup' else 1}")
@@ -210,6 +230,7 @@ def benchmark(kernel=None, *, warmup=10, iters=100, save_neff_name=None, save_tr
     k = _Benchmark(kernel.func if isinstance(kernel, JitKernel) else kernel, **opts)
     if isinstance(kernel, JitKernel):
         k._grid = kernel._grid
+        k._spmd = getattr(kernel, '_spmd', ())
     return k
 
 
@@ -255,4 +276,5 @@ def profile(func=None, *, working_directory, save_neff_name="file.neff", save_tr
     k = _Profiled(func.func if isinstance(func, JitKernel) else func, **opts)
     if isinstance(func, JitKernel):
         k._grid = func._grid
+        k._spmd = getattr(func, '_spmd', ())
     return k

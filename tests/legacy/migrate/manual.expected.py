@@ -2,17 +2,15 @@
 import nki
 import nki.language as nl
 import nki.isa as nisa
-# nkic migrate: import neuronxcc.nki.compiler -> remove: direct allocation becomes nl.ndarray(..., address=...), the decorators have no 0.3.0 form
-import neuronxcc.nki.compiler as ncc
 
 
 # nkic migrate: @nki.benchmark -> removed: @nki.jit, time with the profiler (nkic.profile)
 @nki.benchmark(warmup=5, iters=10)
 def blocks(x):
     out = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.shared_hbm)
-    # nkic migrate: nl.par_dim(...) -> P as dim 0: a list of tiles, (P, B, F), or a tile declared in the loop
-    # nkic migrate: ncc.sbuf.mod_alloc(...) -> nl.ndarray(..., address=(partition, byte)) per tile
-    buf = nl.ndarray((4, nl.par_dim(128), 512), dtype=x.dtype, buffer=ncc.sbuf.mod_alloc(base_addr=0, num_free_tiles=(2,)))
+    buf = []
+    for blk in range(4):
+        buf.append(nl.ndarray((128, 512), dtype=x.dtype, buffer=nl.sbuf, address=(0, 0 + (blk % 2) * 512 * x.dtype.itemsize)))
     # nkic migrate: nl.mgrid -> slices, nl.ds, free-dim steps
     i_p, i_f = nl.mgrid[0:128, 0:512]
     # nkic migrate: nisa.memset(...) -> nisa.memset(dst, value)
