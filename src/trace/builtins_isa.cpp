@@ -202,6 +202,9 @@ void Ctx::int_dtype(size_t i, const TensorObj* t) {
 }
 
 Instruction& Ctx::emit(Opcode op, std::initializer_list<const TensorObj*> roles) {
+  if (in.has_deferred_zero())  // a deferred nl.zeros PSUM tile touched here is zeroed first
+    for (const TensorObj* t : roles)
+      if (t) in.settle_deferred_zero(*t, false);
   Instruction ins;
   ins.op = op;
   ins.engine = default_engine(op);

@@ -255,6 +255,30 @@ std::string Interpreter::take_name_hint() {
   return n;
 }
 
+Value emit_memset(Interpreter& in, const Value& dst, double value, Span s);  // builtins_isa.cpp
+
+void Interpreter::defer_psum_zero(const Value& tile, Span s) {
+  deferred_zero_[tile.as<TensorObj>()->ap.tensor] = {tile, s};
+}
+
+bool Interpreter::deferred_zero_covered(const TensorObj& view) const {
+  auto it = deferred_zero_.find(view.ap.tensor);
+  if (it == deferred_zero_.end()) return false;
+  const AccessPattern& whole = it->second.first.as<TensorObj>()->ap;
+  return view.ap.offset == whole.offset && view.ap.dims.size() == whole.dims.size() &&
+         std::equal(view.ap.dims.begin(), view.ap.dims.end(), whole.dims.begin(),
+                    [](const APDim& x, const APDim& y) { return x.stride == y.stride && x.num == y.num; });
+}
+
+void Interpreter::settle_deferred_zero(const TensorObj& operand, bool whole_matmul_dst) {
+  auto it = deferred_zero_.find(operand.ap.tensor);
+  if (it == deferred_zero_.end()) return;
+  bool covers = deferred_zero_covered(operand);
+  auto [tile, s] = it->second;
+  deferred_zero_.erase(it);
+  if (!(whole_matmul_dst && covers)) emit_memset(*this, tile, 0.0, s);
+}
+
 void Interpreter::begin_spmd_program(int64_t k) {
   spmd_program_ = k;
   spmd_next_hbm_ = 0;

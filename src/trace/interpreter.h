@@ -96,6 +96,14 @@ class Interpreter {
   // A serial SPMD grid (Launch::spmd): tracing program k; programs after the first reuse program 0's HBM
   // tensors, matched in declaration order.
   void begin_spmd_program(int64_t k);
+  // Beta 1 `nl.zeros(..., buffer=nl.psum)` before `acc += matmul(...)`: the memset is deferred. The
+  // tile's first instruction settles it: a matmul writing the whole tile (its accumulation group starts
+  // by overwriting) drops it; anything else gets the memset emitted first.
+  void defer_psum_zero(const Value& tile, Span s);
+  bool has_deferred_zero() const { return !deferred_zero_.empty(); }
+  void settle_deferred_zero(const TensorObj& operand, bool whole_matmul_dst);
+  bool deferred_zero_of(uint32_t tensor) const { return deferred_zero_.count(tensor) > 0; }
+  bool deferred_zero_covered(const TensorObj& view) const;  // the view is the whole deferred tile
 
   // The caller's import paths, imported modules and environment (modules.cpp, builtins_os.cpp), and
   // the environment variables compile-time code read (name -> value, or unset).
@@ -175,6 +183,7 @@ class Interpreter {
   bool legacy_ = false;
   int64_t spmd_program_ = 0;
   bool spmd_tracing_ = false;
+  std::map<uint32_t, std::pair<Value, Span>> deferred_zero_;  // tensor id -> (the whole tile, nl.zeros call)
   size_t spmd_next_hbm_ = 0;
   std::vector<uint32_t>
       spmd_hbm_;  // program 0's HBM tensors, in declaration order  // the kernel's module imports neuronxcc (the Beta 1

@@ -141,7 +141,10 @@ Value declare(Interpreter& in, const Decl& d, const Value& block_cls) {
       place_block(in, alloc, d.buffer_span, idx, tile[0], td.partition_bytes(), td.dtype, id);
       in.program.tensors[id].da_decl = decl_id;
     }
-    if (d.fill) emit_memset(in, t, *d.fill, d.call);
+    if (d.fill && *d.fill == 0.0 && in.program.tensors[id].mem == Mem::PSUM)
+      in.defer_psum_zero(t, d.call);  // a PSUM accumulator: zeroed by its first matmul, as AWS's compiler does
+    else if (d.fill)
+      emit_memset(in, t, *d.fill, d.call);
     tiles.push_back(t);
   }
   if (bdims.empty()) return tiles[0];

@@ -472,6 +472,15 @@ bool legacy_retarget(Interpreter& in, const Value& tmp, const Value& dst, std::o
     nd.dims[j].num = w.dims[j].num;
   }
   if (rest != 0) return false;
+  if (in.deferred_zero_of(nd.tensor)) {  // dst is a deferred nl.zeros PSUM tile (Interpreter::defer_psum_zero)
+    TensorObj view;
+    view.ap = nd;
+    // Only a matmul that starts the accumulation group over the whole tile replaces the zeroing; other
+    // writes go through a copy or an add, which zero the tile first.
+    if (!(acc && *acc == Accumulate::Auto && ins.op == Opcode::NcMatmul && in.deferred_zero_covered(view)))
+      return false;
+    in.settle_deferred_zero(view, true);
+  }
   p.operands[ins.ops_begin + k_dst] = {nd.tensor, p.shapes.intern(nd.dtype, nd.dims), nd.offset};
   if (acc && ins.op == Opcode::NcMatmul) ins.i0 = static_cast<int32_t>(*acc);
   return true;

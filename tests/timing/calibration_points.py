@@ -227,9 +227,10 @@ def _b1_ln(kernel, R, D):
 
 # Why Beta 1 points miss where their 0.3.0 twins do not (docs/timing-model.md, "Measured with the Beta 1
 # kernels"): the spellings of that era lower to more instructions than AWS's compiler emitted for them.
-PSUM_ZEROS = ("nl.zeros(..., buffer=nl.psum) before each `+=` matmul chain is one VectorE memset per "
-              "output tile (4096 here), plus one nl.zeros memset per result tile and the packing copies; "
-              "the 2024 compiler folded the zeroing into the first matmul")
+PSUM_ZEROS = ("the zeroing of each PSUM accumulator is folded into its first matmul as AWS's compiler does, "
+              "but the Beta 1 version still zeroes its SBUF result block per N block and packs each strip with "
+              "a copy before its store, and adds every K block's PSUM sum into SBUF with VectorE (2N per "
+              "tile): VectorE work the 0.3.0 version does not have")
 BCAST = ("tile.broadcast_to of the B and C rows is four stream shuffles on VectorE per broadcast (the "
          "0.3.0 'info' row); the measured profiles show no VectorE time for it")
 

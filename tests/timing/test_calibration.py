@@ -59,7 +59,6 @@ def test_tutorial_matmuls_get_faster_in_order():
     assert est == sorted(est, reverse=True), est
 
 
-@pytest.mark.xfail(reason="fully optimised is slower than blocked free dim: " + cp.PSUM_ZEROS, strict=False)
 def test_beta1_tutorial_matmuls_get_faster_in_order():
     """The same order for our Beta 1 versions (nki.benchmark estimates)."""
     est = [p.run() for p in cp.BETA1[:4]]
