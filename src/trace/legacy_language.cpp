@@ -164,6 +164,14 @@ Value masked_030(Interpreter& in, CallArgs& a, const std::string& name) {
   const BuiltinObj* f = language_function(name);
   if (name == "softmax" || name == "rms_norm" || name == "var")  // temporaries the kernel cannot place
     legacy_hidden_temporaries(in, a.call_span, "nl." + name, "compute it step by step into tensors you allocate");
+  if (name == "load" && !a.pos.empty() && tile_of(a.pos[0]) && tile_of(a.pos[0])->ap.dims.size() == 1) {
+    // A 1-D source (an integer index on a free dim, `A[c0:c0 + 128, s]`) loads as a (P, 1) tile
+    // (legacy-spec.md §9.13): its one dim is the partition dim.
+    auto col = std::make_shared<TensorObj>(*tile_of(a.pos[0]));
+    col->ap.dims.push_back({1, 1});
+    col->whole = false;
+    a.pos[0] = Value::wrap(VK::Tensor, col);
+  }
   Mask m = eval_mask(in, mv, ms);
   TensorObj* ref = first_tile(a);
   if (m.empty() || !ref) return f->fn(in, a);

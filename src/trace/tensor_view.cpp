@@ -131,6 +131,22 @@ Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name
       case Mem::HBM: return Value::buffer(decl.role == TensorRole::Internal ? BufferKind::SharedHBM : BufferKind::HBM);
     }
   }
+  if (in.legacy() && (name == "broadcast_to" || name == "astype")) {  // Beta 1 tile methods: the nl calls
+    Value self = tv;
+    Value fn = in.builtin_module("neuronxcc.nki.language").as<ModuleObj>()->ns[name == "astype" ? "copy" : name];
+    return make_builtin(name, [self, fn, name](Interpreter& in, CallArgs& a) -> Value {
+      CallArgs b = a;
+      b.pos.insert(b.pos.begin(), self);
+      b.pos_spans.insert(b.pos_spans.begin(), a.call_span);
+      if (name == "astype" && b.pos.size() > 1) {  // t.astype(dtype): nl.copy(t, dtype=dtype)
+        b.kw.push_back({"dtype", b.pos[1]});
+        b.kw_spans.push_back(b.pos_spans[1]);
+        b.pos.resize(1);
+        b.pos_spans.resize(1);
+      }
+      return in.call(fn, b);
+    });
+  }
   if (name == "reshape") {
     Value self = tv;
     return make_builtin("reshape", [self](Interpreter& in, CallArgs& a) -> Value {
