@@ -200,7 +200,8 @@ std::shared_ptr<Kernel> compile(const std::string& path, const std::string& sour
                                             options.world_size,
                                             options.legacy,
                                             options.spmd,
-                                            {}},
+                                            {},
+                                            options.release},
                                      dump);
     for (Diagnostic& w : r.warnings)  // a warning both cores give is one warning
       if (c == 0 || std::none_of(warnings.begin(), warnings.end(), [&](const Diagnostic& o) {

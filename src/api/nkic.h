@@ -35,6 +35,9 @@ struct CompileOptions {
   bool legacy = false;
   // A Beta 1 SPMD grid `kernel[d0, d1, ...]` run serially on one core: its dims (empty: none).
   std::vector<int64_t> spmd;
+  // The NKI release the kernel targets (trace/releases.h); none: the default (0.7.0's API plus the names
+  // later releases removed, with warnings).
+  std::optional<trace::Release> release;
   // A pass name (pass_names()): the Program as printed after that pass is kept in Kernel::dump().
   std::string dump_after;
   // Verify the IR after every pass, not only at the end: on in debug builds and with NKIC_VERIFY=1.

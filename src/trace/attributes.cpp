@@ -3,6 +3,7 @@
 
 #include "trace/interpreter.h"
 #include "trace/legacy_tiles.h"
+#include "trace/releases.h"
 #include "trace/tensor_view.h"
 
 namespace nkic::trace {
@@ -247,6 +248,7 @@ Value Interpreter::getattr(const Value& obj, const std::string& name, Span s) {
       if (!m->unavailable.empty())
         error(s, m->unavailable + " (the kernel uses '" + m->name + "." + name + "')",
               "kernels can use nki, nki.language, nki.isa, nki.typing, math and numpy dtypes");
+      if (m->name == "nki" || m->name.rfind("nki.", 0) == 0) check_release(*this, m->name + "." + name, s);
       if (auto it = m->ns.find(name); it != m->ns.end()) return it->second;
       if (m->env) {
         Value v = lookup_global(m->env, name, s);

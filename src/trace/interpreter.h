@@ -103,6 +103,8 @@ class Interpreter {
   bool has_deferred_zero() const { return !deferred_zero_.empty(); }
   void settle_deferred_zero(const TensorObj& operand, bool whole_matmul_dst);
   bool deferred_zero_of(uint32_t tensor) const { return deferred_zero_.count(tensor) > 0; }
+  // Whether the removed-API warning for `name` has not been given yet in this compile (then records it).
+  bool warn_removed_once(const std::string& name) { return warned_removed_.insert(name).second; }
   bool deferred_zero_covered(const TensorObj& view) const;  // the view is the whole deferred tile
 
   // The caller's import paths, imported modules and environment (modules.cpp, builtins_os.cpp), and
@@ -183,6 +185,7 @@ class Interpreter {
   bool legacy_ = false;
   int64_t spmd_program_ = 0;
   bool spmd_tracing_ = false;
+  std::set<std::string> warned_removed_;
   std::map<uint32_t, std::pair<Value, Span>> deferred_zero_;  // tensor id -> (the whole tile, nl.zeros call)
   size_t spmd_next_hbm_ = 0;
   std::vector<uint32_t>

@@ -9,6 +9,7 @@
 #include "ir/program.h"
 #include "support/diagnostic.h"
 #include "target/target.h"
+#include "trace/releases.h"
 
 namespace nkic {
 
@@ -97,6 +98,9 @@ struct Launch {
   // A Beta 1 SPMD grid `kernel[d0, d1, ...]` run serially on one core (legacy-spec.md §1): its dims, and
   // while specializing, the program being traced (nl.program_id(axis) = spmd_id[axis]).
   std::vector<int64_t> spmd, spmd_id;
+  // The NKI release the kernel targets (trace/releases.h); none: the default (0.7.0 plus removed names,
+  // with warnings).
+  std::optional<trace::Release> release;
 };
 
 struct SpecializeResult {
