@@ -36,5 +36,21 @@ _sys.modules[__name__ + ".dtype"] = dtype
 
 __version__ = "0.1.0"
 
+_LEGACY_LAUNCHERS = {
+    "baremetal": "call the @nki.jit kernel with NumPy arrays",
+    "benchmark": "use nkic.profile(kernel, *args) for the timing model's latency estimate",
+    "profile": "use nkic.profile(kernel, *args).to_perfetto(path) / .to_html(path)",
+    "simulate_kernel": "use nki.simulate(kernel)(*args)",
+}
+
+
+def __getattr__(name):
+    # The Beta 1 launchers are not in NKI 0.3.0's namespace (they live on in neuronxcc.nki).
+    if name in _LEGACY_LAUNCHERS:
+        raise AttributeError(f"nki.{name} is not available in NKI 0.3.0 and later (a Beta 1 API, "
+                             f"kept in neuronxcc.nki): {_LEGACY_LAUNCHERS[name]}")
+    raise AttributeError(f"module 'nki' has no attribute '{name}'")
+
+
 __all__ = ["jit", "simulate", "language", "isa", "typing", "collectives", "JitKernel", "dtype", "NkiError",
            "NkiCompileError", "NkiAssertionError", "NkiValidationError", "NkiSimulationError"]

@@ -92,7 +92,7 @@ def test_launcher_errors():
 def test_new_namespace_keeps_its_errors():
     import nki as nki030
     for name in ("baremetal", "benchmark", "profile", "simulate_kernel"):
-        with pytest.raises(AttributeError):
+        with pytest.raises(AttributeError, match=f"nki.{name} is not available in NKI 0.3.0"):
             getattr(nki030, name)
 
 
