@@ -147,6 +147,7 @@ struct ProfileHandle {
 
 NB_MODULE(_core, m) {
   m.doc() = "nkic core: the NKI compiler and NeuronCore simulator";
+  m.attr("__version__") = std::string(api::nkic_version());  // nkic's own (pyproject.toml's)
 
   nb::class_<ProfileHandle>(m, "Profile")
       .def_prop_ro("latency_us", [](const ProfileHandle& h) { return h.profile.timeline.latency_ns / 1000.0; })
@@ -232,7 +233,7 @@ NB_MODULE(_core, m) {
       [](const std::string& path, const std::string& source, const std::string& kernel, nb::list args,
          const std::string& target, int lineno, nb::list globals, const std::vector<std::string>& paths,
          const std::map<std::string, std::string>& modules, nb::object environ_, int grid, int rank, int world_size,
-         bool legacy, const std::vector<int64_t>& spmd) {
+         bool legacy, const std::vector<int64_t>& spmd, const std::optional<std::string>& release) {
         std::vector<KernelArg> kargs;
         for (nb::handle h : args) {
           nb::tuple t = nb::borrow<nb::tuple>(h);
@@ -247,6 +248,13 @@ NB_MODULE(_core, m) {
         opts.world_size = world_size;
         opts.legacy = legacy;
         opts.spmd = spmd;
+        if (release) {
+          try {
+            opts.release = api::parse_release_selection(*release, "release");
+          } catch (const std::invalid_argument& e) {
+            throw nb::value_error(e.what());
+          }
+        }
         for (nb::handle h : globals) {
           nb::tuple t = nb::borrow<nb::tuple>(h);
           opts.globals.push_back({nb::cast<std::string>(t[0]), to_arg(t[1])});
@@ -260,10 +268,11 @@ NB_MODULE(_core, m) {
       nb::arg("lineno") = 0, nb::arg("globals") = nb::list(), nb::arg("paths") = std::vector<std::string>(),
       nb::arg("modules") = std::map<std::string, std::string>(), nb::arg("environ") = nb::none(), nb::arg("grid") = 0,
       nb::arg("rank") = 0, nb::arg("world_size") = 1, nb::arg("legacy") = false,
-      nb::arg("spmd") = std::vector<int64_t>(),
+      nb::arg("spmd") = std::vector<int64_t>(), nb::arg("release") = nb::none(),
       "Compiles `kernel` from a module's source. args: [(keyword or '', description), ...]. paths: the "
       "directories absolute imports are searched in (sys.path); modules: {name: source file} of modules "
-      "already imported (sys.modules); environ: what os.environ reads (default: the C environment).");
+      "already imported (sys.modules); environ: what os.environ reads (default: the C environment); release: "
+      "the NKI release the kernel targets (\"0.3\" ... \"0.7\"; None: the default, ignored for legacy launches).");
 
   m.def(
       "run_ranks",

@@ -34,8 +34,6 @@ for _name, _np_dtype in _runtime._NKI_TO_NP.items():
     setattr(dtype, _name, _np_dtype.type)
 _sys.modules[__name__ + ".dtype"] = dtype
 
-__version__ = "0.1.0"
-
 _LEGACY_LAUNCHERS = {
     "baremetal": "call the @nki.jit kernel with NumPy arrays",
     "benchmark": "use nkic.profile(kernel, *args) for the timing model's latency estimate",
@@ -45,6 +43,13 @@ _LEGACY_LAUNCHERS = {
 
 
 def __getattr__(name):
+    # The NKI release being emulated, as AWS's package reports its own: NKIC_NKI_RELEASE's, else the
+    # default's. Read at each access, as compiles read the variable (nkic's own version: nkic.__version__).
+    if name == "__version__":
+        try:
+            return _runtime.selected_release() or _runtime.DEFAULT_RELEASE
+        except ValueError:
+            return _runtime.DEFAULT_RELEASE
     # The Beta 1 launchers are not in NKI 0.3.0's namespace (they live on in neuronxcc.nki).
     if name in _LEGACY_LAUNCHERS:
         raise AttributeError(f"nki.{name} is not available in NKI 0.3.0 and later (a Beta 1 API, "

@@ -24,6 +24,7 @@ _NP_TO_NKI = {
     np.dtype(ml_dtypes.float8_e4m3): "float8_e4m3",
     np.dtype(ml_dtypes.float8_e4m3fn): "float8_e4m3fn",
     np.dtype(ml_dtypes.float8_e5m2): "float8_e5m2",
+    np.dtype(ml_dtypes.float8_e8m0fnu): "float8_e8m0fnu",  # NKI 0.5.0
     np.dtype(np.int8): "int8",
     np.dtype(np.uint8): "uint8",
     np.dtype(np.int16): "int16",
@@ -38,6 +39,25 @@ _NKI_TO_NP["tfloat32"] = np.dtype(np.float32)
 
 def _target():
     return os.environ.get("NEURON_PLATFORM_TARGET_OVERRIDE", "trn2")
+
+
+# The NKI releases nkic emulates (src/trace/releases.h). NKIC_NKI_RELEASE selects the one kernels target;
+# unset, the default is 0.7.0's API plus every name a later release removed (with a warning).
+RELEASES = ("0.3.0", "0.4.0", "0.5.0", "0.6.0", "0.7.0")
+DEFAULT_RELEASE = RELEASES[-1]
+
+
+def selected_release():
+    """The release NKIC_NKI_RELEASE selects ("0.6", "0.6.0" or "v0.6" -> "0.6.0"), or None (the default)."""
+    text = os.environ.get("NKIC_NKI_RELEASE", "").strip()
+    if not text:
+        return None
+    bare = text[1:] if text[0] in "vV" else text
+    for r in RELEASES:
+        if bare in (r, r[:3]):
+            return r
+    raise ValueError(f"NKIC_NKI_RELEASE={text!r} is not an NKI release nkic emulates (0.3, 0.4, 0.5, 0.6 or "
+                     f"0.7; unset it for the default: 0.7.0 plus the names later releases removed)")
 
 
 def _describe(value, where):
@@ -339,8 +359,11 @@ class JitKernel:
         target = self.options.get("platform_target") or _target()
         glob = _live_globals(inspect.unwrap(self.func))
         grid = self._grid or 0
+        release = None if self._legacy else selected_release()  # a Beta 1 launch has no NKI release
         key = (hashlib.sha1(text.encode()).hexdigest(), path, name, lineno, repr(desc), repr(glob), target, grid,
-               rank, world_size, self._legacy, self._spmd)
+               rank, world_size, self._legacy, self._spmd, release,
+               # read by the launch checks (NKI_PRECISE_FP, the 0.7.0 LNC check), not by the kernel's code
+               os.environ.get("NKI_PRECISE_FP"), os.environ.get("NEURON_LOGICAL_NC_CONFIG"))
         # Per key, the kernels compiled under different values of the environment variables they read
         # (os.environ at compile time): a kernel that read none is never recompiled for the environment.
         for reads, listed_all, compiled in self._cache.get(key, ()):
@@ -351,6 +374,8 @@ class JitKernel:
             legacy = {"legacy": True} if self._legacy else {}
             if self._spmd:
                 legacy["spmd"] = list(self._spmd)
+            if release:
+                legacy["release"] = release
             compiled = _core.compile(path, text, name, desc, target, lineno, glob, paths, modules, dict(os.environ), grid,
                                      rank, world_size, **legacy)
         except NkiError as e:

@@ -12,7 +12,7 @@ from ._hostside import kernel_only as _kernel_only
 from .language import NKIObject
 
 __all__ = ["ReplicaGroup", "NKIObject", "all_reduce", "all_gather", "reduce_scatter", "all_to_all",
-           "all_to_all_v", "collective_permute", "collective_permute_implicit",
+           "all_to_all_v", "all_gather_v", "collective_permute", "collective_permute_implicit",
            "collective_permute_implicit_reduce",
            "collective_permute_implicit_current_processing_rank_id", "rank_id"]
 
@@ -49,43 +49,50 @@ class ReplicaGroup(NKIObject):
 
 
 @_kernel_only
-def all_reduce(srcs, dsts, replica_group, op):
+def all_reduce(srcs, dsts, replica_group, op, priority=None, name=None):
     """Reduce ``srcs`` element-wise across the ranks of each group with ``op``; every rank gets the result in ``dsts``."""
 
 
 @_kernel_only
-def all_gather(srcs, dsts, replica_group, collective_dim):
+def all_gather(srcs, dsts, replica_group, collective_dim, priority=None, name=None):
     """Concatenate every rank's ``srcs`` along ``collective_dim`` into ``dsts`` (HBM: dim 0; SBUF 2-D: 0 or 1)."""
 
 
 @_kernel_only
-def reduce_scatter(srcs, dsts, replica_group, collective_dim, op):
+def reduce_scatter(srcs, dsts, replica_group, collective_dim, op, priority=None, name=None):
     """Reduce across ranks with ``op`` and give each rank its slice (split along dim 0) in ``dsts``."""
 
 
 @_kernel_only
-def all_to_all(srcs, dsts, replica_group, collective_dim):
+def all_to_all(srcs, dsts, replica_group, collective_dim, priority=None, name=None):
     """Split ``srcs`` along dim 0, send chunk i to rank i, concatenate the received chunks (HBM only)."""
 
 
 @_kernel_only
-def all_to_all_v(srcs, dsts, replica_group, metadata_tensor, recv_counts_known=False, has_rdispls=False):
+def all_to_all_v(srcs, dsts, replica_group, metadata_tensor, recv_counts_known=False, has_rdispls=False, priority=None, name=None):
     """All-to-all with run-time per-rank counts/displacements from a uint32 ``metadata_tensor`` (one flat HBM src/dst)."""
 
 
 @_kernel_only
-def collective_permute(srcs, dsts, source_target_pairs):
+def all_gather_v(srcs, dsts, replica_group, metadata_tensor, recv_counts_known=False, has_rdispls=False, priority=None,
+                 name=None):
+    """NKI 0.6.0: every rank sends ``src[send_displ:send_displ + send_count]`` (``metadata_tensor`` rows 0/1, column
+    0) to every rank; ``dst`` holds one equal slot per rank (or rows 2/3: per-source recv counts/displacements)."""
+
+
+@_kernel_only
+def collective_permute(srcs, dsts, source_target_pairs, priority=None, name=None):
     """Send ``srcs`` along explicit ``(source_rank, target_rank)`` pairs into ``dsts`` (one HBM tensor each)."""
 
 
 @_kernel_only
-def collective_permute_implicit(srcs_by_channel, dsts_by_channel, replica_group, channel_ids=[0]):  # noqa: B006
+def collective_permute_implicit(srcs_by_channel, dsts_by_channel, replica_group, channel_ids=[0], priority=None, name=None):  # noqa: B006
     """Ring step: send to the successor and receive from the predecessor, one tensor per channel."""
 
 
 @_kernel_only
 def collective_permute_implicit_reduce(srcs0_by_channel, srcs1_by_channel, dsts_by_channel, replica_group, op,
-                                       channel_ids=[0]):  # noqa: B006
+                                       channel_ids=[0], priority=None, name=None):  # noqa: B006
     """Ring step sending ``op(srcs0, srcs1)`` to the successor and receiving the predecessor's into ``dsts``."""
 
 

@@ -158,6 +158,11 @@ def get_nc_version():
                        + ", ".join(sorted(_TARGETS))) from None
 
 
+def get_nc_sub_version():
+    """NKI 0.5.0: the silicon revision within the NeuronCore generation (nkic models revision 0)."""
+    return 0
+
+
 # ---------------------------------------------------------------------------------------------
 # Tensor Engine
 # ---------------------------------------------------------------------------------------------
@@ -199,6 +204,17 @@ def activation_reduce(dst, op, data, reduce_op, reduce_res, bias=None, scale=1.0
     """``activation`` followed by a free-dim reduction of its result into ``reduce_res`` (P, 1)."""
 
 
+@_kernel_only
+def activate2(dst, op, data, imm0, imm1, op0, op1, relu_param=0.0, reverse0=False, reverse1=False, reduce_op=None,
+              reduce_res=None, reduce_cmd=reduce_cmd.idle, name=None):
+    """NKI 0.4.0, NeuronCore-v4: ``dst = op((data op0 imm0) op1 imm1)`` on the Scalar Engine (fp32 math).
+
+    ``(op0, op1)`` is one of (multiply, add), (multiply, subtract), (multiply, bypass), (add, bypass),
+    (subtract, bypass), (bypass, bypass); ``imm0``/``imm1``/``relu_param`` are numbers or (P, 1) tiles;
+    ``relu_param`` is the negative slope of ``nl.prelu``. ``reduce_op`` (add, maximum, minimum, abs_max,
+    abs_min) folds ``dst`` into the ScalarE accumulator as ``reduce_cmd`` says; ``reduce_res`` reads it out."""
+
+
 # ---------------------------------------------------------------------------------------------
 # Vector Engine (some also on Scalar / GpSimd)
 # ---------------------------------------------------------------------------------------------
@@ -225,8 +241,12 @@ def tensor_reduce(dst, op, data, axis, negate=False, keepdims=False, name=None):
 
 
 @_kernel_only
-def tensor_scalar_reduce(dst, data, op0, operand0, reduce_op, reduce_res, reverse0=False, name=None):
-    """``dst = data op0 operand0`` plus a free-dim reduction of the result into ``reduce_res`` (P, 1)."""
+def tensor_scalar_reduce(dst, data, op0, operand0, reduce_op, reduce_res, reverse0=False,
+                         reduce_cmd=reduce_cmd.reset_reduce, reduce_init=None, name=None):
+    """``dst = data op0 operand0`` plus a free-dim reduction of the result into ``reduce_res`` (P, 1).
+
+    NKI 0.4.0: the reduction goes through the VectorE accumulator: ``reduce_cmd.reset_reduce`` starts
+    afresh, ``reduce`` continues it, ``load_reduce`` starts from ``reduce_init`` (number or (P, 1) tile)."""
 
 
 @_kernel_only
@@ -393,21 +413,30 @@ def nonzero_with_count(dst, src, index_offset=0, padding_val=-1, name=None):
     """Indices of non-zero elements (+ ``index_offset``), padding, then the count; partitions 0, 16, ..., 112 only; NeuronCore-v3+."""
 
 
+@_kernel_only
+def topk(val_dst, idx_dst, src, n, sorted=False, name=None):  # noqa: A002  (NKI's parameter name)
+    """NKI 0.6.0 (``sorted``: 0.7.0): the k = free size of ``val_dst`` largest of ``n`` bf16 elements per
+    16-partition group, read as a snake (element e at partition e % 16, column e // 16); values (bf16) and
+    snake indices (uint32) are written in the same snake layout, ``sorted=True`` in rank order."""
+
+
 # ---------------------------------------------------------------------------------------------
 # DMA
 # ---------------------------------------------------------------------------------------------
 @_kernel_only
-def dma_copy(dst, src, oob_mode=oob_mode.error, dge_mode=dge_mode.unknown, engine=engine.unknown, name=None):
+def dma_copy(dst, src, oob_mode=oob_mode.error, dge_mode=dge_mode.unknown, engine=engine.unknown, priority=None,
+             name=None):
     """DMA ``dst = src`` between HBM and SBUF (equal element counts; dtype converted through fp32 if needed)."""
 
 
 @_kernel_only
-def dma_transpose(dst, src, axes=None, dge_mode=dge_mode.unknown, oob_mode=oob_mode.error, name=None):
+def dma_transpose(dst, src, axes=None, dge_mode=dge_mode.unknown, oob_mode=oob_mode.error, priority=None,
+                  name=None):
     """DMA with a dimension permutation ((1,0), (2,1,0) or (3,1,2,0)) into SBUF."""
 
 
 @_kernel_only
-def dma_compute(dst, srcs, reduce_op, scales=None, unique_indices=True, name=None):
+def dma_compute(dst, srcs, reduce_op, scales=None, unique_indices=True, oob_mode=oob_mode.error, name=None):
     """DMA-engine reduction ``dst = reduce_op(srcs[0] * scales[0], ...)`` (0.3.0: ``nl.add``, scales 1.0)."""
 
 

@@ -129,10 +129,13 @@ float8_e4m3fn_x4 = NkiDtype("float8_e4m3fn_x4")
 """Four float8_e4m3fn values packed in 32 bits (MX matmul on NeuronCore-v4); host storage uint32."""
 float4_e2m1fn_x4 = NkiDtype("float4_e2m1fn_x4")
 """Four float4_e2m1fn values packed in 16 bits (MX matmul on NeuronCore-v4); host storage uint16."""
+float8_e8m0fnu = NkiDtype("float8_e8m0fnu")
+"""NKI 0.5.0: 8-bit unsigned exponent, value 2^(e-127), 0xFF = NaN (the MX scale type); host type
+ml_dtypes.float8_e8m0fnu."""
 
 _ALL_DTYPES = (bool_, int8, uint8, int16, uint16, int32, uint32, float16, bfloat16, tfloat32,
                float32, float8_e4m3, float8_e4m3fn, float8_e5m2, float8_e5m2_x4, float8_e4m3fn_x4,
-               float4_e2m1fn_x4)
+               float4_e2m1fn_x4, float8_e8m0fnu)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,6 +217,18 @@ class tile_size(NKIObject):
     """Minimum byte alignment of an SBUF free-dimension address."""
     total_available_sbuf_size = 212984
     """Usable SBUF bytes per partition on trn2."""
+    sbuf_size_bytes = 128 * 229376
+    """NKI 0.4.0: SBUF bytes over all partitions (physical)."""
+    sbuf_fmax = 212984 // 4
+    """NKI 0.4.0: usable fp32 elements per SBUF partition."""
+    sbuf_fmax_bytes = 212984
+    """NKI 0.4.0: usable bytes per SBUF partition."""
+    psum_bank_fmax = 512
+    """NKI 0.4.0: fp32 elements per partition of one PSUM bank."""
+    psum_bank_fmax_bytes = 2048
+    """NKI 0.4.0: bytes per partition of one PSUM bank."""
+    psum_num_banks = 8
+    """NKI 0.5.0: PSUM banks."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,6 +401,35 @@ def maximum(x, y, dtype=None):
 @_op("alu", "reduce")
 def minimum(x, y, dtype=None):
     """Element-wise minimum.  As an operator: ALU min (also a reduction)."""
+
+
+@_op("alu", "reduce")
+def abs_max(x, y, dtype=None):
+    """NKI 0.4.0, NeuronCore-v4: element-wise, the input of larger magnitude (sign kept; a tie gives ``y``).
+    As an operator: ALU abs_max (also a reduction)."""
+
+
+@_op("alu", "reduce")
+def abs_min(x, y, dtype=None):
+    """NKI 0.4.0, NeuronCore-v4: element-wise, the input of smaller magnitude (sign kept; a tie gives ``y``).
+    As an operator: ALU abs_min (also a reduction)."""
+
+
+class _OpConstant:
+    """An operator constant that is not also a function (``nl.bypass``, ``nl.prelu``)."""
+
+    def __init__(self, name, doc):
+        self.name, self.__doc__ = name, doc
+
+    def __repr__(self):
+        return f"<nki operator nki.language.{self.name}>"
+
+    def __reduce__(self):
+        return self.name
+
+
+bypass = _OpConstant("bypass", "NKI 0.4.0: skip a tensor-scalar stage (``nisa.activate2`` / ``tensor_scalar``).")
+prelu = _OpConstant("prelu", "NKI 0.4.0: parametric ReLU for ``nisa.activate2`` (negative slope ``relu_param``).")
 
 
 @_op("alu")
@@ -716,6 +760,20 @@ def dynamic_range(start, stop=None, step=1):
         raise NkiError("nki.language.dynamic_range with register bounds can only be used inside "
                        "a kernel compiled by nki.jit")
     return _host_range(start, stop, step)
+
+
+def fori_loop(lower, upper, body_fun, step=1):
+    """NKI 0.6.0: one hardware loop running ``body_fun(i)`` for ``i`` in ``range(lower, upper, step)``; the body
+    is traced once and ``i`` is a read-only VirtualRegister.  On the host, with int bounds, a Python loop."""
+    if not _builtins.all(isinstance(b, int) for b in (lower, upper, step)):
+        raise NkiError("nki.language.fori_loop with register bounds can only be used inside a kernel compiled by nki.jit")
+    for i in _builtins.range(lower, upper, step):
+        body_fun(i)
+
+
+@_kernel_only
+def while_loop(init, body_fun):
+    """NKI 0.6.0: ``r = init; while r != 0: r = body_fun(r)`` as one hardware loop (``init`` a VirtualRegister)."""
 
 
 def ds(start, size):

@@ -2,6 +2,7 @@
 
 - ``simulate_ranks(kernel, ranks)``: runs a kernel on several ranks that meet at their ``nki.collectives``
   calls (AWS's simulator does not run collectives).
+- ``__version__``: nkic's version (``nki.__version__`` is the NKI release being emulated, NKIC_NKI_RELEASE).
 - ``profile(kernel, *args, target=None, timing_only=False, **kwargs)``: the timing model's estimate of
   the kernel's latency on trn1/trn2/trn3, where the time goes, a Perfetto trace and an HTML report.
 """
@@ -12,7 +13,9 @@ from nki._runtime import JitKernel, _at_kernel_line
 
 from nkic._profile import Profile, profile
 
-__all__ = ["simulate_ranks", "profile", "Profile", "NkiError"]
+from nki._core import __version__  # nkic's own version (pyproject.toml's); nki.__version__ is the NKI release
+
+__all__ = ["simulate_ranks", "profile", "Profile", "NkiError", "__version__"]
 
 
 def simulate_ranks(kernel, ranks):

@@ -34,6 +34,19 @@ const Pass kPasses[] = {
 };
 }  // namespace
 
+std::string_view nkic_version() { return NKIC_VERSION; }
+
+std::string_view nki_release_name(const std::optional<trace::Release>& selected) {
+  return trace::name_of(selected.value_or(trace::kNewestRelease));
+}
+
+trace::Release parse_release_selection(const std::string& text, const std::string& where) {
+  if (auto r = trace::parse_release(text)) return *r;
+  throw std::invalid_argument(where + "='" + text +
+                              "' is not an NKI release nkic emulates (0.3, 0.4, 0.5, 0.6 or 0.7; unset: the "
+                              "default, 0.7.0 plus the names later releases removed)");
+}
+
 bool CompileOptions::verify_each_default() {
 #ifndef NDEBUG
   return true;
@@ -149,6 +162,48 @@ Span kernel_span(const SourceRef& src, const std::string& name) {
   throw UserError(std::move(d));
 }
 
+Diagnostic launch_warning(const SourceRef& src, const std::string& kernel, const std::string& msg,
+                          const std::string& hint) {
+  Diagnostic d;
+  d.severity = Severity::Warning;
+  d.loc = {src, kernel_span(src, kernel)};
+  d.message = msg;
+  d.hint = hint;
+  return d;
+}
+
+// An environment variable the launch checks read: the caller's environment (Python's os.environ) or the C
+// one. Not one of the kernel's own reads (Kernel::env_reads): nki.jit's cache keys on these two itself.
+std::optional<std::string> launch_env(const CompileOptions& o, const std::string& name) {
+  std::optional<std::string> v;
+  if (o.host.environment) {
+    if (auto it = o.host.environment->find(name); it != o.host.environment->end()) v = it->second;
+  } else if (const char* c = std::getenv(name.c_str())) {
+    v = c;
+  }
+  return v;
+}
+
+// The launch-level behaviour of the selected release (docs/semantics.md, "NKI releases"):
+// NKI_PRECISE_FP (0.4.0) and the LNC-degree check (0.7.0).
+void check_release_launch(const SourceRef& src, const std::string& kernel, const CompileOptions& o,
+                          std::optional<trace::Release> release, std::vector<Diagnostic>& warnings) {
+  using trace::Release;
+  std::optional<std::string> precise = launch_env(o, "NKI_PRECISE_FP");
+  if (precise && *precise == "0")  // AWS's simulator then keeps bf16/fp8 stores in fp32; hardware never does
+    warnings.push_back(launch_warning(
+        src, kernel, "NKI_PRECISE_FP=0 is ignored: nkic stores every dtype as the hardware does (rounded)",
+        "nkic's numerics are the hardware's in every release; unset NKI_PRECISE_FP"));
+  if (o.grid == 0 || (release && *release < Release::V0_7)) return;
+  std::optional<std::string> lnc = launch_env(o, "NEURON_LOGICAL_NC_CONFIG");
+  if (!lnc || (*lnc != "1" && *lnc != "2") || std::stoi(*lnc) == o.grid) return;
+  std::string msg = "NKI kernel '" + kernel + "' is configured with LNC=" + std::to_string(o.grid) +
+                    ", but NEURON_LOGICAL_NC_CONFIG=" + *lnc + " (NKI 0.7.0 checks the LNC degree)";
+  std::string hint = "launch with kernel[" + *lnc + "] or set NEURON_LOGICAL_NC_CONFIG=" + std::to_string(o.grid);
+  if (release) launch_error(src, kernel, msg, hint);
+  warnings.push_back(launch_warning(src, kernel, msg, hint + " (an error when NKI 0.7.0 is selected)"));
+}
+
 // The cores of an LNC2 launch share the caller's buffers: their arguments and outputs must agree.
 void check_same_interface(const SourceRef& src, const Program& a, const Program& b) {
   auto io = [](const Program& p) {
@@ -190,6 +245,9 @@ std::shared_ptr<Kernel> compile(const std::string& path, const std::string& sour
   std::vector<Diagnostic> warnings;
   std::string dump;
   EnvReads env;
+  // A Beta 1 launch (neuronxcc.nki) is the legacy language: no NKI release applies to it.
+  std::optional<trace::Release> release = options.legacy ? std::nullopt : options.release;
+  if (!options.legacy) check_release_launch(src, kernel_name, options, release, warnings);
   for (int c = 0; c < cores; ++c) {
     if (cores > 1 && !options.dump_after.empty()) dump += "core " + std::to_string(c) + ":\n";
     SpecializeResult r = compile_one(src, kernel_name, args, options, lineno,
@@ -201,7 +259,7 @@ std::shared_ptr<Kernel> compile(const std::string& path, const std::string& sour
                                             options.legacy,
                                             options.spmd,
                                             {},
-                                            options.release},
+                                            release},
                                      dump);
     for (Diagnostic& w : r.warnings)  // a warning both cores give is one warning
       if (c == 0 || std::none_of(warnings.begin(), warnings.end(), [&](const Diagnostic& o) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,14 @@ struct CompileOptions {
   bool verify_each = verify_each_default();
   static bool verify_each_default();
 };
+
+// nkic's own version (pyproject.toml's), e.g. "0.1.0".
+std::string_view nkic_version();
+// The NKI release a compile emulates, as shown to users: the selected one, else the default's ("0.7.0").
+std::string_view nki_release_name(const std::optional<trace::Release>& selected);
+// Parses a release selection (NKIC_NKI_RELEASE, `nkic --nki`, compile(release=)): "0.5", "0.5.0", "v0.5";
+// throws std::invalid_argument naming the releases nkic speaks.
+trace::Release parse_release_selection(const std::string& text, const std::string& where);
 
 // The compile pipeline's passes, in order: specialize, allocate, placement, verify.
 const std::vector<std::string_view>& pass_names();

@@ -26,7 +26,8 @@ namespace nkic {
   X(Float8E5M2, "float8_e5m2", 1, true, false)          \
   X(Float8E5M2x4, "float8_e5m2_x4", 4, true, false)     \
   X(Float8E4M3FNx4, "float8_e4m3fn_x4", 4, true, false) \
-  X(Float4E2M1FNx4, "float4_e2m1fn_x4", 2, true, false)
+  X(Float4E2M1FNx4, "float4_e2m1fn_x4", 2, true, false) \
+  X(Float8E8M0FNU, "float8_e8m0fnu", 1, true, false) /* NKI 0.5.0: the MX scale type, 2^(e-127) */
 
 enum class DType : uint8_t {
 #define X(e, n, b, f, s) e,

@@ -81,7 +81,8 @@ std::string_view name_of(CollectiveKind k) {
                                                "all_to_all_v",
                                                "collective_permute",
                                                "collective_permute_implicit",
-                                               "collective_permute_implicit_reduce"};
+                                               "collective_permute_implicit_reduce",
+                                               "all_gather_v"};
   auto i = static_cast<size_t>(k);
   return i < std::size(names) ? names[i] : "?";
 }

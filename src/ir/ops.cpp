@@ -31,7 +31,9 @@ uint8_t op_uses(AluOp op) {
     case AluOp::Subtract:
     case AluOp::LogicalAnd:
     case AluOp::LogicalOr:
-    case AluOp::LogicalXor: return kBinary | kReduce;
+    case AluOp::LogicalXor:
+    case AluOp::AbsMax:
+    case AluOp::AbsMin: return kBinary | kReduce;
     case AluOp::Divide:
     case AluOp::Power:
     case AluOp::Fmod:

@@ -33,7 +33,10 @@ namespace nkic {
                       X(Sign, "sign") X(Sin, "sin") X(Arctan, "arctan")                                                \
                           X(Sqrt, "sqrt") /* nl.cos/tan/ceil/floor/trunc: ScalarE functions of the nl.* API (also      \
                                              accepted by activation) */                                                \
-      X(Cos, "cos") X(Tan, "tan") X(Ceil, "ceil") X(Floor, "floor") X(Trunc, "trunc")
+      X(Cos, "cos") X(Tan, "tan") X(Ceil, "ceil") X(Floor, "floor") X(Trunc, "trunc")                       \
+      /* NKI 0.4.0: abs_max / abs_min (NeuronCore-v4 ALU ops: the input of larger / smaller magnitude) and  \
+         the activate2 function prelu (slope = relu_param) */                                                \
+      X(AbsMax, "abs_max") X(AbsMin, "abs_min") X(Prelu, "prelu")
 // clang-format on
 
 enum class AluOp : uint8_t {

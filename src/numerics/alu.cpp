@@ -32,6 +32,10 @@ float apply_alu(AluOp op, float a, float b) {
     case AluOp::Reciprocal: return 1.f / a;
     case AluOp::Abs: return std::fabs(a);
     case AluOp::Bypass: return a;
+    case AluOp::Square: return a * a;  // tensor_scalar's unary op0 forms (NKI 0.4.0)
+    case AluOp::Relu: return std::fmax(a, 0.f);
+    case AluOp::AbsMax: return std::fabs(a) > std::fabs(b) ? a : b;  // a tie gives b
+    case AluOp::AbsMin: return std::fabs(a) < std::fabs(b) ? a : b;
     default: return std::nanf("");  // bitvec ops take the integer path; activations have their own table
   }
 }
@@ -62,6 +66,8 @@ int64_t apply_alu_int(AluOp op, int64_t a, int64_t b, int bits) {
     case AluOp::LogicalXor: return (a != 0) != (b != 0);
     case AluOp::Abs: return a < 0 ? -a : a;
     case AluOp::Bypass: return a;
+    case AluOp::AbsMax: return (a < 0 ? -a : a) > (b < 0 ? -b : b) ? a : b;
+    case AluOp::AbsMin: return (a < 0 ? -a : a) < (b < 0 ? -b : b) ? a : b;
     default: return 0;
   }
 }

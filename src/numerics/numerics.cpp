@@ -193,6 +193,7 @@ decltype(auto) dispatch(DType t, const char* what, Fn&& fn) {
     case DType::Float8E4M3: return fn(FloatCodec<uint8_t, e4m3_to_f32, f32_to_e4m3>{});
     case DType::Float8E4M3FN: return fn(FloatCodec<uint8_t, e4m3fn_to_f32, f32_to_e4m3fn>{});
     case DType::Float8E5M2: return fn(FloatCodec<uint8_t, e5m2_to_f32, f32_to_e5m2>{});
+    case DType::Float8E8M0FNU: return fn(FloatCodec<uint8_t, e8m0_to_f32, f32_to_e8m0>{});
     default: break;
   }
   bad_dtype(t, what);
@@ -216,6 +217,14 @@ float e4m3fn_to_f32(uint8_t b) { return kE4M3FNTab[b]; }
 uint8_t f32_to_e4m3fn(float f) { return static_cast<uint8_t>(encode<kE4M3FN>(f)); }
 float e5m2_to_f32(uint8_t b) { return kE5M2Tab[b]; }
 uint8_t f32_to_e5m2(float f) { return static_cast<uint8_t>(encode<kE5M2>(f)); }
+float e8m0_to_f32(uint8_t b) { return b == 0xFF ? std::numeric_limits<float>::quiet_NaN() : std::ldexp(1.0f, b - 127); }
+uint8_t f32_to_e8m0(float f) {
+  if (std::isnan(f) || std::isinf(f) || f <= 0) return 0xFF;  // no zero, no sign: NaN (as ml_dtypes)
+  uint32_t b = bits(f), e = b >> 23 & 0xFF;
+  if (e == 0) return 0;  // zero and fp32 subnormals: the smallest scale
+  if ((b & 0x7FFFFF) >= 0x400000) ++e;
+  return static_cast<uint8_t>(e >= 0xFF ? 0xFF : e);
+}
 
 // ---- integers ----
 // Needs IEEE fp32 arithmetic in the default rounding mode: do not build this

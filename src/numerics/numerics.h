@@ -49,6 +49,8 @@ float e4m3fn_to_f32(uint8_t b);  // float8_e4m3fn (OCP, no Inf, max 448)
 uint8_t f32_to_e4m3fn(float f);
 float e5m2_to_f32(uint8_t b);  // float8_e5m2   (IEEE-like, bias 15, max 57344)
 uint8_t f32_to_e5m2(float f);
+float e8m0_to_f32(uint8_t b);  // float8_e8m0fnu (exponent only, bias 127, 0xFF = NaN; NKI 0.5.0)
+uint8_t f32_to_e8m0(float f);  // as ml_dtypes: a mantissa >= 0.5 rounds the exponent up; <=0, Inf, NaN -> NaN
 
 // ---- integers ----
 // Round half to even in the default FP environment; NaN/Inf/huge returned as is.

@@ -71,6 +71,10 @@ constexpr Row kRows[] = {
     {Opcode::CoreBarrier, {F::Sync, 0, 0}},
     {Opcode::SendRecv, {F::Sync, 0, 0}},
     {Opcode::Collective, {F::Sync, 0, 0}},
+    // NKI 0.4.0-0.5.0
+    {Opcode::Activate2, {F::Elementwise, 1, 0}},         // + MIN_II when it writes reduce_res
+    // NKI 0.6.0-0.7.0
+    {Opcode::TopK, {F::GpSimd, 1, 0}},                   // 4n + k cycles (see engine_cost)
 };
 // clang-format on
 
@@ -198,12 +202,14 @@ EngineCost engine_cost(const Timing& tm, const Program& p, const Instruction& in
     speedup = tm.scalar_copy_speedup;
   if (in.op == Opcode::Memset && all16 && in.f0 == 0) passes = 0.5;
   double work = N * passes / std::max(speedup, 1.0) * (wide ? 2 : 1);
+  if (in.op == Opcode::TopK) work = 4.0 * in.i0 + static_cast<double>(v[0].free_elems());  // nisa.topk: 4n + k
   double cycles;
   if (row.formula == F::GpSimd || e == Engine::GpSimd)
     cycles = tm.gpsimd_startup + work;
   else
     cycles = std::max<double>(tm.min_ii, work + tm.access_startup);
-  bool reduces = in.op == Opcode::Activation && in.operand(4) >= 0;
+  bool reduces =
+      (in.op == Opcode::Activation && in.operand(4) >= 0) || (in.op == Opcode::Activate2 && in.operand(5) >= 0);
   cycles += (row.extra_ii + (reduces ? 1 : 0)) * tm.min_ii;
   out.busy_ns = cycles / ghz;
   return out;

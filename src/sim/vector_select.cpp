@@ -202,18 +202,26 @@ void exec_RangeSelect(ExecContext& cx, const Instruction& in) {
 }
 
 void exec_TensorScalarReduce(ExecContext& cx, const Instruction& in) {
-  PhysView d = opnd(cx, in, 0), x = opnd(cx, in, 1), o = opt(cx, in, 2), r = opnd(cx, in, 3);
-  bool has_o = in.operand(2) >= 0;
+  PhysView d = opnd(cx, in, 0), x = opnd(cx, in, 1), o = opt(cx, in, 2), r = opnd(cx, in, 3), ri = opt(cx, in, 4);
+  bool has_o = in.operand(2) >= 0, has_init = in.operand(4) >= 0;
+  auto cmd = static_cast<ReduceCmd>(in.i0);
   int64_t n = d.free_elems();
   cx.a.resize(n);
   for (int64_t p = 0; p < d.pnum; ++p) {
     load_partition(x, p, cx.a.data());
     float s = has_o ? column_value(o, p) : static_cast<float>(in.f0);
     alu_row_scalar(in.alu, cx.a.data(), n, s, false);
-    float acc = cx.a[0];
+    // The VectorE accumulator (NKI 0.4.0): reset_reduce starts from the first element (as 0.3.0 did),
+    // reduce continues the register, load_reduce starts from reduce_init.
+    float& acc = vec_acc(cx, x, p);
+    int64_t i = 0;
+    if (cmd == ReduceCmd::ResetReduce) acc = cx.a[i++];
+    if (cmd == ReduceCmd::LoadReduce) acc = has_init ? column_value(ri, p) : static_cast<float>(in.f1);
+    float r0 = acc;
     dispatch_alu(in.alu1, [&](auto f) {
-      for (int64_t i = 1; i < n; ++i) acc = f(acc, cx.a[i]);
+      for (; i < n; ++i) r0 = f(r0, cx.a[i]);
     });
+    acc = r0;
     store_partition(d, p, cx.a.data());
     store_partition(r, p, &acc);
   }

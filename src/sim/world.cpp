@@ -316,6 +316,60 @@ void World::complete(const std::vector<Arrival>& ps) {
       }
       break;
     }
+    case CollectiveKind::AllGatherV: {
+      // NKI 0.6.0: each sender sends src[send_displ : send_displ + send_count] (metadata rows 0 and 1, column 0)
+      // to every rank; dst holds one equal slot per rank of the group (sender position s -> slot s), or the
+      // chunk lands at rdispls[sender] (row 3) with has_rdispls. Row 2 (recv_counts_known): expected counts.
+      std::vector<std::vector<double>> meta(n);
+      std::vector<int64_t> cols(n);
+      std::vector<std::vector<uint8_t>> chunk(n);
+      for (size_t i = 0; i < n; ++i) {
+        CollectiveLayout li = layout(i);
+        Tile m = tile_of(*ps[i].core, instr(i), static_cast<size_t>(li.num_srcs + li.num_srcs1 + li.num_dsts));
+        std::vector<int64_t> shape = m.shape;
+        if (shape.size() == 3 && shape[0] == 1) shape.erase(shape.begin());  // the (1, rows, ranks) SBUF form
+        int64_t need = li.has_rdispls ? 4 : li.recv_counts_known ? 3 : 2;
+        if (shape.size() != 2 || shape[0] < need || shape[1] < 1)
+          fail(i, "metadata_tensor must be (" + std::to_string(need) +
+                      ", ranks) (or (1, rows, ranks) in SBUF): send count, send displacement" +
+                      (need > 2 ? ", recv counts" : "") + (need > 3 ? ", recv displacements" : ""));
+        meta[i] = numbers_of(m);
+        cols[i] = shape[1];
+        Tile a = src(i, 0);
+        std::vector<uint8_t> bytes = bytes_of(a);
+        int64_t w = size_of(a.view.dtype), count = static_cast<int64_t>(meta[i][0]),
+                displ = static_cast<int64_t>(meta[i][static_cast<size_t>(cols[i])]);
+        if (count < 0 || displ < 0 || displ + count > a.size())
+          fail(i, "sends elements [" + std::to_string(displ) + ", " + std::to_string(displ + count) +
+                      "), outside its " + std::to_string(a.size()) + "-element src");
+        chunk[i].assign(bytes.begin() + displ * w, bytes.begin() + (displ + count) * w);
+      }
+      for (size_t r = 0; r < n; ++r) {
+        Tile d = dst(r, 0);
+        CollectiveLayout lr = layout(r);
+        std::vector<uint8_t> out = bytes_of(d);  // elements nobody sends keep their contents
+        int64_t w = size_of(d.view.dtype), dsize = d.size(), slot = dsize / static_cast<int64_t>(n);
+        for (size_t s = 0; s < n; ++s) {
+          if (src(s, 0).view.dtype != d.view.dtype) fail(s, "src dtype differs from rank " + rank(r) + "'s dst dtype");
+          int64_t count = static_cast<int64_t>(chunk[s].size()) / w, col = ps[s].dev->rank();
+          if (col >= cols[r]) col = static_cast<int64_t>(s);  // a column per group position when fewer columns
+          auto at = [&](int64_t row) {
+            return static_cast<int64_t>(meta[r][static_cast<size_t>(row * cols[r] + col)]);
+          };
+          if (lr.recv_counts_known && at(2) != count)
+            fail(r, "expects " + std::to_string(at(2)) + " elements from rank " + rank(s) + ", which sends " +
+                        std::to_string(count));
+          int64_t rdispl = lr.has_rdispls ? at(3) : static_cast<int64_t>(s) * slot;
+          if (rdispl < 0 || rdispl + count > dsize || (!lr.has_rdispls && count > slot))
+            fail(r, "receives " + std::to_string(count) + " elements from rank " + rank(s) + " at element " +
+                        std::to_string(rdispl) + ", outside its " + std::to_string(dsize) + "-element dst" +
+                        (lr.has_rdispls ? "" : " (one slot of " + std::to_string(slot) + " per rank)"));
+          std::memcpy(out.data() + rdispl * w, chunk[s].data(), chunk[s].size());
+        }
+        writes.push_back({d, out});
+      }
+      break;
+    }
     case CollectiveKind::Permute: {
       auto pos = [&](int64_t r) {
         for (size_t i = 0; i < n; ++i)

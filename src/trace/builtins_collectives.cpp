@@ -121,6 +121,25 @@ int64_t ring_position(const std::vector<int64_t>& g, int64_t rank) {
   return std::find(g.begin(), g.end(), rank) - g.begin();
 }
 
+// The priority= (NKI 0.4.0) and name= (NKI 0.5.0) arguments: checked against the selected release.
+void check_priority_and_name(Call& c) {
+  size_t ip = c.index("priority"), in_ = c.index("name");
+  auto since = [&](size_t i, trace::Release r) {
+    if (c.in.launch.release && *c.in.launch.release < r)
+      c.fail(i, "parameter '" + std::string(c.sig[i].name) + "' is not in NKI " +
+                    std::string(name_of(*c.in.launch.release)) + ": it was added in NKI " + std::string(name_of(r)));
+  };
+  if (!c.v[ip].is_none()) {
+    since(ip, trace::Release::V0_4);
+    if (!c.v[ip].is_int() || c.v[ip].as_int() < 0 || c.v[ip].as_int() > 3)
+      c.fail(ip, "priority must be None or an int from 0 (most urgent) to 3");
+  }
+  if (!c.v[in_].is_none()) {
+    since(in_, trace::Release::V0_5);
+    if (c.v[in_].k != VK::Str) c.fail(in_, "name must be None or a str");
+  }
+}
+
 Value collective(Call& c) {
   const std::string& n = c.name;
   CollectiveLayout l;
@@ -155,10 +174,10 @@ Value collective(Call& c) {
     l.num_dsts = static_cast<int64_t>(d.size());
     add(s);
     add(d);
-  } else if (n == "all_to_all_v") {
+  } else if (n == "all_to_all_v" || n == "all_gather_v") {
     auto s = c.tensors("srcs"), d = c.tensors("dsts");
-    if (s.size() != 1 || d.size() != 1) c.fail(c.index("srcs"), "all_to_all_v takes exactly one src and one dst");
-    c.same_memory({s, d}, false);
+    if (s.size() != 1 || d.size() != 1) c.fail(c.index("srcs"), n + " takes exactly one src and one dst");
+    c.same_memory({s, d}, n == "all_gather_v");
     l.groups = c.groups("replica_group");
     TensorObj* meta =
         expect_tensor(c.in, c.arg("metadata_tensor"), c.span(c.index("metadata_tensor")), "metadata_tensor");
@@ -168,7 +187,7 @@ Value collective(Call& c) {
     l.has_rdispls = c.in.truthy(c.arg("has_rdispls"), c.span(c.index("has_rdispls")));
     l.num_srcs = l.num_dsts = 1;
     l.has_metadata = true;
-    kind = CollectiveKind::AllToAllV;
+    kind = n == "all_gather_v" ? CollectiveKind::AllGatherV : CollectiveKind::AllToAllV;
     add(s);
     add(d);
     ops.push_back(meta);
@@ -249,6 +268,13 @@ Value make_collectives_module() {
         {"metadata_tensor", true},
         {"recv_counts_known", false, no},
         {"has_rdispls", false, no}}},
+      {"all_gather_v",  // NKI 0.6.0
+       {{"srcs", true},
+        {"dsts", true},
+        {"replica_group", true},
+        {"metadata_tensor", true},
+        {"recv_counts_known", false, no},
+        {"has_rdispls", false, no}}},
       {"collective_permute", {{"srcs", true}, {"dsts", true}, {"source_target_pairs", true}}},
       {"collective_permute_implicit",
        {{"srcs_by_channel", true},
@@ -266,8 +292,13 @@ Value make_collectives_module() {
   for (const auto& [n, ps] : sigs) {
     std::string name = n;
     std::vector<Param> sig = ps;
+    // priority (NKI 0.4.0: DMA QoS 0-3, not modelled) and name (NKI 0.5.0) on every collective.
+    for (const char* extra : {"priority", "name"})
+      if (std::none_of(sig.begin(), sig.end(), [&](const Param& p) { return std::string(p.name) == extra; }))
+        sig.push_back({extra, false});
     m->ns[name] = make_builtin("nki.collectives." + name, sig, [name, sig](Interpreter& in, CallArgs& a) -> Value {
       Call c{in, a, name, sig, in.bind(a, name, sig)};
+      check_priority_and_name(c);
       return collective(c);
     });
   }

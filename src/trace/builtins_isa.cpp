@@ -68,6 +68,14 @@ void Ctx::needs_nc(size_t i, int version, const std::string& hint, const char* w
          hint);
 }
 
+void Ctx::since(size_t i, Release r) {
+  if (in.launch.release && *in.launch.release < r)
+    fail(i,
+         "parameter '" + pname(i) + "' is not in NKI " + std::string(name_of(*in.launch.release)) +
+             ": it was added in NKI " + std::string(name_of(r)),
+         "select NKI " + std::string(name_of(r)) + " or later (NKIC_NKI_RELEASE, nkic --nki)");
+}
+
 void Ctx::on_chip(size_t i, const TensorObj* t) {
   if (mem(t) == Mem::HBM)
     fail(i, pname(i) + " must be in SBUF or PSUM, but it is in HBM",
@@ -156,6 +164,8 @@ AluOp Ctx::op(size_t i, uint8_t uses, const char* what) {
     fail(i, pname(i) + " must be " + ops_allowed(uses) + ", not '" + std::string(type_name(v[i].k)) + "'");
   AluOp o = v[i].as_op();
   if (!(op_uses(o) & uses)) fail(i, "nl." + std::string(name_of(o)) + " is not " + what);
+  if (o == AluOp::AbsMax || o == AluOp::AbsMin)
+    needs_nc(i, 4, kTrn3Hint, (" for nl." + std::string(name_of(o))).c_str());
   return canonical(o);
 }
 
@@ -310,12 +320,20 @@ Value make_isa_module() {
   add_isa_random(*m, e);
   add_isa_mx(*m, e);
   add_isa_lnc(*m, e);
+  add_isa_activate2(*m, e);
+  add_isa_topk(*m, e);
   add_isa_registers(*m);
   // get_nc_version(): the compile target's generation (nki-library kernels branch on it).
   Value versions = m->ns["nc_version"];
   m->ns["get_nc_version"] = make_builtin("nki.isa.get_nc_version", [versions](Interpreter& in, CallArgs& a) {
     if (!a.pos.empty() || !a.kw.empty()) in.error(a.call_span, "get_nc_version() takes no arguments");
     return versions.as<ModuleObj>()->ns["gen" + std::to_string(in.tgt.nc_version)];
+  });
+  // get_nc_sub_version() (NKI 0.5.0): the silicon revision within the generation; nkic models revision 0.
+  static const std::vector<Param> no_params;
+  m->ns["get_nc_sub_version"] = make_builtin("nki.isa.get_nc_sub_version", no_params, [](Interpreter& in, CallArgs& a) {
+    in.bind(a, "get_nc_sub_version", no_params);
+    return Value::integer(0);
   });
   // Deprecated in 0.3.0, removed in 0.4.0 (spec 5.11): a migration error naming the replacement.
   for (const char* n : {"tensor_copy_dynamic_src", "tensor_copy_dynamic_dst"}) {

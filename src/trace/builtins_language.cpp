@@ -1,6 +1,7 @@
 // nki.language: dtypes, buffers, operator constants, tile sizes, tensor creation, iterators.
 #include <algorithm>
 #include "trace/dynamic.h"
+#include "trace/loops.h"
 
 #include "target/rules.h"
 #include "trace/interpreter.h"
@@ -267,6 +268,7 @@ Value make_language_module() {
     return Value::wrap(VK::Enum, e);
   });
   add_dynamic_range(*m);
+  add_structured_loops(*m);  // nl.fori_loop, nl.while_loop (0.6.0)
   m->ns["NKIObject"] = make_object_class("NKIObject");
   add_language_ops(*m);
   add_constants(*m);

@@ -135,9 +135,15 @@ Value unary_activation(Interpreter& in, CallArgs& a, AluOp f) {
   Bound b = bind_args(in, a, fn);
   TensorObj* t = tile_arg(in, b.v[0], in.arg_span(a, b.ps, 0), fn, "x");
   DType dt = dtype_arg(in, b.v[1], in.arg_span(a, b.ps, 1), t->ap.dtype);
-  Mem mem = f == AluOp::Copy ? in.program.tensors[t->ap.tensor].mem : Mem::SBUF;
+  // nl.copy: a VectorE tensor_copy into a new SBUF tile from NKI 0.6.0 (and by default); before, a ScalarE
+  // activation(copy) in x's buffer (docs/semantics.md, "NKI releases").
+  bool vector_copy = f == AluOp::Copy && (!in.launch.release || *in.launch.release >= trace::Release::V0_6);
+  Mem mem = f == AluOp::Copy && !vector_copy ? in.program.tensors[t->ap.tensor].mem : Mem::SBUF;
   Value out = new_tile(in, t->shape(), dt, mem, a.call_span);
-  isa(in, a, "activation", {{"dst", out}, {"op", Value::op(f)}, {"data", b.v[0]}});
+  if (vector_copy)
+    isa(in, a, "tensor_copy", {{"dst", out}, {"src", b.v[0]}, {"engine", engine_value(in, "vector")}});
+  else
+    isa(in, a, "activation", {{"dst", out}, {"op", Value::op(f)}, {"data", b.v[0]}});
   return out;
 }
 
@@ -715,7 +721,7 @@ const std::map<std::string, Value>& functions() {
                      AluOp::Minimum,    AluOp::Power,     AluOp::Fmod,       AluOp::Mod,        AluOp::Equal,
                      AluOp::NotEqual,   AluOp::Less,      AluOp::LessEqual,  AluOp::Greater,    AluOp::GreaterEqual,
                      AluOp::LogicalAnd, AluOp::LogicalOr, AluOp::LogicalXor, AluOp::BitwiseAnd, AluOp::BitwiseOr,
-                     AluOp::BitwiseXor, AluOp::LeftShift, AluOp::RightShift})
+                     AluOp::BitwiseXor, AluOp::LeftShift, AluOp::RightShift, AluOp::AbsMax,     AluOp::AbsMin})
       define(std::string(name_of(op)), {{"x", true}, {"y", true}, {"dtype", false}},
              [op](Interpreter& in, CallArgs& a) { return binary(in, a, op); });
     const std::vector<Param> unary = {{"x", true}, {"dtype", false}};

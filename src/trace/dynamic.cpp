@@ -11,23 +11,6 @@ using ast::Stmt;
 
 namespace {
 
-Value new_register(Interpreter& in, bool frozen) {
-  auto r = std::make_shared<RegisterObj>();
-  r->id = in.program.num_registers++;
-  r->frozen = frozen;
-  return Value::wrap(VK::Register, r);
-}
-
-// Appends an operand-less sequencer instruction; returns its index.
-uint32_t emit_control(Interpreter& in, Opcode op, Span s) {
-  Instruction ins;
-  ins.op = op;
-  ins.engine = default_engine(op);
-  ins.loc = in.loc_here(s);
-  in.program.emit(ins, {});
-  return static_cast<uint32_t>(in.program.instrs.size() - 1);
-}
-
 constexpr int64_t kInt32Min = -2147483648LL, kInt32Max = 2147483647LL;
 
 int64_t int32_immediate(Interpreter& in, const Value& v, Span s, const std::string& what) {
@@ -278,6 +261,22 @@ void record_dynamic_operand(Interpreter& in, uint32_t operand, const TensorObj& 
   uint32_t i = static_cast<uint32_t>(in.program.instrs.size() - 1);
   in.program.instrs[i].flags |= kDynamic;
   in.program.dynamic.push_back({i, operand, *t.dyn});
+}
+
+Value new_register(Interpreter& in, bool frozen) {
+  auto r = std::make_shared<RegisterObj>();
+  r->id = in.program.num_registers++;
+  r->frozen = frozen;
+  return Value::wrap(VK::Register, r);
+}
+
+uint32_t emit_control(Interpreter& in, Opcode op, Span s) {
+  Instruction ins;
+  ins.op = op;
+  ins.engine = default_engine(op);
+  ins.loc = in.loc_here(s);
+  in.program.emit(ins, {});
+  return static_cast<uint32_t>(in.program.instrs.size() - 1);
 }
 
 }  // namespace nkic::trace

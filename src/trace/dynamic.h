@@ -30,4 +30,9 @@ void record_dynamic_operand(Interpreter& in, uint32_t operand, const TensorObj& 
 // A VirtualRegister argument (nullptr if v is not one).
 RegisterObj* as_register(const Value& v);
 
+// A fresh virtual register (frozen: a loop's read-only induction variable).
+Value new_register(Interpreter& in, bool frozen);
+// Appends an operand-less sequencer instruction (Loop, EndLoop, While, EndWhile); returns its index.
+uint32_t emit_control(Interpreter& in, Opcode op, Span s);
+
 }  // namespace nkic::trace

@@ -12,6 +12,7 @@
 #include "trace/legacy.h"
 #include "trace/legacy_index.h"
 #include "trace/legacy_tiles.h"
+#include "trace/releases.h"
 
 namespace nkic::trace {
 
@@ -215,9 +216,7 @@ Value Interpreter::builtin_module(const std::string& name) {
 Value Interpreter::import_module(const std::string& dotted, Span s) {
   if (dotted == "neuronxcc" || dotted.rfind("neuronxcc.", 0) == 0) {  // the Beta 1 language
     legacy_ = true;
-    if (dotted.rfind("neuronxcc.nki", 0) == 0 && !launch.legacy)  // a legacy launcher expects it
-      warning(s, "'" + dotted + "' is the legacy NKI namespace",
-              "use '" + ("nki" + dotted.substr(std::string("neuronxcc.nki").size())) + "' (NKI 0.3.0)");
+    if (dotted.rfind("neuronxcc.nki", 0) == 0) check_legacy_namespace(*this, dotted, s);  // per release
   }
   Value m = builtin_module(dotted);
   if (!m.is_none()) return m;
@@ -432,6 +431,7 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
     case StmtKind::While: {
       Value test = eval(s->test);
       if (test.k == VK::Register) {
+        check_release(*this, "`while` on a register", s->test->span);  // removed in 0.7.0: nl.while_loop
         try {
           return exec_dynamic_while(s, *test.as<RegisterObj>());
         } catch (const PyException& e) {

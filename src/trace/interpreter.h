@@ -106,6 +106,10 @@ class Interpreter {
   // Whether the removed-API warning for `name` has not been given yet in this compile (then records it).
   bool warn_removed_once(const std::string& name) { return warned_removed_.insert(name).second; }
   bool deferred_zero_covered(const TensorObj& view) const;  // the view is the whole deferred tile
+  // For nl.fori_loop / nl.while_loop (trace/loops.cpp): inside `with nl.no_reorder():`; an exception
+  // leaving a hardware loop's body (no longer catchable: the body is traced once).
+  bool in_no_reorder() const { return no_reorder_depth_ > 0; }
+  [[noreturn]] void leave_hardware_loop(const PyException& e);
 
   // The caller's import paths, imported modules and environment (modules.cpp, builtins_os.cpp), and
   // the environment variables compile-time code read (name -> value, or unset).
@@ -149,7 +153,6 @@ class Interpreter {
   [[noreturn]] void exec_raise(const ast::Stmt* s);
   bool exception_matches(const Value& exc, const Value& handler, Span s);
   // An exception leaving a hardware loop's body: no longer catchable (the body is traced once).
-  [[noreturn]] void leave_hardware_loop(const PyException& e);
   int try_depth_ = 0;  // try bodies being traced
   Diagnostic diagnostic_here(Span s, const std::string& msg, const std::string& hint);
   // Where assignments in the current frame bind: the module namespace or the function's scope.

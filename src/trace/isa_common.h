@@ -151,6 +151,9 @@ struct Ctx {
   // The check above for a scalar-operand argument when it holds a compile-time int (floats pass).
   void scalar_imm(size_t i);
   void float_dtype(size_t i, const TensorObj* t);
+  // A parameter that release `r` added: an error when the selected release is older (call it when the
+  // argument was passed, i.e. differs from its default).
+  void since(size_t i, Release r);
   void int_dtype(size_t i, const TensorObj* t);
 
   // Appends the instruction; operands by role (nullptr for an absent optional role).
@@ -174,9 +177,11 @@ void add_isa_gpsimd(ModuleObj& m, const IsaEnums& e);
 void add_isa_tensor(ModuleObj& m, const IsaEnums& e);
 void add_isa_dma(ModuleObj& m, const IsaEnums& e);
 void add_isa_vector_select(ModuleObj& m, const IsaEnums& e);
-void add_isa_extra(ModuleObj& m, const IsaEnums& e);   // exponential, sequence_bounds, nonzero_with_count
-void add_isa_random(ModuleObj& m, const IsaEnums& e);  // rng, rand2, dropout, set_rng_seed, rand_*_state
-void add_isa_mx(ModuleObj& m, const IsaEnums& e);      // quantize_mx, nc_matmul_mx
-void add_isa_lnc(ModuleObj& m, const IsaEnums& e);     // core_barrier, sendrecv
+void add_isa_extra(ModuleObj& m, const IsaEnums& e);      // exponential, sequence_bounds, nonzero_with_count
+void add_isa_random(ModuleObj& m, const IsaEnums& e);     // rng, rand2, dropout, set_rng_seed, rand_*_state
+void add_isa_mx(ModuleObj& m, const IsaEnums& e);         // quantize_mx, nc_matmul_mx
+void add_isa_lnc(ModuleObj& m, const IsaEnums& e);        // core_barrier, sendrecv
+void add_isa_activate2(ModuleObj& m, const IsaEnums& e);  // activate2 (NKI 0.4.0)
+void add_isa_topk(ModuleObj& m, const IsaEnums& e);       // topk (NKI 0.6.0)
 
 }  // namespace nkic::trace

@@ -38,12 +38,24 @@ bool check_rows(Ctx& c, size_t src, std::initializer_list<std::pair<size_t, cons
   return true;
 }
 
+// priority= (NKI 0.4.0): DMA QoS 0 (most urgent) to 3 on NeuronCore-v4; the timing model has one DMA
+// queue order and ignores it.
+void dma_priority(Ctx& c, size_t i) {
+  if (!c.given(i)) return;
+  c.since(i, Release::V0_4);
+  c.needs_nc(i, 4, kTrn3Hint);
+  int64_t q = c.integer(i);
+  if (q < 0 || q > 3) c.fail(i, "priority must be 0 (most urgent) to 3, not " + std::to_string(q));
+}
+
 int oob_skip(Ctx& c, size_t i) { return c.member<OobMode>(i) == OobMode::Skip ? kOobSkip : 0; }
 
-// dma_copy(dst, src, oob_mode=oob_mode.error, dge_mode=dge_mode.unknown, engine=engine.unknown, name=None)
+// dma_copy(dst, src, oob_mode=oob_mode.error, dge_mode=dge_mode.unknown, engine=engine.unknown, priority=None,
+//          name=None)
 #define DMA_COPY_PARAMS(X) \
   X(dst, kRequired)        \
-  X(src, kRequired) X(oob_mode, e.oob_error) X(dge_mode, e.dge_unknown) X(engine, e.engine_unknown) X(name, kNone)
+  X(src, kRequired)        \
+  X(oob_mode, e.oob_error) X(dge_mode, e.dge_unknown) X(engine, e.engine_unknown) X(priority, kNone) X(name, kNone)
 NKIC_PARAM_POSITIONS(DmaCopyParam, DMA_COPY_PARAMS);
 
 void dma_copy(Ctx& c) {
@@ -57,14 +69,16 @@ void dma_copy(Ctx& c) {
   if (check_rows(c, P::src, {{P::dst, dst}, {P::src, src}}) && c.member<DgeMode>(P::dge_mode) == DgeMode::Hwdge)
     c.fail(P::dge_mode,
            "vector_offset (gather/scatter) needs software DGE: dge_mode must be swdge or unknown, not hwdge");
+  dma_priority(c, P::priority);
   c.emit(Opcode::DmaCopy, {dst, src}).flags |= oob_skip(c, P::oob_mode);
   record_dynamic_operand(c.in, 0, *dst);
   record_dynamic_operand(c.in, 1, *src);
 }
 
-// dma_transpose(dst, src, axes=None, dge_mode=dge_mode.unknown, oob_mode=oob_mode.error, name=None)
+// dma_transpose(dst, src, axes=None, dge_mode=dge_mode.unknown, oob_mode=oob_mode.error, priority=None, name=None)
 #define DMA_TRANSPOSE_PARAMS(X) \
-  X(dst, kRequired) X(src, kRequired) X(axes, kNone) X(dge_mode, e.dge_unknown) X(oob_mode, e.oob_error) X(name, kNone)
+  X(dst, kRequired)             \
+  X(src, kRequired) X(axes, kNone) X(dge_mode, e.dge_unknown) X(oob_mode, e.oob_error) X(priority, kNone) X(name, kNone)
 NKIC_PARAM_POSITIONS(DmaTransposeParam, DMA_TRANSPOSE_PARAMS);
 
 // The indirect gather-transpose: dst[F, R] = base[indices.T.flatten()[:R], :F].T (NCv3+, software DGE).
@@ -92,6 +106,7 @@ void gather_transpose_rules(Ctx& c, const TensorObj* src) {
 void dma_transpose(Ctx& c) {
   using P = DmaTransposeParam;
   TensorObj *dst = c.tensor(P::dst), *src = c.dma_tensor(P::src);
+  dma_priority(c, P::priority);
   if (has_vector_offset(src)) gather_transpose_rules(c, src);
   if (c.tgt().nc_version < 3)
     c.fail(P::src, "DMA transpose needs NeuronCore-v3 or newer (target " + std::string(c.tgt().name) + ")");
@@ -135,10 +150,13 @@ void dma_transpose(Ctx& c) {
   record_dynamic_operand(c.in, 1, *src);
 }
 
-// dma_compute(dst, srcs, reduce_op, scales=None, unique_indices=True, name=None)
+// dma_compute(dst, srcs, reduce_op, scales=None, unique_indices=True, oob_mode=oob_mode.error, name=None)
+// (oob_mode: NKI 0.4.0; skip only with vector_offset indexing)
 #define DMA_COMPUTE_PARAMS(X) \
   X(dst, kRequired)           \
-  X(srcs, kRequired) X(reduce_op, kRequired) X(scales, kNone) X(unique_indices, Value::boolean(true)) X(name, kNone)
+  X(srcs, kRequired)          \
+  X(reduce_op, kRequired)     \
+  X(scales, kNone) X(unique_indices, Value::boolean(true)) X(oob_mode, e.oob_error) X(name, kNone)
 NKIC_PARAM_POSITIONS(DmaComputeParam, DMA_COMPUTE_PARAMS);
 
 void dma_compute(Ctx& c) {
@@ -171,6 +189,11 @@ void dma_compute(Ctx& c) {
   c.boolean(P::unique_indices);
   bool vector = has_vector_offset(dst);
   for (auto* t : srcs) vector |= has_vector_offset(t);
+  int skip = oob_skip(c, P::oob_mode);
+  if (skip) {
+    c.since(P::oob_mode, Release::V0_4);
+    if (!vector) c.fail(P::oob_mode, "oob_mode.skip needs indirect (vector_offset) indexing");
+  }
   if (vector) {
     if (srcs.size() != 2)
       c.fail(P::srcs, "dma_compute with a vector_offset (scatter-add / gather-add) takes exactly 2 srcs, not " +
@@ -181,6 +204,7 @@ void dma_compute(Ctx& c) {
   ins.op = Opcode::DmaCompute;
   ins.engine = default_engine(ins.op);
   ins.alu = op;
+  ins.flags |= static_cast<uint8_t>(skip);
   std::vector<APRef> ops{dst->ap};
   for (auto* t : srcs) ops.push_back(t->ap);
   ins.loc = c.in.loc_here(c.a.call_span);

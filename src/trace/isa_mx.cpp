@@ -16,8 +16,8 @@ void sbuf(Ctx& c, size_t i, const TensorObj* t) {
 // The scale tile of data with P partitions (multiple of 32) and F x4 elements per partition.
 void scale_tile(Ctx& c, size_t i, const TensorObj* s, int64_t P, int64_t F) {
   sbuf(c, i, s);
-  if (c.dtype(s) != DType::UInt8)
-    c.fail(i, c.pname(i) + " must be uint8 (E8M0 scale exponents), not " + dt_name(c.dtype(s)));
+  if (c.dtype(s) != DType::UInt8 && c.dtype(s) != DType::Float8E8M0FNU)
+    c.fail(i, c.pname(i) + " must be uint8 or float8_e8m0fnu (E8M0 scale exponents), not " + dt_name(c.dtype(s)));
   int64_t rows = P / 8, sp = c.parts(s);
   int64_t need = ((rows - 1) / 4) * 32 + (rows - 1) % 4 + 1;
   if (P <= 32 ? sp != rows : (sp < need || sp > P))

@@ -34,6 +34,7 @@ void emit_activation(Ctx& c, ReduceCmd cmd) {
   TensorObj *dst = c.tensor(P::dst), *data = c.tensor(P::data);
   c.one_input(P::dst, dst, P::data, data);
   AluOp f = c.op(P::op, kActivation, "an activation function");
+  if (f == AluOp::Prelu) c.fail(P::op, "nl.prelu needs a slope", "use nisa.activate2 with relu_param=");
   int64_t np = c.parts(data);
   double scale = 1.0, bias = 0.0;
   TensorObj* st = c.scalar_or_column(P::scale, np, &scale);

@@ -88,6 +88,7 @@ void nc_transpose(Ctx& c) {
                : fits_vector                                       ? Engine::Vector
                                                                    : Engine::Tensor;
   Engine eng = c.engine(P::engine, def, {Engine::Tensor, Engine::Vector});
+  if (c.in.launch.release && *c.in.launch.release < Release::V0_4) eng = def;  // 0.3.0 ignored engine=
   if (eng == Engine::Tensor) {
     if (c.mem(data) != Mem::SBUF) c.fail(P::data, "data must be in SBUF for a TensorE transpose");
     if (c.mem(dst) != Mem::PSUM) c.fail(P::dst, "dst must be in PSUM for a TensorE transpose", "use buffer=nl.psum");

@@ -83,7 +83,10 @@ void tensor_scalar(Ctx& c) {
   TensorObj *dst = c.tensor(P::dst), *data = c.tensor(P::data);
   c.one_input(P::dst, dst, P::data, data);
   int64_t np = c.parts(data);
-  AluOp op0 = c.op(P::op0, kAlu, "an ALU operator");
+  // NKI 0.4.0: op0 may also be nl.square or nl.relu (unary: operand0 is ignored) on NeuronCore-v4.
+  bool act0 = c.v[P::op0].k == VK::Op && (c.v[P::op0].as_op() == AluOp::Square || c.v[P::op0].as_op() == AluOp::Relu);
+  if (act0) c.needs_nc(P::op0, 4, kTrn3Hint, " for an activation op0");
+  AluOp op0 = act0 ? c.v[P::op0].as_op() : c.op(P::op0, kAlu, "an ALU operator");
   double s0 = 0, s1 = 0;
   TensorObj* t0 = c.scalar_or_column(P::operand0, np, &s0);
   bool rev0 = c.boolean(P::reverse0), rev1 = c.boolean(P::reverse1);

@@ -233,14 +233,16 @@ void range_select(Ctx& c) {
   ins.f1 = static_cast<double>(start);
 }
 
-// tensor_scalar_reduce(dst, data, op0, operand0, reduce_op, reduce_res, reverse0=False, name=None)
+// tensor_scalar_reduce(dst, data, op0, operand0, reduce_op, reduce_res, reverse0=False,
+//                      reduce_cmd=reduce_cmd.reset_reduce, reduce_init=None, name=None)
+// reduce_cmd and reduce_init (NKI 0.4.0) drive the VectorE accumulator.
 // clang-format off
 #define TENSOR_SCALAR_REDUCE_PARAMS(X)                                                                       \
   X(dst, kRequired)                                                                                          \
   X(data, kRequired)                                                                                         \
   X(op0, kRequired)                                                                                          \
   X(operand0, kRequired) X(reduce_op, kRequired) X(reduce_res, kRequired) X(reverse0, Value::boolean(false)) \
-      X(name, kNone)
+      X(reduce_cmd, e.reduce_reset_reduce) X(reduce_init, kNone) X(name, kNone)
 // clang-format on
 NKIC_PARAM_POSITIONS(TensorScalarReduceParam, TENSOR_SCALAR_REDUCE_PARAMS);
 
@@ -249,7 +251,10 @@ void tensor_scalar_reduce(Ctx& c) {
   TensorObj *dst = c.tensor(P::dst), *data = c.tensor(P::data);
   c.one_input(P::dst, dst, P::data, data);
   int64_t np = c.parts(data);
-  AluOp op0 = c.op(P::op0, kBinary | kUnary, "an arithmetic ALU operator");
+  // NKI 0.4.0: op0 may also be nl.square / nl.relu (unary) on NeuronCore-v4.
+  bool act0 = c.v[P::op0].k == VK::Op && (c.v[P::op0].as_op() == AluOp::Square || c.v[P::op0].as_op() == AluOp::Relu);
+  if (act0) c.needs_nc(P::op0, 4, kTrn3Hint, " for an activation op0");
+  AluOp op0 = act0 ? c.v[P::op0].as_op() : c.op(P::op0, kBinary | kUnary, "an arithmetic ALU operator");
   if (is_bitvec(op0)) c.fail(P::op0, "tensor_scalar_reduce takes an arithmetic operator");
   double s = 0;
   TensorObj* t0 = c.scalar_or_column(P::operand0, np, &s);
@@ -261,10 +266,27 @@ void tensor_scalar_reduce(Ctx& c) {
   c.column(P::reduce_res, rr, np);
   if (c.boolean(P::reverse0))
     c.fail(P::reverse0, "reverse0=True is not supported by tensor_scalar_reduce in NKI 0.3.0");
-  Instruction& ins = c.emit(Opcode::TensorScalarReduce, {dst, data, t0, rr});
+  auto cmd = c.member<ReduceCmd>(P::reduce_cmd);
+  if (cmd != ReduceCmd::ResetReduce) c.since(P::reduce_cmd, Release::V0_4);
+  if (cmd != ReduceCmd::ResetReduce && cmd != ReduceCmd::Reduce && cmd != ReduceCmd::LoadReduce)
+    c.fail(P::reduce_cmd, "reduce_cmd must be reset_reduce, reduce or load_reduce");
+  double init = 0;
+  TensorObj* ti = nullptr;
+  if (c.given(P::reduce_init)) {
+    c.since(P::reduce_init, Release::V0_4);
+    if (cmd != ReduceCmd::LoadReduce) c.fail(P::reduce_init, "reduce_init needs reduce_cmd=reduce_cmd.load_reduce");
+    ti = c.scalar_or_column(P::reduce_init, np, &init);
+    if (ti && c.dtype(ti) != DType::Float32)
+      c.fail(P::reduce_init, "reduce_init must be a float32 (P, 1) tile or a number");
+  } else if (cmd == ReduceCmd::LoadReduce) {
+    c.fail(P::reduce_cmd, "reduce_cmd.load_reduce needs reduce_init");
+  }
+  Instruction& ins = c.emit(Opcode::TensorScalarReduce, {dst, data, t0, rr, ti});
   ins.alu = op0;
   ins.alu1 = rop;
   ins.f0 = s;
+  ins.f1 = init;
+  set_reduce_cmd(ins, cmd);
 }
 
 // tensor_scalar_cumulative(dst, src, op0, op1, imm0, imm1=None, reduce_cmd=reduce_cmd.reset_reduce, name=None)

@@ -161,6 +161,13 @@ void fill_tile_size(Interpreter& in) {
   ts->ns["psum_min_align"] = Value::integer(t.psum_min_align);
   ts->ns["sbuf_min_align"] = Value::integer(t.sbuf_min_align);
   ts->ns["total_available_sbuf_size"] = Value::integer(t.sbuf_usable_bytes);
+  // NKI 0.4.0 (bytes-aware sizes) and 0.5.0 (psum_num_banks); docs/semantics.md "NKI 0.4.0-0.5.0 additions".
+  ts->ns["sbuf_size_bytes"] = Value::integer(t.sbuf_partition_bytes * t.partitions);
+  ts->ns["sbuf_fmax"] = Value::integer(t.sbuf_usable_bytes / 4);
+  ts->ns["sbuf_fmax_bytes"] = Value::integer(t.sbuf_usable_bytes);
+  ts->ns["psum_bank_fmax"] = Value::integer(t.psum_bank_bytes / 4);
+  ts->ns["psum_bank_fmax_bytes"] = Value::integer(t.psum_bank_bytes);
+  ts->ns["psum_num_banks"] = Value::integer(t.psum_banks);
 }
 
 }  // namespace

@@ -217,9 +217,12 @@ Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name
   if (name == "ap") {
     Value self = tv;
     return make_builtin("ap", [self](Interpreter& in, CallArgs& a) -> Value {
-      static const std::vector<Param> ps = {
-          {"pattern", true},        {"offset", false, Value::integer(0)},       {"scalar_offset", false},
-          {"vector_offset", false}, {"indirect_dim", false, Value::integer(0)}, {"dtype", false}};
+      static const std::vector<Param> ps = {{"pattern", true},
+                                            {"offset", false},
+                                            {"scalar_offset", false},
+                                            {"vector_offset", false},
+                                            {"indirect_dim", false, Value::integer(0)},
+                                            {"dtype", false}};
       auto v = in.bind(a, "ap", ps);
       const TensorObj& t = *self.as<TensorObj>();
       const TensorDecl& decl = in.program.tensors[t.ap.tensor];
@@ -236,7 +239,9 @@ Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name
       int64_t view_bytes = t.ap.offset * size_of(t.ap.dtype);
       if (view_bytes % size_of(ap.dtype) != 0)
         in.error(in.arg_span(a, ps, 5), "the view starts inside a " + std::string(name_of(ap.dtype)) + " element");
-      ap.offset = view_bytes / size_of(ap.dtype) + expect_int(in, v[1], in.arg_span(a, ps, 1), "offset");
+      // offset=None (the default since NKI 0.5.0) inherits the view's offset; an int is added to it.
+      ap.offset =
+          view_bytes / size_of(ap.dtype) + (v[1].is_none() ? 0 : expect_int(in, v[1], in.arg_span(a, ps, 1), "offset"));
       Span ps0 = in.arg_span(a, ps, 0);
       if (v[0].k != VK::List && v[0].k != VK::Tuple) in.error(ps0, "pattern must be a list of [step, num] pairs");
       for (auto& pair : v[0].as<SeqObj>()->items) {
@@ -266,6 +271,7 @@ Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name
       return out;
     });
   }
+  if (auto m = tensor_view_method(in, tv, name, s)) return *m;
   in.error(s, "tensor has no attribute '" + name + "'");
 }
 

@@ -14,7 +14,18 @@ from neuronxcc import nki  # noqa: E402
 import neuronxcc.nki.language as nl  # noqa: E402,F401
 import neuronxcc.nki.typing as nt  # noqa: E402
 
-import tensor_add as ta  # noqa: E402
+def _fixture(name):
+    """A module of tests/legacy/migrate under its own name (examples/tensor_add.py is `tensor_add` too)."""
+    import importlib.util
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrate", name + ".py")
+    spec = importlib.util.spec_from_file_location("legacy_fixture_" + name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+ta = _fixture("tensor_add")
 
 A = np.arange(128 * 512, dtype=np.float32).reshape(128, 512) / 7
 B = np.ones((128, 512), np.float32)

@@ -124,7 +124,7 @@ def test_nc_matmul_signature():
 def test_dma_copy_signature():
     assert _params(nisa.dma_copy) == [
         ("dst", E), ("src", E), ("oob_mode", nisa.oob_mode.error), ("dge_mode", nisa.dge_mode.unknown),
-        ("engine", nisa.engine.unknown), ("name", None)]
+        ("engine", nisa.engine.unknown), ("priority", None), ("name", None)]  # priority: NKI 0.4.0
 
 
 def test_tensor_scalar_signature():
@@ -153,7 +153,7 @@ def test_more_isa_signatures():
     assert dict(_params(nisa.core_barrier))["engine"] is nisa.engine.gpsimd
     assert _params(nisa.register_alloc) == [("x", None)]
     assert [n for n, _ in _params(nisa.dma_compute)] == ["dst", "srcs", "reduce_op", "scales", "unique_indices",
-                                                         "name"]
+                                                         "oob_mode", "name"]  # oob_mode: NKI 0.4.0
     # every instruction except the register calls takes name=None last
     for fname in ISA_FUNCS:
         params = _params(getattr(nisa, fname))
@@ -389,16 +389,19 @@ def test_typing_tensor():
 # nki.collectives
 # ------------------------------------------------------------------------------------------------
 def test_collectives_signatures():
-    assert [n for n, _ in _params(ncc.all_reduce)] == ["srcs", "dsts", "replica_group", "op"]
-    assert [n for n, _ in _params(ncc.all_gather)] == ["srcs", "dsts", "replica_group", "collective_dim"]
-    assert [n for n, _ in _params(ncc.reduce_scatter)] == ["srcs", "dsts", "replica_group", "collective_dim", "op"]
-    assert [n for n, _ in _params(ncc.all_to_all)] == ["srcs", "dsts", "replica_group", "collective_dim"]
+    # Every collective ends with priority=None (NKI 0.4.0) and name=None (NKI 0.5.0).
+    tail = ["priority", "name"]
+    assert [n for n, _ in _params(ncc.all_reduce)] == ["srcs", "dsts", "replica_group", "op"] + tail
+    assert [n for n, _ in _params(ncc.all_gather)] == ["srcs", "dsts", "replica_group", "collective_dim"] + tail
+    assert [n for n, _ in _params(ncc.reduce_scatter)] == ["srcs", "dsts", "replica_group", "collective_dim", "op"] + tail
+    assert [n for n, _ in _params(ncc.all_to_all)] == ["srcs", "dsts", "replica_group", "collective_dim"] + tail
     assert _params(ncc.all_to_all_v) == [("srcs", E), ("dsts", E), ("replica_group", E), ("metadata_tensor", E),
-                                         ("recv_counts_known", False), ("has_rdispls", False)]
-    assert [n for n, _ in _params(ncc.collective_permute)] == ["srcs", "dsts", "source_target_pairs"]
-    assert _params(ncc.collective_permute_implicit)[-1] == ("channel_ids", [0])
+                                         ("recv_counts_known", False), ("has_rdispls", False), ("priority", None),
+                                         ("name", None)]
+    assert [n for n, _ in _params(ncc.collective_permute)] == ["srcs", "dsts", "source_target_pairs"] + tail
+    assert _params(ncc.collective_permute_implicit)[-3] == ("channel_ids", [0])
     assert [n for n, _ in _params(ncc.collective_permute_implicit_reduce)] == [
-        "srcs0_by_channel", "srcs1_by_channel", "dsts_by_channel", "replica_group", "op", "channel_ids"]
+        "srcs0_by_channel", "srcs1_by_channel", "dsts_by_channel", "replica_group", "op", "channel_ids"] + tail
     assert _params(ncc.collective_permute_implicit_current_processing_rank_id) == [
         ("iteration_id", E), ("replica_group", E), ("channel_id", 0)]
     assert _params(ncc.rank_id) == []

@@ -14,7 +14,8 @@ harness). One line per case:
 
 A case launched as kernel[2] (LNC2) is UNSUPPORTED while nkic models one core; it is then also run as
 kernel[1] with the same inputs, shown in parentheses (--no-lnc1 to skip that). The subprocess gets
-NKIC_NKI_VERSION=0.3.0, so nkic keeps the 0.3.0 behaviour whatever its default release becomes.
+NKIC_NKI_RELEASE=0.3.0 (replacing any the caller set), so nkic keeps the 0.3.0 behaviour whatever its
+default release becomes.
 Not part of CI: the kernels are not ours, and nothing of them is copied here.
 """
 
@@ -39,7 +40,7 @@ def case_env(repo, args, result_file):
     env = dict(os.environ)
     paths = [repo, os.path.join(repo, "src"), HERE] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     env.update(PYTHONPATH=os.pathsep.join(paths), NKIC_COMPAT_RESULT=result_file, NKIC_COMPAT_TARGET=args.target,
-               NKIC_COMPAT_LNC1="0" if args.no_lnc1 else "1", NKIC_NKI_VERSION="0.3.0", NKI_SIMULATOR="1",
+               NKIC_COMPAT_LNC1="0" if args.no_lnc1 else "1", NKIC_NKI_RELEASE="0.3.0", NKI_SIMULATOR="1",
                OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
     return env
 

@@ -48,6 +48,8 @@ constexpr const char* kKernelHelp = R"(usage: nkic %s FILE.py[:KERNEL] --arg NAM
   --path DIR         also find absolute imports in DIR (repeatable); searched after the kernel's
                      folder and before PYTHONPATH
   --lnc N            launch on N cores of a logical core, as kernel[N] does (1 or 2; 2 needs trn2/trn3)
+  --nki X            the NKI release the kernel targets: 0.3, 0.4, 0.5, 0.6 or 0.7 (default:
+                     NKIC_NKI_RELEASE, else 0.7.0's API plus removed names, with warnings)
   --ranks N          (run) N ranks meeting at their nki.collectives calls; rank r's random inputs use
                      seed + r, and its outputs go to DIR/rank<r>/
   --seed N           seed for random inputs (default 0)
@@ -79,8 +81,9 @@ struct TensorInput {
 struct KernelCommand {
   std::string file, kernel, out_dir, target = "trn2", after, trace, html;
   bool timing_only = false;
-  int grid = 0;   // --lnc
-  int ranks = 1;  // --ranks
+  int grid = 0;                           // --lnc
+  int ranks = 1;                          // --ranks
+  std::optional<trace::Release> release;  // --nki, else NKIC_NKI_RELEASE; none: the default
   std::vector<std::string> arg_specs;
   uint64_t seed = 0;
   bool quiet = false, json = false;
@@ -176,8 +179,18 @@ void parse_arg(KernelCommand& c, const std::string& spec, std::mt19937_64& rng) 
   c.tensors.push_back(std::move(t));
 }
 
+trace::Release release_or_usage(const std::string& v, const std::string& where) {
+  try {
+    return api::parse_release_selection(v, where);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+}
+
 KernelCommand parse_kernel_command(const std::string& cmd, int argc, char** argv) {
   KernelCommand c;
+  if (const char* env = std::getenv("NKIC_NKI_RELEASE"); env && *env)  // --nki overrides it
+    c.release = release_or_usage(env, "NKIC_NKI_RELEASE");
   std::vector<std::string> arg_specs;
   for (int i = 0; i < argc; ++i) {
     std::string a = argv[i];
@@ -232,6 +245,9 @@ KernelCommand parse_kernel_command(const std::string& cmd, int argc, char** argv
       if (v != "1" && v != "2")
         throw UsageError("--lnc takes 1 or 2 (the physical cores of a logical core), not '" + v + "'");
       c.grid = std::stoi(v);
+    } else if (a == "--nki" || a.rfind("--nki=", 0) == 0) {
+      std::string v = a == "--nki" ? value("--nki") : a.substr(6);
+      c.release = release_or_usage(v, "--nki");
     } else if (a == "--target") {
       c.target = value("--target");
     } else if (a == "--path") {
@@ -278,6 +294,12 @@ std::string default_kernel(const std::string& path, const std::string& text) {
   for (auto& d : defs) list += (list.empty() ? "" : ", ") + d;
   throw UsageError(path + " defines " + std::to_string(defs.size()) + " functions" +
                    (list.empty() ? "" : " (" + list + ")") + "; name the kernel as FILE.py:KERNEL");
+}
+
+// "NKI 0.6.0, nkic 0.1.0": the release emulated (the default's when none is selected) and our version.
+std::string versions(const KernelCommand& c) {
+  return "NKI " + std::string(api::nki_release_name(c.release)) + (c.release ? "" : " (default)") + ", nkic " +
+         std::string(api::nkic_version());
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -377,10 +399,10 @@ int ranks_command(KernelCommand& c, const std::string& text, api::CompileOptions
   }
   if (!c.quiet)
     std::printf(
-        "kernel %s on %s, %d ranks: %zu instructions per rank\n  compile %.3f s, simulate %.3f s, estimated "
+        "kernel %s on %s, %d ranks: %zu instructions per rank; %s\n  compile %.3f s, simulate %.3f s, estimated "
         "latency %.2f us%s\n",
-        c.kernel.c_str(), c.target.c_str(), c.ranks, kernels[0]->num_instructions(), compile_s, sim_s,
-        latency_ns / 1000.0, c.out_dir.empty() ? "" : (", outputs in " + c.out_dir + "/rank<r>/").c_str());
+        c.kernel.c_str(), c.target.c_str(), c.ranks, kernels[0]->num_instructions(), versions(c).c_str(), compile_s,
+        sim_s, latency_ns / 1000.0, c.out_dir.empty() ? "" : (", outputs in " + c.out_dir + "/rank<r>/").c_str());
   return 0;
 }
 
@@ -393,6 +415,7 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   opts.dump_after = c.after;
   opts.host.paths = import_paths(c);
   opts.grid = c.grid;
+  opts.release = c.release;
   if (c.ranks > 1) return ranks_command(c, text, opts);
   auto t0 = std::chrono::steady_clock::now();
   auto kernel = api::compile(c.file, text, c.kernel, c.args, opts);
@@ -404,8 +427,8 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   }
   if (cmd == "check") {
     if (!c.quiet)
-      std::printf("%s: ok (%zu instructions, compiled in %.3f s)\n", c.kernel.c_str(), kernel->num_instructions(),
-                  compile_s);
+      std::printf("%s: ok (%zu instructions, compiled in %.3f s; %s)\n", c.kernel.c_str(), kernel->num_instructions(),
+                  compile_s, versions(c).c_str());
     return 0;
   }
   std::vector<sim::HostBuffer> inputs;
@@ -440,13 +463,14 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
       std::string js = prof.summary_json();  // one object: add the run's facts
       js.insert(js.size() - 1, ", \"kernel\": \"" + json_escape(c.kernel) + "\", \"target\": \"" + c.target +
                                    "\", \"cores\": " + std::to_string(c.grid == 2 ? 2 : 1) +
-                                   ", \"timing_only\": " + (c.timing_only ? "true" : "false") +
-                                   ", \"compile_seconds\": " + std::to_string(compile_s) +
-                                   ", \"simulate_seconds\": " + std::to_string(sim_s));
+                                   ", \"timing_only\": " + (c.timing_only ? "true" : "false") + ", \"nki\": \"" +
+                                   std::string(api::nki_release_name(c.release)) + "\", \"nkic\": \"" +
+                                   std::string(api::nkic_version()) + "\"" + ", \"compile_seconds\": " +
+                                   std::to_string(compile_s) + ", \"simulate_seconds\": " + std::to_string(sim_s));
       std::cout << js << "\n";
     } else {
       std::cout << prof.summary_text();
-      std::printf("  compile %.3f s, simulate %.3f s%s%s%s\n", compile_s, sim_s,
+      std::printf("  compile %.3f s, simulate %.3f s; %s%s%s%s\n", compile_s, sim_s, versions(c).c_str(),
                   c.trace.empty() ? "" : (", trace in " + c.trace).c_str(),
                   c.html.empty() ? "" : (", report in " + c.html).c_str(), c.timing_only ? " (timing only)" : "");
     }
@@ -465,12 +489,13 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   std::ostringstream js;
   if (c.json)
     js << "{\"kernel\": \"" << json_escape(c.kernel) << "\", \"target\": \"" << c.target
-       << "\", \"cores\": " << (c.grid == 2 ? 2 : 1) << ", \"instructions\": " << kernel->num_instructions()
+       << "\", \"cores\": " << (c.grid == 2 ? 2 : 1) << ", \"nki\": \"" << api::nki_release_name(c.release)
+       << "\", \"nkic\": \"" << api::nkic_version() << "\", \"instructions\": " << kernel->num_instructions()
        << ", \"compile_seconds\": " << compile_s << ", \"simulate_seconds\": " << sim_s
        << ", \"latency_us\": " << latency_us << ", \"outputs\": [";
   else
-    std::printf("kernel %s on %s%s: %zu instructions\n", c.kernel.c_str(), c.target.c_str(),
-                c.grid == 2 ? " (LNC2, 2 cores)" : "", kernel->num_instructions());
+    std::printf("kernel %s on %s%s: %zu instructions; %s\n", c.kernel.c_str(), c.target.c_str(),
+                c.grid == 2 ? " (LNC2, 2 cores)" : "", kernel->num_instructions(), versions(c).c_str());
   for (size_t i = 0; i < outs.size(); ++i) {
     const auto& o = outs[i];
     int64_t n = o.size();
