@@ -12,7 +12,8 @@ from ._hostside import kernel_only as _kernel_only
 from .language import NKIObject
 
 __all__ = ["ReplicaGroup", "NKIObject", "all_reduce", "all_gather", "reduce_scatter", "all_to_all",
-           "all_to_all_v", "all_gather_v", "collective_permute", "collective_permute_implicit",
+           "all_to_all_v", "all_gather_v", "all_to_all_v_prepare", "all_to_all_v_trigger", "all_gather_v_prepare",
+           "all_gather_v_trigger", "collective_permute", "collective_permute_implicit",
            "collective_permute_implicit_reduce",
            "collective_permute_implicit_current_processing_rank_id", "rank_id"]
 
@@ -78,6 +79,28 @@ def all_gather_v(srcs, dsts, replica_group, metadata_tensor, recv_counts_known=F
                  name=None):
     """NKI 0.6.0: every rank sends ``src[send_displ:send_displ + send_count]`` (``metadata_tensor`` rows 0/1, column
     0) to every rank; ``dst`` holds one equal slot per rank (or rows 2/3: per-source recv counts/displacements)."""
+
+
+@_kernel_only
+def all_to_all_v_prepare(srcs, dsts, replica_group, metadata_tensor, recv_counts_known=False, has_rdispls=False,
+                         priority=None, name=None):
+    """NKI 0.7.0: validate an ``all_to_all_v`` and return its handle; ``all_to_all_v_trigger`` moves the data."""
+
+
+@_kernel_only
+def all_to_all_v_trigger(prepare_instr, name=None):
+    """NKI 0.7.0: run the ``all_to_all_v`` that ``prepare_instr`` (from ``all_to_all_v_prepare``) describes."""
+
+
+@_kernel_only
+def all_gather_v_prepare(srcs, dsts, replica_group, metadata_tensor, recv_counts_known=False, has_rdispls=False,
+                         priority=None, name=None):
+    """NKI 0.7.0: validate an ``all_gather_v`` and return its handle; ``all_gather_v_trigger`` moves the data."""
+
+
+@_kernel_only
+def all_gather_v_trigger(prepare_instr, name=None):
+    """NKI 0.7.0: run the ``all_gather_v`` that ``prepare_instr`` (from ``all_gather_v_prepare``) describes."""
 
 
 @_kernel_only

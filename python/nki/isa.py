@@ -192,11 +192,12 @@ def nc_transpose(dst, data, engine=engine.unknown, name=None):
 # ---------------------------------------------------------------------------------------------
 @_kernel_only
 def activation(dst, op, data, bias=None, scale=1.0, reduce_op=None, reduce_res=None,
-               reduce_cmd=reduce_cmd.idle, name=None):
+               reduce_cmd=reduce_cmd.idle, engine=engine.scalar, name=None):
     """``dst = op(data * scale + bias)`` on the Scalar Engine, optionally reducing along the free dims.
 
     ``scale``/``bias`` are scalars or (P, 1) tiles; the reduction is steered by ``reduce_cmd`` and
-    read out into ``reduce_res`` (P, 1)."""
+    read out into ``reduce_res`` (P, 1). ``engine=engine.gpsimd`` (NKI 0.7.0, NeuronCore-v4): run it on
+    GpSimd (SBUF operands, no reduction)."""
 
 
 @_kernel_only
@@ -206,13 +207,14 @@ def activation_reduce(dst, op, data, reduce_op, reduce_res, bias=None, scale=1.0
 
 @_kernel_only
 def activate2(dst, op, data, imm0, imm1, op0, op1, relu_param=0.0, reverse0=False, reverse1=False, reduce_op=None,
-              reduce_res=None, reduce_cmd=reduce_cmd.idle, name=None):
+              reduce_res=None, reduce_cmd=reduce_cmd.idle, engine=engine.scalar, name=None):
     """NKI 0.4.0, NeuronCore-v4: ``dst = op((data op0 imm0) op1 imm1)`` on the Scalar Engine (fp32 math).
 
     ``(op0, op1)`` is one of (multiply, add), (multiply, subtract), (multiply, bypass), (add, bypass),
     (subtract, bypass), (bypass, bypass); ``imm0``/``imm1``/``relu_param`` are numbers or (P, 1) tiles;
     ``relu_param`` is the negative slope of ``nl.prelu``. ``reduce_op`` (add, maximum, minimum, abs_max,
-    abs_min) folds ``dst`` into the ScalarE accumulator as ``reduce_cmd`` says; ``reduce_res`` reads it out."""
+    abs_min) folds ``dst`` into the ScalarE accumulator as ``reduce_cmd`` says; ``reduce_res`` reads it out.
+    ``engine=engine.gpsimd`` (NKI 0.7.0): run it on GpSimd (SBUF operands, no reduction)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,12 +243,15 @@ def tensor_reduce(dst, op, data, axis, negate=False, keepdims=False, name=None):
 
 
 @_kernel_only
-def tensor_scalar_reduce(dst, data, op0, operand0, reduce_op, reduce_res, reverse0=False,
-                         reduce_cmd=reduce_cmd.reset_reduce, reduce_init=None, name=None):
+def tensor_scalar_reduce(dst, data, op0, operand0, reduce_op, reduce_res=None, reverse0=False,
+                         reduce_cmd=reduce_cmd.reset_reduce, reduce_init=None, reduce_res_negate=False,
+                         name=None):
     """``dst = data op0 operand0`` plus a free-dim reduction of the result into ``reduce_res`` (P, 1).
 
     NKI 0.4.0: the reduction goes through the VectorE accumulator: ``reduce_cmd.reset_reduce`` starts
-    afresh, ``reduce`` continues it, ``load_reduce`` starts from ``reduce_init`` (number or (P, 1) tile)."""
+    afresh, ``reduce`` continues it, ``load_reduce`` starts from ``reduce_init`` (number or (P, 1) tile).
+    NKI 0.6.0: ``reduce_res=None`` leaves the result in the accumulator only; ``reduce_res_negate``
+    negates the copy written to ``reduce_res`` (not the accumulator)."""
 
 
 @_kernel_only
@@ -474,6 +479,30 @@ def register_load(dst, src):
 @_kernel_only
 def register_store(dst, src):
     """Store register ``src`` into the single-element tensor ``dst`` (SBUF or HBM)."""
+
+
+class NkiInstruction(NKIObject):
+    """NKI 0.6.0: the handle an ``nki.isa`` call returns while tracing a kernel."""
+
+    def depends_on(self, *producers):
+        """Order this instruction after ``producers`` (accepted; nkic's dependency tracking already orders
+        instructions by the tensors they touch)."""
+
+
+class NkiScalar(NKIObject):
+    """NKI 0.7.0: a 32-bit integer held in a sequencer register, made by :func:`scalar_load`.
+
+    Usable as ``.ap(scalar_offset=...)`` and as an ``nl.fori_loop`` bound."""
+
+
+@_kernel_only
+def scalar_load(src):
+    """NKI 0.7.0: an :class:`NkiScalar` loaded from the (1, 1) int32 tensor ``src`` (SBUF or HBM)."""
+
+
+@_kernel_only
+def scalar_store(dst, value):
+    """NKI 0.7.0: store the :class:`NkiScalar` ``value`` into the (1, 1) int32 tensor ``dst``."""
 
 
 __all__ = sorted(n for n in list(globals()) if not n.startswith("_") and n not in ("NkiError", "equal", "maximum"))

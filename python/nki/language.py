@@ -807,4 +807,56 @@ def device_print(print_prefix, tensor):
     """Print ``tensor`` (SBUF or HBM) at run time, labelled with the string ``print_prefix``."""
 
 
+
+# ---------------------------------------------------------------------------------------------
+# NKI 0.7.0: tile and block grids (views; docs/semantics.md "NKI 0.7.0: tile and block grids")
+# ---------------------------------------------------------------------------------------------
+class NkiGrid(NKIObject):
+    """NKI 0.7.0: a tensor region named by tile (or block) coordinates.  ``g[i, j]`` / ``g[i, :]`` give
+    smaller grids; ``g.data`` is the region as one tensor operand.  Attributes: ``shape`` (cells),
+    ``tile_shape``, ``element_shape``, ``index_step_elements``, ``buffer``, ``dtype``, ``is_remainder``,
+    ``is_data_representable``.  Grids exist only inside kernels."""
+
+    shape = tile_shape = element_shape = index_step_elements = buffer = dtype = data = None
+    is_remainder = is_data_representable = False
+
+    def __init__(self, *args, **kwargs):
+        raise NkiError("nki.language grids only exist inside a kernel compiled by nki.jit; make them there "
+                       "with nl.tiles, nl.blocks, nl.alloc_tiles or nl.alloc_blocks")
+
+
+class NkiTileGrid(NkiGrid):
+    """NKI 0.7.0: a grid whose cells are tiles (made by :func:`tiles` and :func:`alloc_tiles`)."""
+
+
+class NkiBlockGrid(NkiGrid):
+    """NKI 0.7.0: a grid whose cells are blocks of ``block_shape`` tiles (:func:`blocks`, :func:`alloc_blocks`)."""
+
+    block_shape = None
+
+
+@_kernel_only
+def tiles(source, tile_shape=None):
+    """NKI 0.7.0: ``source`` (a tensor or a grid) as a grid of ``tile_shape`` tiles over its trailing dims.
+    ``tile_shape`` is keyword-only in kernels (AWS's ``*``; the compiler rejects it by position)."""
+
+
+@_kernel_only
+def blocks(source, tile_shape=None, block_shape=None):
+    """NKI 0.7.0: ``source`` as a grid of blocks, each ``block_shape`` tiles of ``tile_shape`` elements.
+    ``tile_shape`` and ``block_shape`` (required) are keyword-only in kernels."""
+
+
+@_kernel_only
+def alloc_tiles(tile_shape, element_shape, buffer, dtype, address=None, name=""):
+    """NKI 0.7.0: new uninitialized storage of ``element_shape`` as a tile grid (SBUF/PSUM: dense tiles).
+    Every argument is keyword-only in kernels."""
+
+
+@_kernel_only
+def alloc_blocks(tile_shape, block_shape, element_shape, buffer, dtype, address=None, name=""):
+    """NKI 0.7.0: new uninitialized storage of ``element_shape`` as a block grid.  Every argument is
+    keyword-only in kernels."""
+
+
 __all__ = sorted(n for n in list(globals()) if not n.startswith("_") and n != "NkiError")

@@ -209,9 +209,10 @@ constexpr ImmSpec Kind() { return {"kind", ImmType::Collective, Slot::I0}; }
      Opt(W("reduce_res", kOnChip))),                                                                                   \
     (Op("comp_op0"), Op1("comp_op1"), Cmd(), F0("on_false_value"), F1("range_start")), kLaneState)                     \
   X(TensorScalarReduce, "tensor_scalar_reduce", Vector,                                                                \
-    (W("dst", kOnChip), R("data", kOnChip), Opt(R("operand0", kOnChip)), W("reduce_res", kOnChip),                     \
+    (W("dst", kOnChip), R("data", kOnChip), Opt(R("operand0", kOnChip)), Opt(W("reduce_res", kOnChip)),                \
      Opt(R("reduce_init", kOnChip))),                                                                                  \
-    (Op("op0"), Op1("reduce_op"), F0("operand0", 2), Cmd(), F1("reduce_init", 4)), kLaneState)                         \
+    (Op("op0"), Op1("reduce_op"), F0("operand0", 2), Cmd(), F1("reduce_init", 4), Flag("reduce_res_negate", kNegate)), \
+    kLaneState)                                                                                                        \
   X(TensorScalarCumulative, "tensor_scalar_cumulative", Vector,                                                        \
     (W("dst", kOnChip), R("src", kOnChip), Opt(R("imm0", kOnChip)), Opt(R("imm1", kOnChip))),                          \
     (Op("op0"), Op1("op1"), F0("imm0", 2), F1("imm1", 3), Cmd()), kLaneState)                                          \
@@ -246,7 +247,8 @@ constexpr ImmSpec Kind() { return {"kind", ImmType::Collective, Slot::I0}; }
   X(RandSetState, "rand_set_state", GpSimd, (R("src_seeds", kOnChip)), (), kLaneState)                                 \
   X(RandGetState, "rand_get_state", GpSimd, (W("dst", kOnChip)), (), kLaneState)                                       \
   /* OCP MX (NeuronCore-v4; trace/isa_mx.cpp, sim/mx.cpp). */                                                          \
-  X(QuantizeMx, "quantize_mx", Vector, (W("dst", kSbuf), R("src", kOnChip), W("dst_scale", kSbuf)), (), 0)             \
+  X(QuantizeMx, "quantize_mx", Vector, (W("dst", kSbuf), R("src", kOnChip), W("dst_scale", kSbuf)),                    \
+    (I0("scale_exp_offset")), 0)                                                                                       \
   X(NcMatmulMx, "nc_matmul_mx", Tensor,                                                                                \
     (RW("dst", kPsum), R("stationary", kSbuf), R("moving", kSbuf), R("stationary_scale", kSbuf),                       \
      R("moving_scale", kSbuf)),                                                                                        \

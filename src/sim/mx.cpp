@@ -61,7 +61,8 @@ void dequantize(const PhysView& data, const PhysView& scale, std::vector<float>&
 }  // namespace
 
 // Per group (8 partitions x the 4 values of one x4 column): e = the largest biased fp32 exponent of the
-// group's values, scale = max(e - Emax, 0) (Emax 15 for e5m2, 8 for e4m3fn); each value becomes
+// group's values, scale = max(e - Emax + i0, 0) (Emax 15 for e5m2, 8 for e4m3fn; i0 = scale_exp_offset,
+// 0 = the OCP reference, 1 = NKI 0.5.0's 2x scale); each value becomes
 // cast_rne(clip(x / 2^(scale - 127), +-max_finite)).
 void exec_QuantizeMx(ExecContext& cx, const Instruction& in) {
   PhysView d = opnd(cx, in, 0), s = opnd(cx, in, 1), sc = opnd(cx, in, 2);
@@ -81,7 +82,7 @@ void exec_QuantizeMx(ExecContext& cx, const Instruction& in) {
           std::memcpy(&b, &x[p * F + 4 * j + q], 4);
           e = std::max(e, (b >> 23) & 0xFF);
         }
-      int scale = std::max(static_cast<int>(e) - emax, 0);
+      int scale = std::max(static_cast<int>(e) - emax + in.i0, 0);
       *sp[scale_partition(i) * G + j] = static_cast<uint8_t>(scale);
       double div = std::ldexp(1.0, scale - 127);
       for (int64_t p = 8 * i; p < 8 * i + 8; ++p) {

@@ -202,8 +202,9 @@ void exec_RangeSelect(ExecContext& cx, const Instruction& in) {
 }
 
 void exec_TensorScalarReduce(ExecContext& cx, const Instruction& in) {
-  PhysView d = opnd(cx, in, 0), x = opnd(cx, in, 1), o = opt(cx, in, 2), r = opnd(cx, in, 3), ri = opt(cx, in, 4);
-  bool has_o = in.operand(2) >= 0, has_init = in.operand(4) >= 0;
+  PhysView d = opnd(cx, in, 0), x = opnd(cx, in, 1), o = opt(cx, in, 2), r = opt(cx, in, 3), ri = opt(cx, in, 4);
+  bool has_o = in.operand(2) >= 0, has_r = in.operand(3) >= 0, has_init = in.operand(4) >= 0;
+  bool negate = in.flags & kNegate;
   auto cmd = static_cast<ReduceCmd>(in.i0);
   int64_t n = d.free_elems();
   cx.a.resize(n);
@@ -223,7 +224,10 @@ void exec_TensorScalarReduce(ExecContext& cx, const Instruction& in) {
     });
     acc = r0;
     store_partition(d, p, cx.a.data());
-    store_partition(r, p, &acc);
+    // NKI 0.6.0: without reduce_res the result stays in the accumulator only; negation applies to
+    // the written copy, never to the accumulator.
+    float out = negate ? -acc : acc;
+    if (has_r) store_partition(r, p, &out);
   }
 }
 

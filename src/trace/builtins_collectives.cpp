@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "trace/interpreter.h"
+#include "trace/scalars.h"
 
 namespace nkic::trace {
 
@@ -117,6 +118,23 @@ struct Call {
   }
 };
 
+// A prepare (NKI 0.7.0 all_*_v_prepare) waiting for its trigger: the validated collective, emitted by
+// the trigger. The handle the prepare returns is this object (an nisa.NkiInstruction).
+struct PreparedCollective : InstanceObj {
+  std::string base;  // "all_to_all_v" / "all_gather_v"
+  CollectiveKind kind = CollectiveKind::AllToAllV;
+  CollectiveLayout layout;
+  std::vector<TensorObj*> ops;
+  std::vector<Value> args;  // keeps the operand views alive
+  Span at;
+  bool triggered = false;
+};
+
+// The one prepare slot of a kernel: at most one prepare waits for its trigger.
+struct PrepareSlot {
+  std::shared_ptr<PreparedCollective> pending;
+};
+
 int64_t ring_position(const std::vector<int64_t>& g, int64_t rank) {
   return std::find(g.begin(), g.end(), rank) - g.begin();
 }
@@ -140,8 +158,9 @@ void check_priority_and_name(Call& c) {
   }
 }
 
-Value collective(Call& c) {
-  const std::string& n = c.name;
+Value collective(Call& c, PrepareSlot& slot) {
+  const bool prepare = c.name.size() > 8 && c.name.compare(c.name.size() - 8, 8, "_prepare") == 0;
+  const std::string n = prepare ? c.name.substr(0, c.name.size() - 8) : c.name;
   CollectiveLayout l;
   std::vector<TensorObj*> ops;
   auto add = [&](const std::vector<TensorObj*>& ts) { ops.insert(ops.end(), ts.begin(), ts.end()); };
@@ -245,8 +264,43 @@ Value collective(Call& c) {
     add(s1);
     add(d);
   }
+  if (prepare) {  // validated now; the trigger emits it (the metadata is read then, see docs/semantics.md)
+    if (slot.pending && !slot.pending->triggered)
+      c.in.error(c.a.call_span,
+                 "nki.collectives." + c.name + ": the prepare at line " + std::to_string(slot.pending->at.line) +
+                     " has not been triggered yet (one prepare at a time)",
+                 "call nki.collectives." + slot.pending->base + "_trigger(prepare_instr) first", "validation");
+    auto p = std::make_shared<PreparedCollective>();
+    p->base = n;
+    p->kind = kind;
+    p->layout = l;
+    p->ops = ops;
+    p->args = c.v;
+    p->at = c.a.call_span;
+    slot.pending = p;
+    return wrap_instruction(p);
+  }
   c.emit(kind, op, l, ops);
+  if (n == "all_to_all_v" && !(c.in.launch.release && *c.in.launch.release < Release::V0_7))
+    return instruction_handle(c.in);  // NKI 0.7.0: all_to_all_v returns an NkiInstruction
   return Value::none();
+}
+
+// all_*_v_trigger(prepare_instr, name=None): emits the collective its prepare validated.
+Value trigger(Call& c, PrepareSlot& slot) {
+  const std::string base = c.name.substr(0, c.name.size() - 8);  // drop "_trigger"
+  const Value& h = c.arg("prepare_instr");
+  auto* p = h.k == VK::Instance ? dynamic_cast<PreparedCollective*>(h.as<InstanceObj>()) : nullptr;
+  if (!p) c.fail(0, "prepare_instr must be the handle nki.collectives." + base + "_prepare returned, not " + repr(h));
+  if (p->base != base)
+    c.fail(0, "prepare_instr comes from " + p->base + "_prepare", "use nki.collectives." + p->base + "_trigger");
+  if (p->triggered)
+    c.fail(0, "the prepare at line " + std::to_string(p->at.line) + " was already triggered (one trigger per prepare)");
+  if (!c.v[c.index("name")].is_none() && c.v[c.index("name")].k != VK::Str) c.fail(1, "name must be None or a str");
+  p->triggered = true;
+  if (slot.pending.get() == p) slot.pending.reset();  // the slot is free for the next prepare
+  c.emit(p->kind, AluOp::Bypass, p->layout, p->ops);
+  return instruction_handle(c.in);
 }
 
 }  // namespace
@@ -275,6 +329,20 @@ Value make_collectives_module() {
         {"metadata_tensor", true},
         {"recv_counts_known", false, no},
         {"has_rdispls", false, no}}},
+      {"all_to_all_v_prepare",  // NKI 0.7.0 (the trigger is registered below)
+       {{"srcs", true},
+        {"dsts", true},
+        {"replica_group", true},
+        {"metadata_tensor", true},
+        {"recv_counts_known", false, no},
+        {"has_rdispls", false, no}}},
+      {"all_gather_v_prepare",  // NKI 0.7.0
+       {{"srcs", true},
+        {"dsts", true},
+        {"replica_group", true},
+        {"metadata_tensor", true},
+        {"recv_counts_known", false, no},
+        {"has_rdispls", false, no}}},
       {"collective_permute", {{"srcs", true}, {"dsts", true}, {"source_target_pairs", true}}},
       {"collective_permute_implicit",
        {{"srcs_by_channel", true},
@@ -289,6 +357,7 @@ Value make_collectives_module() {
         {"op", true},
         {"channel_ids", false, channel0}}},
   };
+  auto slot = std::make_shared<PrepareSlot>();  // one per interpreter (the module is built per interpreter)
   for (const auto& [n, ps] : sigs) {
     std::string name = n;
     std::vector<Param> sig = ps;
@@ -296,10 +365,19 @@ Value make_collectives_module() {
     for (const char* extra : {"priority", "name"})
       if (std::none_of(sig.begin(), sig.end(), [&](const Param& p) { return std::string(p.name) == extra; }))
         sig.push_back({extra, false});
-    m->ns[name] = make_builtin("nki.collectives." + name, sig, [name, sig](Interpreter& in, CallArgs& a) -> Value {
-      Call c{in, a, name, sig, in.bind(a, name, sig)};
-      check_priority_and_name(c);
-      return collective(c);
+    m->ns[name] =
+        make_builtin("nki.collectives." + name, sig, [name, sig, slot](Interpreter& in, CallArgs& a) -> Value {
+          Call c{in, a, name, sig, in.bind(a, name, sig)};
+          check_priority_and_name(c);
+          return collective(c, *slot);
+        });
+  }
+  for (const char* base : {"all_to_all_v", "all_gather_v"}) {
+    std::string name = std::string(base) + "_trigger";
+    static const std::vector<Param> trig_sig = {{"prepare_instr", true}, {"name", false}};
+    m->ns[name] = make_builtin("nki.collectives." + name, trig_sig, [name, slot](Interpreter& in, CallArgs& a) {
+      Call c{in, a, name, trig_sig, in.bind(a, name, trig_sig)};
+      return trigger(c, *slot);
     });
   }
   // ReplicaGroup(groups): the rank lists themselves (collectives also accept a ReplicaGroup argument).

@@ -4,6 +4,7 @@
 #include "numerics/activation.h"
 #include "trace/dynamic.h"
 #include "trace/isa_common.h"
+#include "trace/scalars.h"
 
 namespace nkic::trace {
 
@@ -239,7 +240,7 @@ Value isa_builtin(std::string name, std::vector<Param> params, std::function<voi
   Value b = make_builtin("nki.isa." + name, [name, ps, body](Interpreter& in, CallArgs& a) {
     Ctx c{in, a, name, *ps, in.bind(a, name, *ps)};
     body(c);
-    return Value::none();
+    return instruction_handle(in);  // an nisa.NkiInstruction from NKI 0.6.0 (scalars.h)
   });
   b.as<BuiltinObj>()->params = ps;  // the signature the Python stub is checked against
   return b;
@@ -304,6 +305,7 @@ Value make_isa_module() {
   IsaEnums e;
   e.engine_unknown = engine->ns["unknown"];
   e.engine_gpsimd = engine->ns["gpsimd"];
+  e.engine_scalar = engine->ns["scalar"];
   e.oob_error = m->ns["oob_mode"].as<ModuleObj>()->ns["error"];
   e.dge_unknown = m->ns["dge_mode"].as<ModuleObj>()->ns["unknown"];
   e.perf_none = m->ns["matmul_perf_mode"].as<ModuleObj>()->ns["none"];
@@ -323,6 +325,7 @@ Value make_isa_module() {
   add_isa_activate2(*m, e);
   add_isa_topk(*m, e);
   add_isa_registers(*m);
+  add_isa_scalars(*m);  // NkiScalar, scalar_load/store, NkiInstruction (NKI 0.6.0-0.7.0)
   // get_nc_version(): the compile target's generation (nki-library kernels branch on it).
   Value versions = m->ns["nc_version"];
   m->ns["get_nc_version"] = make_builtin("nki.isa.get_nc_version", [versions](Interpreter& in, CallArgs& a) {

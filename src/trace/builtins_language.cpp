@@ -5,6 +5,7 @@
 
 #include "target/rules.h"
 #include "trace/interpreter.h"
+#include "trace/tile_grids.h"
 
 namespace nkic::trace {
 
@@ -268,7 +269,8 @@ Value make_language_module() {
     return Value::wrap(VK::Enum, e);
   });
   add_dynamic_range(*m);
-  add_structured_loops(*m);  // nl.fori_loop, nl.while_loop (0.6.0)
+  add_structured_loops(*m);              // nl.fori_loop, nl.while_loop (0.6.0)
+  add_tile_grids(*m, m->ns["ndarray"]);  // nl.tiles, nl.blocks, nl.alloc_tiles, nl.alloc_blocks (0.7.0)
   m->ns["NKIObject"] = make_object_class("NKIObject");
   add_language_ops(*m);
   add_constants(*m);

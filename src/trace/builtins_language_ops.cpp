@@ -139,8 +139,21 @@ Value unary_activation(Interpreter& in, CallArgs& a, AluOp f) {
   // activation(copy) in x's buffer (docs/semantics.md, "NKI releases").
   bool vector_copy = f == AluOp::Copy && (!in.launch.release || *in.launch.release >= trace::Release::V0_6);
   Mem mem = f == AluOp::Copy && !vector_copy ? in.program.tensors[t->ap.tensor].mem : Mem::SBUF;
+  // nl.rsqrt: a GpSimd tensor_scalar from NKI 0.5.0 (and by default), which cannot read PSUM; before, a
+  // ScalarE activation.
+  bool gpsimd_rsqrt = f == AluOp::Rsqrt && (!in.launch.release || *in.launch.release >= trace::Release::V0_5);
+  if (gpsimd_rsqrt && in.program.tensors[t->ap.tensor].mem == Mem::PSUM)
+    fail(in, in.arg_span(a, b.ps, 0), fn, "x is in PSUM, which nl.rsqrt (GpSimd since NKI 0.5.0) cannot read",
+         "copy it to SBUF first (nisa.tensor_copy)");
   Value out = new_tile(in, t->shape(), dt, mem, a.call_span);
-  if (vector_copy)
+  if (gpsimd_rsqrt)
+    isa(in, a, "tensor_scalar",
+        {{"dst", out},
+         {"data", b.v[0]},
+         {"op0", Value::op(f)},
+         {"operand0", Value::real(0.0)},
+         {"engine", engine_value(in, "gpsimd")}});
+  else if (vector_copy)
     isa(in, a, "tensor_copy", {{"dst", out}, {"src", b.v[0]}, {"engine", engine_value(in, "vector")}});
   else
     isa(in, a, "activation", {{"dst", out}, {"op", Value::op(f)}, {"data", b.v[0]}});

@@ -296,6 +296,13 @@ Value Interpreter::instance_getattr(const Value& obj, const std::string& name, S
   if (v.k == VK::Enum) py_raise(s, "AttributeError", "'" + c->name + "' object has no attribute '" + name + "'");
   if (const Value* f = method_wrapper(v, "staticmethod")) return *f;
   if (const Value* f = method_wrapper(v, "classmethod")) return bind_method(inst->cls, *f);
+  if (const Value* f = method_wrapper(v, "property")) {  // a built-in class's computed attribute (nl.tiles grids)
+    CallArgs a;
+    a.pos = {obj};
+    a.pos_spans = {s};
+    a.call_span = s;
+    return call(*f, a);
+  }
   return bind_method(obj, v);
 }
 

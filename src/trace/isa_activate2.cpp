@@ -9,13 +9,14 @@ namespace nkic::trace {
 namespace {
 
 // activate2(dst, op, data, imm0, imm1, op0, op1, relu_param=0.0, reverse0=False, reverse1=False,
-//           reduce_op=None, reduce_res=None, reduce_cmd=reduce_cmd.idle, name=None)
+//           reduce_op=None, reduce_res=None, reduce_cmd=reduce_cmd.idle, engine=engine.scalar, name=None)
+//           (engine= : NKI 0.7.0)
 // clang-format off
 #define ACTIVATE2_PARAMS(X)                                                                                  \
   X(dst, kRequired) X(op, kRequired) X(data, kRequired) X(imm0, kRequired) X(imm1, kRequired)              \
   X(op0, kRequired) X(op1, kRequired) X(relu_param, Value::real(0.0)) X(reverse0, Value::boolean(false))   \
   X(reverse1, Value::boolean(false)) X(reduce_op, kNone) X(reduce_res, kNone) X(reduce_cmd, e.reduce_idle) \
-  X(name, kNone)
+  X(engine, e.engine_scalar) X(name, kNone)
 // clang-format on
 NKIC_PARAM_POSITIONS(Activate2Param, ACTIVATE2_PARAMS);
 
@@ -68,7 +69,9 @@ void activate2(Ctx& c) {
     rr = c.tensor(P::reduce_res);
     c.column(P::reduce_res, rr, np);
   }
+  Engine eng = activation_engine(c, P::engine, cmd != ReduceCmd::Idle || rr, P::data);
   Instruction& ins = c.emit(Opcode::Activate2, {dst, data, t0, t1, tr, rr});
+  ins.engine = eng;
   ins.alu = f;
   ins.alu1 = rop;
   set_reduce_cmd(ins, cmd);

@@ -67,8 +67,8 @@ struct IsaEnumClass<DmaEngine> {
 
 // The enum members used as parameter defaults.
 struct IsaEnums {
-  Value engine_unknown, engine_gpsimd, oob_error, dge_unknown, perf_none, reduce_idle, reduce_reset_reduce,
-      dma_engine_dma;
+  Value engine_unknown, engine_gpsimd, engine_scalar, oob_error, dge_unknown, perf_none, reduce_idle,
+      reduce_reset_reduce, dma_engine_dma;
 };
 
 // ---- Small shared helpers ----
@@ -182,6 +182,9 @@ void add_isa_random(ModuleObj& m, const IsaEnums& e);     // rng, rand2, dropout
 void add_isa_mx(ModuleObj& m, const IsaEnums& e);         // quantize_mx, nc_matmul_mx
 void add_isa_lnc(ModuleObj& m, const IsaEnums& e);        // core_barrier, sendrecv
 void add_isa_activate2(ModuleObj& m, const IsaEnums& e);  // activate2 (NKI 0.4.0)
-void add_isa_topk(ModuleObj& m, const IsaEnums& e);       // topk (NKI 0.6.0)
+void add_isa_topk(ModuleObj& m, const IsaEnums& e);
+// engine= of activation / activate2 (NKI 0.7.0; isa_scalar.cpp): the engine, checked (`reduces`: the
+// call uses the ScalarE accumulator; dst is argument 0, the input argument `data`).
+Engine activation_engine(Ctx& c, size_t i, bool reduces, size_t data);  // topk (NKI 0.6.0)
 
 }  // namespace nkic::trace

@@ -139,9 +139,23 @@ void dma_transpose(Ctx& c) {
       c.fail(P::dst, "dst " + shape_str(*dst) + " must be src " + shape_str(*src) + " with its axes permuted");
   if (c.member<DgeMode>(P::dge_mode) == DgeMode::Hwdge) {
     auto s = src->shape();
-    if (s[0] != 16 || s.back() % 128 != 0 || size_of(c.dtype(src)) != 2)
+    if (!c.in.launch.release || *c.in.launch.release >= Release::V0_6) {
+      // NKI 0.6.0 relaxed the HWDGE rules (2-byte dtype, src.shape[-1] <= 128; 2-D: 16 rows; 3-D/4-D:
+      // src.shape[0] in {1, 2, 4, 8, 16} with src.shape[0] * src.shape[-2] a multiple of 16).
+      int64_t s0 = s[0], s2 = s[s.size() - 2];
+      bool rows = r == 2 ? s0 == 16 : (s0 == 1 || s0 == 2 || s0 == 4 || s0 == 8 || s0 == 16) && (s0 * s2) % 16 == 0;
+      if (!rows || s.back() > 128 || size_of(c.dtype(src)) != 2)
+        c.fail(P::dge_mode, "dge_mode=hwdge needs a 2-byte dtype, src.shape[-1] <= 128 and " +
+                                std::string(r == 2 ? "src.shape[0] == 16 for a 2-D src"
+                                                   : "src.shape[0] in {1, 2, 4, 8, 16} with "
+                                                     "src.shape[0] * src.shape[-2] a multiple of 16") +
+                                " (src is " + shape_str(*src) + ")");
+    } else if (s[0] != 16 || s.back() % 128 != 0 || size_of(c.dtype(src)) != 2) {
       c.fail(P::dge_mode,
-             "dge_mode=hwdge needs src.shape[0] == 16, src.shape[-1] a multiple of 128 and a 2-byte dtype");
+             "dge_mode=hwdge needs src.shape[0] == 16, src.shape[-1] a multiple of 128 and a 2-byte "
+             "dtype (NKI " +
+                 std::string(name_of(*c.in.launch.release)) + "; NKI 0.6.0 relaxed these rules)");
+    }
   }
   int skip = oob_skip(c, P::oob_mode);
   Instruction& ins = c.emit(Opcode::DmaTranspose, {dst, src});

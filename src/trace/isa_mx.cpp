@@ -56,7 +56,10 @@ void quantize_mx(Ctx& c) {
     c.fail(P::dst, "dst " + shape_str(*dst) + " must have " + std::to_string(np) + " partitions and " +
                        std::to_string(F / 4) + " x4 elements per partition (src free size / 4)");
   scale_tile(c, P::dst_scale, sc, np, F / 4);
-  c.emit(Opcode::QuantizeMx, {dst, src, sc});
+  Instruction& ins = c.emit(Opcode::QuantizeMx, {dst, src, sc});
+  // NKI 0.5.0 documents a block scale 2x the OCP reference's (exponent + 1: headroom for rounding the
+  // group's largest values); 0.3.0-0.4.0 picked the OCP scale. The default follows 0.7.0.
+  ins.i0 = c.in.launch.release && *c.in.launch.release < Release::V0_5 ? 0 : 1;
 }
 
 // nc_matmul_mx(dst, stationary, moving, stationary_scale, moving_scale, tile_position=None, tile_size=None,

@@ -6,14 +6,14 @@ namespace nkic::trace {
 namespace {
 
 // activation(dst, op, data, bias=None, scale=1.0, reduce_op=None, reduce_res=None, reduce_cmd=reduce_cmd.idle,
-//            name=None)
+//            engine=engine.scalar, name=None)   (engine= : NKI 0.7.0)
 // clang-format off
 #define ACTIVATION_PARAMS(X)                                                                                      \
   X(dst, kRequired)                                                                                               \
   X(op, kRequired)                                                                                                \
   X(data, kRequired)                                                                                              \
   X(bias, kNone) X(scale, Value::real(1.0)) X(reduce_op, kNone) X(reduce_res, kNone) X(reduce_cmd, e.reduce_idle) \
-      X(name, kNone)
+      X(engine, e.engine_scalar) X(name, kNone)
 // clang-format on
 NKIC_PARAM_POSITIONS(ActivationParam, ACTIVATION_PARAMS);
 
@@ -67,11 +67,31 @@ void emit_activation(Ctx& c, ReduceCmd cmd) {
   ins.f1 = bias;
 }
 
+}  // namespace
+
+// engine= of activation / activate2 (NKI 0.7.0): GpSimd may run them on NeuronCore-v4; the accumulator
+// (reduce_cmd other than idle, reduce_res) is ScalarE's only. GpSimd reads and writes SBUF only.
+Engine activation_engine(Ctx& c, size_t i, bool reduces, size_t data) {
+  Engine eng = c.engine(i, Engine::Scalar, {Engine::Scalar, Engine::GpSimd});
+  if (eng != Engine::GpSimd) return Engine::Scalar;
+  c.since(i, Release::V0_7);
+  c.needs_nc(i, 4, kTrn3Hint, " with engine=nisa.engine.gpsimd");
+  if (reduces)
+    c.fail(i, "the reduction (reduce_cmd, reduce_res) uses ScalarE's accumulator: it needs engine=nisa.engine.scalar");
+  c.sbuf_only(0, c.tensor(0));
+  c.sbuf_only(data, c.tensor(data));
+  return eng;
+}
+
+namespace {
+
 void activation(Ctx& c) {
   using P = ActivationParam;
   ReduceCmd cmd = c.member<ReduceCmd>(P::reduce_cmd);
   if (cmd == ReduceCmd::LoadReduce) c.fail(P::reduce_cmd, "reduce_cmd.load_reduce is not supported by activation");
+  Engine eng = activation_engine(c, P::engine, cmd != ReduceCmd::Idle || c.given(P::reduce_res), P::data);
   emit_activation<P>(c, cmd);
+  c.in.program.instrs.back().engine = eng;
 }
 
 void activation_reduce(Ctx& c) { emit_activation<ActivationReduceParam>(c, ReduceCmd::ResetReduce); }

@@ -233,16 +233,18 @@ void range_select(Ctx& c) {
   ins.f1 = static_cast<double>(start);
 }
 
-// tensor_scalar_reduce(dst, data, op0, operand0, reduce_op, reduce_res, reverse0=False,
-//                      reduce_cmd=reduce_cmd.reset_reduce, reduce_init=None, name=None)
-// reduce_cmd and reduce_init (NKI 0.4.0) drive the VectorE accumulator.
+// tensor_scalar_reduce(dst, data, op0, operand0, reduce_op, reduce_res=None, reverse0=False,
+//                      reduce_cmd=reduce_cmd.reset_reduce, reduce_init=None, reduce_res_negate=False, name=None)
+// reduce_cmd and reduce_init (NKI 0.4.0) drive the VectorE accumulator; reduce_res=None (the partial
+// result stays in the accumulator) and reduce_res_negate are NKI 0.6.0.
 // clang-format off
-#define TENSOR_SCALAR_REDUCE_PARAMS(X)                                                                       \
-  X(dst, kRequired)                                                                                          \
-  X(data, kRequired)                                                                                         \
-  X(op0, kRequired)                                                                                          \
-  X(operand0, kRequired) X(reduce_op, kRequired) X(reduce_res, kRequired) X(reverse0, Value::boolean(false)) \
-      X(reduce_cmd, e.reduce_reset_reduce) X(reduce_init, kNone) X(name, kNone)
+#define TENSOR_SCALAR_REDUCE_PARAMS(X)                                                                   \
+  X(dst, kRequired)                                                                                      \
+  X(data, kRequired)                                                                                     \
+  X(op0, kRequired)                                                                                      \
+  X(operand0, kRequired) X(reduce_op, kRequired) X(reduce_res, kNone) X(reverse0, Value::boolean(false)) \
+      X(reduce_cmd, e.reduce_reset_reduce) X(reduce_init, kNone) X(reduce_res_negate, Value::boolean(false)) \
+      X(name, kNone)
 // clang-format on
 NKIC_PARAM_POSITIONS(TensorScalarReduceParam, TENSOR_SCALAR_REDUCE_PARAMS);
 
@@ -262,8 +264,21 @@ void tensor_scalar_reduce(Ctx& c) {
   AluOp rop = c.op(P::reduce_op, kReduce, "a reduction operator");
   if (!accumulating_op(rop))
     c.fail(P::reduce_op, "reduce_op must be nl.add, nl.subtract, nl.multiply, nl.maximum or nl.minimum");
-  TensorObj* rr = c.tensor(P::reduce_res);
-  c.column(P::reduce_res, rr, np);
+  TensorObj* rr = c.opt_tensor(P::reduce_res);
+  if (rr) c.column(P::reduce_res, rr, np);
+  // Before 0.6.0 reduce_res was required (the 0.7.0 default None keeps the result in the accumulator).
+  if (!rr && c.in.launch.release && *c.in.launch.release < Release::V0_6)
+    c.fail(P::reduce_res,
+           "reduce_res is required in NKI " + std::string(name_of(*c.in.launch.release)) +
+               " (reduce_res=None was added in NKI 0.6.0)",
+           "select NKI 0.6.0 or later (NKIC_NKI_RELEASE, nkic --nki), or pass a (P, 1) reduce_res tile");
+  bool negate = c.boolean(P::reduce_res_negate);
+  if (negate) {
+    c.since(P::reduce_res_negate, Release::V0_6);
+    if (!rr)
+      c.fail(P::reduce_res_negate,
+             "reduce_res_negate=True needs a reduce_res tile (it negates the copy written there)");
+  }
   if (c.boolean(P::reverse0))
     c.fail(P::reverse0, "reverse0=True is not supported by tensor_scalar_reduce in NKI 0.3.0");
   auto cmd = c.member<ReduceCmd>(P::reduce_cmd);
@@ -286,6 +301,7 @@ void tensor_scalar_reduce(Ctx& c) {
   ins.alu1 = rop;
   ins.f0 = s;
   ins.f1 = init;
+  if (negate) ins.flags |= kNegate;
   set_reduce_cmd(ins, cmd);
 }
 

@@ -93,11 +93,30 @@ Value slice(View& w) {
   return w.out(std::move(ap));
 }
 
-// select(dim, index): a static index drops the dim (an on-chip partition dim keeps size 1, as indexing does).
+// The pattern with dim d removed, made dynamic: its start moves by the runtime `scalar` or `vector`
+// offset (a Value, the other None) times dim d's stride (as .ap(..., indirect_dim=d) does).
+Value dynamic_view(View& w, AccessPattern ap, int64_t d, const Value& scalar, const Value& vector) {
+  Span s = w.in.arg_span(w.a, w.ps, 1), ds = w.in.arg_span(w.a, w.ps, 0);
+  Span spans[3] = {s, s, ds};
+  auto dyn =
+      dynamic_offset(w.in, w.in.program.tensors[w.t.ap.tensor], w.t.ap, ap, scalar, vector, Value::integer(d), spans);
+  Value r = w.out(std::move(ap));
+  r.as<TensorObj>()->dyn = std::move(dyn);
+  return r;
+}
+
+// select(dim, index): a static index drops the dim (an on-chip partition dim keeps size 1, as indexing
+// does). A (1, 1) int tensor index selects at run time (a scalar_offset along dim; on chip not dim 0);
+// the view is then a DMA operand, bounds-checked when it runs.
 Value select(View& w) {
   int64_t d = w.dim(0, w.ndim()), n = w.t.ap.dims[d].num;
-  if (w.v[1].k == VK::Tensor)
-    w.fail(1, "a runtime (tensor) index is not supported by nkic yet", "use .ap(..., scalar_offset=) instead");
+  if (w.v[1].k == VK::Tensor) {
+    w.not_partition(0, d, "select at run time in");
+    if (w.ndim() < 2) w.fail(0, "a runtime select needs a tensor of 2 or more dims (the result keeps the others)");
+    AccessPattern ap = w.t.ap;
+    ap.dims.erase(ap.dims.begin() + d);
+    return dynamic_view(w, std::move(ap), d, w.v[1], Value::none());
+  }
   int64_t i = w.integer(1);
   if (i < 0 || i >= n)
     w.fail(1, "index " + std::to_string(i) + " is out of range for a dim of size " + std::to_string(n));
@@ -108,6 +127,21 @@ Value select(View& w) {
   else
     ap.dims.erase(ap.dims.begin() + d);
   return w.out(std::move(ap));
+}
+
+// vector_select(dim, vector_offset): row w of the view is row vector_offset[w] of dim 0 of an HBM
+// tensor (the DMA gather / scatter of .ap(vector_offset=)); dim 0 becomes P, the index tile's rows.
+Value vector_select(View& w) {
+  int64_t d = w.dim(0, w.ndim());
+  if (d != 0) w.fail(0, "vector_select supports only dim=0 (got dim " + std::to_string(d) + ")");
+  if (w.on_chip)
+    w.fail(0, "vector_select indexes rows of an HBM tensor; '" + w.in.program.tensors[w.t.ap.tensor].name + "' is in " +
+                  std::string(name_of(w.in.program.tensors[w.t.ap.tensor].mem)));
+  if (w.v[1].k != VK::Tensor) w.fail(1, "vector_offset must be a (P, 1) int32 or uint32 SBUF tile");
+  const TensorObj& idx = *w.v[1].as<TensorObj>();
+  AccessPattern ap = w.t.ap;
+  ap.dims[0].num = idx.ap.dims[0].num;
+  return dynamic_view(w, std::move(ap), 0, Value::none(), w.v[1]);
 }
 
 Value permute(View& w) {
@@ -307,6 +341,7 @@ const std::vector<MethodRow>& methods() {
   static const std::vector<MethodRow> rows = {
       {"slice", {{"dim", true}, {"start", true}, {"end", true}, {"step", false, Value::integer(1)}}, slice, false},
       {"select", {{"dim", true}, {"index", true}}, select, false},
+      {"vector_select", {{"dim", true}, {"vector_offset", true}}, vector_select, false},
       {"permute", {{"dims", true}}, permute, false},
       {"broadcast", {{"dim", true}, {"size", true}}, broadcast, false},
       {"expand_dim", {{"dim", true}}, expand_dim, false},

@@ -4,6 +4,7 @@
 #include "ir/verify.h"
 #include "trace/dynamic.h"
 #include "trace/legacy_index.h"
+#include "trace/releases.h"
 
 namespace nkic::trace {
 
@@ -58,7 +59,8 @@ Value index_tensor(Interpreter& in, const Value& tv, const Value& index, Span s)
 
   AccessPattern ap = t.ap;
   ap.dims.clear();
-  bool rows_kept = true;  // dim 0 is a full slice: the rows a vector_offset indexes are unchanged
+  bool rows_kept = true;           // dim 0 is a full slice: the rows a vector_offset indexes are unchanged
+  const APDim* dropped = nullptr;  // the last free dim an integer index dropped
   for (size_t d = 0; d < nd; ++d) {
     const APDim& dim = t.ap.dims[d];
     const Value& ix = full[d];
@@ -72,6 +74,7 @@ Value index_tensor(Interpreter& in, const Value& tv, const Value& index, Span s)
       if (d == 0) rows_kept = false;
       // On-chip tensors keep a size-1 partition dimension (docs/semantics.md).
       if (d == 0 && decl.on_chip()) ap.dims.push_back({dim.stride, 1});
+      if (d > 0) dropped = &dim;
       continue;
     }
     if (ix.k == VK::Slice) {
@@ -100,6 +103,10 @@ Value index_tensor(Interpreter& in, const Value& tv, const Value& index, Span s)
     }
     in.error(s, std::string("tensor indices must be integers, slices or nl.ds(...), not '") + type_name(ix.k) + "'");
   }
+  // NKI 0.5.0's rule: an on-chip result stays 2-D, the last integer-indexed free dim kept at size 1
+  // (0.3.0-0.4.0 and the Beta 1 language drop it, as NumPy does).
+  bool keep_2d = !in.legacy() && (!in.launch.release || *in.launch.release >= Release::V0_5);
+  if (keep_2d && decl.on_chip() && dropped && ap.dims.size() < 2) ap.dims.push_back({dropped->stride, 1});
   if (ap.dims.empty()) ap.dims.push_back({1, 1});
   // A dynamic view stays dynamic: a scalar offset moves every element alike, so it composes with any
   // sub-view; a vector offset is per row, so its row dim must stay whole.

@@ -1,5 +1,6 @@
 """quantize_mx and nc_matmul_mx (NeuronCore-v4 / trn3) vs NumPy models of the OCP MX reference
-(aws-neuron mx_cpu_utils: quantize_mx_golden / nc_matmul_mx_golden, the 0.3.0 Emax), with the packing of
+(aws-neuron mx_cpu_utils: quantize_mx_golden / nc_matmul_mx_golden; quantize_mx's scale is the default
+release's, 2x the OCP one since NKI 0.5.0 (tests/releases/test_r05_more.py has both)), with the packing of
 docs/semantics.md ("MX"): x4 value q in byte q (fp8) or bits [4q, 4q+4) (fp4); scale row i at partition
 (i // 4) * 32 + i % 4. Tolerances: quantize_mx is bit-exact (data and scales); nc_matmul_mx is an fp32
 sequential sum of exact products, checked against a float64 einsum with atol = 1e-6 x sum of |terms|;
@@ -33,12 +34,13 @@ def scale_row(i):
     return (i // 4) * 32 + i % 4
 
 
-def quantize_ref(x, dt):
+def quantize_ref(x, dt, exp_offset=1):
+    """exp_offset: 0 = the OCP reference scale (NKI 0.3.0-0.4.0), 1 = NKI 0.5.0+ (2x; the default)."""
     P, F = x.shape
     emax, maxv = (15, 57344.0) if dt == "float8_e5m2_x4" else (8, 448.0)
     e = (x.astype(np.float32).view(np.uint32) >> 23) & 0xFF
     g = e.reshape(P // 8, 8, F // 4, 4).max(axis=(1, 3)).astype(np.int64)
-    scale = np.maximum(g - emax, 0)
+    scale = np.maximum(g - emax + exp_offset, 0)
     div = np.repeat(np.repeat(2.0 ** (scale - 127), 8, 0), 4, 1)
     q = np.clip((x.astype(np.float64) / div).astype(np.float32), -maxv, maxv).astype(FP8[dt])
     packed = np.ascontiguousarray(q.view(np.uint8).reshape(P, F // 4, 4)).view("<u4").reshape(P, F // 4)

@@ -136,7 +136,7 @@ def test_tensor_scalar_signature():
 def test_activation_signature():
     assert _params(nisa.activation) == [
         ("dst", E), ("op", E), ("data", E), ("bias", None), ("scale", 1.0), ("reduce_op", None),
-        ("reduce_res", None), ("reduce_cmd", nisa.reduce_cmd.idle), ("name", None)]
+        ("reduce_res", None), ("reduce_cmd", nisa.reduce_cmd.idle), ("engine", nisa.engine.scalar), ("name", None)]
 
 
 def test_iota_signature():

@@ -187,7 +187,8 @@ CASES = [
     ("int32 bitwise_and tile-tile", binary_k, (I32, I32), {"op": "bitwise_and"}, {f"{V}:tensor_tensor": 1}),
     ("int32 left_shift tile-scalar", binary_k, (I32, None), {"op": "left_shift"}, {f"{V}:tensor_scalar": 1}),
     *[(op, unary_k, (T,), {"op": op}, {f"{S}:activation": 1})
-      for op in ["exp", "rsqrt", "reciprocal", "abs", "gelu", "sign", "square"]],
+      for op in ["exp", "reciprocal", "abs", "gelu", "sign", "square"]],
+    ("rsqrt", unary_k, (T,), {"op": "rsqrt"}, {f"{G}:tensor_scalar": 1}),  # GpSimd since NKI 0.5.0 (the default)
     ("copy", unary_k, (T,), {"op": "copy"}, {f"{V}:tensor_copy": 1}),  # VectorE since NKI 0.6.0 (the default)
     ("negative", unary_k, (T,), {"op": "negative"}, {f"{V}:tensor_scalar": 1}),
     ("logical_not", unary_k, (T,), {"op": "logical_not"}, {f"{V}:tensor_scalar": 1}),
