@@ -1,5 +1,6 @@
-// Sequencer instructions: the register file (register_move/load/store). The loop instructions move
-// the program counter and are executed by the run loop (core.cpp); their exec_ functions do nothing.
+// Sequencer instructions: the register file (register_move/load/store, register_alu). The loop
+// instructions move the program counter and are executed by the run loop (core.cpp); their exec_
+// functions do nothing.
 #include "numerics/numerics.h"
 #include "sim/exec.h"
 
@@ -29,6 +30,23 @@ void exec_RegisterStore(ExecContext& cx, const Instruction& in) {
   int32_t r = reg(cx, in.i0);
   int64_t v = d.dtype == DType::UInt32 ? static_cast<int64_t>(static_cast<uint32_t>(r)) : r;
   numerics::store_i64(d.dtype, v, d.origin);
+}
+
+// NkiScalar arithmetic: int32 wraps (computed in uint32, where overflow is defined).
+void exec_RegisterAlu(ExecContext& cx, const Instruction& in) {
+  std::span<const int64_t> ints = cx.prog.ints(in);
+  if (ints.empty()) throw ExecError("register_alu has no source register");
+  auto a = static_cast<uint32_t>(reg(cx, ints[0]));
+  auto b =
+      static_cast<uint32_t>((in.flags & kFromReg) ? reg(cx, static_cast<int64_t>(in.f1)) : static_cast<int32_t>(in.f0));
+  uint32_t r = 0;
+  switch (in.alu) {
+    case AluOp::Add: r = a + b; break;
+    case AluOp::Subtract: r = a - b; break;
+    case AluOp::Multiply: r = a * b; break;
+    default: throw ExecError("register_alu supports add, subtract and multiply, not " + std::string(name_of(in.alu)));
+  }
+  reg(cx, in.i0) = static_cast<int32_t>(r);
 }
 
 void exec_Loop(ExecContext&, const Instruction&) {}

@@ -52,7 +52,7 @@ bool is_control(Opcode op) {
 // Instructions a waiting core never runs ahead past: control flow and registers change what runs next.
 bool stops_lookahead(const Instruction& in) {
   return is_control(in.op) || in.op == Opcode::RegisterMove || in.op == Opcode::RegisterLoad ||
-         in.op == Opcode::RegisterStore || (in.flags & kDynamic);
+         in.op == Opcode::RegisterStore || in.op == Opcode::RegisterAlu || (in.flags & kDynamic);
 }
 
 }  // namespace
@@ -141,7 +141,7 @@ void Core::execute(uint32_t i, uint32_t epoch, Device* dev) {
       runtime_error(prog_, in, "tensor '" + prog_.tensors[ap.tensor].name + "' has no placement");
   }
   if (timing_only_) check_timing_only(i);
-  bool compute = !timing_only_ || in.op == Opcode::RegisterMove;
+  bool compute = !timing_only_ || in.op == Opcode::RegisterMove || in.op == Opcode::RegisterAlu;
   try {
     if (!compute) {
     } else if (dynamic) {

@@ -75,6 +75,7 @@ constexpr Row kRows[] = {
     {Opcode::Activate2, {F::Elementwise, 1, 0}},         // + MIN_II when it writes reduce_res
     // NKI 0.6.0-0.7.0
     {Opcode::TopK, {F::GpSimd, 1, 0}},                   // 4n + k cycles (see engine_cost)
+    {Opcode::RegisterAlu, {F::Fixed, 64, 0}},            // NkiScalar arithmetic, a sequencer instruction
 };
 // clang-format on
 

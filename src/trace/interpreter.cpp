@@ -767,7 +767,7 @@ Value Interpreter::eval(const Expr* e) {
           if (v.is_int()) return Value::integer(~v.as_int());
           break;
       }
-      if (as_scalar(v)) scalar_arithmetic(*this, ast::name_of(e->unaryop), e->span);
+      if (as_scalar(v)) return scalar_arithmetic(*this, ast::name_of(e->unaryop), v, nullptr, e->span);
       if (v.k == VK::Tensor && legacy_) return legacy_unary(*this, e->unaryop, v, e->span);
       if (v.k == VK::Tensor)
         error(e->span, "operators on tensors are not supported", "use nki.isa instructions (e.g. nisa.tensor_scalar)");
@@ -948,7 +948,7 @@ Value Interpreter::binary(ast::BinOpKind op, const Value& a, const Value& b, Spa
   using B = ast::BinOpKind;
   if (is_index_value(a) || is_index_value(b)) return index_binary(*this, op, a, b, s);  // Beta 1 grids
   if (legacy_ && (a.k == VK::Tensor || b.k == VK::Tensor)) return legacy_binary(*this, op, a, b, s);
-  if (as_scalar(a) || as_scalar(b)) scalar_arithmetic(*this, ast::name_of(op), s);  // NKI 0.7.0 NkiScalar
+  if (as_scalar(a) || as_scalar(b)) return scalar_arithmetic(*this, ast::name_of(op), a, &b, s);  // NKI 0.7.0
   if (a.k == VK::Tensor || b.k == VK::Tensor)
     error(s, "binary operators on tensors are not supported",
           "use nki.isa instructions (nisa.tensor_tensor, nisa.tensor_scalar) or nl.add/nl.multiply");

@@ -1,6 +1,8 @@
 // nisa.NkiScalar (NKI 0.7.0) and nisa.NkiInstruction handles (NKI 0.6.0); see scalars.h.
 #include "trace/scalars.h"
 
+#include <cstdint>
+
 #include "trace/dynamic.h"
 #include "trace/isa_common.h"
 #include "trace/releases.h"
@@ -56,13 +58,77 @@ const ScalarObj* as_scalar(const Value& v) {
   return v.k == VK::Register ? dynamic_cast<const ScalarObj*>(v.as<RegisterObj>()) : nullptr;
 }
 
-void scalar_arithmetic(Interpreter& in, const char* op, Span s) {
+namespace {
+
+// An operand of NkiScalar arithmetic: a register, or a Python int that fits in 32 bits.
+struct AluOperand {
+  const ScalarObj* reg = nullptr;
+  int64_t imm = 0;
+};
+
+AluOperand alu_operand(Interpreter& in, const Value& v, const std::string& sym, Span s) {
+  if (const ScalarObj* r = as_scalar(v)) return {r, 0};
+  if (v.is_int()) {
+    int64_t x = v.as_int();
+    if (x < INT32_MIN || x > INT32_MAX)
+      in.error(s, "NkiScalar arithmetic ('" + sym + "'): the int " + std::to_string(x) + " does not fit in 32 bits",
+               "an NkiScalar is an int32: use an operand in [-2**31, 2**31)");
+    return {nullptr, x};
+  }
+  if (as_register(v))
+    in.error(s, "NkiScalar arithmetic ('" + sym + "') takes an int or another NkiScalar, not a VirtualRegister",
+             "load the value with nisa.scalar_load instead of nisa.register_load");
+  in.error(
+      s, "NkiScalar arithmetic ('" + sym + "') takes an int or another NkiScalar, not " + std::string(type_name(v.k)));
+}
+
+// dst = src op operand, one RegisterAlu instruction.
+void emit_alu(Interpreter& in, int32_t dst, int32_t src, AluOp op, const AluOperand& b, Span s) {
+  Instruction& ins = in.program.instrs[emit_control(in, Opcode::RegisterAlu, s)];
+  ins.i0 = dst;
+  ins.alu = op;
+  if (b.reg) {
+    ins.flags |= kFromReg;
+    ins.f1 = b.reg->id;
+  } else {
+    ins.f0 = static_cast<double>(b.imm);
+  }
+  in.program.set_ints(ins, {src});
+}
+
+}  // namespace
+
+Value scalar_arithmetic(Interpreter& in, const char* op, const Value& a, const Value* b, Span s) {
   std::string o = op;  // the CPython operator class name
-  std::string sym = o == "Add" ? "+" : o == "Sub" ? "-" : o == "Mult" ? "*" : o == "USub" ? "unary -" : o;
-  in.error(s,
-           std::string("NkiScalar arithmetic ('") + sym +
-               "') is not supported by nkic: its sequencer has no register arithmetic instruction",
-           "compute the value in an int32 tile (e.g. nisa.tensor_scalar) and nisa.scalar_load the result");
+  std::string sym = o == "Add"    ? "+"
+                    : o == "Sub"  ? "-"
+                    : o == "Mult" ? "*"
+                    : o == "USub" ? "unary -"
+                    : o == "UAdd" ? "unary +"
+                                  : o;
+  bool binary_ok = b && (o == "Add" || o == "Sub" || o == "Mult");
+  if (!binary_ok && !(!b && o == "USub"))
+    in.error(s, "NkiScalar arithmetic ('" + sym + "') is not supported: an NkiScalar takes +, - and * only",
+             "compute the value in an int32 tile (e.g. nisa.tensor_scalar) and nisa.scalar_load the result");
+  Value r = make_scalar(in);  // each result is a fresh register: scalars are values, never updated in place
+  int32_t dst = r.as<RegisterObj>()->id;
+  if (!b) {  // -a = a * -1 (wraps like two's complement negation: -(-2**31) == -2**31)
+    emit_alu(in, dst, as_scalar(a)->id, AluOp::Multiply, {nullptr, -1}, s);
+    return r;
+  }
+  AluOperand x = alu_operand(in, a, sym, s), y = alu_operand(in, *b, sym, s);
+  AluOp alu = o == "Add" ? AluOp::Add : o == "Sub" ? AluOp::Subtract : AluOp::Multiply;
+  if (!x.reg && o == "Sub") {  // int - scalar: the int into dst first (the source must be a register)
+    Instruction& mv = in.program.instrs[emit_control(in, Opcode::RegisterMove, s)];
+    mv.i0 = dst;
+    mv.f0 = static_cast<double>(x.imm);
+    emit_alu(in, dst, dst, alu, y, s);
+  } else if (!x.reg) {  // int + scalar, int * scalar: commutative
+    emit_alu(in, dst, y.reg->id, alu, x, s);
+  } else {
+    emit_alu(in, dst, x.reg->id, alu, y, s);
+  }
+  return r;
 }
 
 Value wrap_instruction(std::shared_ptr<InstanceObj> inst) {

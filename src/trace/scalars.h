@@ -1,7 +1,7 @@
 // NKI 0.7.0 nisa.NkiScalar (scalar_load / scalar_store) and the 0.6.0 nisa.NkiInstruction handles that
 // ISA calls return (nki-spec.md §11.3, §11.4). An NkiScalar lives in a sequencer register: it is a
 // VirtualRegister that remembers its dtype, so `.ap(scalar_offset=)` and nl.fori_loop bounds take it
-// as they take a register. nkic's sequencer has no register arithmetic, so `+ - *` on one is an error.
+// as they take a register. `+ - *` on one is a RegisterAlu instruction (a new NkiScalar).
 #pragma once
 
 #include "trace/interpreter.h"
@@ -18,8 +18,9 @@ const ScalarObj* as_scalar(const Value& v);
 // nisa.NkiScalar, nisa.scalar_load, nisa.scalar_store, nisa.NkiInstruction.
 void add_isa_scalars(ModuleObj& isa);
 
-// `a op b` / `-a` where an operand is an NkiScalar: an error naming the limitation.
-[[noreturn]] void scalar_arithmetic(Interpreter& in, const char* op, Span s);
+// `a op b` (b non-null) / `-a` (b null) where an operand is an NkiScalar: `+ - *` with an int or another
+// NkiScalar emit RegisterAlu into a fresh NkiScalar (int32 wraps); other operators and operands are errors.
+Value scalar_arithmetic(Interpreter& in, const char* op, const Value& a, const Value* b, Span s);
 
 // The handle an ISA call returns: an nisa.NkiInstruction from NKI 0.6.0 (and in the default), None before.
 Value instruction_handle(Interpreter& in);

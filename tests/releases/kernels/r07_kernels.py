@@ -53,7 +53,7 @@ def scalar_offset_row(a, k):
 
 def scalar_add(n):
     s = nisa.scalar_load(n)
-    s2 = s + 1  # ERROR-LINE scalar_add
+    s2 = s + 1
     t = nl.ndarray((1, 1), dtype=nl.int32, buffer=nl.sbuf)
     nisa.scalar_store(t, s2)
     return _out(t)
@@ -61,7 +61,7 @@ def scalar_add(n):
 
 def scalar_neg(n):
     s = nisa.scalar_load(n)
-    s2 = -s  # ERROR-LINE scalar_neg
+    s2 = -s
     t = nl.ndarray((1, 1), dtype=nl.int32, buffer=nl.sbuf)
     nisa.scalar_store(t, s2)
     return _out(t)
