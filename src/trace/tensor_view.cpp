@@ -131,6 +131,9 @@ Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name
   if (name == "size") return Value::integer(t.ap.num_elements());
   if (name == "offset") return Value::integer(t.ap.offset);
   if (name == "name") return Value::str(decl.name);
+  // NKI 0.7.0: `.data` of a tensor is the tensor itself, so code written for grids (g[i, j].data)
+  // also takes a plain tile. Earlier releases have no such attribute.
+  if (name == "data" && !in.legacy() && (!in.launch.release || *in.launch.release >= Release::V0_7)) return tv;
   if (name == "buffer") {
     switch (decl.mem) {
       case Mem::SBUF: return Value::buffer(BufferKind::SBUF);
@@ -279,6 +282,9 @@ Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name
     });
   }
   if (auto m = tensor_view_method(in, tv, name, s)) return *m;
+  if (name == "data" && !in.legacy())
+    in.error(s, "tensor has no attribute 'data' in NKI " + std::string(name_of(*in.launch.release)),
+             "a tensor's .data (the tensor itself) is NKI 0.7.0; use the tensor directly");
   in.error(s, "tensor has no attribute '" + name + "'");
 }
 

@@ -302,6 +302,44 @@ Value make_class(const std::string& name, std::vector<Value> bases) {
   return Value::wrap(VK::Class, c);
 }
 
+// New storage of `elems` for a grid of `tile` tiles: HBM a plain tensor of elems; SBUF/PSUM the dense
+// tile layout. Goes through nl.ndarray (its checks); `spans`: element_shape, dtype, buffer, name, address.
+std::shared_ptr<GridObj> alloc_storage(Interpreter& in, const Value& ndarray, const std::vector<int64_t>& tile,
+                                       const std::vector<int64_t>& elems, const Value& buffer, const Value& dtype,
+                                       const Value& address, const Value& name, Span call_span, Span tile_span,
+                                       const std::vector<Span>& spans) {
+  bool chip = mem_of(buffer.as_buffer()) != Mem::HBM;
+  CallArgs nd;
+  nd.call_span = call_span;
+  nd.pos_spans = spans;
+  if (!chip) {
+    nd.pos = {int_tuple(elems), dtype, buffer, name, address};
+    Value t = in.call(ndarray, nd);
+    return view_grid(*t.as<TensorObj>());
+  }
+  if (tile.size() != elems.size())
+    in.error(tile_span,
+             "an SBUF/PSUM grid is tiled in every dimension: tile_shape " + shape_str(tile) +
+                 " must have as many dimensions as element_shape " + shape_str(elems),
+             "only HBM grids have untiled leading dimensions");
+  auto g = std::make_shared<GridObj>();
+  g->dense = true;
+  int64_t free = 1;
+  for (size_t k = 0; k < tile.size(); ++k) {
+    g->dense_tile.push_back(std::min(tile[k], elems[k]));
+    g->dense_count.push_back((elems[k] + tile[k] - 1) / tile[k]);
+    free *= (k ? g->dense_tile[k] : 1) * g->dense_count[k];
+  }
+  nd.pos_spans[0] = tile_span;  // the partition and byte limits are the tile's
+  nd.pos = {int_tuple({g->dense_tile[0], free}), dtype, buffer, name, address};
+  Value t = in.call(ndarray, nd);
+  g->base = t.as<TensorObj>()->ap;
+  g->start.assign(elems.size(), 0);
+  g->size = elems;
+  g->dropped.assign(elems.size(), false);
+  return g;
+}
+
 }  // namespace
 
 void add_tile_grids(ModuleObj& nl, const Value& ndarray) {
@@ -395,40 +433,38 @@ void add_tile_grids(ModuleObj& nl, const Value& ndarray) {
     const Value& buffer = v[2 + at];
     if (buffer.k != VK::Buffer)
       in.error(in.arg_span(a, ps, 2 + at), "buffer must be nl.sbuf, nl.psum, nl.hbm, nl.shared_hbm or nl.private_hbm");
-    bool chip = mem_of(buffer.as_buffer()) != Mem::HBM;
-    CallArgs nd;
-    nd.call_span = a.call_span;
-    nd.pos_spans = {elem_span, in.arg_span(a, ps, 3 + at), in.arg_span(a, ps, 2 + at), in.arg_span(a, ps, 5 + at),
-                    in.arg_span(a, ps, 4 + at)};
-    std::shared_ptr<GridObj> g;
-    if (!chip) {
-      nd.pos = {int_tuple(elems), v[3 + at], buffer, v[5 + at], v[4 + at]};
-      Value t = in.call(ndarray, nd);
-      g = view_grid(*t.as<TensorObj>());
-    } else {
-      if (tile.size() != elems.size())
-        in.error(tile_span,
-                 "an SBUF/PSUM grid is tiled in every dimension: tile_shape " + shape_str(tile) +
-                     " must have as many dimensions as element_shape " + shape_str(elems),
-                 "only HBM grids have untiled leading dimensions");
-      g = std::make_shared<GridObj>();
-      g->dense = true;
-      int64_t free = 1;
-      for (size_t k = 0; k < tile.size(); ++k) {
-        g->dense_tile.push_back(std::min(tile[k], elems[k]));
-        g->dense_count.push_back((elems[k] + tile[k] - 1) / tile[k]);
-        free *= (k ? g->dense_tile[k] : 1) * g->dense_count[k];
-      }
-      nd.pos_spans[0] = tile_span;  // the partition and byte limits are the tile's
-      nd.pos = {int_tuple({g->dense_tile[0], free}), v[3 + at], buffer, v[5 + at], v[4 + at]};
-      Value t = in.call(ndarray, nd);
-      g->base = t.as<TensorObj>()->ap;
-      g->start.assign(elems.size(), 0);
-      g->size = elems;
-      g->dropped.assign(elems.size(), false);
-    }
+    std::vector<Span> spans = {elem_span, in.arg_span(a, ps, 3 + at), in.arg_span(a, ps, 2 + at),
+                               in.arg_span(a, ps, 5 + at), in.arg_span(a, ps, 4 + at)};
+    std::shared_ptr<GridObj> g =
+        alloc_storage(in, ndarray, tile, elems, buffer, v[3 + at], v[4 + at], v[5 + at], a.call_span, tile_span, spans);
     return finish(in, g, tile, block, tile_span, in.arg_span(a, ps, 1));
   };
+
+  // nl.empty_like(grid, dtype=None, buffer=None, name=''): a new uninitialized grid with the grid's
+  // element_shape, tile (and block) shape, dtype and buffer unless overridden; a tensor: nl.empty_like.
+  auto* tensor_like = nl.ns["empty_like"].as<BuiltinObj>();
+  auto like = std::make_shared<BuiltinObj>(*tensor_like);
+  like->fn = [ndarray, tensor_fn = tensor_like->fn, params = tensor_like->params](Interpreter& in,
+                                                                                  CallArgs& a) -> Value {
+    auto v = in.bind(a, "empty_like", *params);  // x, dtype, buffer, name
+    GridObj* src = as_grid(v[0]);
+    if (!src) return tensor_fn(in, a);
+    std::vector<int64_t> elems;
+    for (size_t d = 0; d < src->size.size(); ++d)
+      if (!src->dropped[d]) elems.push_back(src->size[d]);
+    Value buffer = v[2].is_none() ? buffer_of(in.program.tensors[src->base.tensor]) : v[2];
+    Span buffer_span = in.arg_span(a, *params, 2);
+    if (buffer.k != VK::Buffer)
+      in.error(buffer_span, "buffer must be nl.sbuf, nl.psum, nl.hbm, nl.shared_hbm or nl.private_hbm");
+    Value dtype = v[1].is_none() ? Value::dtype(src->base.dtype) : v[1];
+    std::vector<Span> spans = {a.call_span, in.arg_span(a, *params, 1), buffer_span, in.arg_span(a, *params, 3),
+                               a.call_span};
+    auto g = alloc_storage(in, ndarray, src->tile, elems, buffer, dtype, Value::none(), v[3], a.call_span, a.call_span,
+                           spans);
+    return finish(in, g, src->tile, src->block, a.call_span, a.call_span);
+  };
+  nl.ns["empty_like"] = Value::wrap(VK::Builtin, like);
+
   static const std::vector<Param> alloc_tiles_params = {{"tile_shape", true}, {"element_shape", true},
                                                         {"buffer", true},     {"dtype", true},
                                                         {"address", false},   {"name", false, Value::str("")}};

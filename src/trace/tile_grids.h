@@ -9,6 +9,7 @@ namespace nkic::trace {
 
 // Adds tiles, blocks, alloc_tiles, alloc_blocks and the classes NkiGrid, NkiTileGrid, NkiBlockGrid to
 // nki.language. `ndarray` is the module's nl.ndarray builtin (on-chip allocations go through its checks).
+// Also wraps the module's nl.empty_like so that it takes a grid too (a new grid of the same tile layout).
 void add_tile_grids(ModuleObj& nl, const Value& ndarray);
 
 }  // namespace nkic::trace
