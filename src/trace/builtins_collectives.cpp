@@ -309,40 +309,27 @@ Value make_collectives_module() {
   auto m = std::make_shared<ModuleObj>();
   m->name = "nki.collectives";
   const Value channel0 = Value::list({Value::integer(0)}), no = Value::boolean(false);
+  // The variable-size collectives (all_to_all_v, all_gather_v and their prepare halves) take the same
+  // arguments.
+  const std::vector<Param> v_params = {{"srcs", true},
+                                       {"dsts", true},
+                                       {"replica_group", true},
+                                       {"metadata_tensor", true},
+                                       {"recv_counts_known", false, no},
+                                       {"has_rdispls", false, no}};
   const std::vector<std::pair<const char*, std::vector<Param>>> sigs = {
       {"all_reduce", {{"srcs", true}, {"dsts", true}, {"replica_group", true}, {"op", true}}},
       {"all_gather", {{"srcs", true}, {"dsts", true}, {"replica_group", true}, {"collective_dim", true}}},
       {"reduce_scatter",
        {{"srcs", true}, {"dsts", true}, {"replica_group", true}, {"collective_dim", true}, {"op", true}}},
       {"all_to_all", {{"srcs", true}, {"dsts", true}, {"replica_group", true}, {"collective_dim", true}}},
-      {"all_to_all_v",
-       {{"srcs", true},
-        {"dsts", true},
-        {"replica_group", true},
-        {"metadata_tensor", true},
-        {"recv_counts_known", false, no},
-        {"has_rdispls", false, no}}},
+      {"all_to_all_v", v_params},
       {"all_gather_v",  // NKI 0.6.0
-       {{"srcs", true},
-        {"dsts", true},
-        {"replica_group", true},
-        {"metadata_tensor", true},
-        {"recv_counts_known", false, no},
-        {"has_rdispls", false, no}}},
+       v_params},
       {"all_to_all_v_prepare",  // NKI 0.7.0 (the trigger is registered below)
-       {{"srcs", true},
-        {"dsts", true},
-        {"replica_group", true},
-        {"metadata_tensor", true},
-        {"recv_counts_known", false, no},
-        {"has_rdispls", false, no}}},
+       v_params},
       {"all_gather_v_prepare",  // NKI 0.7.0
-       {{"srcs", true},
-        {"dsts", true},
-        {"replica_group", true},
-        {"metadata_tensor", true},
-        {"recv_counts_known", false, no},
-        {"has_rdispls", false, no}}},
+       v_params},
       {"collective_permute", {{"srcs", true}, {"dsts", true}, {"source_target_pairs", true}}},
       {"collective_permute_implicit",
        {{"srcs_by_channel", true},

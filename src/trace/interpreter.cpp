@@ -279,6 +279,23 @@ void Interpreter::settle_deferred_zero(const TensorObj& operand, bool whole_matm
   if (!(whole_matmul_dst && covers)) emit_memset(*this, tile, 0.0, s);
 }
 
+namespace {
+// A view of the whole of tensor `id`: row-major over `shape`.
+Value whole_tensor(uint32_t id, DType dt, const std::vector<int64_t>& shape) {
+  auto obj = std::make_shared<TensorObj>();
+  obj->ap.tensor = id;
+  obj->ap.dtype = dt;
+  int64_t stride = 1;
+  std::vector<APDim> dims(shape.size());
+  for (size_t i = shape.size(); i-- > 0;) {
+    dims[i] = {stride, shape[i]};
+    stride *= shape[i];
+  }
+  obj->ap.dims = std::move(dims);
+  return Value::wrap(VK::Tensor, obj);
+}
+}  // namespace
+
 void Interpreter::begin_spmd_program(int64_t k) {
   spmd_program_ = k;
   spmd_next_hbm_ = 0;
@@ -296,17 +313,7 @@ Value Interpreter::new_tensor(const std::string& name, Mem mem, DType dt, std::v
       error(decl, "program " + std::to_string(spmd_program_) + " of the launch grid declares HBM tensor '" +
                       (name.empty() ? std::string("hbm") : name) + "' with another shape or dtype than program 0's '" +
                       first.name + "'");
-    auto obj = std::make_shared<TensorObj>();
-    obj->ap.tensor = id;
-    obj->ap.dtype = dt;
-    int64_t stride = 1;
-    std::vector<APDim> dims(shape.size());
-    for (size_t i = shape.size(); i-- > 0;) {
-      dims[i] = {stride, shape[i]};
-      stride *= shape[i];
-    }
-    obj->ap.dims = std::move(dims);
-    return Value::wrap(VK::Tensor, obj);
+    return whole_tensor(id, dt, shape);
   }
   TensorDecl t;
   std::string base = name.empty() ? (mem == Mem::HBM ? "hbm" : mem == Mem::PSUM ? "psum" : "sbuf") : name;
@@ -320,18 +327,7 @@ Value Interpreter::new_tensor(const std::string& name, Mem mem, DType dt, std::v
   t.multi_buffer = affine_depth_ > 0 && mem != Mem::HBM;
   program.tensors.push_back(std::move(t));
   if (mem == Mem::HBM && spmd_tracing_) spmd_hbm_.push_back(static_cast<uint32_t>(program.tensors.size() - 1));
-  auto obj = std::make_shared<TensorObj>();
-  obj->ap.tensor = static_cast<uint32_t>(program.tensors.size() - 1);
-  obj->ap.dtype = dt;
-  obj->ap.offset = 0;
-  int64_t stride = 1;
-  std::vector<APDim> dims(shape.size());
-  for (size_t i = shape.size(); i-- > 0;) {
-    dims[i] = {stride, shape[i]};
-    stride *= shape[i];
-  }
-  obj->ap.dims = std::move(dims);
-  return Value::wrap(VK::Tensor, obj);
+  return whole_tensor(static_cast<uint32_t>(program.tensors.size() - 1), dt, shape);
 }
 
 // ---------------------------------------------------------------- statements

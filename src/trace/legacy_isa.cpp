@@ -99,14 +99,6 @@ Value to_030(Interpreter& in, const std::string& param, const Value& v) {
   return it == ns.end() ? v : it->second;
 }
 
-DType dtype_or(Interpreter& in, const Value& v, Span s, DType def) {
-  if (v.is_none()) return def;
-  if (v.k == VK::Str)
-    if (auto named = dtype_from_name(v.as<StrObj>()->s)) return *named;
-  if (v.k != VK::DType) in.error(s, "dtype must be an nki.language dtype (e.g. nl.float32)");
-  return v.as_dtype();
-}
-
 size_t index_of(const std::vector<Param>& ps, const char* name) {
   for (size_t i = 0; i < ps.size(); ++i)
     if (std::string(ps[i].name) == name) return i;

@@ -31,14 +31,6 @@ Value view_with(const TensorObj& t, AccessPattern ap) {
   return Value::wrap(VK::Tensor, obj);
 }
 
-DType dtype_or(Interpreter& in, const Value& v, Span s, DType def) {
-  if (v.is_none()) return def;
-  if (v.k == VK::Str)
-    if (auto named = dtype_from_name(v.as<StrObj>()->s)) return *named;
-  if (v.k != VK::DType) in.error(s, "dtype must be an nki.language dtype (e.g. nl.float32)");
-  return v.as_dtype();
-}
-
 // Keyword argument `name` of a call (None if absent), removed from it.
 Value take_kw(CallArgs& a, const char* name, Span* at = nullptr) {
   for (size_t i = 0; i < a.kw.size(); ++i)
@@ -380,6 +372,14 @@ void add_functions() {
 }  // namespace
 
 // ---- shared helpers
+
+DType dtype_or(Interpreter& in, const Value& v, Span s, DType def) {
+  if (v.is_none()) return def;
+  if (v.k == VK::Str)
+    if (auto named = dtype_from_name(v.as<StrObj>()->s)) return *named;
+  if (v.k != VK::DType) in.error(s, "dtype must be an nki.language dtype (e.g. nl.float32)");
+  return v.as_dtype();
+}
 
 DType legacy_operand_dtype(const Value& v) {
   if (v.k == VK::Tensor) return v.as<TensorObj>()->ap.dtype;

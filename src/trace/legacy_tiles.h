@@ -28,6 +28,8 @@ void legacy_augassign(Interpreter& in, ast::BinOpKind op, const Value& cur, cons
 DType legacy_promote(DType a, DType b);
 // The dtype an operand counts as: a tile's, or int32 / float32 / uint8 for an untyped int / float / bool.
 DType legacy_operand_dtype(const Value& v);
+// A dtype= argument (a dtype or its name), or `def` when None; an error at `s` otherwise.
+DType dtype_or(Interpreter& in, const Value& v, Span s, DType def);
 // Calls the 0.3.0 builtin `fn` with keyword arguments; errors are reported at the user's call.
 Value call_030(Interpreter& in, const Value& fn, Span s, const std::vector<std::pair<std::string, Value>>& kw);
 Value isa_030(Interpreter& in, const char* name, Span s, const std::vector<std::pair<std::string, Value>>& kw);
