@@ -52,3 +52,40 @@ def test_bad_grids():
         sk.add_grid[2, 0](a, a)
     with pytest.raises(NkiError, match="only on its own"):
         sk.add_grid[nl.nc(2), 2](a, a)
+
+
+def test_programs_must_declare_hbm_tensors_alike():
+    a = np.ones((128, 64), np.float32)
+    with pytest.raises(NkiError, match="with another shape or dtype than program 0's") as e:
+        sk.mismatched_outputs[2](a)
+    assert "spmd_kernels.py" in str(e.value)
+
+
+def test_num_programs_of_a_missing_axis():
+    a = np.ones((128, 64), np.float32)
+    with pytest.raises(NkiError, match="nl.num_programs: no grid axis 5") as e:
+        sk.bad_num_programs_axis[2, 2](a)
+    assert "spmd_kernels.py" in str(e.value)
+
+
+def test_compile_rejects_bad_grids():
+    """The compiler's own checks (the launchers check first): an SPMD grid with LNC2, a non-positive dim."""
+    from nki import _core
+    from nki._runtime import JitKernel
+    k = JitKernel(sk.add_rows.func)
+    path, text, name, lineno = k._source()
+    from nki._runtime import _describe
+    x = np.ones((128, 64), np.float32)
+    desc = [("", _describe(x, "a")), ("", _describe(x, "b"))]
+    try:
+        _core.compile(path, text, name, desc, "trn2", lineno, grid=2, spmd=[2], legacy=True)
+    except Exception as e:  # noqa: BLE001 - the message is what matters
+        assert "either on an SPMD grid or on the cores of a logical core" in str(e)
+    else:
+        raise AssertionError("an SPMD grid with LNC2 compiled")
+    try:
+        _core.compile(path, text, name, desc, "trn2", lineno, spmd=[2, 0], legacy=True)
+    except Exception as e:  # noqa: BLE001
+        assert "launch-grid dimensions must be positive, not 0" in str(e)
+    else:
+        raise AssertionError("a zero grid dimension compiled")

@@ -48,3 +48,21 @@ def add_rows(a, b):
     rs = slice(i * 128, (i + 1) * 128)
     nl.store(out[rs, :], value=nl.add(nl.load(a[rs, :]), nl.load(b[rs, :])))
     return out
+
+
+@nki.jit
+def mismatched_outputs(a):
+    """Program 1 declares its HBM tensor with another shape than program 0's: an error."""
+    rows = a.shape[0] if nl.program_id(0) == 0 else a.shape[0] // 2
+    out = nl.ndarray((rows, a.shape[1]), dtype=a.dtype, buffer=nl.shared_hbm)
+    nl.store(out, value=nl.load(a[0:rows, :]))
+    return out
+
+
+@nki.jit
+def bad_num_programs_axis(a):
+    """nl.num_programs(5) on a 2-D grid: an error."""
+    out = nl.ndarray(a.shape, dtype=a.dtype, buffer=nl.shared_hbm)
+    n = nl.num_programs(5)
+    nl.store(out, value=nl.load(a))
+    return out
