@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ir/checks.h"
 #include "ir/program.h"
 #include "perf/report.h"
 #include "sim/core.h"
@@ -108,6 +109,10 @@ class Kernel {
   // The environment variables the compile read (os.environ, os.getenv) and their values then: a
   // compile cache reuses this kernel only while they are unchanged.
   const EnvReads& env_reads() const { return env_; }
+
+  // The static checks among `checks` (affine-dependence, psum-group, lnc-race) on the compiled
+  // Programs: one Diagnostic per finding, `code` naming its check (api/check.cpp).
+  std::vector<Diagnostic> static_findings(CheckSet checks) const;
 
   // Simulates the kernel: `inputs` and `outputs` are C-contiguous caller buffers matching the specs.
   // Inputs the kernel writes are updated in place. Throws UserError (kind "runtime") on kernel errors.

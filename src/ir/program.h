@@ -147,6 +147,20 @@ struct LocEntry {
   int32_t parent = -1;
 };
 
+// One unrolled compile-time loop (affine_range / sequential_range / static_range / range) as it ran
+// while specializing: iteration k's instructions are [iter_begin[k], iter_begin[k + 1]) (the last one
+// ends at `end`). Nested loops have one record per run of the outer loop's body (`parent`, `parent_iter`).
+// Read by the checkers (affine_range dependences, shuffled iteration order); the simulator ignores them.
+enum class LoopKind : uint8_t { Range, Affine, Sequential, Static };
+struct LoopRecord {
+  LoopKind kind = LoopKind::Range;
+  uint32_t loc = 0;          // the `for` statement (index into Program::locs)
+  int32_t parent = -1;       // the enclosing recorded loop, or -1
+  int32_t parent_iter = -1;  // which iteration of the parent this run belongs to
+  std::vector<uint32_t> iter_begin;
+  uint32_t end = 0;
+};
+
 struct Program {
   std::string kernel_name;
   std::vector<TensorDecl> tensors;
@@ -167,6 +181,7 @@ struct Program {
   std::vector<std::vector<uint8_t>> constants;
   int32_t num_registers = 0;            // virtual registers (register_alloc, dynamic_range induction variables)
   std::vector<DynamicOperand> dynamic;  // sorted by instruction; those instructions carry kDynamic
+  std::vector<LoopRecord> loops;        // unrolled compile-time loops, in the order they were entered
 
   // Appends `in` with its operands (in role order; in.present says which roles they fill).
   Instruction& emit(Instruction in, std::span<const APRef> ops);

@@ -23,6 +23,7 @@ struct Diagnostic {
   std::string hint;               // optional "hint: ..." line
   std::vector<Diagnostic> notes;  // secondary locations ("tensor declared here")
   std::vector<Location> stack;    // call stack, outermost first (the kernel line that called a helper)
+  std::string code{};             // the checker that found it ("affine-dependence", ...; src/ir/checks.h), or ""
 };
 
 // Renders one diagnostic (with its notes and call stack) in the house format; ends with '\n'.

@@ -407,7 +407,9 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
           ~Depth() { d -= on; }
         } depth{affine_depth_, r.kind == "affine_range" || r.kind == "sequential_range"};
         affine_depth_ += depth.on;
+        ScopedLoop record(loops, LoopRecorder::kind_of(r.kind), loc_here(s->iter->span));
         for (int64_t i = 0, n = r.length(); i < n; ++i) {
+          record.next_iteration();
           assign(s->target, Value::integer(r.start + i * r.step));
           Flow f = exec_block(s->body);
           if (f == Flow::Break) return Flow::Normal;

@@ -13,6 +13,7 @@
 #include "ir/program.h"
 #include "support/diagnostic.h"
 #include "target/target.h"
+#include "trace/loop_records.h"
 #include "trace/specialize.h"
 #include "trace/value.h"
 
@@ -42,7 +43,8 @@ class Interpreter {
   ~Interpreter();
 
   Program& program;
-  Launch launch;  // the program of the launch grid being specialized (nl.program_id, ...)
+  LoopRecorder loops{program};  // the unrolled range loops (Program::loops)
+  Launch launch;                // the program of the launch grid being specialized (nl.program_id, ...)
   const Target& tgt;
 
   ModuleEnv* load_module(SourceRef source);  // parses; throws UserError on syntax errors
