@@ -80,6 +80,13 @@ struct Profile {
   std::string html() const { return perf::html_report(timeline, programs, summary(), kernel_name, target_name); }
 };
 
+// The dynamic checks a run performs (ir/checks.h; the static ones are Kernel::static_findings).
+struct RunChecks {
+  CheckSet checks;               // uninit-read, shuffle, nonfinite among them run
+  uint64_t seed = 0;             // shuffle: the seed of the iteration order
+  bool uninit_is_error = false;  // uninit-read findings are errors (else warnings)
+};
+
 struct ProfileOptions {
   bool timing_only = false;  // skip the arithmetic and data movement (outputs are not written)
   bool keep_slices = true;   // every instruction's slice, for traces and the critical path
@@ -117,8 +124,10 @@ class Kernel {
   // Simulates the kernel: `inputs` and `outputs` are C-contiguous caller buffers matching the specs.
   // Inputs the kernel writes are updated in place. Throws UserError (kind "runtime") on kernel errors.
   // Returns the run's warnings (shared_hbm bytes written by both cores with no synchronization between).
+  // With `checks`, the dynamic checks run too; their findings are among the returned diagnostics
+  // (`code` set; severity Error for a bug, Warning for a suspicion).
   std::vector<Diagnostic> run(const std::vector<sim::HostBuffer>& inputs, const std::vector<sim::HostBuffer>& outputs,
-                              const sim::Progress& progress = {}) const;
+                              const sim::Progress& progress = {}, const RunChecks& checks = {}) const;
   // Simulates and times the kernel (as run, plus the timing model of sim/timing.h).
   Profile profile(const std::vector<sim::HostBuffer>& inputs, const std::vector<sim::HostBuffer>& outputs,
                   const ProfileOptions& options = {}, const sim::Progress& progress = {}) const;

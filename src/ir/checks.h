@@ -22,8 +22,8 @@ enum class Check : uint8_t {
 };
 
 // Their names, in enum order.
-inline constexpr std::string_view kCheckNames[] = {"affine-dependence", "psum-group",  "lnc-race",
-                                                   "uninit-read",       "shuffle",     "nonfinite"};
+inline constexpr std::string_view kCheckNames[] = {"affine-dependence", "psum-group", "lnc-race",
+                                                   "uninit-read",       "shuffle",    "nonfinite"};
 static_assert(std::size(kCheckNames) == static_cast<size_t>(Check::kCount));
 
 struct CheckSet {
