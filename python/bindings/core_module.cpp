@@ -131,6 +131,36 @@ std::vector<std::tuple<std::vector<int64_t>, std::string, std::string, int32_t>>
   return out;
 }
 
+// A finding or warning for Python: (check name or "", severity, message, file, line, col, rendered, hint,
+// other side (file, line, col, message) or None). Columns are 1-based, as in NkiError and the rendering.
+using Finding = std::tuple<std::string, std::string, std::string, std::string, int, int, std::string, std::string,
+                           std::optional<std::tuple<std::string, int, int, std::string>>>;
+std::vector<Finding> findings_of(const std::vector<Diagnostic>& ds) {
+  std::vector<Finding> out;
+  for (const Diagnostic& d : ds) {
+    std::optional<std::tuple<std::string, int, int, std::string>> other;
+    for (const Diagnostic& n : d.notes)  // the first note with a location: the other side of a race
+      if (n.loc.file && !other)
+        other = std::tuple{n.loc.file->path(), static_cast<int>(n.loc.span.line), static_cast<int>(n.loc.span.col) + 1,
+                           n.message};
+    std::string sev = d.severity == Severity::Error ? "error" : d.severity == Severity::Warning ? "warning" : "note";
+    out.emplace_back(d.code, sev, d.message, d.loc.file ? d.loc.file->path() : std::string(),
+                     static_cast<int>(d.loc.span.line), static_cast<int>(d.loc.span.col) + 1, render(d), d.hint, other);
+  }
+  return out;
+}
+
+// Check names to a CheckSet (the names were validated in Python: nkic/_check.py).
+CheckSet check_set(const std::vector<std::string>& names) {
+  CheckSet s;
+  for (const std::string& n : names) {
+    auto c = check_named(n);
+    if (!c) throw nb::value_error(("unknown check '" + n + "'").c_str());
+    s.add(*c);
+  }
+  return s;
+}
+
 std::vector<sim::HostBuffer> buffers(const std::vector<std::tuple<uintptr_t, int64_t>>& v) {
   std::vector<sim::HostBuffer> out;
   for (auto& [ptr, n] : v) out.push_back({reinterpret_cast<void*>(ptr), n});
@@ -145,9 +175,27 @@ struct ProfileHandle {
   api::Profile profile;
 };
 
+void bind_tracing(nb::module_& m);  // tracing.cpp: the NKI 0.7.0 front door
+
 NB_MODULE(_core, m) {
   m.doc() = "nkic core: the NKI compiler and NeuronCore simulator";
+  bind_tracing(m);
   m.attr("__version__") = std::string(api::nkic_version());  // nkic's own (pyproject.toml's)
+  m.attr("check_names") = std::vector<std::string>(std::begin(kCheckNames), std::end(kCheckNames));
+  m.def(
+      "parse_checks",
+      [](const std::string& text) {
+        try {
+          CheckSet s = parse_checks(text);
+          std::vector<std::string> out;
+          for (size_t i = 0; i < std::size(kCheckNames); ++i)
+            if (s.has(static_cast<Check>(i))) out.emplace_back(kCheckNames[i]);
+          return out;
+        } catch (const std::invalid_argument& e) {
+          throw nb::value_error(e.what());
+        }
+      },
+      "A check selection (all, none, default, or names separated by commas) as a list of check names.");
 
   nb::class_<ProfileHandle>(m, "Profile")
       .def_prop_ro("latency_us", [](const ProfileHandle& h) { return h.profile.timeline.latency_ns / 1000.0; })
@@ -215,11 +263,40 @@ NB_MODULE(_core, m) {
           nb::arg("inputs"), nb::arg("outputs"),
           "Runs the kernel on buffers given as (address, nbytes) of C-contiguous arrays; returns its warnings.")
       .def(
+          "run_checked",
+          [](const api::Kernel& k, const std::vector<std::tuple<uintptr_t, int64_t>>& inputs,
+             const std::vector<std::tuple<uintptr_t, int64_t>>& outputs, const std::vector<std::string>& checks,
+             uint64_t seed, bool uninit_is_error) {
+            auto in = buffers(inputs), out = buffers(outputs);
+            api::RunChecks rc{check_set(checks), seed, uninit_is_error};
+            std::vector<Diagnostic> found = guarded([&] {
+              nb::gil_scoped_release release;
+              return k.run(in, out, {}, rc);
+            });
+            return findings_of(found);
+          },
+          nb::arg("inputs"), nb::arg("outputs"), nb::arg("checks"), nb::arg("seed") = 0,
+          nb::arg("uninit_is_error") = false,
+          "Runs with the dynamic checks named in `checks`; returns the run's warnings and the findings as tuples "
+          "(check or '', severity, message, file, line, col, rendered, hint, other or None).")
+      .def(
+          "static_findings",
+          [](const api::Kernel& k, const std::vector<std::string>& checks, bool as_warnings) {
+            std::vector<Diagnostic> ds = guarded([&] { return k.static_findings(check_set(checks)); });
+            if (as_warnings)  // the default checks of a plain run only warn
+              for (Diagnostic& d : ds) d.severity = d.severity == Severity::Error ? Severity::Warning : d.severity;
+            return findings_of(ds);
+          },
+          nb::arg("checks"), nb::arg("as_warnings") = false,
+          "The static checks' findings (tuples as run_checked's); as_warnings: errors become warnings.")
+      .def(
           "profile",
           [](std::shared_ptr<api::Kernel> k, const std::vector<std::tuple<uintptr_t, int64_t>>& inputs,
              const std::vector<std::tuple<uintptr_t, int64_t>>& outputs, bool timing_only, bool keep_slices) {
             auto in = buffers(inputs), out = buffers(outputs);
-            api::ProfileOptions o{timing_only, keep_slices};
+            api::ProfileOptions o;
+            o.timing_only = timing_only;
+            o.keep_slices = keep_slices;
             return guarded([&] {
               nb::gil_scoped_release release;
               return ProfileHandle{k, k->profile(in, out, o)};

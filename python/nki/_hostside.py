@@ -18,14 +18,13 @@ from ._errors import NkiError
 
 __all__ = ["kernel_only", "kernel_op", "NkiOp", "set_dispatcher", "is_kernel_only"]
 
-# Optional hook: callable(qualname: str, bound: inspect.BoundArguments) -> result.
-# When installed, host-side calls are forwarded to it instead of raising (e.g. a future
-# Python-level tracer).  None by default.
+# Optional hook: callable(qualname: str, args: tuple, kwargs: dict) -> result. When installed (the
+# tracing front door, nki/_tracing.py), calls are forwarded to it instead of raising. None by default.
 _dispatcher = None
 
 
 def set_dispatcher(fn):
-    """Install ``fn(qualname, bound_arguments)`` to receive host-side calls; returns the previous hook.
+    """Install ``fn(qualname, args, kwargs)`` to receive host-side calls; returns the previous hook.
 
     Pass ``None`` to restore the default behaviour (raise :class:`NkiError`)."""
     global _dispatcher
@@ -35,10 +34,10 @@ def set_dispatcher(fn):
 
 def _invoke(qualname, sig, args, kwargs):
     """The one host-side body shared by every kernel-only API."""
+    if _dispatcher is not None:  # the tracer: the compiler binds and validates the arguments itself
+        return _dispatcher(qualname, args, kwargs)
     # Bind first so wrong/unknown arguments fail exactly like a normal Python call (TypeError).
-    bound = sig.bind(*args, **kwargs)
-    if _dispatcher is not None:
-        return _dispatcher(qualname, bound)
+    sig.bind(*args, **kwargs)
     raise NkiError(
         f"{qualname} can only be called inside a kernel compiled by nki.jit "
         f"(or run with nki.simulate); it has no host-side implementation. "

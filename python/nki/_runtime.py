@@ -31,6 +31,7 @@ _NP_TO_NKI = {
     np.dtype(np.uint16): "uint16",
     np.dtype(np.int32): "int32",
     np.dtype(np.uint32): "uint32",
+    np.dtype(np.int64): "int64",  # NKI 0.7.0: (1, 1) NkiScalar tiles
     np.dtype(np.bool_): "bool",
 }
 _NKI_TO_NP = {v: k for k, v in _NP_TO_NKI.items()}
@@ -350,16 +351,18 @@ class JitKernel:
 
     def _compile(self, rank, world_size, args, kwargs):
         """compile() for rank `rank` of a launch of `world_size` ranks (nkic.simulate_ranks)."""
-        from . import _core
+        from . import _core, _tracing
         if not args and not kwargs:
             raise NkiError(f"kernel '{self.func.__name__}' was called without arguments")
+        release = None if self._legacy else selected_release()  # a Beta 1 launch has no NKI release
+        target = self.options.get("platform_target") or _target()
+        grid = self._grid or 0
+        if _tracing.frontend(release, self._legacy) == "trace":
+            return self._compile_traced(rank, world_size, args, kwargs, target, grid, release)
         path, text, name, lineno = self._source()
         desc = [("", _describe(a, f"argument {i}")) for i, a in enumerate(args)]
         desc += [(k, _describe(v, f"argument '{k}'")) for k, v in kwargs.items()]
-        target = self.options.get("platform_target") or _target()
         glob = _live_globals(inspect.unwrap(self.func))
-        grid = self._grid or 0
-        release = None if self._legacy else selected_release()  # a Beta 1 launch has no NKI release
         key = (hashlib.sha1(text.encode()).hexdigest(), path, name, lineno, repr(desc), repr(glob), target, grid,
                rank, world_size, self._legacy, self._spmd, release,
                # read by the launch checks (NKI_PRECISE_FP, the 0.7.0 LNC check), not by the kernel's code
@@ -385,15 +388,51 @@ class JitKernel:
         self._cache.setdefault(key, []).append((tuple(compiled.env_reads()), compiled.env_reads_all, compiled))
         return compiled
 
+    def _compile_traced(self, rank, world_size, args, kwargs, target, grid, release):
+        """compile() through the tracing front door (nki/_tracing.py): the kernel runs in Python. Cached on
+        the arguments' descriptions (an argument nkic cannot describe is keyed by identity)."""
+        from . import _tracing
+
+        def key_of(v):
+            try:
+                return repr(_describe(v, ""))
+            except TypeError:
+                return f"id:{type(v).__qualname__}:{id(v)}"
+
+        fn = inspect.unwrap(self.func)
+        key = ("trace", fn.__code__, tuple(key_of(a) for a in args), tuple((k, key_of(v)) for k, v in kwargs.items()),
+               target, grid, rank, world_size, release, os.environ.get("NKI_PRECISE_FP"),
+               os.environ.get("NEURON_LOGICAL_NC_CONFIG"))
+        cached = self._cache.get(key)
+        if cached:
+            return cached[0][2]
+        options = {"target": target, "grid": grid, "rank": rank, "world_size": world_size, "release": release,
+                   "environ": dict(os.environ)}
+        try:
+            compiled = _tracing.compile_traced(fn, args, kwargs, options)
+        except NkiError as e:
+            raise _at_kernel_line(e) from None
+        for w in compiled.warnings():
+            warnings.warn(w, stacklevel=4)
+        self._cache[key] = [((), False, compiled)]
+        return compiled
+
     def __call__(self, *args, **kwargs):
+        from . import _tracing
+        if _tracing.active():  # a kernel called while another is traced is inlined (plain Python)
+            return self.func(*args, **kwargs)
+        # The checks (nkic/_check.py, docs/checks.md): the cheap ones warn; NKIC_CHECKS selects others and
+        # makes findings raise nkic.CheckError.
+        from nkic._check import CheckError, environment_selection, run_checked
+        names, explicit = environment_selection()
         run = self._prepare(0, 1, args, kwargs)
         sys.stdout.flush()  # nl.device_print writes from C++: keep program order with Python's prints
         try:
-            run_warnings = run.compiled.run(run.inputs, run.outputs)
+            found = run_checked(run, names, explicit, stacklevel=3)
         except NkiError as e:
             raise _at_kernel_line(e) from None
-        for w in run_warnings:
-            warnings.warn(w, stacklevel=2)
+        if found:
+            raise CheckError(found)
         return run.finish()
 
     def _prepare(self, rank, world_size, args, kwargs):

@@ -132,10 +132,13 @@ float4_e2m1fn_x4 = NkiDtype("float4_e2m1fn_x4")
 float8_e8m0fnu = NkiDtype("float8_e8m0fnu")
 """NKI 0.5.0: 8-bit unsigned exponent, value 2^(e-127), 0xFF = NaN (the MX scale type); host type
 ml_dtypes.float8_e8m0fnu."""
+int64 = NkiDtype("int64")
+"""NKI 0.7.0: 64-bit signed integer, for (1, 1) tiles holding NkiScalar values (nisa.scalar_load /
+scalar_store, DMA, memset); compute instructions reject it."""
 
 _ALL_DTYPES = (bool_, int8, uint8, int16, uint16, int32, uint32, float16, bfloat16, tfloat32,
                float32, float8_e4m3, float8_e4m3fn, float8_e5m2, float8_e5m2_x4, float8_e4m3fn_x4,
-               float4_e2m1fn_x4, float8_e8m0fnu)
+               float4_e2m1fn_x4, float8_e8m0fnu, int64)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,7 +285,11 @@ def zeros_like(x, dtype=None, buffer=None, name=""):
 
 @_kernel_only
 def empty_like(x, dtype=None, buffer=None, name=""):
-    """Allocate an uninitialized tensor like ``x`` (same shape, dtype and buffer unless overridden)."""
+    """Allocate an uninitialized tensor like ``x`` (same shape, dtype and buffer unless overridden).
+
+    ``x`` may also be a tile or block grid (``nl.tiles`` / ``nl.blocks`` / ``nl.alloc_tiles`` /
+    ``nl.alloc_blocks``, NKI 0.7.0): the result is then a new uninitialized grid of the same tile and
+    block shapes (``dtype`` and ``buffer`` may be overridden as for a tensor)."""
 
 
 @_kernel_only

@@ -5,6 +5,8 @@
 - ``__version__``: nkic's version (``nki.__version__`` is the NKI release being emulated, NKIC_NKI_RELEASE).
 - ``profile(kernel, *args, target=None, timing_only=False, **kwargs)``: the timing model's estimate of
   the kernel's latency on trn1/trn2/trn3, where the time goes, a Perfetto trace and an HTML report.
+- ``check(kernel, *args, checks="all", **kwargs)``: runs the kernel with the checkers (docs/checks.md)
+  and returns its outputs, or raises one ``CheckError`` listing every ``Finding``; ``CHECKS`` names them.
 """
 import warnings as _warnings
 
@@ -12,10 +14,16 @@ from nki._errors import NkiError
 from nki._runtime import JitKernel, _at_kernel_line
 
 from nkic._profile import Profile, profile
+from nkic._check import CheckError, CheckWarning, Finding, check
 
 from nki._core import __version__  # nkic's own version (pyproject.toml's); nki.__version__ is the NKI release
 
-__all__ = ["simulate_ranks", "profile", "Profile", "NkiError", "__version__"]
+from nki._core import check_names as _check_names
+
+CHECKS = tuple(_check_names)  # every check's name, for checks=
+
+__all__ = ["simulate_ranks", "profile", "Profile", "NkiError", "__version__", "check", "CheckError", "CheckWarning",
+           "Finding", "CHECKS"]
 
 
 def simulate_ranks(kernel, ranks):

@@ -1,10 +1,12 @@
 // The C++ facade and the pipeline driver.
 #include "api/nkic.h"
+#include "api/pipeline.h"
 
 #include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 
+#include "api/shuffle.h"
 #include "frontend/ast.h"
 #include "frontend/parser.h"
 #include "ir/printer.h"
@@ -103,12 +105,32 @@ std::string Kernel::allocation_report() const {
 std::vector<Diagnostic> Kernel::run(const std::vector<sim::HostBuffer>& inputs,
                                     const std::vector<sim::HostBuffer>& outputs, const sim::Progress& progress,
                                     const RunChecks& checks) const {
-  (void)checks;  // the dynamic checks (issue #17) hook in here
+  // shuffle: the inputs as they were, before the in-order run updates some in place.
+  bool shuffle = checks.checks.has(Check::Shuffle);
+  std::vector<std::vector<uint8_t>> saved;
+  std::vector<sim::HostBuffer> before;
+  if (shuffle)
+    for (const sim::HostBuffer& b : inputs) {
+      const uint8_t* d = static_cast<const uint8_t*>(b.data);
+      saved.emplace_back(d, d + b.bytes);
+      before.push_back({saved.back().data(), b.bytes});
+    }
   std::vector<const Program*> ps;
   for (const Program& p : programs_) ps.push_back(&p);
   sim::Device dev(target(), ps, inputs, outputs);
+  sim::CheckOptions o{checks.checks.has(Check::UninitRead), checks.uninit_is_error,
+                      checks.checks.has(Check::NonFinite)};
+  dev.enable_checks(o);
   dev.run(progress);
-  return dev.warnings();
+  std::vector<Diagnostic> out = dev.warnings();
+  for (Diagnostic& d : dev.findings())  // a finding both cores of an LNC2 launch make is one finding
+    if (std::none_of(out.begin(), out.end(), [&](const Diagnostic& o) {
+          return o.code == d.code && o.message == d.message && o.loc.span.line == d.loc.span.line;
+        }))
+      out.push_back(std::move(d));
+  if (shuffle)
+    for (Diagnostic& d : shuffle_check(*this, before, inputs, outputs, checks.seed)) out.push_back(std::move(d));
+  return out;
 }
 
 Profile Kernel::profile(const std::vector<sim::HostBuffer>& inputs, const std::vector<sim::HostBuffer>& outputs,
@@ -117,22 +139,20 @@ Profile Kernel::profile(const std::vector<sim::HostBuffer>& inputs, const std::v
   for (const Program& p : programs_) out.programs.push_back(&p);
   sim::Device dev(target(), out.programs, inputs, outputs);
   dev.enable_timing(options.keep_slices, options.timing_only);
+  sim::CheckOptions o{options.checks.has(Check::UninitRead), options.uninit_is_error,
+                      options.checks.has(Check::NonFinite)};
+  dev.enable_checks(o);
   dev.run(progress);
   out.timeline = dev.timer()->finish();
   out.kernel_name = programs_.front().kernel_name;
   out.target_name = std::string(target().name);
   out.warnings = dev.warnings();
+  for (Diagnostic& d : dev.findings()) out.warnings.push_back(std::move(d));
   return out;
 }
 
-namespace {
-// One core's Program through the pipeline: specialize, then each pass (verified after each when asked).
-SpecializeResult compile_one(const SourceRef& src, const std::string& kernel_name, const std::vector<KernelArg>& args,
-                             const CompileOptions& options, int lineno, const Launch& launch, std::string& dump) {
+void run_passes(Program& p, const CompileOptions& options, std::string& dump) {
   const Target& tgt = nkic::target(options.target);
-  SpecializeResult r =
-      specialize(src, kernel_name, args, tgt, lineno, options.globals, options.host, launch);  // parses, traces
-  Program& p = r.program;
   auto after = [&](std::string_view pass) {
     if (options.verify_each && pass != "verify") verify(p);
     if (pass == options.dump_after) dump += print_program(p);
@@ -142,6 +162,16 @@ SpecializeResult compile_one(const SourceRef& src, const std::string& kernel_nam
     pass.run(p, tgt);
     after(pass.name);
   }
+}
+
+namespace {
+// One core's Program through the pipeline: specialize, then each pass (verified after each when asked).
+SpecializeResult compile_one(const SourceRef& src, const std::string& kernel_name, const std::vector<KernelArg>& args,
+                             const CompileOptions& options, int lineno, const Launch& launch, std::string& dump) {
+  const Target& tgt = nkic::target(options.target);
+  SpecializeResult r =
+      specialize(src, kernel_name, args, tgt, lineno, options.globals, options.host, launch);  // parses, traces
+  run_passes(r.program, options, dump);
   return r;
 }
 
@@ -219,12 +249,11 @@ void check_same_interface(const SourceRef& src, const Program& a, const Program&
 }
 }  // namespace
 
-std::shared_ptr<Kernel> compile(const std::string& path, const std::string& source, const std::string& kernel_name,
-                                const std::vector<KernelArg>& args, const CompileOptions& options, int lineno) {
+std::vector<Launch> check_launch(const SourceRef& src, const std::string& kernel_name, const CompileOptions& options,
+                                 std::vector<Diagnostic>& warnings) {
   const auto& names = pass_names();
   if (!options.dump_after.empty() && std::find(names.begin(), names.end(), options.dump_after) == names.end())
     throw std::invalid_argument("unknown pass '" + options.dump_after + "'");
-  auto src = std::make_shared<const SourceFile>(path, source);
   const Target& tgt = nkic::target(options.target);
   if (options.grid < 0 || options.grid > 2)
     launch_error(src, kernel_name,
@@ -243,41 +272,55 @@ std::shared_ptr<Kernel> compile(const std::string& path, const std::string& sour
       launch_error(src, kernel_name, "launch-grid dimensions must be positive, not " + std::to_string(d),
                    "launch with kernel[d0, d1, ...] of positive ints");
   int cores = options.grid == 2 ? 2 : 1;
-  std::vector<Program> programs;
-  std::vector<Diagnostic> warnings;
-  std::string dump;
-  EnvReads env;
   // A Beta 1 launch (neuronxcc.nki) is the legacy language: no NKI release applies to it.
   std::optional<trace::Release> release = options.legacy ? std::nullopt : options.release;
   if (!options.legacy) check_release_launch(src, kernel_name, options, release, warnings);
-  for (int c = 0; c < cores; ++c) {
-    if (cores > 1 && !options.dump_after.empty()) dump += "core " + std::to_string(c) + ":\n";
-    SpecializeResult r = compile_one(src, kernel_name, args, options, lineno,
-                                     Launch{c,
-                                            std::max(options.grid, 1),
-                                            options.grid > 0 ? 1 : 0,
-                                            options.rank,
-                                            options.world_size,
-                                            options.legacy,
-                                            options.spmd,
-                                            {},
-                                            release},
-                                     dump);
-    for (Diagnostic& w : r.warnings)  // a warning both cores give is one warning
-      if (c == 0 || std::none_of(warnings.begin(), warnings.end(), [&](const Diagnostic& o) {
-            return o.message == w.message && o.loc.span.line == w.loc.span.line;
-          }))
-        warnings.push_back(std::move(w));
-    env.all = env.all || r.env.all;  // what any core read keys the compile cache
-    for (EnvRead& v : r.env.vars)
-      if (std::none_of(env.vars.begin(), env.vars.end(), [&](const EnvRead& o) { return o.name == v.name; }))
-        env.vars.push_back(std::move(v));
-    programs.push_back(std::move(r.program));
+  std::vector<Launch> launches;
+  for (int c = 0; c < cores; ++c)
+    launches.push_back(Launch{c,
+                              std::max(options.grid, 1),
+                              options.grid > 0 ? 1 : 0,
+                              options.rank,
+                              options.world_size,
+                              options.legacy,
+                              options.spmd,
+                              {},
+                              release});
+  return launches;
+}
+
+void add_core_result(SpecializeResult& r, int core, KernelParts& parts) {
+  for (Diagnostic& w : r.warnings)  // a warning both cores give is one warning
+    if (core == 0 || std::none_of(parts.warnings.begin(), parts.warnings.end(), [&](const Diagnostic& o) {
+          return o.message == w.message && o.loc.span.line == w.loc.span.line;
+        }))
+      parts.warnings.push_back(std::move(w));
+  parts.env.all = parts.env.all || r.env.all;  // what any core read keys the compile cache
+  for (EnvRead& v : r.env.vars)
+    if (std::none_of(parts.env.vars.begin(), parts.env.vars.end(), [&](const EnvRead& o) { return o.name == v.name; }))
+      parts.env.vars.push_back(std::move(v));
+  parts.programs.push_back(std::move(r.program));
+}
+
+std::shared_ptr<Kernel> assemble(const SourceRef& src, KernelParts parts, TargetKind target) {
+  std::sort(parts.env.vars.begin(), parts.env.vars.end(),
+            [](const EnvRead& a, const EnvRead& b) { return a.name < b.name; });
+  if (parts.programs.size() > 1) check_same_interface(src, parts.programs[0], parts.programs[1]);
+  return std::make_shared<Kernel>(std::move(parts.programs), target, std::move(parts.warnings), std::move(parts.dump),
+                                  std::move(parts.env));
+}
+
+std::shared_ptr<Kernel> compile(const std::string& path, const std::string& source, const std::string& kernel_name,
+                                const std::vector<KernelArg>& args, const CompileOptions& options, int lineno) {
+  auto src = std::make_shared<const SourceFile>(path, source);
+  KernelParts parts;
+  std::vector<Launch> launches = check_launch(src, kernel_name, options, parts.warnings);
+  for (size_t c = 0; c < launches.size(); ++c) {
+    if (launches.size() > 1 && !options.dump_after.empty()) parts.dump += "core " + std::to_string(c) + ":\n";
+    SpecializeResult r = compile_one(src, kernel_name, args, options, lineno, launches[c], parts.dump);
+    add_core_result(r, static_cast<int>(c), parts);
   }
-  std::sort(env.vars.begin(), env.vars.end(), [](const EnvRead& a, const EnvRead& b) { return a.name < b.name; });
-  if (cores > 1) check_same_interface(src, programs[0], programs[1]);
-  return std::make_shared<Kernel>(std::move(programs), options.target, std::move(warnings), std::move(dump),
-                                  std::move(env));
+  return assemble(src, std::move(parts), options.target);
 }
 
 std::vector<Diagnostic> run_ranks(const std::vector<std::shared_ptr<Kernel>>& ranks,

@@ -90,6 +90,9 @@ struct RunChecks {
 struct ProfileOptions {
   bool timing_only = false;  // skip the arithmetic and data movement (outputs are not written)
   bool keep_slices = true;   // every instruction's slice, for traces and the critical path
+  // The cheap dynamic checks while timing (uninit-read, nonfinite; not shuffle): findings join warnings.
+  CheckSet checks;
+  bool uninit_is_error = false;
 };
 
 class Kernel {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,5 +44,40 @@ inline std::optional<Check> check_named(std::string_view name) {
   return std::nullopt;
 }
 inline std::string_view name_of(Check c) { return kCheckNames[static_cast<size_t>(c)]; }
+
+// The cheap checks, on by default (as warnings in nki.simulate and `nkic run`; docs/checks.md has their
+// cost): the static ones and uninit-read. shuffle (a second run) and nonfinite (a scan of every output)
+// are asked for by name.
+inline CheckSet default_checks() {
+  return CheckSet{}.add(Check::AffineDependence).add(Check::PsumGroup).add(Check::LncRace).add(Check::UninitRead);
+}
+
+// A selection as users write it (NKIC_CHECKS, --checks=, checks=): "all", "none", "default" or names
+// separated by commas. Throws std::invalid_argument naming the checks for an unknown name.
+inline CheckSet parse_checks(std::string_view text) {
+  if (text == "all") return CheckSet::all();
+  if (text == "default") return default_checks();
+  CheckSet s;
+  if (text == "none" || text.empty()) return s;
+  while (!text.empty()) {
+    size_t comma = text.find(',');
+    std::string_view name = text.substr(0, comma);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    if (!name.empty()) {
+      auto c = check_named(name);
+      if (!c) {
+        std::string list;
+        for (std::string_view n : kCheckNames) list += (list.empty() ? "" : ", ") + std::string(n);
+        throw std::invalid_argument("unknown check '" + std::string(name) + "' (checks: " + list +
+                                    "; or all, none, default)");
+      }
+      s.add(*c);
+    }
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return s;
+}
 
 }  // namespace nkic

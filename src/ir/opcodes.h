@@ -273,9 +273,11 @@ constexpr ImmSpec Kind() { return {"kind", ImmType::Collective, Slot::I0}; }
   /* topk: per 16-partition group, the k largest of n snake elements (trace/isa_topk.cpp, sim/topk.cpp). */            \
   X(TopK, "topk", GpSimd, (W("val_dst", kSbuf), W("idx_dst", kSbuf), R("src", kSbuf)), (I0("n"), IntAt("sorted", 0)),  \
     0)                                                                                                                 \
-  /* NkiScalar arithmetic: dst = src op operand (add/subtract/multiply, int32 wrap-around); the source   */            \
-  /* register is ints[0], the operand a register (kFromReg: f1) or an immediate (f0) (trace/scalars.cpp). */           \
-  X(RegisterAlu, "register_alu", Sync, (), (RegI0("dst"), RegAt("src", 0), RegOrImm("operand"), Op("op")), 0)
+  /* NkiScalar arithmetic: dst = src op operand (add/subtract/multiply wrapping at `width` bits, 32 or 64; */          \
+  /* comparisons give 0/1); the source register is ints[0], the width ints[1], the operand a register      */          \
+  /* (kFromReg: f1) or an immediate (f0) (trace/scalars.cpp).                                              */          \
+  X(RegisterAlu, "register_alu", Sync, (),                                                                             \
+    (RegI0("dst"), RegAt("src", 0), IntAt("width", 1), RegOrImm("operand"), Op("op")), 0)
 
 enum class Opcode : uint8_t {
 #define X(e, n, eng, roles, imms, traits) e,

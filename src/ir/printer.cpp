@@ -92,7 +92,15 @@ std::string print_instruction(const Program& p, const Instruction& in) {
     for (const DynamicOperand& d : p.dynamic) {
       if (d.instr >= p.instrs.size() || &p.instrs[d.instr] != &in) continue;
       const DynamicOffset& o = d.offset;
-      os << " " << (o.kind == DynKind::Vector ? "vector_offset" : "scalar_offset") << "(op" << d.operand << ")=";
+      os << " "
+         << (o.kind == DynKind::Vector     ? "vector_offset"
+             : o.kind == DynKind::Indirect ? "indirect"
+                                           : "scalar_offset")
+         << "(op" << d.operand << ")=";
+      if (o.kind == DynKind::Indirect) {  // the data view, then its offsets and partition-group size
+        os << print_access_pattern(p, o.data) << "[" << print_access_pattern(p, o.index) << " /" << o.group << "]";
+        continue;
+      }
       if (o.kind == DynKind::ScalarRegister)
         os << "r" << o.reg;
       else

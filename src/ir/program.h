@@ -93,12 +93,19 @@ struct Operand {
 // Scalar: the operand's offset grows by value * multiplier, the value read from a register or a [1, 1]
 // SBUF tensor. Vector: row w of the operand (its partition-dim entry w) starts at
 // offset + index[w] * multiplier, index being a [P, 1] SBUF tensor (gather on a src, scatter on a dst).
-enum class DynKind : uint8_t { ScalarRegister, ScalarTensor, Vector };
+// Indirect (NKI 0.5.0 tensor indirection, `t.indirect(index, num_elem)`, compute instructions on NCv4+):
+// the operand is a dense (P, num_elem) tile whose column i is the element at offset o_i of the flattened
+// free dims of `data` (an on-chip view); o_i is read from the uint16 SBUF tile `index` as
+// index[g * G + i % G, i // G] for partition group g (G = `group` partitions; g = 0 if index has only G
+// partitions). The stored operand pattern is only the tile's shape: the simulator reads `data`.
+enum class DynKind : uint8_t { ScalarRegister, ScalarTensor, Vector, Indirect };
 struct DynamicOffset {
   DynKind kind = DynKind::ScalarRegister;
   int32_t reg = -1;        // ScalarRegister
-  AccessPattern index;     // ScalarTensor / Vector: the offsets
+  AccessPattern index;     // ScalarTensor / Vector / Indirect: the offsets
   int64_t multiplier = 0;  // elements (of the operand's dtype) per index unit
+  AccessPattern data;      // Indirect: the view the offsets index
+  int32_t group = 0;       // Indirect: partitions sharing one offset list (16, or 32 on TensorE)
 };
 // Where dynamic operands are: instruction index, operand position, and how the offset moves.
 struct DynamicOperand {

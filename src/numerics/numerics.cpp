@@ -186,6 +186,7 @@ decltype(auto) dispatch(DType t, const char* what, Fn&& fn) {
     case DType::UInt16: return fn(IntCodec<uint16_t>{});
     case DType::Int32: return fn(IntCodec<int32_t>{});
     case DType::UInt32: return fn(IntCodec<uint32_t>{});
+    case DType::Int64: return fn(IntCodec<int64_t>{});
     case DType::Float16: return fn(FloatCodec<uint16_t, f16_to_f32, f32_to_f16>{});
     case DType::BFloat16: return fn(FloatCodec<uint16_t, bf16_to_f32, f32_to_bf16>{});
     case DType::TFloat32: return fn(FloatCodec<uint32_t, f32_dec, f32_to_tf32>{});

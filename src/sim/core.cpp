@@ -63,24 +63,24 @@ void runtime_error(const Program& p, const Instruction& in, const std::string& m
   throw e;
 }
 
-int64_t control_step(const Program& p, const Instruction& in, uint32_t pc, std::vector<int32_t>& regs,
+int64_t control_step(const Program& p, const Instruction& in, uint32_t pc, std::vector<int64_t>& regs,
                      std::vector<int64_t>& stops, std::map<uint32_t, uint64_t>& iterations) {
   switch (in.op) {
     case Opcode::Loop: {
       std::span<const int64_t> v = p.ints(in);  // iv, start, stop, step, start is a register, stop is a register
       int64_t start = v[4] ? regs[static_cast<size_t>(v[1])] : v[1];
       int64_t stop = v[5] ? regs[static_cast<size_t>(v[2])] : v[2];
-      regs[static_cast<size_t>(v[0])] = static_cast<int32_t>(start);
+      regs[static_cast<size_t>(v[0])] = start;
       if (start >= stop) return in.i0 + 1;  // no iteration
       stops.push_back(stop);                // bounds are read once, when the loop starts
       return pc + 1;
     }
     case Opcode::EndLoop: {
       std::span<const int64_t> v = p.ints(p.instrs[static_cast<size_t>(in.i0)]);
-      int32_t& iv = regs[static_cast<size_t>(v[0])];
-      int64_t next = static_cast<int64_t>(iv) + v[3];
+      int64_t& iv = regs[static_cast<size_t>(v[0])];
+      int64_t next = iv + v[3];
       if (next < stops.back()) {
-        iv = static_cast<int32_t>(next);
+        iv = next;
         return in.i0 + 1;
       }
       stops.pop_back();
@@ -107,7 +107,12 @@ Core::Core(const Program& p, const Target& t, int id, std::vector<uint8_t*> hbm)
 void Core::births_at(uint32_t i) {
   if (timing_only_) return;
   auto it = std::lower_bound(prog_.births.begin(), prog_.births.end(), std::make_pair(i, uint32_t{0}));
-  for (; it != prog_.births.end() && it->first == i; ++it) birth(prog_, mem_, it->second);
+  for (; it != prog_.births.end() && it->first == i; ++it) birth_of(it->second);
+}
+
+void Core::birth_of(uint32_t tensor) {
+  birth(prog_, mem_, tensor);
+  if (checker_) checker_->born(tensor);
 }
 
 // Timing-only runs skip the data: an instruction whose control flow or addresses depend on it is an error.
@@ -142,6 +147,8 @@ void Core::execute(uint32_t i, uint32_t epoch, Device* dev) {
   }
   if (timing_only_) check_timing_only(i);
   bool compute = !timing_only_ || in.op == Opcode::RegisterMove || in.op == Opcode::RegisterAlu;
+  bool check = checker_ && !timing_only_;
+  if (check) checker_->before(i);
   try {
     if (!compute) {
     } else if (dynamic) {
@@ -157,6 +164,7 @@ void Core::execute(uint32_t i, uint32_t epoch, Device* dev) {
   } catch (const ExecError& e) {
     runtime_error(prog_, in, e.what());
   }
+  if (check) checker_->after(i);
   if (timer_ && !(info(in.op).traits & kSync)) {
     timer_->executed(id_, i, mem_);
   } else if (timer_ && !dev) {  // a synchronization of a core alone completes when it arrives
@@ -169,7 +177,7 @@ void Core::run_alone(const Progress& progress) {
   const Program& p = prog_;
   for (uint32_t i = 0; i < p.instrs.size();) {
     while (next_birth_ < p.births.size() && p.births[next_birth_].first == i) {
-      if (!timing_only_) birth(p, mem_, p.births[next_birth_].second);
+      if (!timing_only_) birth_of(p.births[next_birth_].second);
       ++next_birth_;
     }
     const Instruction& in = p.instrs[i];
@@ -267,7 +275,7 @@ bool Core::advance(Device& dev, size_t budget) {
         continue;
       }
       while (next_birth_ < p.births.size() && p.births[next_birth_].first == pc_) {
-        if (!timing_only_) birth(p, mem_, p.births[next_birth_].second);
+        if (!timing_only_) birth_of(p.births[next_birth_].second);
         ++next_birth_;
       }
       if (sync && !dev.arrive(*this, pc_)) {

@@ -8,11 +8,13 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <vector>
 
 #include "ir/program.h"
 #include "sim/exec.h"
 #include "sim/memory.h"
+#include "sim/shadow.h"
 #include "target/target.h"
 
 namespace nkic::sim {
@@ -44,6 +46,11 @@ class Core {
     timer_ = t;
     timing_only_ = timing_only;
   }
+  // The dynamic checks (sim/shadow.h): on from the start of the run; their findings.
+  void enable_checks(CheckOptions o) {
+    if (o.any()) checker_ = std::make_unique<Checker>(prog_, tgt_, mem_, o);
+  }
+  std::vector<Diagnostic> findings() const { return checker_ ? checker_->findings() : std::vector<Diagnostic>{}; }
 
  private:
   friend class Device;
@@ -62,6 +69,7 @@ class Core {
   // Executes instruction i: its tensors' births, bounds checks, semantics (control flow excluded).
   void execute(uint32_t i, uint32_t epoch, Device* dev);
   void births_at(uint32_t i);
+  void birth_of(uint32_t tensor);  // sentinel fill, PSUM state reset, the checks' written map
   void check_timing_only(uint32_t i) const;
   // Memory an instruction touches (its operands and the storage of tensors born before it).
   std::vector<Region> regions_of(uint32_t i);
@@ -80,11 +88,12 @@ class Core {
   std::map<uint32_t, uint64_t> while_iterations_;
   Timer* timer_ = nullptr;
   bool timing_only_ = false;
+  std::unique_ptr<Checker> checker_;
 };
 
 // A control instruction at `pc` (Loop, EndLoop, While, EndWhile): the next program counter. Other
 // instructions: -1. Throws UserError for a runaway while loop.
-int64_t control_step(const Program& p, const Instruction& in, uint32_t pc, std::vector<int32_t>& regs,
+int64_t control_step(const Program& p, const Instruction& in, uint32_t pc, std::vector<int64_t>& regs,
                      std::vector<int64_t>& stops, std::map<uint32_t, uint64_t>& iterations);
 
 [[noreturn]] void runtime_error(const Program& p, const Instruction& in, const std::string& msg);

@@ -109,6 +109,17 @@ void Device::enable_timing(bool keep_slices, bool timing_only) {
   for (auto& c : cores_) c->set_timing(timer_.get(), timing_only);
 }
 
+void Device::enable_checks(CheckOptions o) {
+  for (auto& c : cores_) c->enable_checks(o);
+}
+
+std::vector<Diagnostic> Device::findings() const {
+  std::vector<Diagnostic> out;
+  for (auto& c : cores_)
+    for (Diagnostic& d : c->findings()) out.push_back(std::move(d));
+  return out;
+}
+
 bool Device::done() const {
   return std::all_of(cores_.begin(), cores_.end(), [](auto& c) { return c->done(); });
 }

@@ -52,6 +52,9 @@ class Device {
   // skips the arithmetic and data movement. Call before run().
   void enable_timing(bool keep_slices, bool timing_only);
   Timer* timer() { return timer_.get(); }
+  // The dynamic checks (sim/shadow.h) on every core; call before run(). Their findings, core by core.
+  void enable_checks(CheckOptions o);
+  std::vector<Diagnostic> findings() const;
   bool timing_only() const { return timing_only_; }
 
   // For Core: reports that `core` reached the synchronization at instruction `instr` (idempotent while

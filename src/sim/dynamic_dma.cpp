@@ -66,6 +66,8 @@ void exec_dynamic(ExecContext& cx, const Instruction& in, uint32_t index) {
   auto lo = std::lower_bound(p.dynamic.begin(), p.dynamic.end(), index,
                              [](const DynamicOperand& d, uint32_t i) { return d.instr < i; });
   for (auto it = lo; it != p.dynamic.end() && it->instr == index; ++it) dyn[it->operand] = &it->offset;
+  for (const DynamicOffset* d : dyn)
+    if (d && d->kind == DynKind::Indirect) return exec_indirect(cx, in, dyn);  // tensor indirection (indirect.cpp)
 
   bool vector = false;
   for (size_t k = 0; k < ops.size(); ++k) {

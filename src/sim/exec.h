@@ -30,7 +30,7 @@ struct ExecContext {
   // instructions (spec §5.0). ScalarE's are shared by activation / activation_reduce.
   std::array<float, 128> act_acc{};
   std::array<float, 128> vec_acc{};
-  std::vector<int32_t> regs;  // the sequencer registers (Program::num_registers), 32-bit
+  std::vector<int64_t> regs;  // the sequencer registers (Program::num_registers); 32-bit values sign-extended
   RngState rng{};             // the random generators' state, persisting across instructions for the run
 };
 
@@ -50,5 +50,7 @@ void write_psum(ExecContext& cx, const PhysView& d, float* C, int64_t M, int64_t
 
 // An instruction flagged kDynamic (instruction `index` of the program): operands with run-time offsets.
 void exec_dynamic(ExecContext& cx, const Instruction& in, uint32_t index);
+// A compute instruction with indirect operands (dyn[k]: operand k's dynamic offset, or nullptr).
+void exec_indirect(ExecContext& cx, const Instruction& in, const std::vector<const DynamicOffset*>& dyn);
 
 }  // namespace nkic::sim

@@ -48,6 +48,8 @@ void PhysView::Dims::push_back(Dim x) {
 }
 
 PhysView Memory::view(APRef ap) const {
+  for (const Redirect& r : redirects)
+    if (r.tensor == ap.tensor && r.offset == ap.offset && r.dims == ap.dims.data()) return r.to;
   const TensorDecl& t = prog_.tensors[ap.tensor];
   PhysView v;
   v.dtype = ap.dtype;

@@ -73,6 +73,9 @@ class Memory {
   uint8_t* partition_base(const TensorDecl& t, int64_t part);
   int64_t psum_word_index(const uint8_t* p) const { return (p - psum_.data()) / 4; }  // 4-byte word index into PSUM
   bool in_psum(const uint8_t* p) const;
+  // The whole SBUF or PSUM (the dynamic checks' written maps shadow it byte for byte).
+  uint8_t* storage(Mem m) { return m == Mem::SBUF ? sbuf_.data() : psum_.data(); }
+  size_t storage_bytes(Mem m) const { return m == Mem::SBUF ? sbuf_.size() : psum_.size(); }
   // The byte within its partition of an SBUF or PSUM address (the timing model's address space).
   int64_t byte_in_partition(const uint8_t* p, Mem m) const {
     return m == Mem::SBUF ? (p - sbuf_.data()) % tgt_.sbuf_partition_bytes
@@ -80,6 +83,16 @@ class Memory {
   }
 
   std::vector<uint8_t> psum_written;  // one flag per 4-byte PSUM word: written by a matmul since birth
+
+  // The indirect operands (tensor indirection) of the instruction being run (sim/indirect.cpp): a view
+  // of exactly that stored operand (tensor, offset, interned dims) resolves to its dense scratch tile.
+  struct Redirect {
+    uint32_t tensor;
+    int64_t offset;
+    const APDim* dims;
+    PhysView to;
+  };
+  std::vector<Redirect> redirects;
 
  private:
   const Program& prog_;

@@ -213,6 +213,7 @@ void Ctx::int_dtype(size_t i, const TensorObj* t) {
 }
 
 Instruction& Ctx::emit(Opcode op, std::initializer_list<const TensorObj*> roles) {
+  check_int64_operands(in, op, roles, a.call_span, iname);  // int64 tiles only move (NKI 0.7.0)
   if (in.has_deferred_zero())  // a deferred nl.zeros PSUM tile touched here is zeroed first
     for (const TensorObj* t : roles)
       if (t) in.settle_deferred_zero(*t, false);
@@ -232,14 +233,86 @@ Instruction& Ctx::emit(Opcode op, std::initializer_list<const TensorObj*> roles)
   }
   if (r > 8) ins.present = 0;  // variadic: positional roles
   ins.loc = in.loc_here(a.call_span);
-  return in.program.emit(ins, std::span<const APRef>(ops, n));
+  Instruction& out = in.program.emit(ins, std::span<const APRef>(ops, n));
+  uint32_t k = 0;  // indirect views: dynamic operands, offsets shared by G partitions (32 on TensorE)
+  for (const TensorObj* t : roles) {
+    if (!t) continue;
+    if (t->dyn && t->dyn->kind == DynKind::Indirect) {
+      DynamicOffset d = *t->dyn;
+      d.group = op == Opcode::NcMatmul || op == Opcode::NcMatmulMx ? 32 : 16;
+      out.flags |= kDynamic;
+      in.program.dynamic.push_back({static_cast<uint32_t>(in.program.instrs.size() - 1), k, std::move(d)});
+    }
+    ++k;
+  }
+  return out;
 }
+
+bool takes_indirect(const std::string& iname) {
+  std::string_view list = kIndirectInstructions;
+  for (size_t at = list.find(iname); at != std::string_view::npos; at = list.find(iname, at + 1)) {
+    size_t end = at + iname.size();
+    if ((at == 0 || list[at - 1] == ' ') && (end == list.size() || list[end] == ',')) return true;
+  }
+  return false;
+}
+
+namespace {
+
+// The rules of indirect operands that depend on the emitted instruction (its engine is final once the
+// builtin returns): ScalarE cannot scatter into PSUM; nkic does not scatter a matmul's PSUM result.
+void check_indirect_operands(Ctx& c, uint32_t first) {
+  const Program& p = c.in.program;
+  for (size_t j = p.dynamic.size(); j-- > 0 && p.dynamic[j].instr >= first;) {
+    const DynamicOperand& d = p.dynamic[j];
+    if (d.offset.kind != DynKind::Indirect) continue;
+    const Instruction& ins = p.instrs[d.instr];
+    const OperandSpec* role = role_of(ins, d.operand);
+    // The index tile holds one offset list of G rows (shared by every partition group) or one per group.
+    int64_t G = d.offset.group, P = p.op(ins, d.operand).dims[0].num, n = p.op(ins, d.operand).dims[1].num;
+    int64_t rows = d.offset.index.dims[0].num, cols = d.offset.index.dims[1].num;
+    std::string what = c.iname + ": " + std::string(role ? role->name : "operand") + " is an indirect view";
+    if (rows < G)
+      c.in.error(c.a.call_span,
+                 what + " whose index tile has " + std::to_string(rows) +
+                     " partitions; this engine reads offsets in groups of " + std::to_string(G) +
+                     " partitions (offset i at index[i % " + std::to_string(G) + ", i // " + std::to_string(G) + "])",
+                 "", "validation");
+    if (rows != G && rows < (P + G - 1) / G * G)
+      c.in.error(c.a.call_span,
+                 what + " of " + std::to_string(P) + " partitions: its index tile needs " + std::to_string(G) +
+                     " partitions (one offset list) or " + std::to_string((P + G - 1) / G * G) +
+                     " (one per partition group), not " + std::to_string(rows),
+                 "", "validation");
+    if (cols * G < n)
+      c.in.error(c.a.call_span,
+                 what + " of " + std::to_string(n) + " elements, but its index tile holds " + std::to_string(cols * G) +
+                     " offsets per group (" + std::to_string(cols) + " columns x " + std::to_string(G) + ")",
+                 "", "validation");
+    if (!role || role->access == Access::Read) continue;
+    const TensorDecl& t = p.tensors[d.offset.data.tensor];
+    Engine e = ins.engine == Engine::Unknown ? info(ins.op).engine : ins.engine;
+    if (e == Engine::Scalar && t.mem == Mem::PSUM)
+      c.in.error(c.a.call_span,
+                 c.iname + ": ScalarE cannot scatter into PSUM: " + std::string(role->name) +
+                     " is an indirect view of '" + t.name + "' in PSUM",
+                 "write a dense tile and scatter it into PSUM on VectorE (nisa.tensor_copy), or scatter into SBUF",
+                 "validation");
+    if (ins.op == Opcode::NcMatmul || ins.op == Opcode::NcMatmulMx)
+      c.in.error(c.a.call_span, c.iname + ": nkic does not scatter a matmul result: dst cannot be an indirect view",
+                 "write the result to a dense PSUM tile and scatter it with nisa.tensor_copy", "validation");
+  }
+}
+
+}  // namespace
 
 Value isa_builtin(std::string name, std::vector<Param> params, std::function<void(Ctx&)> body) {
   auto ps = std::make_shared<const std::vector<Param>>(std::move(params));
   Value b = make_builtin("nki.isa." + name, [name, ps, body](Interpreter& in, CallArgs& a) {
     Ctx c{in, a, name, *ps, in.bind(a, name, *ps)};
+    auto first = static_cast<uint32_t>(in.program.instrs.size());
     body(c);
+    if (!in.program.dynamic.empty() && in.program.dynamic.back().instr >= first) check_indirect_operands(c, first);
     return instruction_handle(in);  // an nisa.NkiInstruction from NKI 0.6.0 (scalars.h)
   });
   b.as<BuiltinObj>()->params = ps;  // the signature the Python stub is checked against

@@ -16,9 +16,18 @@ Value make_builtin(std::string name, std::function<Value(Interpreter&, CallArgs&
   return Value::wrap(VK::Builtin, b);
 }
 
-TensorObj* expect_tensor(Interpreter& in, const Value& v, Span s, const std::string& what, bool dynamic_ok) {
+TensorObj* expect_tensor(Interpreter& in, const Value& v, Span s, const std::string& what, bool dynamic_ok,
+                         bool indirect_ok) {
   if (v.k != VK::Tensor) in.error(s, what + " must be a tensor, not '" + type_name(v.k) + "'");
   TensorObj* t = v.as<TensorObj>();
+  if (t->dyn && t->dyn->kind == DynKind::Indirect) {
+    if (!indirect_ok)
+      in.error(s,
+               what + " is an indirect view (.indirect()): only these compute instructions take one: " +
+                   kIndirectInstructions,
+               "gather the columns into a tile with one of them (e.g. nisa.tensor_copy) first");
+    return t;
+  }
   if (t->dyn && !dynamic_ok)
     in.error(s, what + " has a dynamic offset (.ap(scalar_offset=/vector_offset=)): only DMA instructions take one",
              "move the data with nisa.dma_copy first");

@@ -43,6 +43,7 @@ ArrayObj* expect_array(Interpreter& in, const Value& v, Span s, const std::strin
 ArrType parse_dtype(Interpreter& in, const Value& v, Span s, ArrType dflt) {
   if (v.is_none()) return dflt;
   if (v.k == VK::DType) {
+    if (v.as_dtype() == DType::Int64) return {ArrayKind::Int64, DType::Int32};  // nl.int64 is np.int64 here
     if (is_packed(v.as_dtype()))
       in.error(s, "packed dtype " + std::string(name_of(v.as_dtype())) + " cannot hold a NumPy array");
     return {ArrayKind::Nki, v.as_dtype()};

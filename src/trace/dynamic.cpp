@@ -4,6 +4,7 @@
 #include "ir/verify.h"
 
 #include "trace/isa_common.h"
+#include "trace/scalars.h"
 
 namespace nkic::trace {
 
@@ -25,6 +26,12 @@ RegisterObj* expect_register(Ctx& c, size_t i, bool writable) {
   if (!r)
     c.fail(i, c.pname(i) + " must be a VirtualRegister (from nisa.register_alloc), not " +
                   std::string(type_name(c.v[i].k)));
+  const ScalarObj* sc = as_scalar(c.v[i]);
+  if (sc && !(writable && sc->frozen) && (writable || sc->dtype == DType::Int64 || sc->comparison))
+    c.fail(i,
+           c.pname(i) + " must be a VirtualRegister: an NkiScalar " +
+               (writable ? "is a value (never written)" : "of this kind is not a 32-bit register value"),
+           "use nisa.scalar_load / nisa.scalar_store for NkiScalars");
   if (writable && r->frozen)
     c.fail(i, "the induction variable of a dynamic_range loop is read-only",
            "copy it into another register with nisa.register_move if you need to change it");
@@ -106,10 +113,12 @@ void add_dynamic_range(ModuleObj& nl) {
       start = Value::integer(0);
     }
     auto bound = [&](const Value& b, size_t pi, int64_t& imm, int32_t& reg) {
-      if (RegisterObj* rg = as_register(b))
+      if (RegisterObj* rg = as_register(b)) {
+        check_scalar_use(in, b, "a dynamic_range bound", in.arg_span(a, ps, pi), true, false);
         reg = rg->id;
-      else
+      } else {
         imm = int32_immediate(in, b, in.arg_span(a, ps, pi), std::string(ps[pi].name));
+      }
     };
     bound(start, 0, r->start, r->start_reg);
     bound(stop, v[1].is_none() ? 0 : 1, r->stop, r->stop_reg);
@@ -227,6 +236,7 @@ std::shared_ptr<const DynamicOffset> dynamic_offset(Interpreter& in, const Tenso
   };
   if (!scalar_offset.is_none()) {
     if (RegisterObj* r = as_register(scalar_offset)) {
+      check_scalar_use(in, scalar_offset, "a scalar_offset", spans[0], false, base.mem != Mem::HBM);
       d->kind = DynKind::ScalarRegister;
       d->reg = r->id;
     } else {

@@ -407,7 +407,9 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
           ~Depth() { d -= on; }
         } depth{affine_depth_, r.kind == "affine_range" || r.kind == "sequential_range"};
         affine_depth_ += depth.on;
-        ScopedLoop record(loops, LoopRecorder::kind_of(r.kind), loc_here(s->iter->span));
+        LoopKind kind = LoopRecorder::kind_of(r.kind);  // a selected 0.7.0: affine_range is Python's range
+        if (kind == LoopKind::Affine && launch.release && *launch.release >= Release::V0_7) kind = LoopKind::Range;
+        ScopedLoop record(loops, kind, loc_here(s->iter->span));
         for (int64_t i = 0, n = r.length(); i < n; ++i) {
           record.next_iteration();
           assign(s->target, Value::integer(r.start + i * r.step));
@@ -429,7 +431,8 @@ Interpreter::Flow Interpreter::exec(const Stmt* s) {
     }
     case StmtKind::While: {
       Value test = eval(s->test);
-      if (test.k == VK::Register) {
+      // An NkiScalar is no `while reg:` condition: it has no truth value (truthy).
+      if (test.k == VK::Register && !as_scalar(test)) {
         check_release(*this, "`while` on a register", s->test->span);  // removed in 0.7.0: nl.while_loop
         try {
           return exec_dynamic_while(s, *test.as<RegisterObj>());
@@ -678,6 +681,9 @@ bool Interpreter::truthy(const Value& v, Span s) {
     case VK::Dict: return !v.as<DictObj>()->items.empty();
     case VK::Range: return v.as<RangeObj>()->length() > 0;
     case VK::Register:
+      if (as_scalar(v))  // NKI 0.7.0: not an if/while condition (nki-spec.md §11.4)
+        py_raise(s, "TypeError", "an NkiScalar holds a run-time value: it has no truth value (if, while, bool())",
+                 "use nl.fori_loop with NkiScalar bounds for device-side control flow");
       error(s, "a VirtualRegister holds a run-time value: it cannot be tested at compile time",
             "use `while reg:` for a loop on the device");
     case VK::Instance:
@@ -746,32 +752,7 @@ Value Interpreter::eval(const Expr* e) {
       Value a = eval(e->a), b = eval(e->b);
       return binary(e->binop, a, b, e->span);
     }
-    case ExprKind::UnaryOp: {
-      Value v = eval(e->a);
-      switch (e->unaryop) {
-        case ast::UnaryOpKind::Not:
-          if (legacy_ && v.k == VK::Tensor) return legacy_unary(*this, e->unaryop, v, e->span);  // an error
-          return Value::boolean(!truthy(v, e->a->span));
-        case ast::UnaryOpKind::USub:
-          if (v.is_int()) return Value::integer(checked_neg(*this, e->span, v.as_int()));
-          if (is_index_value(v)) return index_binary(*this, ast::BinOpKind::Mult, v, Value::integer(-1), e->span);
-          if (v.k == VK::Float) return Value::real(-v.f);
-          break;
-        case ast::UnaryOpKind::UAdd:
-          if (v.is_int()) return Value::integer(v.as_int());
-          if (v.k == VK::Float) return v;
-          break;
-        case ast::UnaryOpKind::Invert:
-          if (v.is_int()) return Value::integer(~v.as_int());
-          break;
-      }
-      if (as_scalar(v)) return scalar_arithmetic(*this, ast::name_of(e->unaryop), v, nullptr, e->span);
-      if (v.k == VK::Tensor && legacy_) return legacy_unary(*this, e->unaryop, v, e->span);
-      if (v.k == VK::Tensor)
-        error(e->span, "operators on tensors are not supported", "use nki.isa instructions (e.g. nisa.tensor_scalar)");
-      py_raise(e->span, "TypeError",
-               std::string("bad operand type for unary ") + ast::name_of(e->unaryop) + ": '" + type_name(v.k) + "'");
-    }
+    case ExprKind::UnaryOp: return unary(e->unaryop, eval(e->a), e->span, e->a->span);
     case ExprKind::BoolOp: {
       Value v;
       for (const Expr* x : e->elts) {
@@ -790,6 +771,13 @@ Value Interpreter::eval(const Expr* e) {
           pred = pred.is_none() ? p : index_binary(*this, ast::BinOpKind::BitAnd, pred, p, e->span);
         } else if (legacy_ && e->cmpops.size() == 1 && (left.k == VK::Tensor || right.k == VK::Tensor)) {
           return legacy_compare(*this, e->cmpops[0], left, right, e->span);  // a tile comparison
+        } else if (as_scalar(left) || as_scalar(right)) {
+          // NKI 0.7.0: a traced comparison
+          if (e->cmpops.size() != 1)  // `a < s < b` is `(a < s) and (s < b)`: the first one's truth value
+            py_raise(e->span, "TypeError",
+                     "an NkiScalar holds a run-time value: it has no truth value (if, while, bool())",
+                     "a chained comparison tests the truth of its first comparison: compare two values at a time");
+          return scalar_compare(*this, e->cmpops[0], left, right, e->span);
         } else if (!compare(e->cmpops[i], left, right, e->span)) {
           return Value::boolean(false);
         }
@@ -941,6 +929,32 @@ int64_t pymod(int64_t a, int64_t b) {
   return r;
 }
 }  // namespace
+
+Value Interpreter::unary(ast::UnaryOpKind op, const Value& v, Span s, Span operand) {
+  switch (op) {
+    case ast::UnaryOpKind::Not:
+      if (legacy_ && v.k == VK::Tensor) return legacy_unary(*this, op, v, s);  // an error
+      return Value::boolean(!truthy(v, operand));
+    case ast::UnaryOpKind::USub:
+      if (v.is_int()) return Value::integer(checked_neg(*this, s, v.as_int()));
+      if (is_index_value(v)) return index_binary(*this, ast::BinOpKind::Mult, v, Value::integer(-1), s);
+      if (v.k == VK::Float) return Value::real(-v.f);
+      break;
+    case ast::UnaryOpKind::UAdd:
+      if (v.is_int()) return Value::integer(v.as_int());
+      if (v.k == VK::Float) return v;
+      break;
+    case ast::UnaryOpKind::Invert:
+      if (v.is_int()) return Value::integer(~v.as_int());
+      break;
+  }
+  if (as_scalar(v)) return scalar_arithmetic(*this, ast::name_of(op), v, nullptr, s);
+  if (v.k == VK::Tensor && legacy_) return legacy_unary(*this, op, v, s);
+  if (v.k == VK::Tensor)
+    error(s, "operators on tensors are not supported", "use nki.isa instructions (e.g. nisa.tensor_scalar)");
+  py_raise(s, "TypeError",
+           std::string("bad operand type for unary ") + ast::name_of(op) + ": '" + type_name(v.k) + "'");
+}
 
 Value Interpreter::binary(ast::BinOpKind op, const Value& a, const Value& b, Span s) {
   using B = ast::BinOpKind;

@@ -128,7 +128,11 @@ class Interpreter {
   Value subscript(const Value& obj, const Value& idx, Span s);
   void store_subscript(const Value& obj, const Value& idx, const Value& v, Span s);
 
+  // Unary operators (`-x`, `not x`, ...), as expressions evaluate them.
+  Value unary(ast::UnaryOpKind op, const Value& v, Span s, Span operand);
+
  private:
+  friend class Tracer;  // the tracing front door drives frames, calls and operators (trace/tracer.cpp)
   struct Frame {
     ModuleEnv* module;
     std::shared_ptr<Scope> scope;  // null at module level
@@ -246,7 +250,14 @@ inline Value make_builtin(std::string name, std::vector<Param> params,
   return v;
 }
 // dynamic_ok: views with a run-time offset are accepted (DMA operands).
-TensorObj* expect_tensor(Interpreter& in, const Value& v, Span s, const std::string& what, bool dynamic_ok = false);
+// dynamic_ok: a DMA operand (.ap(scalar_offset=/vector_offset=)); indirect_ok: an instruction that takes
+// an indirect view (.indirect(), kIndirectInstructions).
+TensorObj* expect_tensor(Interpreter& in, const Value& v, Span s, const std::string& what, bool dynamic_ok = false,
+                         bool indirect_ok = false);
+// The nki.isa instructions that take an indirect view (NKI 0.5.0 tensor indirection), comma-separated.
+inline constexpr const char* kIndirectInstructions =
+    "nc_matmul, nc_matmul_mx, tensor_tensor, tensor_scalar, tensor_reduce, tensor_copy, tensor_copy_predicated, "
+    "tensor_scalar_reduce, tensor_scalar_cumulative, activation, activation_reduce, activate2, exponential";
 int64_t expect_int(Interpreter& in, const Value& v, Span s, const std::string& what);
 std::vector<int64_t> expect_shape(Interpreter& in, const Value& v, Span s, const std::string& what);
 

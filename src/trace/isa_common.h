@@ -79,6 +79,9 @@ inline void set_accumulate(Instruction& ins, Accumulate a) { ins.i0 = static_cas
 // The "needs NeuronCore-v4" hint.
 inline constexpr const char* kTrn3Hint = "set NEURON_PLATFORM_TARGET_OVERRIDE=trn3 (or --target trn3)";
 
+// The instruction takes indirect views (kIndirectInstructions; recorded by Ctx::emit).
+bool takes_indirect(const std::string& iname);
+
 // One call of an ISA builtin: the bound arguments and the checks.
 struct Ctx {
   Interpreter& in;
@@ -94,7 +97,9 @@ struct Ctx {
     in.error(span(i), iname + ": " + msg, hint, "validation");
   }
   bool given(size_t i) const { return !v[i].is_none(); }
-  TensorObj* tensor(size_t i) { return expect_tensor(in, v[i], span(i), iname + " " + ps[i].name); }
+  TensorObj* tensor(size_t i) {
+    return expect_tensor(in, v[i], span(i), iname + " " + ps[i].name, false, takes_indirect(iname));
+  }
   // An optional tensor argument: nullptr when None.
   TensorObj* opt_tensor(size_t i) { return given(i) ? tensor(i) : nullptr; }
   // A DMA operand: may have a dynamic offset.

@@ -1,6 +1,7 @@
 // nki.isa DMA instructions: dma_copy, dma_transpose, dma_compute.
 #include "trace/dynamic.h"
 #include "trace/isa_common.h"
+#include "trace/scalars.h"
 
 namespace nkic::trace {
 
@@ -133,10 +134,26 @@ void dma_transpose(Ctx& c) {
       c.fail(P::axes, "axes for a " + std::to_string(r) + "-D src must be (" + want + ")");
     }
   }
-  if (dst->ap.dims.size() != r) c.fail(P::dst, "dst must have the same rank as src (" + std::to_string(r) + ")");
-  for (size_t i = 0; i < r; ++i)
-    if (dst->ap.dims[i].num != src->ap.dims[axes[i]].num)
-      c.fail(P::dst, "dst " + shape_str(*dst) + " must be src " + shape_str(*src) + " with its axes permuted");
+  if (dst->ap.dims.size() != r) {
+    // NKI 0.3.0 accepted a dst of another rank, padded to the transposed shape: nkic accepts it under a
+    // selected 0.3.0 when the shapes agree but for size-1 dims (the same row-major element order, which
+    // is how the transpose writes dst); NKI 0.4.0 made it an error (docs/semantics.md).
+    auto squeezed = [](std::vector<int64_t> v) {
+      std::erase(v, int64_t{1});
+      return v;
+    };
+    std::vector<int64_t> want;
+    for (size_t i = 0; i < r; ++i) want.push_back(src->ap.dims[axes[i]].num);
+    bool padded = squeezed(dst->shape()) == squeezed(want);
+    if (!padded || !c.in.launch.release || *c.in.launch.release >= Release::V0_4)
+      c.fail(
+          P::dst, "dst must have the same rank as src (" + std::to_string(r) + ")",
+          padded ? "NKI 0.3.0 padded a dst of another rank; from NKI 0.4.0 reshape dst to the transposed shape" : "");
+  } else {
+    for (size_t i = 0; i < r; ++i)
+      if (dst->ap.dims[i].num != src->ap.dims[axes[i]].num)
+        c.fail(P::dst, "dst " + shape_str(*dst) + " must be src " + shape_str(*src) + " with its axes permuted");
+  }
   if (c.member<DgeMode>(P::dge_mode) == DgeMode::Hwdge) {
     auto s = src->shape();
     if (!c.in.launch.release || *c.in.launch.release >= Release::V0_6) {
@@ -214,6 +231,7 @@ void dma_compute(Ctx& c) {
                           std::to_string(srcs.size()));
     check_rows(c, P::srcs, {{P::dst, dst}, {P::srcs, srcs[0]}, {P::srcs, srcs[1]}});
   }
+  for (auto* t : srcs) check_int64_operands(c.in, Opcode::DmaCompute, {dst, t}, c.a.call_span, c.iname);
   Instruction ins;
   ins.op = Opcode::DmaCompute;
   ins.engine = default_engine(ins.op);

@@ -2,6 +2,7 @@
 // instructions set_rng_seed, rand_set_state, rand_get_state. The generator is documented in
 // docs/semantics.md ("Random numbers") and implemented in src/sim/random.cpp.
 #include "trace/isa_common.h"
+#include "trace/releases.h"
 
 namespace nkic::trace {
 
@@ -9,9 +10,9 @@ namespace {
 
 std::string version(const Ctx& c) { return "NeuronCore-v" + std::to_string(c.tgt().nc_version); }
 
-// engine= of the state instructions: NCv3 GpSimd only, NCv4 GpSimd or Vector. unknown: by the state size
-// (24 words per lane = the Vector generator on NCv4, otherwise GpSimd). `first`: the first argument,
-// where a too-old target is reported.
+// engine= of the state instructions: NCv3 GpSimd only, NCv4 GpSimd or Vector. unknown: GpSimd from NKI
+// 0.5.0, by the state size before (see below). `first`: the first argument, where a too-old target is
+// reported.
 Engine state_engine(Ctx& c, size_t first, size_t i, const TensorObj* t) {
   c.needs_nc(first, 3, "on NeuronCore-v2 seed the Vector Engine generator with nisa.set_rng_seed");
   if (c.engine_member(i) == Engine::Vector && c.tgt().nc_version < 4)
@@ -19,8 +20,15 @@ Engine state_engine(Ctx& c, size_t first, size_t i, const TensorObj* t) {
            "use engine=nisa.engine.gpsimd");
   Engine eng = c.tgt().nc_version >= 4 ? c.engine(i, Engine::Unknown, {Engine::GpSimd, Engine::Vector})
                                        : c.engine(i, Engine::Unknown, {Engine::GpSimd});
-  if (eng == Engine::Unknown) eng = c.tgt().nc_version >= 4 && c.elems(t) == 24 ? Engine::Vector : Engine::GpSimd;
-  return eng;
+  if (eng != Engine::Unknown) return eng;
+  // The default engine: from NKI 0.5.0 (and in the default release) GpSimd; before, picked by the state
+  // size (engine.unknown: 24 words per lane = the Vector generators on NeuronCore-v4).
+  bool v4_state = c.tgt().nc_version >= 4 && c.elems(t) == 24;
+  if (c.in.launch.release && *c.in.launch.release < Release::V0_5) return v4_state ? Engine::Vector : Engine::GpSimd;
+  if (v4_state)
+    c.fail(i, "the default engine is GpSimd (NKI 0.5.0), whose state has 6 words per partition, not 24",
+           "pass engine=nisa.engine.vector for the Vector Engine's 24-word state");
+  return Engine::GpSimd;
 }
 
 // The per-lane XORWOW state tile: uint32, 6 words per partition (GpSimd) or 24 (Vector: 4 generators).

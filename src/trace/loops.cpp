@@ -4,6 +4,8 @@
 #include "trace/loops.h"
 
 #include "trace/dynamic.h"
+#include "trace/releases.h"
+#include "trace/scalars.h"
 
 namespace nkic::trace {
 
@@ -51,9 +53,12 @@ void add_structured_loops(ModuleObj& nl) {
     check_loop(in, "fori_loop", v[2], a.call_span, in.arg_span(a, fori, 2));
     int64_t bound[2] = {0, 0};
     int64_t is_reg[2] = {0, 0};
+    bool plain_register = false;  // a bound is a VirtualRegister (not an NkiScalar)
     for (size_t i = 0; i < 2; ++i) {
       Span s = in.arg_span(a, fori, i);
       if (RegisterObj* r = as_register(v[i])) {
+        check_scalar_use(in, v[i], "a fori_loop bound", s, true, false);
+        plain_register |= !as_scalar(v[i]);
         bound[i] = r->id;
         is_reg[i] = 1;
         continue;
@@ -70,7 +75,10 @@ void add_structured_loops(ModuleObj& nl) {
     if (step <= 0 || step > kInt32Max)
       in.error(step_span, "fori_loop step must be a positive int (the loop counts up), got " + std::to_string(step), "",
                "assert");
-    Value iv = new_register(in, true);  // read-only: the loop, not the body, advances it
+    // The induction value (read-only: the loop, not the body, advances it): from NKI 0.7.0 an int32
+    // NkiScalar unless a bound is a VirtualRegister; a VirtualRegister before (nki-spec.md §11.5).
+    bool scalar_iv = !plain_register && (!in.launch.release || *in.launch.release >= Release::V0_7);
+    Value iv = scalar_iv ? make_scalar(in, DType::Int32, true) : new_register(in, true);
     uint32_t begin = emit_control(in, Opcode::Loop, a.call_span);
     in.program.set_ints(in.program.instrs[begin],
                         {iv.as<RegisterObj>()->id, bound[0], bound[1], step, is_reg[0], is_reg[1]});

@@ -45,6 +45,7 @@ constexpr ApiRelease kApis[] = {
     {"nki.language.dynamic_range", R::V0_3, R::V0_7, "nl.fori_loop(lower, upper, body)"},
     {"nki.language.float8_e8m0fnu", R::V0_5, std::nullopt, ""},
     {"nki.language.fori_loop", R::V0_6, std::nullopt, ""},
+    {"nki.language.int64", R::V0_7, std::nullopt, ""},  // NkiScalar tiles (engineer R2, issue #15 small items)
     {"nki.language.prelu", R::V0_4, std::nullopt, ""},
     {"nki.language.tile_size.psum_bank_fmax", R::V0_4, std::nullopt, ""},
     {"nki.language.tile_size.psum_bank_fmax_bytes", R::V0_4, std::nullopt, ""},

@@ -3,6 +3,7 @@
 #include "trace/specialize.h"
 
 #include "trace/interpreter.h"
+#include "trace/kernel_io.h"
 
 namespace nkic {
 
@@ -13,17 +14,97 @@ std::shared_ptr<ArrayObj> array_from_bytes(const std::string& dtype, std::vector
 
 using namespace trace;
 
+namespace trace {
+Value input_tensor(Interpreter& in, const std::string& name, const std::vector<int64_t>& shape, DType dt,
+                   int& tensor_index) {
+  Value t = in.new_tensor(name, Mem::HBM, dt, shape, Span{});
+  TensorDecl& d = in.program.tensors[t.as<TensorObj>()->ap.tensor];
+  d.role = TensorRole::Input;
+  d.io_index = tensor_index++;
+  return t;
+}
+
+void fill_tile_size(Interpreter& in) {
+  auto* ts = in.builtin_module("nki.language").as<ModuleObj>()->ns["tile_size"].as<ModuleObj>();
+  const Target& t = in.tgt;
+  ts->ns["pmax"] = Value::integer(t.partitions);
+  ts->ns["psum_fmax"] = Value::integer(t.psum_fmax);
+  ts->ns["gemm_stationary_fmax"] = Value::integer(t.gemm_stationary_fmax);
+  ts->ns["gemm_moving_fmax"] = Value::integer(t.gemm_moving_fmax);
+  ts->ns["bn_stats_fmax"] = Value::integer(t.bn_stats_fmax);
+  ts->ns["psum_min_align"] = Value::integer(t.psum_min_align);
+  ts->ns["sbuf_min_align"] = Value::integer(t.sbuf_min_align);
+  ts->ns["total_available_sbuf_size"] = Value::integer(t.sbuf_usable_bytes);
+  // NKI 0.4.0 (bytes-aware sizes) and 0.5.0 (psum_num_banks); docs/semantics.md "NKI 0.4.0-0.5.0 additions".
+  ts->ns["sbuf_size_bytes"] = Value::integer(t.sbuf_partition_bytes * t.partitions);
+  ts->ns["sbuf_fmax"] = Value::integer(t.sbuf_usable_bytes / 4);
+  ts->ns["sbuf_fmax_bytes"] = Value::integer(t.sbuf_usable_bytes);
+  ts->ns["psum_bank_fmax"] = Value::integer(t.psum_bank_bytes / 4);
+  ts->ns["psum_bank_fmax_bytes"] = Value::integer(t.psum_bank_bytes);
+  ts->ns["psum_num_banks"] = Value::integer(t.psum_banks);
+}
+
+void collect_outputs(Program& p, const Value& result, const Location& def) {
+  std::vector<Value> outs;
+  if (result.k == VK::Tuple || result.k == VK::List) {
+    outs = result.as<SeqObj>()->items;
+    p.output_is_tuple = true;
+  } else if (!result.is_none()) {
+    outs.push_back(result);
+  }
+  for (size_t i = 0; i < outs.size(); ++i) {
+    const Value& v = outs[i];
+    Diagnostic d;
+    d.loc = def;
+    if (v.k != VK::Tensor) {
+      d.message = "kernel '" + p.kernel_name + "' returns a '" + type_name(v.k) + "'; kernels return HBM tensors";
+      throw UserError(std::move(d));
+    }
+    TensorDecl& t = p.tensors[v.as<TensorObj>()->ap.tensor];
+    if (t.mem != Mem::HBM) {
+      d.message = "kernel '" + p.kernel_name + "' returns tensor '" + t.name + "', which is not in HBM";
+      d.hint = "create outputs with nl.ndarray(..., buffer=nl.shared_hbm) and return them";
+      throw UserError(std::move(d));
+    }
+    if (!v.as<TensorObj>()->whole) {
+      d.message = "kernel '" + p.kernel_name + "' returns a view of tensor '" + t.name + "'; return the whole tensor";
+      throw UserError(std::move(d));
+    }
+    // A whole-tensor reshape is returned in its new shape (nki-library's cascaded_max returns
+    // `max_values.reshape(config.out_shape)`): the output's storage is the same, only its shape differs.
+    const AccessPattern& rap = v.as<TensorObj>()->ap;
+    std::vector<int64_t> rshape;
+    for (const auto& dim : rap.dims) rshape.push_back(dim.num);
+    if (rshape != t.shape) {
+      if (rap.dtype != t.dtype || t.role == TensorRole::Input) {
+        d.message = "kernel '" + p.kernel_name + "' returns tensor '" + t.name + "' " +
+                    (t.role == TensorRole::Input ? "reshaped; return the input argument itself"
+                                                 : "reinterpreted as another dtype; return the tensor itself");
+        throw UserError(std::move(d));
+      }
+      t.shape = rshape;
+    }
+    // A returned input argument (production kernels that update an input in place return it) is that
+    // same array: it stays an input, and the output position aliases it.
+    if (t.role == TensorRole::Output || t.role == TensorRole::Internal) {
+      if (t.role == TensorRole::Output) {
+        d.message = "kernel '" + p.kernel_name + "' returns tensor '" + t.name + "' twice";
+        throw UserError(std::move(d));
+      }
+      t.role = TensorRole::Output;
+      t.io_index = static_cast<int32_t>(i);
+    }
+    p.outputs.push_back(v.as<TensorObj>()->ap.tensor);
+  }
+}
+
+}  // namespace trace
+
 namespace {
 
 Value to_value(Interpreter& in, const ArgValue& a, const std::string& pname, int& tensor_index) {
   switch (a.kind) {
-    case ArgValue::Kind::Tensor: {
-      Value t = in.new_tensor(pname, Mem::HBM, a.dtype, a.shape, Span{});
-      TensorDecl& d = in.program.tensors[t.as<TensorObj>()->ap.tensor];
-      d.role = TensorRole::Input;
-      d.io_index = tensor_index++;
-      return t;
-    }
+    case ArgValue::Kind::Tensor: return input_tensor(in, pname, a.shape, a.dtype, tensor_index);
     case ArgValue::Kind::None: return Value::none();
     case ArgValue::Kind::Bool: return Value::boolean(a.b);
     case ArgValue::Kind::Int: return Value::integer(a.i);
@@ -150,26 +231,6 @@ void check_annotations(Interpreter& in, ModuleEnv* env, const ast::Stmt* def, co
   }
 }
 
-void fill_tile_size(Interpreter& in) {
-  auto* ts = in.builtin_module("nki.language").as<ModuleObj>()->ns["tile_size"].as<ModuleObj>();
-  const Target& t = in.tgt;
-  ts->ns["pmax"] = Value::integer(t.partitions);
-  ts->ns["psum_fmax"] = Value::integer(t.psum_fmax);
-  ts->ns["gemm_stationary_fmax"] = Value::integer(t.gemm_stationary_fmax);
-  ts->ns["gemm_moving_fmax"] = Value::integer(t.gemm_moving_fmax);
-  ts->ns["bn_stats_fmax"] = Value::integer(t.bn_stats_fmax);
-  ts->ns["psum_min_align"] = Value::integer(t.psum_min_align);
-  ts->ns["sbuf_min_align"] = Value::integer(t.sbuf_min_align);
-  ts->ns["total_available_sbuf_size"] = Value::integer(t.sbuf_usable_bytes);
-  // NKI 0.4.0 (bytes-aware sizes) and 0.5.0 (psum_num_banks); docs/semantics.md "NKI 0.4.0-0.5.0 additions".
-  ts->ns["sbuf_size_bytes"] = Value::integer(t.sbuf_partition_bytes * t.partitions);
-  ts->ns["sbuf_fmax"] = Value::integer(t.sbuf_usable_bytes / 4);
-  ts->ns["sbuf_fmax_bytes"] = Value::integer(t.sbuf_usable_bytes);
-  ts->ns["psum_bank_fmax"] = Value::integer(t.psum_bank_bytes / 4);
-  ts->ns["psum_bank_fmax_bytes"] = Value::integer(t.psum_bank_bytes);
-  ts->ns["psum_num_banks"] = Value::integer(t.psum_banks);
-}
-
 }  // namespace
 
 namespace {
@@ -257,58 +318,7 @@ SpecializeResult specialize(SourceRef source, const std::string& kernel_name, co
     }
   }
 
-  // Outputs: a tensor or a tuple of tensors created in HBM by the kernel.
-  std::vector<Value> outs;
-  if (result.k == VK::Tuple || result.k == VK::List) {
-    outs = result.as<SeqObj>()->items;
-    p.output_is_tuple = true;
-  } else if (!result.is_none()) {
-    outs.push_back(result);
-  }
-  for (size_t i = 0; i < outs.size(); ++i) {
-    const Value& v = outs[i];
-    Diagnostic d;
-    d.loc = {source, def->span};
-    if (v.k != VK::Tensor) {
-      d.message = "kernel '" + kernel_name + "' returns a '" + type_name(v.k) + "'; kernels return HBM tensors";
-      throw UserError(std::move(d));
-    }
-    TensorDecl& t = p.tensors[v.as<TensorObj>()->ap.tensor];
-    if (t.mem != Mem::HBM) {
-      d.message = "kernel '" + kernel_name + "' returns tensor '" + t.name + "', which is not in HBM";
-      d.hint = "create outputs with nl.ndarray(..., buffer=nl.shared_hbm) and return them";
-      throw UserError(std::move(d));
-    }
-    if (!v.as<TensorObj>()->whole) {
-      d.message = "kernel '" + kernel_name + "' returns a view of tensor '" + t.name + "'; return the whole tensor";
-      throw UserError(std::move(d));
-    }
-    // A whole-tensor reshape is returned in its new shape (nki-library's cascaded_max returns
-    // `max_values.reshape(config.out_shape)`): the output's storage is the same, only its shape differs.
-    const AccessPattern& rap = v.as<TensorObj>()->ap;
-    std::vector<int64_t> rshape;
-    for (const auto& dim : rap.dims) rshape.push_back(dim.num);
-    if (rshape != t.shape) {
-      if (rap.dtype != t.dtype || t.role == TensorRole::Input) {
-        d.message = "kernel '" + kernel_name + "' returns tensor '" + t.name + "' " +
-                    (t.role == TensorRole::Input ? "reshaped; return the input argument itself"
-                                                 : "reinterpreted as another dtype; return the tensor itself");
-        throw UserError(std::move(d));
-      }
-      t.shape = rshape;
-    }
-    // A returned input argument (production kernels that update an input in place return it) is that
-    // same array: it stays an input, and the output position aliases it.
-    if (t.role == TensorRole::Output || t.role == TensorRole::Internal) {
-      if (t.role == TensorRole::Output) {
-        d.message = "kernel '" + kernel_name + "' returns tensor '" + t.name + "' twice";
-        throw UserError(std::move(d));
-      }
-      t.role = TensorRole::Output;
-      t.io_index = static_cast<int32_t>(i);
-    }
-    p.outputs.push_back(v.as<TensorObj>()->ap.tensor);
-  }
+  collect_outputs(p, result, {source, def->span});
   r.warnings = in.warnings();
   for (auto& [name, value] : in.env_read) r.env.vars.push_back({name, value});
   r.env.all = in.env_read_all;

@@ -144,6 +144,44 @@ Value vector_select(View& w) {
   return dynamic_view(w, std::move(ap), 0, Value::none(), w.v[1]);
 }
 
+// indirect(index, num_elem=None) (NKI 0.5.0 tensor indirection, NCv4+): a (P, num_elem) tile whose
+// column i is, on each partition, the element at a run-time offset of the view's flattened free dims
+// (DynKind::Indirect in ir/program.h). The partition-group size G is the consuming instruction's, so the
+// index tile's capacity is checked when an instruction takes the view (Ctx::emit).
+Value indirect(View& w) {
+  const TensorDecl& decl = w.in.program.tensors[w.t.ap.tensor];
+  if (w.in.tgt.nc_version < 4)
+    w.fail(0,
+           "tensor indirection needs NeuronCore-v4 or later (trn3); the target is " + std::string(w.in.tgt.name) +
+               " (NeuronCore-v" + std::to_string(w.in.tgt.nc_version) + ")",
+           "set NEURON_PLATFORM_TARGET_OVERRIDE=trn3 (or --target trn3)");
+  if (!w.on_chip)
+    w.fail(0, "indirect views index the columns of an on-chip (SBUF or PSUM) tensor; '" + decl.name + "' is in HBM",
+           "gather rows of an HBM tensor with .vector_select() or .ap(vector_offset=) on a DMA");
+  if (w.v[0].k != VK::Tensor)
+    w.fail(0, "index must be a uint16 SBUF tile of offsets, not " + std::string(type_name(w.v[0].k)));
+  const TensorObj& idx = *w.v[0].as<TensorObj>();
+  if (idx.dyn) w.fail(0, "index cannot itself be a dynamic or indirect view");
+  const TensorDecl& idecl = w.in.program.tensors[idx.ap.tensor];
+  if (idecl.mem != Mem::SBUF) w.fail(0, "index must be in SBUF, not " + std::string(name_of(idecl.mem)));
+  if (idx.ap.dtype != DType::UInt16)
+    w.fail(0, "index must be uint16 (the engines read 16-bit offsets), not " + std::string(name_of(idx.ap.dtype)));
+  if (idx.ap.dims.size() != 2)
+    w.fail(0, "index must be a 2-D (partitions, offsets) tile, not " + std::to_string(idx.ap.dims.size()) + "-D");
+  int64_t n = w.v[1].is_none() ? w.t.ap.free_elements() : w.integer(1);
+  if (n < 1) w.fail(1, "num_elem must be >= 1, not " + std::to_string(n));
+  auto dyn = std::make_shared<DynamicOffset>();
+  dyn->kind = DynKind::Indirect;
+  dyn->index = idx.ap;
+  dyn->data = w.t.ap;
+  dyn->multiplier = 1;
+  AccessPattern ap = w.t.ap;  // the tile's shape; the simulator reads dyn->data
+  ap.dims = {w.t.ap.dims[0], {1, n}};
+  Value r = w.out(std::move(ap));
+  r.as<TensorObj>()->dyn = std::move(dyn);
+  return r;
+}
+
 Value permute(View& w) {
   std::vector<int64_t> p = int_list(w, 0);
   int64_t n = w.ndim();
@@ -342,6 +380,7 @@ const std::vector<MethodRow>& methods() {
       {"slice", {{"dim", true}, {"start", true}, {"end", true}, {"step", false, Value::integer(1)}}, slice, false},
       {"select", {{"dim", true}, {"index", true}}, select, false},
       {"vector_select", {{"dim", true}, {"vector_offset", true}}, vector_select, false},
+      {"indirect", {{"index", true}, {"num_elem", false}}, indirect, false},
       {"permute", {{"dims", true}}, permute, false},
       {"broadcast", {{"dim", true}, {"size", true}}, broadcast, false},
       {"expand_dim", {{"dim", true}}, expand_dim, false},
@@ -350,7 +389,12 @@ const std::vector<MethodRow>& methods() {
       {"flatten_dims", {{"start_dim", true}, {"end_dim", true}}, flatten_dims, false},
       {"rearrange", {{"src_pattern", true}, {"dst_pattern", true}, {"fixed_sizes", false}}, rearrange, false},
       {"is_contiguous", {}, [](View& w) { return Value::boolean(dense(w.t.ap.dims, w.on_chip ? 1 : 0)); }, true},
-      {"is_indirect", {}, [](View& w) { return Value::boolean(w.t.dyn && w.t.dyn->kind == DynKind::Vector); }, true},
+      {"is_indirect",
+       {},
+       [](View& w) {
+         return Value::boolean(w.t.dyn && (w.t.dyn->kind == DynKind::Vector || w.t.dyn->kind == DynKind::Indirect));
+       },
+       true},
   };
   return rows;
 }
@@ -372,6 +416,16 @@ std::optional<Value> tensor_view_method(Interpreter& in, const Value& tv, const 
     const TensorObj& t = *self.as<TensorObj>();
     std::string n = row->name;
     View w{in, a, n, row->params, t, in.bind(a, n, row->params), in.program.tensors[t.ap.tensor].on_chip()};
+    if (t.dyn && t.dyn->kind == DynKind::Indirect && !row->on_dynamic) {
+      if (n == "indirect")
+        in.error(a.call_span, "indirect(): an indirect view cannot be re-indirected", "", "validation");
+      bool dim1 = (n == "slice" || n == "select") && !w.v.empty() && w.v[0].is_int() &&
+                  (w.v[0].as_int() == 1 || w.v[0].as_int() == -1);
+      in.error(a.call_span,
+               dim1 ? n + "(): the indirect dim (dim 1) of an indirect view cannot be sliced or selected"
+                    : n + "(): not supported on an indirect view",
+               "apply it to the tensor before .indirect(), or pass fewer offsets with num_elem=", "validation");
+    }
     if (t.dyn && !row->on_dynamic)
       in.error(a.call_span, n + "(): not supported on a view with a dynamic offset", "apply it before .ap()");
     return row->fn(w);

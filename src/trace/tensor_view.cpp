@@ -1,6 +1,8 @@
 // Tensor views.
 #include "trace/tensor_view.h"
 
+#include <algorithm>
+
 #include "ir/verify.h"
 #include "trace/dynamic.h"
 #include "trace/legacy_index.h"
@@ -110,6 +112,13 @@ Value index_tensor(Interpreter& in, const Value& tv, const Value& index, Span s)
   if (ap.dims.empty()) ap.dims.push_back({1, 1});
   // A dynamic view stays dynamic: a scalar offset moves every element alike, so it composes with any
   // sub-view; a vector offset is per row, so its row dim must stay whole.
+  auto same_dims = [](const std::vector<APDim>& x, const std::vector<APDim>& y) {
+    return std::equal(x.begin(), x.end(), y.begin(), y.end(),
+                      [](const APDim& p, const APDim& q) { return p.stride == q.stride && p.num == q.num; });
+  };
+  if (t.dyn && t.dyn->kind == DynKind::Indirect && (ap.offset != t.ap.offset || !same_dims(ap.dims, t.ap.dims)))
+    in.error(s, "an indirect view cannot be indexed or sliced: its indirect dim (dim 1) holds the gathered columns",
+             "index the tensor before .indirect(), or pass fewer offsets with num_elem=", "validation");
   if (t.dyn && t.dyn->kind == DynKind::Vector && !rows_kept)
     in.error(s, "the row dimension (dim 0) of a vector_offset view cannot be indexed or sliced",
              "slice the free dimensions only, or narrow the pattern and the index tile instead");

@@ -1,6 +1,6 @@
 """NKI 0.7.0's nisa.NkiScalar (scalar_load / scalar_store; nki-spec.md §11.4) and engine= of activation /
 activate2, and NKI 0.6.0's nisa.NkiInstruction handles (§11.3): our own kernels vs NumPy under the
-releases that have them and the default, nkic's limits (no int64) and the error
+releases that have them and the default, nkic's limits and the error
 under the release before. Tolerance: exact for integer/copy/add kernels; activation on GpSimd must equal
 the ScalarE result bit for bit (same numerics), checked against NumPy at rtol 1e-5."""
 import os
@@ -56,7 +56,7 @@ def test_scalar_offset(ver, row):
 
 @pytest.mark.parametrize("fn,args,message", [
     ("scalar_store_int", (i32(1),), "value must be an NkiScalar, not a Python int"),
-    ("scalar_load_float", (np.zeros((1, 1), np.float32),), "src must be int32, not float32"),
+    ("scalar_load_float", (np.zeros((1, 1), np.float32),), "src must be int32 or int64, not float32"),
     ("scalar_load_wide", (np.zeros((1, 2), np.int32),), "src must be a (1, 1) tensor"),
 ])
 def test_scalar_errors(fn, args, message):

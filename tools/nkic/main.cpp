@@ -53,6 +53,10 @@ constexpr const char* kKernelHelp = R"(usage: nkic %s FILE.py[:KERNEL] --arg NAM
   --ranks N          (run) N ranks meeting at their nki.collectives calls; rank r's random inputs use
                      seed + r, and its outputs go to DIR/rank<r>/
   --seed N           seed for random inputs (default 0)
+  --checks SEL       (run, check, profile) the checks (docs/checks.md): all, none, default or names
+                     separated by commas (affine-dependence, psum-group, lnc-race, uninit-read,
+                     shuffle, nonfinite); findings are errors and exit 1. check runs the static ones.
+                     Default: NKIC_CHECKS, else the cheap ones, as warnings
 %s  -q, --quiet        print nothing but errors
   --json             print a JSON summary
   -h, --help         this help
@@ -87,6 +91,7 @@ struct KernelCommand {
   std::vector<std::string> arg_specs;
   uint64_t seed = 0;
   bool quiet = false, json = false;
+  std::optional<std::string> checks;  // --checks, else NKIC_CHECKS: explicit (findings are errors)
   std::vector<KernelArg> args;
   std::vector<TensorInput> tensors;  // in argument order
   std::vector<std::string> paths;    // --path
@@ -254,6 +259,8 @@ KernelCommand parse_kernel_command(const std::string& cmd, int argc, char** argv
       c.paths.push_back(value("--path"));
     } else if (a.rfind("--path=", 0) == 0) {
       c.paths.push_back(a.substr(7));
+    } else if (a == "--checks" || a.rfind("--checks=", 0) == 0) {
+      c.checks = a == "--checks" ? value("--checks") : a.substr(9);
     } else if (a == "--seed") {
       c.seed = std::stoull(value("--seed"));
     } else if (a == "-q" || a == "--quiet") {
@@ -275,6 +282,7 @@ KernelCommand parse_kernel_command(const std::string& cmd, int argc, char** argv
     }
   }
   if (c.file.empty()) throw UsageError("nkic " + cmd + " needs a kernel file (FILE.py[:KERNEL])");
+  if (const char* env = std::getenv("NKIC_CHECKS"); !c.checks && env && *env) c.checks = env;
   if (!parse_target(c.target)) throw UsageError("unknown target '" + c.target + "' (use trn1, trn2 or trn3)");
   for (auto& d : c.paths) {
     std::error_code ec;
@@ -383,7 +391,9 @@ int ranks_command(KernelCommand& c, const std::string& text, api::CompileOptions
     }
   }
   t0 = std::chrono::steady_clock::now();
-  std::vector<api::Profile> profiles = api::profile_ranks(kernels, inputs, outputs, {false, false});
+  api::ProfileOptions po;
+  po.keep_slices = false;
+  std::vector<api::Profile> profiles = api::profile_ranks(kernels, inputs, outputs, po);
   double sim_s = seconds_since(t0), latency_ns = 0;
   for (auto& p : profiles) {
     for (auto& w : p.warnings) std::cerr << render(w);
@@ -406,6 +416,26 @@ int ranks_command(KernelCommand& c, const std::string& text, api::CompileOptions
   return 0;
 }
 
+// The checks a command runs: the explicit selection, else the cheap default (ir/checks.h).
+CheckSet selected_checks(const KernelCommand& c) {
+  if (!c.checks) return default_checks();
+  try {
+    return parse_checks(*c.checks);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--checks: ") + e.what());
+  }
+}
+
+// Prints diagnostics on stderr; returns how many were check findings.
+size_t print_findings(const std::vector<Diagnostic>& ds) {
+  size_t n = 0;
+  for (const Diagnostic& d : ds) {
+    std::cerr << render(d);
+    n += !d.code.empty();
+  }
+  return n;
+}
+
 int kernel_command(const std::string& cmd, int argc, char** argv) {
   KernelCommand c = parse_kernel_command(cmd, argc, argv);
   std::string text = read_file(c.file);
@@ -421,11 +451,21 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   auto kernel = api::compile(c.file, text, c.kernel, c.args, opts);
   double compile_s = seconds_since(t0);
   for (auto& w : kernel->warnings()) std::cerr << render(w);
+  CheckSet checks = selected_checks(c);
+  size_t found = 0;
+  if (cmd != "ir") {  // the static checks: findings are errors when asked for, else warnings
+    std::vector<Diagnostic> st = kernel->static_findings(checks);
+    if (!c.checks)
+      for (Diagnostic& d : st) d.severity = d.severity == Severity::Error ? Severity::Warning : d.severity;
+    found += print_findings(st);
+  }
+  bool fail_on_findings = c.checks.has_value();
   if (cmd == "ir") {
     std::cout << (opts.dump_after.empty() ? kernel->ir() + kernel->allocation_report() : kernel->dump());
     return 0;
   }
   if (cmd == "check") {
+    if (found && fail_on_findings) return 1;
     if (!c.quiet)
       std::printf("%s: ok (%zu instructions, compiled in %.3f s; %s)\n", c.kernel.c_str(), kernel->num_instructions(),
                   compile_s, versions(c).c_str());
@@ -447,10 +487,24 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   for (auto& o : outs) outputs.push_back({o.data.data(), static_cast<int64_t>(o.data.size())});
   t0 = std::chrono::steady_clock::now();
   bool profile = cmd == "profile";
-  api::Profile prof =
-      kernel->profile(inputs, outputs, {c.timing_only, profile}, progress_bar(c, kernel->num_instructions()));
-  for (auto& w : prof.warnings) std::cerr << render(w);
+  api::ProfileOptions po;
+  po.timing_only = c.timing_only;
+  po.keep_slices = profile;
+  po.checks = checks;
+  po.uninit_is_error = fail_on_findings;
+  api::Profile prof;
+  if (fail_on_findings && !profile) {  // `run --checks`: the checked run (shuffle runs again), untimed
+    api::RunChecks rc{checks, c.seed, true};
+    found += print_findings(kernel->run(inputs, outputs, progress_bar(c, kernel->num_instructions()), rc));
+  } else {
+    prof = kernel->profile(inputs, outputs, po, progress_bar(c, kernel->num_instructions()));
+    found += print_findings(prof.warnings);
+  }
   double sim_s = seconds_since(t0), latency_us = prof.timeline.latency_ns / 1000.0;
+  if (found && fail_on_findings) {
+    std::cerr << "nkic: " << found << " check finding" << (found == 1 ? "" : "s") << "\n";
+    return 1;
+  }
   if (profile) {
     auto write = [](const std::string& path, const std::string& text) {
       std::ofstream f(path, std::ios::binary);
@@ -530,8 +584,12 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
     js << "]}";
     std::cout << js.str() << "\n";
   } else {
-    std::printf("  compile %.3f s, simulate %.3f s, estimated latency %.2f us on %s%s\n", compile_s, sim_s, latency_us,
-                c.target.c_str(), c.out_dir.empty() ? "" : (", outputs in " + c.out_dir + "/").c_str());
+    if (fail_on_findings)
+      std::printf("  compile %.3f s, simulate %.3f s, checks %s: no findings%s\n", compile_s, sim_s, c.checks->c_str(),
+                  c.out_dir.empty() ? "" : (", outputs in " + c.out_dir + "/").c_str());
+    else
+      std::printf("  compile %.3f s, simulate %.3f s, estimated latency %.2f us on %s%s\n", compile_s, sim_s,
+                  latency_us, c.target.c_str(), c.out_dir.empty() ? "" : (", outputs in " + c.out_dir + "/").c_str());
   }
   return 0;
 }

@@ -1,0 +1,514 @@
+"""The tracing front door (NKI 0.7.0): the kernel runs in CPython and every ``nki.language`` /
+``nki.isa`` / ``nki.collectives`` call, and every operator or attribute on a value the compiler made,
+goes to nkic's C++ compiler (``_core.TraceSession``), which validates it and appends instructions to
+the same Program the C++ specializer builds. Nothing is validated or lowered here: Python holds
+handles (:class:`Traced`), finds where each operation is in the kernel's source, and converts values.
+
+Which front door compiles a kernel (docs/semantics.md, "Front doors"): ``NKI_COMPILER_FRONTEND=custom``
+selects the C++ specializer and ``NKI_COMPILER_FRONTEND=trace`` (nkic's) the tracer; otherwise an
+explicitly selected release decides (``NKIC_NKI_RELEASE=0.7``: tracing, as AWS's 0.7.0 does; earlier
+releases: the C++ specializer). The default release (0.7.0 plus every removed name) is compiled by the
+C++ specializer: only it can still accept ``while reg:``, ``dynamic_range`` and structural ``==``.
+"""
+
+import ast
+import builtins
+import enum
+import inspect
+import linecache
+import os
+import sys
+
+import numpy as np
+
+from . import _hostside
+from ._errors import NkiError
+
+_PKG_DIRS = tuple(os.path.dirname(os.path.abspath(p)) + os.sep for p in (__file__,))
+
+
+def _package_dirs():
+    dirs = list(_PKG_DIRS)
+    for name in ("nkic", "neuronxcc"):
+        mod = sys.modules.get(name)
+        f = getattr(mod, "__file__", None)
+        if f:
+            dirs.append(os.path.dirname(os.path.abspath(f)) + os.sep)
+    return tuple(dirs)
+
+
+def frontend(release, legacy):
+    """'trace' or 'custom': the front door for a launch (see the module docstring)."""
+    if legacy:
+        return "custom"
+    choice = os.environ.get("NKI_COMPILER_FRONTEND", "").strip().lower()
+    if choice in ("custom", "parser"):
+        return "custom"
+    if choice in ("trace", "tracing", "python"):
+        return "trace"
+    if choice:
+        raise NkiError(f"NKI_COMPILER_FRONTEND={choice!r}: use 'custom' (the C++ specializer) or 'trace' "
+                       f"(specialization by Python tracing)")
+    return "trace" if release == "0.7.0" else "custom"
+
+
+# ---------------------------------------------------------------------------------------------
+# Where an operation is: the kernel-side Python frames, with columns from co_positions
+# ---------------------------------------------------------------------------------------------
+_positions = {}
+
+
+def _span(code, lasti):
+    pos = _positions.get(code)
+    if pos is None:
+        pos = _positions[code] = list(code.co_positions())
+    i = lasti // 2
+    if 0 <= i < len(pos):
+        line, end_line, col, end_col = pos[i]
+        if line:
+            return (line, col or 0, end_line or line, end_col if end_col is not None else (col or 0))
+    return (code.co_firstlineno, 0, code.co_firstlineno, 0)
+
+
+class _State:
+    session = None
+    kernel_code = None
+    pkg_dirs = ()
+
+
+_state = _State()
+
+
+def active():
+    """True while a kernel is being traced."""
+    return _state.session is not None
+
+
+def _frames(depth=2):
+    """(file, line, col, end_line, end_col) of each kernel-side frame, outermost (the kernel) first."""
+    f = sys._getframe(depth)
+    out = []
+    dirs = _state.pkg_dirs
+    while f is not None:
+        code = f.f_code
+        name = code.co_filename
+        if not name.startswith(dirs) and not name.startswith("<frozen"):
+            out.append((name, *_span(code, f.f_lasti)))
+        if code is _state.kernel_code:
+            break
+        f = f.f_back
+    out.reverse()
+    return out
+
+
+# The argument spans and assignment target of each call in a file: {(line, col, end_line, end_col):
+# ([arg span], {keyword: span}, target name)}.
+_calls = {}
+
+
+def _node_span(n):
+    return (n.lineno, n.col_offset, n.end_lineno, n.end_col_offset)
+
+
+def _call_index(path):
+    idx = _calls.get(path)
+    if idx is not None:
+        return idx
+    idx = {}
+    try:
+        tree = ast.parse("".join(linecache.getlines(path)))
+    except (SyntaxError, ValueError):
+        tree = None
+    if tree is not None:
+        targets = {}
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
+                tgts = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if len(tgts) == 1 and isinstance(tgts[0], ast.Name):
+                    targets[id(node.value)] = tgts[0].id
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                idx[_node_span(node)] = ([_node_span(a) for a in node.args],
+                                         {k.arg: _node_span(k.value) for k in node.keywords if k.arg},
+                                         targets.get(id(node), ""))
+    _calls[path] = idx
+    return idx
+
+
+def _call_info(frames, nargs, kwargs):
+    if not frames:
+        return None, None, ""
+    path, *span = frames[-1]
+    info = _call_index(path).get(tuple(span))
+    if info is None:
+        return None, None, ""
+    pos, kw, target = info
+    return (pos if len(pos) == nargs else None), [kw.get(k) for k in kwargs], target
+
+
+# ---------------------------------------------------------------------------------------------
+# Handles and value conversion
+# ---------------------------------------------------------------------------------------------
+def _op(name):
+    def binop(self, other):
+        return _state.session.binop(_frames(), name, self, other)
+
+    def rbinop(self, other):
+        return _state.session.binop(_frames(), name, other, self)
+
+    return binop, rbinop
+
+
+def _cmp(name):
+    def cmp(self, other):
+        return _state.session.cmp(_frames(), name, self, other)
+
+    return cmp
+
+
+class Traced:
+    """A value the compiler made (a tensor or view, a register, an NkiScalar, an instruction handle, a
+    grid...). Attributes, indexing, calls and operators go to the compiler."""
+
+    __slots__ = ("_v",)
+
+    def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return _session().getattr(_frames(), self, name)
+
+    def __setattr__(self, name, value):
+        if name == "_v":
+            object.__setattr__(self, name, value)
+        else:
+            _session().setattr(_frames(), self, name, value)
+
+    def __getitem__(self, key):
+        return _session().getitem(_frames(), self, key)
+
+    def __setitem__(self, key, value):
+        _session().setitem(_frames(), self, key, value)
+
+    def __call__(self, *args, **kwargs):
+        frames = _frames()
+        pos, kw, target = _call_info(frames, len(args), kwargs)
+        return _session().call(frames, self, args, kwargs, pos, kw, target)
+
+    def __bool__(self):
+        return _session().truth(_frames(), self)
+
+    def __index__(self):
+        raise TypeError(f"a {self._v.kind()} holds a run-time value: it has no compile-time integer value")
+
+    __int__ = __index__
+
+    def __iter__(self):
+        raise TypeError(f"a {self._v.kind()} is not iterable at trace time")
+
+    def __hash__(self):
+        return id(self)
+
+    @property
+    def __class__(self):  # isinstance(t, nl.NkiTensor / nisa.NkiInstruction / ...) as for AWS's handles
+        return _nki_class(self._v.nki_class())
+
+    def __repr__(self):
+        return f"<traced {self._v.kind()}>"
+
+    __add__, __radd__ = _op("Add")
+    __sub__, __rsub__ = _op("Sub")
+    __mul__, __rmul__ = _op("Mult")
+    __truediv__, __rtruediv__ = _op("Div")
+    __floordiv__, __rfloordiv__ = _op("FloorDiv")
+    __mod__, __rmod__ = _op("Mod")
+    __pow__, __rpow__ = _op("Pow")
+    __lshift__, __rlshift__ = _op("LShift")
+    __rshift__, __rrshift__ = _op("RShift")
+    __and__, __rand__ = _op("BitAnd")
+    __or__, __ror__ = _op("BitOr")
+    __xor__, __rxor__ = _op("BitXor")
+    __matmul__, __rmatmul__ = _op("MatMult")
+    __eq__ = _cmp("Eq")
+    __ne__ = _cmp("NotEq")
+    __lt__ = _cmp("Lt")
+    __le__ = _cmp("LtE")
+    __gt__ = _cmp("Gt")
+    __ge__ = _cmp("GtE")
+
+    def __neg__(self):
+        return _session().unop(_frames(), "USub", self)
+
+    def __pos__(self):
+        return _session().unop(_frames(), "UAdd", self)
+
+    def __invert__(self):
+        return _session().unop(_frames(), "Invert", self)
+
+
+_classes = {}
+
+
+def _nki_class(qualified):
+    cls = _classes.get(qualified)
+    if cls is None:
+        module, _, name = qualified.rpartition(".")
+        cls = getattr(sys.modules.get(module), name, None) if module else None
+        cls = _classes[qualified] = cls if isinstance(cls, type) else Traced
+    return cls
+
+
+def _session():
+    s = _state.session
+    if s is None:
+        raise NkiError("this value belongs to a kernel that has finished tracing; NKI values cannot outlive it")
+    return s
+
+
+_NKI_MODULES = ("nki.language", "nki.isa", "nki.collectives", "nki.isa.constants", "nki")
+
+
+def _describe(obj):
+    """A Python object the compiler must see as one of its values (see python/bindings/tracing.cpp)."""
+    from . import language
+    if isinstance(obj, language.NkiDtype):
+        return ("dtype", str(obj))
+    if isinstance(obj, _hostside.NkiOp):
+        return ("path", f"{obj.__module__}.{obj.__name__}")
+    if isinstance(obj, enum.Enum) and type(obj).__name__ == "MemoryRegion":
+        return ("path", f"nki.language.{obj.value}")
+    if isinstance(obj, enum.Enum) and type(obj).__module__ in _NKI_MODULES:
+        module = "nki.isa" if type(obj).__module__ == "nki.isa.constants" else type(obj).__module__
+        return ("path", f"{module}.{type(obj).__name__}.{obj.name}")
+    if isinstance(obj, (np.bool_,)):
+        return ("value", bool(obj))
+    if isinstance(obj, np.integer):
+        return ("value", int(obj))
+    if isinstance(obj, np.floating):
+        return ("value", float(obj))
+    if isinstance(obj, np.dtype) or (isinstance(obj, type) and issubclass(obj, np.generic)):
+        from ._runtime import _NP_TO_NKI
+        name = _NP_TO_NKI.get(np.dtype(obj))
+        if name is None:
+            raise TypeError(f"NumPy dtype {np.dtype(obj)} is not an NKI dtype")
+        return ("dtype", name)
+    if isinstance(obj, str):  # a str subclass
+        return ("value", builtins.str(obj))
+    if isinstance(obj, int):
+        return ("value", builtins.int(obj))
+    if isinstance(obj, float):
+        return ("value", builtins.float(obj))
+    from .collectives import ReplicaGroup
+    if isinstance(obj, ReplicaGroup):
+        return ("value", tuple(tuple(g) for g in obj.groups))
+    if inspect.ismodule(obj) and obj.__name__ in _NKI_MODULES:
+        return ("path", obj.__name__)
+    if callable(obj):
+        return ("call", obj)
+    raise TypeError(f"a {type(obj).__name__} cannot be passed to an NKI API inside a kernel")
+
+
+def _constant(kind, name):
+    """A compiler constant as the Python object a kernel compares it with (nl.float32, nl.sbuf, nl.add)."""
+    from . import language
+    if kind == "dtype":
+        return getattr(language, name)
+    if kind == "buffer":
+        return getattr(language, name, None) or getattr(language, "sbuf")
+    if kind == "op":
+        op = getattr(language, name, None)
+        if op is not None:
+            return op
+    raise NkiError(f"no Python object for the compiler's {kind} {name}")
+
+
+# ---------------------------------------------------------------------------------------------
+# The API while tracing: calls forwarded to the compiler; loops recorded
+# ---------------------------------------------------------------------------------------------
+def _dispatch(qualname, args, kwargs):
+    frames = _frames(3)
+    pos, kw, target = _call_info(frames, len(args), kwargs)
+    return _session().call(frames, qualname, args, kwargs, pos, kw, target)
+
+
+class _RecordedRange:
+    """nl.affine_range / sequential_range / static_range / range while tracing: Python's range, with the
+    loop and its iterations recorded (multi-buffering of the tiles in its body, the checkers)."""
+
+    __slots__ = ("kind", "r")
+
+    def __init__(self, kind, r):
+        self.kind, self.r = kind, r
+
+    def __len__(self):
+        return len(self.r)
+
+    def __iter__(self):
+        s = _session()
+        loop = s.loop_open(_frames(), self.kind)
+        try:
+            for i in self.r:
+                s.loop_iter(loop)
+                yield i
+        finally:
+            s.loop_close(loop, self.kind)
+
+
+def _range_helper(kind):
+    def make(start, stop=None, step=1):
+        r = builtins.range(start) if stop is None else builtins.range(start, stop, step)
+        return _RecordedRange(kind, r)
+
+    make.__name__ = kind
+    return make
+
+
+def _forwarder(qualname):
+    def forward(*args, **kwargs):
+        frames = _frames()
+        pos, kw, target = _call_info(frames, len(args), kwargs)
+        return _session().call(frames, qualname, args, kwargs, pos, kw, target)
+
+    forward.__name__ = qualname.rpartition(".")[2]
+    return forward
+
+
+# Host-side implementations that mean something else in a kernel: replaced while tracing.
+_FORWARDED = {
+    "nki.language": ("fori_loop", "dynamic_range", "ds"),
+    "nki.isa": ("get_nc_version", "get_nc_sub_version"),
+}
+_RANGES = ("affine_range", "sequential_range", "static_range", "range")
+
+
+_builtin_import = builtins.__import__
+
+
+def _import(name, globals=None, locals=None, fromlist=(), level=0):
+    """`import neuronxcc.nki...` while a kernel is traced: the legacy namespace, checked per release."""
+    if level == 0 and name.startswith("neuronxcc") and _state.session is not None:
+        dotted = name if name.startswith("neuronxcc.nki") else "neuronxcc.nki" if "nki" in (fromlist or ()) else ""
+        if dotted:
+            frames = _frames()
+            if frames and frames[-1][0] == (globals or {}).get("__file__", frames[-1][0]):
+                _state.session.legacy_import(frames, dotted)
+    return _builtin_import(name, globals, locals, fromlist, level)
+
+
+class _Activated:
+    """Installs a session: the dispatcher, the loop helpers, the target's nl.tile_size."""
+
+    def __init__(self, session, kernel_code):
+        self.session, self.kernel_code = session, kernel_code
+
+    def __enter__(self):
+        from . import isa, language
+        self.saved_state = (_state.session, _state.kernel_code, _state.pkg_dirs)
+        _state.session, _state.kernel_code, _state.pkg_dirs = self.session, self.kernel_code, _package_dirs()
+        self.saved_dispatcher = _hostside.set_dispatcher(_dispatch)
+        mods = {"nki.language": language, "nki.isa": isa}
+        self.saved_attrs = []
+        patch = {}
+        for mod, names in _FORWARDED.items():
+            for n in names:
+                patch[(mod, n)] = _forwarder(f"{mod}.{n}")
+        for n in _RANGES:
+            patch[("nki.language", n)] = _range_helper(n)
+        patch[("nki.language", "tile_size")] = self.session.attr([], "nki.language.tile_size")
+        for (mod, n), v in patch.items():
+            m = mods[mod]
+            self.saved_attrs.append((m, n, m.__dict__.get(n)))
+            setattr(m, n, v)
+        self.saved_attrs.append((builtins, "__import__", _builtin_import))
+        builtins.__import__ = _import
+        return self
+
+    def __exit__(self, *exc):
+        for m, n, v in self.saved_attrs:
+            setattr(m, n, v)
+        _hostside.set_dispatcher(self.saved_dispatcher)
+        _state.session, _state.kernel_code, _state.pkg_dirs = self.saved_state
+        return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiling a kernel by tracing it
+# ---------------------------------------------------------------------------------------------
+def _def_span(fn):
+    code = fn.__code__
+    path = code.co_filename
+    line = code.co_firstlineno
+    text = linecache.getline(path, line)
+    return path, (line, len(text) - len(text.lstrip()), line, len(text.rstrip("\n")))
+
+
+def _bind_inputs(session, fn, args, kwargs):
+    """The kernel's arguments with each NumPy array replaced by an HBM input (in the order nki.jit lays out
+    the buffers: positional arguments, then keywords, depth first)."""
+    try:
+        names = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        names = []
+    from ._runtime import _NP_TO_NKI
+
+    def conv(v, name):
+        if isinstance(v, np.ndarray):
+            dt = _NP_TO_NKI.get(v.dtype)
+            if dt is None:
+                raise TypeError(f"argument '{name}': arrays of dtype {v.dtype} are not supported by NKI")
+            return session.input(name, [int(d) for d in v.shape], dt)
+        if isinstance(v, tuple):
+            return tuple(conv(x, name) for x in v)
+        if isinstance(v, list):
+            return [conv(x, name) for x in v]
+        if isinstance(v, dict):
+            return {k: conv(x, name) for k, x in v.items()}
+        return v
+
+    targs = tuple(conv(a, names[i] if i < len(names) else f"arg{i}") for i, a in enumerate(args))
+    tkwargs = {k: conv(v, k) for k, v in kwargs.items()}
+    return targs, tkwargs
+
+
+def compile_traced(fn, args, kwargs, options):
+    """Traces `fn` (the kernel's Python function) once per core; returns the compiled _core.Kernel.
+    options: target, grid, rank, world_size, release, environ (as _core.TraceSession takes them)."""
+    from . import _core
+    path, def_span = _def_span(fn)
+    session = _core.TraceSession(path, def_span, fn.__name__, options, Traced, _describe, _constant)
+    for core in range(session.cores()):
+        session.begin_core(core)
+        with _Activated(session, fn.__code__):
+            targs, tkwargs = _bind_inputs(session, fn, args, kwargs)
+            try:
+                result = fn(*targs, **tkwargs)
+            except NkiError:
+                raise
+            except Exception as e:  # the kernel's own Python raised: at its line, keeping its class
+                raise _kernel_exception(e, fn.__code__) from None
+        session.end_core(result)
+    return session.finish()
+
+
+def _kernel_exception(e, kernel_code):
+    """A Python exception raised by the kernel's own code, as an NkiError of the same class (NkiTypeError
+    is both), located at the innermost kernel-side frame of its traceback, rendered like the compiler's."""
+    from . import _core
+    from ._errors import from_core
+    dirs = _state.pkg_dirs or _package_dirs()
+    frames, tb, inside = [], e.__traceback__, False
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code is kernel_code:
+            inside = True
+        if inside and not code.co_filename.startswith(dirs) and not code.co_filename.startswith("<frozen"):
+            frames.append((code.co_filename, *_span(code, tb.tb_lasti)))
+        tb = tb.tb_next
+    message = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+    if not frames:
+        return e
+    rendered = _core.render_at(frames, message)
+    path, line, col = frames[-1][0], frames[-1][1], frames[-1][2] + 1
+    kind = "assert" if isinstance(e, AssertionError) else "compile"
+    err = from_core(kind, type(e).__name__, rendered, path, line, col)
+    err.__cause__ = e
+    return err
