@@ -37,8 +37,9 @@ struct TracedValue {
   nb::object filename = d.loc.file ? nb::cast(d.loc.file->path()) : nb::none();
   nb::object lineno = d.loc.span.valid() ? nb::cast(d.loc.span.line) : nb::none();
   nb::object col = d.loc.span.valid() ? nb::cast(d.loc.span.col + 1) : nb::none();
-  nb::object exc = nb::module_::import_("nki._errors")
-                       .attr("from_core")(e.kind, api::python_class_of(e), std::string(e.what()), filename, lineno, col);
+  nb::object exc =
+      nb::module_::import_("nki._errors")
+          .attr("from_core")(e.kind, api::python_class_of(e), std::string(e.what()), filename, lineno, col);
   PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
   throw nb::python_error();
 }
@@ -71,7 +72,9 @@ class PySession {
         constant_(std::move(constant)) {}
 
   int cores() const { return session_->cores(); }
-  void begin_core(int c) { guard([&] { session_->begin_core(c); }); }
+  void begin_core(int c) {
+    guard([&] { session_->begin_core(c); });
+  }
   void end_core(nb::handle result) {
     TValue v = to_t(result);
     guard([&] { session_->end_core(v); });
@@ -99,9 +102,9 @@ class PySession {
     guard([&] { session_->setattr(o, name, x); });
   }
   // fn: a handle, or a dotted API name ("nki.isa.nc_matmul"). spans: per positional argument and per
-  // keyword ((line, col, end_line, end_col) or None); name: the assignment target, or "".
+  // keyword ((line, col, end_line, end_col) or None).
   nb::object call(nb::handle frames, nb::handle fn, nb::tuple args, nb::dict kwargs, nb::handle pos_spans,
-                  nb::handle kw_spans, const std::string& name) {
+                  nb::handle kw_spans) {
     at(frames);
     TValue f;
     if (nb::isinstance<nb::str>(fn)) {
@@ -115,7 +118,7 @@ class PySession {
     api::TKwargs kw;
     for (auto [k, x] : kwargs) kw.push_back({nb::cast<std::string>(k), to_t(x)});
     std::vector<Span> ps = spans(pos_spans), ks = spans(kw_spans);
-    return from_t(guard([&] { return session_->call(f, a, kw, ps, ks, name); }));
+    return from_t(guard([&] { return session_->call(f, a, kw, ps, ks); }));
   }
   nb::object getitem(nb::handle frames, nb::handle obj, nb::handle key) {
     at(frames);
@@ -146,6 +149,9 @@ class PySession {
     at(frames);
     TValue x = to_t(a);
     return guard([&] { return session_->truth(x); });
+  }
+  void name_hint(const std::string& name) {
+    guard([&] { session_->name_hint(name); });
   }
   void legacy_import(nb::handle frames, const std::string& dotted) {
     at(frames);
@@ -195,6 +201,16 @@ class PySession {
         t.kind = K::Path, t.s = nb::cast<std::string>(d[1]);
       } else if (tag == "dtype") {
         t.kind = K::DType, t.s = nb::cast<std::string>(d[1]);
+      } else if (tag == "dict") {  // ("dict", keys, values)
+        t.kind = K::Dict;
+        t.keys = nb::cast<std::vector<std::string>>(d[1]);
+        for (nb::handle x : d[2]) t.items.push_back(to_t(x));
+      } else if (tag == "array") {  // ("array", numpy dtype name, shape, bytes)
+        t.kind = K::Array, t.s = nb::cast<std::string>(d[1]);
+        t.shape = nb::cast<std::vector<int64_t>>(d[2]);
+        nb::bytes b = nb::borrow<nb::bytes>(d[3]);
+        const auto* p8 = static_cast<const uint8_t*>(b.data());
+        t.data.assign(p8, p8 + b.size());
       } else if (tag == "call") {
         nb::object fn = nb::borrow<nb::object>(d[1]);
         t.kind = K::Callable;
@@ -225,6 +241,11 @@ class PySession {
         return t.kind == K::Tuple ? nb::object(nb::tuple(out)) : nb::object(out);
       }
       case K::DType: return constant_("dtype", t.s);
+      case K::Dict: {
+        nb::dict out;
+        for (size_t k = 0; k < t.keys.size(); ++k) out[t.keys[k].c_str()] = from_t(t.items[k]);
+        return out;
+      }
       case K::Constant: return constant_(t.s, t.name);
       case K::Handle: {
         nb::object o = traced_type_();
@@ -318,14 +339,14 @@ void bind_tracing(nb::module_& m) {
       .def("nki_class", [](const TracedValue& t) { return api::handle_class(*t.h); });
   nb::class_<PySession>(m, "TraceSession")
       .def("__init__",
-           [](PySession* self, const std::string& path, nb::tuple def, const std::string& kernel,
-              nb::dict options, nb::object traced_type, nb::object describe, nb::object constant) {
+           [](PySession* self, const std::string& path, nb::tuple def, const std::string& kernel, nb::dict options,
+              nb::object traced_type, nb::object describe, nb::object constant) {
              new (self) PySession(path, def, kernel, options_of(options), std::move(traced_type), std::move(describe),
                                   std::move(constant));
            })
       .def("cores", &PySession::cores)
       .def("begin_core", &PySession::begin_core)
-      .def("end_core", &PySession::end_core)
+      .def("end_core", &PySession::end_core, nb::arg("result").none())
       .def("finish", &PySession::finish)
       .def("input", &PySession::input)
       .def("attr", &PySession::attr)
@@ -339,6 +360,7 @@ void bind_tracing(nb::module_& m) {
       .def("unop", &PySession::unop)
       .def("truth", &PySession::truth)
       .def("legacy_import", &PySession::legacy_import)
+      .def("name_hint", &PySession::name_hint)
       .def("loop_open", &PySession::loop_open)
       .def("loop_iter", &PySession::loop_iter)
       .def("loop_close", &PySession::loop_close);

@@ -357,7 +357,7 @@ class JitKernel:
         release = None if self._legacy else selected_release()  # a Beta 1 launch has no NKI release
         target = self.options.get("platform_target") or _target()
         grid = self._grid or 0
-        if _tracing.frontend(release, self._legacy) == "trace":
+        if _tracing.frontend(release, self._legacy, inspect.unwrap(self.func)) == "trace":
             return self._compile_traced(rank, world_size, args, kwargs, target, grid, release)
         path, text, name, lineno = self._source()
         desc = [("", _describe(a, f"argument {i}")) for i, a in enumerate(args)]
@@ -385,6 +385,11 @@ class JitKernel:
             raise _at_kernel_line(e) from None
         for w in compiled.warnings():
             warnings.warn(w, stacklevel=3)
+        if (os.environ.get("NKIC_COMPARE_FRONT_DOORS") == "1" and not self._spmd
+                and _tracing.frontend("0.7.0", self._legacy, inspect.unwrap(self.func)) == "trace"):
+            _tracing.compare_front_doors(compiled, inspect.unwrap(self.func), args, kwargs,
+                                         {"target": target, "grid": grid, "rank": rank, "world_size": world_size,
+                                          "release": release, "environ": dict(os.environ)})
         self._cache.setdefault(key, []).append((tuple(compiled.env_reads()), compiled.env_reads_all, compiled))
         return compiled
 
@@ -401,6 +406,7 @@ class JitKernel:
 
         fn = inspect.unwrap(self.func)
         key = ("trace", fn.__code__, tuple(key_of(a) for a in args), tuple((k, key_of(v)) for k, v in kwargs.items()),
+               repr(_live_globals(fn)),  # the globals the kernel's own code names (arrays by digest)
                target, grid, rank, world_size, release, os.environ.get("NKI_PRECISE_FP"),
                os.environ.get("NEURON_LOGICAL_NC_CONFIG"))
         cached = self._cache.get(key)

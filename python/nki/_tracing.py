@@ -37,9 +37,10 @@ def _package_dirs():
     return tuple(dirs)
 
 
-def frontend(release, legacy):
-    """'trace' or 'custom': the front door for a launch (see the module docstring)."""
-    if legacy:
+def frontend(release, legacy, fn=None):
+    """'trace' or 'custom': the front door for a launch (see the module docstring). A kernel whose module
+    imports the legacy namespace (neuronxcc.nki) is the Beta 1 language: only the C++ specializer has it."""
+    if legacy or (fn is not None and _imports_legacy(fn)):
         return "custom"
     choice = os.environ.get("NKI_COMPILER_FRONTEND", "").strip().lower()
     if choice in ("custom", "parser"):
@@ -50,6 +51,11 @@ def frontend(release, legacy):
         raise NkiError(f"NKI_COMPILER_FRONTEND={choice!r}: use 'custom' (the C++ specializer) or 'trace' "
                        f"(specialization by Python tracing)")
     return "trace" if release == "0.7.0" else "custom"
+
+
+def _imports_legacy(fn):
+    g = getattr(fn, "__globals__", {})
+    return any(inspect.ismodule(v) and v.__name__.startswith("neuronxcc") for v in g.values())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -74,6 +80,7 @@ class _State:
     session = None
     kernel_code = None
     pkg_dirs = ()
+    statements = []  # the previous operation's (frame, statement, instruction) per kernel-side frame
 
 
 _state = _State()
@@ -84,25 +91,96 @@ def active():
     return _state.session is not None
 
 
-def _frames(depth=2):
-    """(file, line, col, end_line, end_col) of each kernel-side frame, outermost (the kernel) first."""
+def _frames(depth=1):
+    """(file, line, col, end_line, end_col) of each kernel-side frame, outermost (the kernel) first. Also
+    follows which statements run, to name tensors as the C++ specializer does (_track_names)."""
     f = sys._getframe(depth)
-    out = []
+    out, keys = [], []
     dirs = _state.pkg_dirs
     while f is not None:
         code = f.f_code
         name = code.co_filename
         if not name.startswith(dirs) and not name.startswith("<frozen"):
-            out.append((name, *_span(code, f.f_lasti)))
+            span = _span(code, f.f_lasti)
+            out.append((name, *span))
+            keys.append((id(f), f.f_lasti, name, span))
         if code is _state.kernel_code:
             break
         f = f.f_back
     out.reverse()
+    keys.reverse()
+    _track_names(keys)
     return out
 
 
-# The argument spans and assignment target of each call in a file: {(line, col, end_line, end_col):
-# ([arg span], {keyword: span}, target name)}.
+# ---------------------------------------------------------------------------------------------
+# Tensor names: the C++ specializer names the first tensor an assignment `x = ...` creates `x` (the name
+# is set when the assignment starts, taken by the first tensor created, and cleared when any assignment
+# ends). The statements each kernel-side frame is in, operation after operation, say when they start and end.
+# ---------------------------------------------------------------------------------------------
+_statements = {}
+
+
+def _statement_index(path):
+    idx = _statements.get(path)
+    if idx is None:
+        idx = []
+        try:
+            tree = ast.parse("".join(linecache.getlines(path)))
+        except (SyntaxError, ValueError):
+            tree = None
+        for node in ast.walk(tree) if tree is not None else ():
+            if isinstance(node, ast.stmt):
+                target = None
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    target = node.targets[0].id
+                elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
+                    target = node.target.id
+                assign = isinstance(node, (ast.Assign, ast.AnnAssign))
+                idx.append(((node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset), assign, target))
+        _statements[path] = idx
+    return idx
+
+
+_statement_at_memo = {}
+
+
+def _statement_at(path, span):
+    """The innermost statement of `path` containing position span[:2]: (start, end, is_assign, target)."""
+    key = (path, span[0], span[1])
+    st = _statement_at_memo.get(key)
+    if st is None:
+        pos, best = (span[0], span[1]), None
+        for entry in _statement_index(path):
+            if entry[0] <= pos < entry[1] and (best is None or entry[0] >= best[0] and entry[1] <= best[1]):
+                best = entry
+        st = _statement_at_memo[key] = best or ((0, 0), (0, 0), False, None)
+    return st
+
+
+def _track_names(keys):
+    """Compares the statements of this operation's frames with the previous operation's: a statement that
+    ended or started since (a frame left, a new statement, or the same one again at an earlier instruction)
+    updates the name hint."""
+    prev = _state.statements
+    cur = []
+    for frame_id, lasti, path, span in keys:
+        cur.append((frame_id, _statement_at(path, span), lasti))
+    i = 0
+    while i < len(prev) and i < len(cur) and prev[i][:2] == cur[i][:2] and cur[i][2] >= prev[i][2]:
+        i += 1
+    action = None
+    if any(p[1][2] for p in prev[i:]):  # an assignment ended: the hint is cleared
+        action = ""
+    for _, st, _ in cur[i:]:
+        if st[3] is not None:  # an assignment to a name started
+            action = st[3]
+    _state.statements = cur
+    if action is not None and _state.session is not None:
+        _state.session.name_hint(action)
+
+
+# The argument spans of each call in a file: {(line, col, end_line, end_col): ([arg span], {keyword: span})}.
 _calls = {}
 
 
@@ -119,31 +197,23 @@ def _call_index(path):
         tree = ast.parse("".join(linecache.getlines(path)))
     except (SyntaxError, ValueError):
         tree = None
-    if tree is not None:
-        targets = {}
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Assign, ast.AnnAssign)) and isinstance(node.value, ast.Call):
-                tgts = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if len(tgts) == 1 and isinstance(tgts[0], ast.Name):
-                    targets[id(node.value)] = tgts[0].id
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call):
-                idx[_node_span(node)] = ([_node_span(a) for a in node.args],
-                                         {k.arg: _node_span(k.value) for k in node.keywords if k.arg},
-                                         targets.get(id(node), ""))
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Call):
+            idx[_node_span(node)] = ([_node_span(a) for a in node.args],
+                                     {k.arg: _node_span(k.value) for k in node.keywords if k.arg})
     _calls[path] = idx
     return idx
 
 
 def _call_info(frames, nargs, kwargs):
     if not frames:
-        return None, None, ""
+        return None, None
     path, *span = frames[-1]
     info = _call_index(path).get(tuple(span))
     if info is None:
-        return None, None, ""
-    pos, kw, target = info
-    return (pos if len(pos) == nargs else None), [kw.get(k) for k in kwargs], target
+        return None, None
+    pos, kw = info
+    return (pos if len(pos) == nargs else None), [kw.get(k) for k in kwargs]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,8 +261,8 @@ class Traced:
 
     def __call__(self, *args, **kwargs):
         frames = _frames()
-        pos, kw, target = _call_info(frames, len(args), kwargs)
-        return _session().call(frames, self, args, kwargs, pos, kw, target)
+        pos, kw = _call_info(frames, len(args), kwargs)
+        return _session().call(frames, self, args, kwargs, pos, kw)
 
     def __bool__(self):
         return _session().truth(_frames(), self)
@@ -274,11 +344,19 @@ def _describe(obj):
         return ("dtype", str(obj))
     if isinstance(obj, _hostside.NkiOp):
         return ("path", f"{obj.__module__}.{obj.__name__}")
+    if isinstance(obj, language._OpConstant):  # nl.bypass, nl.prelu
+        return ("path", f"nki.language.{obj.name}")
     if isinstance(obj, enum.Enum) and type(obj).__name__ == "MemoryRegion":
         return ("path", f"nki.language.{obj.value}")
     if isinstance(obj, enum.Enum) and type(obj).__module__ in _NKI_MODULES:
         module = "nki.isa" if type(obj).__module__ == "nki.isa.constants" else type(obj).__module__
         return ("path", f"{module}.{type(obj).__name__}.{obj.name}")
+    if isinstance(obj, np.ndarray):  # compile-time contents (nl.shared_constant)
+        from ._runtime import _describe_constant
+        d = _describe_constant(obj)
+        if d is None:
+            raise TypeError(f"a NumPy array of dtype {obj.dtype} and {obj.nbytes} bytes cannot be an NKI constant")
+        return ("array", d[2], list(d[1]), d[3])
     if isinstance(obj, (np.bool_,)):
         return ("value", bool(obj))
     if isinstance(obj, np.integer):
@@ -300,6 +378,11 @@ def _describe(obj):
     from .collectives import ReplicaGroup
     if isinstance(obj, ReplicaGroup):
         return ("value", tuple(tuple(g) for g in obj.groups))
+    if isinstance(obj, dict):
+        for k in obj:
+            if not isinstance(k, str):
+                raise TypeError("a dict passed to an NKI API must have string keys")
+        return ("dict", list(obj.keys()), list(obj.values()))
     if inspect.ismodule(obj) and obj.__name__ in _NKI_MODULES:
         return ("path", obj.__name__)
     if callable(obj):
@@ -325,9 +408,9 @@ def _constant(kind, name):
 # The API while tracing: calls forwarded to the compiler; loops recorded
 # ---------------------------------------------------------------------------------------------
 def _dispatch(qualname, args, kwargs):
-    frames = _frames(3)
-    pos, kw, target = _call_info(frames, len(args), kwargs)
-    return _session().call(frames, qualname, args, kwargs, pos, kw, target)
+    frames = _frames()
+    pos, kw = _call_info(frames, len(args), kwargs)
+    return _session().call(frames, qualname, args, kwargs, pos, kw)
 
 
 class _RecordedRange:
@@ -365,8 +448,8 @@ def _range_helper(kind):
 def _forwarder(qualname):
     def forward(*args, **kwargs):
         frames = _frames()
-        pos, kw, target = _call_info(frames, len(args), kwargs)
-        return _session().call(frames, qualname, args, kwargs, pos, kw, target)
+        pos, kw = _call_info(frames, len(args), kwargs)
+        return _session().call(frames, qualname, args, kwargs, pos, kw)
 
     forward.__name__ = qualname.rpartition(".")[2]
     return forward
@@ -477,6 +560,7 @@ def compile_traced(fn, args, kwargs, options):
     session = _core.TraceSession(path, def_span, fn.__name__, options, Traced, _describe, _constant)
     for core in range(session.cores()):
         session.begin_core(core)
+        _state.statements = []
         with _Activated(session, fn.__code__):
             targs, tkwargs = _bind_inputs(session, fn, args, kwargs)
             try:
@@ -506,9 +590,35 @@ def _kernel_exception(e, kernel_code):
     message = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
     if not frames:
         return e
+    frames = _fold_repeats(frames)
     rendered = _core.render_at(frames, message)
     path, line, col = frames[-1][0], frames[-1][1], frames[-1][2] + 1
     kind = "assert" if isinstance(e, AssertionError) else "compile"
     err = from_core(kind, type(e).__name__, rendered, path, line, col)
     err.__cause__ = e
     return err
+
+
+def _fold_repeats(frames, keep=3):
+    """A runaway recursion's stack with each run of identical frames cut to `keep` (as CPython's traceback
+    says "[Previous line repeated N more times]")."""
+    out, run = [], 0
+    for i, f in enumerate(frames):
+        run = run + 1 if i and f == frames[i - 1] else 1
+        if run <= keep or i == len(frames) - 1:
+            out.append(f)
+    return out
+
+
+def compare_front_doors(compiled, fn, args, kwargs, options):
+    """NKIC_COMPARE_FRONT_DOORS=1 (tests/tracing): the kernel the C++ specializer compiled, traced again;
+    their printed Programs must be identical (docs/semantics.md, "Front doors")."""
+    import difflib
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        traced = compile_traced(fn, args, kwargs, options)
+    a, b = compiled.ir(), traced.ir()
+    if a != b:
+        diff = "".join(difflib.unified_diff(a.splitlines(True), b.splitlines(True), "custom", "trace", n=1))
+        raise NkiError(f"kernel '{fn.__name__}': the two front doors compiled different Programs:\n{diff[:4000]}")

@@ -45,7 +45,7 @@ uint32_t block_end(const LoopRecord& r, size_t k) { return k + 1 < r.iter_begin.
 // One core's loops as a tree: which records run inside which iteration, and which get shuffled.
 struct LoopTree {
   const Program& p;
-  std::vector<int32_t> top;                        // records outside every recorded loop, by start
+  std::vector<int32_t> top;                             // records outside every recorded loop, by start
   std::vector<std::vector<std::vector<int32_t>>> kids;  // [record][iteration] -> records, by start
   std::vector<bool> shuffled;
 
@@ -71,7 +71,8 @@ struct LoopTree {
       for (uint32_t i = lo; i < hi; ++i) {
         const Instruction& in = p.instrs[i];
         if ((info(in.op).traits & kSync) || uses_rng(in.op)) return false;
-        if (is_control(in.op) && (static_cast<uint32_t>(in.i0) < lo || static_cast<uint32_t>(in.i0) >= hi)) return false;
+        if (is_control(in.op) && (static_cast<uint32_t>(in.i0) < lo || static_cast<uint32_t>(in.i0) >= hi))
+          return false;
       }
     }
     return true;
@@ -168,7 +169,7 @@ bool is_matmul(Opcode op) { return op == Opcode::NcMatmul || op == Opcode::NcMat
 // The reductions the docs let affine_range iterations reorder: a tensor several iterations of one shuffled
 // loop accumulate into (matmuls into one PSUM tile, at least one accumulating; or an in-place add).
 struct Reductions {
-  std::vector<int64_t> terms;     // per tensor: the iterations accumulating into it (0: none)
+  std::vector<int64_t> terms;  // per tensor: the iterations accumulating into it (0: none)
   // The matmuls of groups that one of them starts (accumulate=False, e.g. `accumulate=k > 0`), with their
   // group: reordered, the group starts at whichever runs first.
   std::vector<std::pair<uint32_t, uint32_t>> restarts;
@@ -337,8 +338,8 @@ Diagnostic difference(const Program& p, const LoopTree& t, const Compared& c, in
   for (size_t k = 0; k < p.loops.size(); ++k) {
     const LoopRecord& r = p.loops[k];
     if (!t.shuffled[k] || writer < run_start(r) || writer >= r.end) continue;
-    if (loop < 0 || r.end - run_start(r) < p.loops[static_cast<size_t>(loop)].end -
-                                              run_start(p.loops[static_cast<size_t>(loop)]))
+    if (loop < 0 ||
+        r.end - run_start(r) < p.loops[static_cast<size_t>(loop)].end - run_start(p.loops[static_cast<size_t>(loop)]))
       loop = static_cast<int32_t>(k);
   }
   if (loop < 0)
@@ -348,8 +349,8 @@ Diagnostic difference(const Program& p, const LoopTree& t, const Compared& c, in
   Diagnostic d;
   d.code = std::string(name_of(Check::Shuffle));
   d.message = c.what + " differs when the iterations of this affine_range loop run in another order (seed " +
-              std::to_string(seed) + "): element " + index_text(td.shape, flat) + " is " + fmt(a) +
-              " in order but " + fmt(b) + " shuffled" +
+              std::to_string(seed) + "): element " + index_text(td.shape, flat) + " is " + fmt(a) + " in order but " +
+              fmt(b) + " shuffled" +
               (terms > 0 ? " (beyond the rounding of reordering a " + std::to_string(terms) + "-term fp32 sum)" : "");
   if (loop >= 0) d.loc = loc_of(p, p.loops[static_cast<size_t>(loop)].loc, &d.stack);
   d.hint =
@@ -376,8 +377,9 @@ std::vector<Diagnostic> shuffle_check(const Kernel& kernel, const std::vector<si
     trees.emplace_back(p);
     reductions.push_back(find_reductions(p, trees.back()));
   }
-  if (std::none_of(trees.begin(), trees.end(),
-                   [](const LoopTree& t) { return std::find(t.shuffled.begin(), t.shuffled.end(), true) != t.shuffled.end(); }))
+  if (std::none_of(trees.begin(), trees.end(), [](const LoopTree& t) {
+        return std::find(t.shuffled.begin(), t.shuffled.end(), true) != t.shuffled.end();
+      }))
     return {};
 
   std::vector<Program> reordered;
@@ -390,8 +392,9 @@ std::vector<Diagnostic> shuffle_check(const Kernel& kernel, const std::vector<si
     d.severity = Severity::Warning;
     d.code = std::string(name_of(Check::Shuffle));
     d.message = "the shuffled order was not run: " + d.message;
-    d.hint = "the affine_range iterations in another order do not fit the on-chip memories; this kernel is not "
-             "checked by the shuffle check";
+    d.hint =
+        "the affine_range iterations in another order do not fit the on-chip memories; this kernel is not "
+        "checked by the shuffle check";
     d.notes.clear();
     return {d};
   }
@@ -419,7 +422,8 @@ std::vector<Diagnostic> shuffle_check(const Kernel& kernel, const std::vector<si
     const uint8_t* s = static_cast<const uint8_t*>(outputs[o].data);
     storage.emplace_back(s, s + outputs[o].bytes);
     if (out_read[o] && o < out_specs.size())
-      numerics::fill_sentinel(out_specs[o].dtype, storage.back().data(), outputs[o].bytes / size_of(out_specs[o].dtype));
+      numerics::fill_sentinel(out_specs[o].dtype, storage.back().data(),
+                              outputs[o].bytes / size_of(out_specs[o].dtype));
   }
   for (size_t i = 0; i < storage.size(); ++i)
     (i < inputs.size() ? ins : outs).push_back({storage[i].data(), static_cast<int64_t>(storage[i].size())});

@@ -7,6 +7,11 @@
 #include "trace/scalars.h"
 #include "trace/tracer.h"
 
+namespace nkic::trace {
+std::shared_ptr<ArrayObj> array_from_bytes(const std::string& dtype, std::vector<int64_t> shape, const uint8_t* data,
+                                           size_t bytes, std::string& err);  // constants.cpp
+}
+
 namespace nkic::api {
 
 using trace::Value;
@@ -129,6 +134,17 @@ Value TraceSession::to_value(const TValue& t) {
     case K::Constant: return tr().module_attr("nki.language." + t.name);
     case K::Path: return tr().module_attr(t.s);
     case K::Handle: return t.handle->v;
+    case K::Dict: {
+      auto d = std::make_shared<trace::DictObj>();
+      for (size_t k = 0; k < t.keys.size(); ++k) d->items.push_back({t.keys[k], to_value(t.items.at(k))});
+      return Value::wrap(VK::Dict, d);
+    }
+    case K::Array: {
+      std::string err;
+      auto arr = trace::array_from_bytes(t.s, t.shape, t.data.data(), t.data.size(), err);
+      if (!arr) throw std::invalid_argument(err);
+      return Value::wrap(VK::Array, arr);
+    }
     case K::Callable: {
       TCallable fn = t.callable;
       return trace::make_builtin("function", [this, fn](trace::Interpreter&, trace::CallArgs& a) -> Value {
@@ -160,6 +176,13 @@ TValue TraceSession::from_value(const Value& v) {
       t.kind = v.k == VK::Tuple ? K::Tuple : K::List;
       for (const Value& x : v.as<trace::SeqObj>()->items) t.items.push_back(from_value(x));
       return t;
+    case VK::Dict:
+      t.kind = K::Dict;
+      for (auto& [k, x] : v.as<trace::DictObj>()->items) {
+        t.keys.push_back(k);
+        t.items.push_back(from_value(x));
+      }
+      return t;
     case VK::DType: t.kind = K::DType, t.s = std::string(name_of(v.as_dtype())); return t;
     case VK::Buffer:
       t.kind = K::Constant, t.s = "buffer", t.name = trace::name_of(static_cast<trace::BufferKind>(v.i));
@@ -186,8 +209,7 @@ void TraceSession::setattr(const TValue& obj, const std::string& name, const TVa
 }
 
 TValue TraceSession::call(const TValue& fn, const TArgs& args, const TKwargs& kwargs,
-                          const std::vector<Span>& pos_spans, const std::vector<Span>& kw_spans,
-                          const std::string& assigned_to) {
+                          const std::vector<Span>& pos_spans, const std::vector<Span>& kw_spans) {
   Value f = to_value(fn);
   trace::CallArgs a;
   for (const TValue& x : args) a.pos.push_back(to_value(x));
@@ -200,7 +222,6 @@ TValue TraceSession::call(const TValue& fn, const TArgs& args, const TKwargs& kw
   };
   a.pos_spans = spans(pos_spans, a.pos.size());
   a.kw_spans = spans(kw_spans, a.kw.size());
-  if (!assigned_to.empty()) tr().name_next(assigned_to);
   return from_value(tr().call(f, a));
 }
 
@@ -222,6 +243,7 @@ TValue TraceSession::unop(const std::string& op, const TValue& a) {
   auto k = enum_named<ast::UnaryOpKind>(ast::name_of, op, 4);
   return from_value(tr().unary(k, to_value(a)));
 }
+void TraceSession::name_hint(const std::string& name) { tr().name_hint(name); }
 bool TraceSession::truth(const TValue& a) { return tr().truthy(to_value(a)); }
 void TraceSession::legacy_import(const std::string& dotted) { tr().legacy_import(dotted); }
 int32_t TraceSession::loop_open(const std::string& kind) { return tr().open_loop(kind); }

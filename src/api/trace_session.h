@@ -16,7 +16,7 @@
 namespace nkic::trace {
 class Tracer;
 struct Value;
-}
+}  // namespace nkic::trace
 
 namespace nkic::api {
 
@@ -37,13 +37,15 @@ struct TValue {
     Str,
     Tuple,
     List,
-    Slice,     // items: start, stop, step
+    Slice,  // items: start, stop, step
     Ellipsis,
     DType,     // s: its name
     Constant,  // s: "buffer" or "op", name: which (nl.sbuf, nl.add)
     Path,      // s: a dotted NKI name ("nki.isa.engine.vector") the kernel passed
     Handle,
-    Callable
+    Callable,
+    Dict,  // keys, items (string keys)
+    Array  // a NumPy array (nl.shared_constant's contents): s = NumPy dtype name, shape, raw bytes
   } kind = Kind::None;
   bool b = false;
   int64_t i = 0;
@@ -52,6 +54,9 @@ struct TValue {
   std::vector<TValue> items;
   std::shared_ptr<Handle> handle;
   TCallable callable;
+  std::vector<int64_t> shape;
+  std::vector<uint8_t> data;
+  std::vector<std::string> keys;
 };
 // What a handle is, for Python: the NKI class it is an instance of ("nki.language.NkiTensor",
 // "nki.isa.VirtualRegister", "nki.isa.NkiScalar", "nki.isa.NkiInstruction", ...) and a short kind name.
@@ -87,7 +92,10 @@ class TraceSession {
   void setattr(const TValue& obj, const std::string& name, const TValue& v);
   // fn: a handle or a Path; spans: per positional argument and keyword (Span{} = the call's).
   TValue call(const TValue& fn, const TArgs& args, const TKwargs& kwargs, const std::vector<Span>& pos_spans,
-              const std::vector<Span>& kw_spans, const std::string& assigned_to);
+              const std::vector<Span>& kw_spans);
+  // The name the next tensor created takes: the target of the assignment being evaluated ("" clears it), as
+  // the C++ specializer names tensors (set when an assignment starts, cleared when one ends).
+  void name_hint(const std::string& name);
   TValue getitem(const TValue& obj, const TValue& key);
   void setitem(const TValue& obj, const TValue& key, const TValue& v);
   TValue binop(const std::string& op, const TValue& a, const TValue& b);  // CPython names: "Add", "Sub", ...
@@ -95,7 +103,7 @@ class TraceSession {
   TValue unop(const std::string& op, const TValue& a);                    // "USub", "Not", ...
   bool truth(const TValue& a);
   void legacy_import(const std::string& dotted);  // `import neuronxcc.nki...` in the kernel
-  int32_t loop_open(const std::string& kind);  // affine_range / sequential_range / static_range / range
+  int32_t loop_open(const std::string& kind);     // affine_range / sequential_range / static_range / range
   void loop_iter(int32_t loop);
   void loop_close(int32_t loop, const std::string& kind);
 

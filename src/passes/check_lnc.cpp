@@ -106,8 +106,8 @@ std::vector<Diagnostic> check_lnc(const std::vector<Program>& cores) {
       reported.insert(rkey);
       std::string ca = std::to_string(a.core), cb = std::to_string(b.core);
       std::string name = pa.tensors[ra.tensor].name;
-      std::string msg = std::string("core ") + ca + (a.write ? " writes" : " reads") + " shared_hbm bytes of '" +
-                        name + "' that core " + cb + (b.write ? (a.write ? " also writes" : " writes") : " reads") +
+      std::string msg = std::string("core ") + ca + (a.write ? " writes" : " reads") + " shared_hbm bytes of '" + name +
+                        "' that core " + cb + (b.write ? (a.write ? " also writes" : " writes") : " reads") +
                         ", with no core_barrier or sendrecv between the two";
       Diagnostic d = pa.diagnostic_at(
           ia, msg,

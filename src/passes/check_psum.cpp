@@ -152,9 +152,7 @@ class PsumChecker {
                  "the first matmul of an accumulation group must overwrite: pass accumulate=False (or None, "
                  "which overwrites on the first write) to it");
           break;
-        case Phase::Plain:
-          check_dtype(i, ap, x);
-          break;
+        case Phase::Plain: check_dtype(i, ap, x); break;
         case Phase::Open:
           check_dtype(i, ap, x);
           n.first = x.first;
@@ -213,9 +211,7 @@ class PsumChecker {
   }
 
   std::string name(const APRef& ap) const { return p_.tensors[ap.tensor].name; }
-  std::string line(uint32_t i) const {
-    return std::to_string(p_.call_stack(p_.instrs[i].loc).back().span.line);
-  }
+  std::string line(uint32_t i) const { return std::to_string(p_.call_stack(p_.instrs[i].loc).back().span.line); }
 
   void report(uint32_t at, std::optional<uint32_t> other, const std::string& msg, const std::string& hint,
               const std::string& note_msg = "") {
@@ -235,8 +231,8 @@ class PsumChecker {
 
   const Program& p_;
   int64_t bank_bytes_;
-  std::vector<Cell> cells_;                                // cells_[0]: Fresh
-  std::map<uint32_t, std::vector<std::vector<Run>>> state_;  // tensor -> per partition
+  std::vector<Cell> cells_;                                                      // cells_[0]: Fresh
+  std::map<uint32_t, std::vector<std::vector<Run>>> state_;                      // tensor -> per partition
   std::map<int64_t, std::pair<std::pair<uint32_t, uint32_t>, uint32_t>> banks_;  // bank -> (group, instr + 1)
   std::set<std::tuple<uint32_t, uint32_t, std::string>> reported_;
   std::vector<Diagnostic> out_;

@@ -52,9 +52,10 @@ void read_offsets(ExecContext& cx, const DynamicOffset& d, IndirectOperand& x) {
     throw ExecError("the index tile of an indirect view is out of bounds: " + why);
   PhysView iv = cx.mem.view(d.index);
   if (iv.lane % 32 != 0)
-    throw ExecError("the index tile of an indirect view must start on a quadrant (partition 0, 32, 64 or 96), not "
-                    "partition " +
-                    std::to_string(iv.lane));
+    throw ExecError(
+        "the index tile of an indirect view must start on a quadrant (partition 0, 32, 64 or 96), not "
+        "partition " +
+        std::to_string(iv.lane));
   int64_t G = d.group, rows = d.index.dims[0].num, F = x.data.free_elems();
   x.offsets.resize(static_cast<size_t>(x.P * x.n));
   for (int64_t q = 0; q < x.P; ++q) {
@@ -104,7 +105,8 @@ void exec_indirect(ExecContext& cx, const Instruction& in, const std::vector<con
     for (size_t j = 0; j < in.num_ops; ++j) {  // redirects match by pattern: another operand must differ
       APRef o = p.op(in, j);
       if (j != x.k && !dyn[j] && o.tensor == op.tensor && o.offset == op.offset && o.dims.data() == op.dims.data())
-        throw ExecError("nkic cannot run an instruction whose indirect operand has the same pattern as another operand");
+        throw ExecError(
+            "nkic cannot run an instruction whose indirect operand has the same pattern as another operand");
     }
     PhysView tile;
     tile.origin = x.scratch.data();

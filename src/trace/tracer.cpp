@@ -93,9 +93,7 @@ Value Tracer::call(const Value& fn, CallArgs& args) {
   args.call_span = span_;
   while (args.pos_spans.size() < args.pos.size()) args.pos_spans.push_back(span_);
   while (args.kw_spans.size() < args.kw.size()) args.kw_spans.push_back(span_);
-  Value r = in_->call(fn, args);
-  in_->name_hint_.clear();
-  return r;
+  return in_->call(fn, args);
 }
 
 Value Tracer::subscript(const Value& obj, const Value& idx) { return in_->subscript(obj, idx, span_); }
@@ -107,7 +105,8 @@ Value Tracer::unary(ast::UnaryOpKind op, const Value& v) { return in_->unary(op,
 bool Tracer::truthy(const Value& v) {
   if (v.k == VK::Register && !as_scalar(v)) {  // `while reg:` / `if reg:`: Python asks the register for a bool
     check_release(*in_, "`while` on a register", span_);  // removed in 0.7.0 (the error under 0.7.0)
-    in_->py_raise(span_, "TypeError", "a VirtualRegister holds a run-time value: it has no truth value in a traced kernel",
+    in_->py_raise(span_, "TypeError",
+                  "a VirtualRegister holds a run-time value: it has no truth value in a traced kernel",
                   "loop on the device with nl.while_loop(init, body) (NKI 0.6.0+), or select NKI 0.6 for `while reg:`");
   }
   return in_->truthy(v, span_);
@@ -118,12 +117,12 @@ Value Tracer::compare(ast::CmpOpKind op, const Value& a, const Value& b) {
   return Value::boolean(in_->compare(op, a, b, span_));
 }
 
-void Tracer::name_next(const std::string& name) { in_->name_hint_ = name; }
+void Tracer::name_hint(const std::string& name) { in_->name_hint_ = name; }
 
 void Tracer::legacy_import(const std::string& dotted) { check_legacy_namespace(*in_, dotted, span_); }
 
 int32_t Tracer::open_loop(const std::string& kind) {
-  if (kind != "range") check_release(*in_, "nki.language." + kind, span_);  // deprecated in 0.7.0
+  if (kind != "range") check_release(*in_, "nki.language." + kind, span_);         // deprecated in 0.7.0
   if (kind == "affine_range" || kind == "sequential_range") ++in_->affine_depth_;  // multi-buffered tiles
   return in_->loops.open(LoopRecorder::kind_of(kind), in_->loc_here(span_));
 }

@@ -49,7 +49,8 @@ class Tracer {
   Value compare(ast::CmpOpKind op, const Value& a, const Value& b);
   Value unary(ast::UnaryOpKind op, const Value& v);
   bool truthy(const Value& v);
-  void name_next(const std::string& name);  // the assignment target of the next tensor created
+  // The name the next tensor created takes (the C++ interpreter's assignment-target hint; "" clears it).
+  void name_hint(const std::string& name);
   void legacy_import(const std::string& dotted);  // the kernel imports neuronxcc.nki...: checked per release
 
   // affine_range / sequential_range / static_range loops (Program::loops, multi-buffering).

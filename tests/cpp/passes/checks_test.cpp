@@ -279,7 +279,8 @@ TEST(StaticChecks, PsumDtypeChangeInAGroup) {
   p.tensors = {decl("ps", Mem::PSUM, {128, 512}), decl("s", Mem::SBUF, {128, 512})};
   p.tensors[0].byte_offset = 0;
   p.emit(instr(Opcode::Memset), {ap(0, 0, {{1024, 128}, {1, 1024}}, DType::BFloat16)});
-  p.emit(instr(Opcode::NcMatmul, static_cast<int32_t>(Accumulate::Accumulate)), {ap(0, 0, {{512, 128}, {1, 512}}), ap(1, 0, {{512, 128}, {1, 128}}), ap(1, 0, {{512, 128}, {1, 512}})});
+  p.emit(instr(Opcode::NcMatmul, static_cast<int32_t>(Accumulate::Accumulate)),
+         {ap(0, 0, {{512, 128}, {1, 512}}), ap(1, 0, {{512, 128}, {1, 128}}), ap(1, 0, {{512, 128}, {1, 512}})});
   auto f = check_psum(p, 2048);
   ASSERT_EQ(f.size(), 1u) << render(f);
   EXPECT_NE(f[0].message.find("as float32, but its elements were last written as bfloat16"), std::string::npos)
