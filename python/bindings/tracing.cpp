@@ -10,12 +10,14 @@
 #include <nanobind/stl/vector.h>
 
 #include <fstream>
+#include <iostream>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "api/trace_session.h"
+#include "tools/nkic/cli.h"
 
 namespace nb = nanobind;
 using namespace nkic;
@@ -149,6 +151,9 @@ class PySession {
     at(frames);
     TValue x = to_t(a);
     return guard([&] { return session_->truth(x); });
+  }
+  void no_reorder(bool enter) {
+    guard([&] { session_->no_reorder(enter); });
   }
   void name_hint(const std::string& name) {
     guard([&] { session_->name_hint(name); });
@@ -304,7 +309,61 @@ api::CompileOptions options_of(nb::dict o) {
 }
 }  // namespace
 
+namespace {
+// A kernel argument as nkic/cli.py's compile hook gets it: ("T", shape, dtype) for tensors, Python values.
+nb::object arg_to_python(const ArgValue& a) {
+  switch (a.kind) {
+    case ArgValue::Kind::Tensor: return nb::make_tuple("T", a.shape, std::string(name_of(a.dtype)));
+    case ArgValue::Kind::None: return nb::none();
+    case ArgValue::Kind::Bool: return nb::bool_(a.b);
+    case ArgValue::Kind::Int: return nb::int_(a.i);
+    case ArgValue::Kind::Float: return nb::float_(a.f);
+    case ArgValue::Kind::Str: return nb::str(a.s.c_str());
+    case ArgValue::Kind::Tuple: {
+      nb::list out;
+      for (const ArgValue& x : a.items) out.append(arg_to_python(x));
+      return nb::tuple(out);
+    }
+    default: throw nb::type_error("this kernel argument cannot be passed to a traced kernel from the command line");
+  }
+}
+}  // namespace
+
 void bind_tracing(nb::module_& m) {
+  m.def(
+      "cli_main",
+      [](std::vector<std::string> argv, nb::object compile) {
+        std::vector<char*> cargs;
+        for (auto& a : argv) cargs.push_back(a.data());
+        cargs.push_back(nullptr);
+        cli::CompileFn fn = [compile](const std::string& path, const std::string&, const std::string& kernel,
+                                      const std::vector<KernelArg>& args, const api::CompileOptions& o) {
+          nb::list py_args;
+          for (const KernelArg& a : args) py_args.append(nb::make_tuple(a.keyword, arg_to_python(a.value)));
+          nb::dict opts;
+          opts["target"] = std::string(nkic::target(o.target).name);
+          opts["grid"] = o.grid;
+          opts["rank"] = o.rank;
+          opts["world_size"] = o.world_size;
+          opts["release"] = o.release ? nb::cast(std::string(api::nki_release_name(o.release))) : nb::none();
+          opts["environ"] = nb::none();
+          opts["paths"] = o.host.paths;
+          try {
+            return nb::cast<std::shared_ptr<api::Kernel>>(compile(path, kernel, py_args, opts));
+          } catch (nb::python_error& e) {  // a kernel error: as the C++ front door reports it
+            if (e.matches(nb::module_::import_("nki._errors").attr("NkiError"))) {
+              std::string text = nb::cast<std::string>(nb::str(e.value()));
+              nb::module_::import_("sys").attr("stdout").attr("flush")();
+              std::cerr << text << (text.empty() || text.back() != '\n' ? "\n" : "");
+              throw cli::Reported("kernel error");
+            }
+            throw;
+          }
+        };
+        return cli::main(static_cast<int>(argv.size()), cargs.data(), fn);
+      },
+      "nkic's command line (argv[0] is the program name) with the tracing front door's compile: "
+      "compile(path, kernel, [(keyword, arg)], options) -> Kernel.");
   m.def(
       "render_at",
       [](nb::list frames, const std::string& message) {
@@ -361,6 +420,7 @@ void bind_tracing(nb::module_& m) {
       .def("truth", &PySession::truth)
       .def("legacy_import", &PySession::legacy_import)
       .def("name_hint", &PySession::name_hint)
+      .def("no_reorder", &PySession::no_reorder)
       .def("loop_open", &PySession::loop_open)
       .def("loop_iter", &PySession::loop_iter)
       .def("loop_close", &PySession::loop_close);

@@ -455,6 +455,18 @@ def _forwarder(qualname):
     return forward
 
 
+class _NoReorder:
+    """`with nl.no_reorder():` while tracing (a hardware loop may not start inside it)."""
+
+    def __enter__(self):
+        _session().no_reorder(True)
+        return self
+
+    def __exit__(self, *exc):
+        _session().no_reorder(False)
+        return False
+
+
 # Host-side implementations that mean something else in a kernel: replaced while tracing.
 _FORWARDED = {
     "nki.language": ("fori_loop", "dynamic_range", "ds"),
@@ -497,6 +509,7 @@ class _Activated:
         for n in _RANGES:
             patch[("nki.language", n)] = _range_helper(n)
         patch[("nki.language", "tile_size")] = self.session.attr([], "nki.language.tile_size")
+        patch[("nki.language", "no_reorder")] = _NoReorder
         for (mod, n), v in patch.items():
             m = mods[mod]
             self.saved_attrs.append((m, n, m.__dict__.get(n)))
@@ -556,7 +569,13 @@ def compile_traced(fn, args, kwargs, options):
     """Traces `fn` (the kernel's Python function) once per core; returns the compiled _core.Kernel.
     options: target, grid, rank, world_size, release, environ (as _core.TraceSession takes them)."""
     from . import _core
+    from ._errors import python_error_class
     path, def_span = _def_span(fn)
+    try:
+        inspect.signature(fn).bind(*args, **kwargs)
+    except TypeError as e:
+        text = _core.render_at([(path, *def_span)], f"TypeError: kernel '{fn.__name__}' {e}")
+        raise python_error_class("TypeError")(text, path, def_span[0], def_span[1] + 1) from None
     session = _core.TraceSession(path, def_span, fn.__name__, options, Traced, _describe, _constant)
     for core in range(session.cores()):
         session.begin_core(core)

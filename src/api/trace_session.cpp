@@ -245,6 +245,7 @@ TValue TraceSession::unop(const std::string& op, const TValue& a) {
 }
 void TraceSession::name_hint(const std::string& name) { tr().name_hint(name); }
 bool TraceSession::truth(const TValue& a) { return tr().truthy(to_value(a)); }
+void TraceSession::no_reorder(bool enter) { tr().no_reorder(enter); }
 void TraceSession::legacy_import(const std::string& dotted) { tr().legacy_import(dotted); }
 int32_t TraceSession::loop_open(const std::string& kind) { return tr().open_loop(kind); }
 void TraceSession::loop_iter(int32_t loop) { tr().next_iteration(loop); }

@@ -103,6 +103,7 @@ class TraceSession {
   TValue unop(const std::string& op, const TValue& a);                    // "USub", "Not", ...
   bool truth(const TValue& a);
   void legacy_import(const std::string& dotted);  // `import neuronxcc.nki...` in the kernel
+  void no_reorder(bool enter);                    // entering / leaving `with nl.no_reorder():`
   int32_t loop_open(const std::string& kind);     // affine_range / sequential_range / static_range / range
   void loop_iter(int32_t loop);
   void loop_close(int32_t loop, const std::string& kind);

@@ -119,6 +119,8 @@ Value Tracer::compare(ast::CmpOpKind op, const Value& a, const Value& b) {
 
 void Tracer::name_hint(const std::string& name) { in_->name_hint_ = name; }
 
+void Tracer::no_reorder(bool enter) { in_->no_reorder_depth_ += enter ? 1 : -1; }
+
 void Tracer::legacy_import(const std::string& dotted) { check_legacy_namespace(*in_, dotted, span_); }
 
 int32_t Tracer::open_loop(const std::string& kind) {

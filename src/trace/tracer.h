@@ -51,7 +51,9 @@ class Tracer {
   bool truthy(const Value& v);
   // The name the next tensor created takes (the C++ interpreter's assignment-target hint; "" clears it).
   void name_hint(const std::string& name);
-  void legacy_import(const std::string& dotted);  // the kernel imports neuronxcc.nki...: checked per release
+  void legacy_import(const std::string& dotted);
+  void no_reorder(bool enter);  // entering / leaving `with nl.no_reorder():`  // the kernel imports neuronxcc.nki...:
+                                // checked per release
 
   // affine_range / sequential_range / static_range loops (Program::loops, multi-buffering).
   int32_t open_loop(const std::string& kind);

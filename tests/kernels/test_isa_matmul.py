@@ -65,12 +65,13 @@ def mm_bf16_psum(lhsT, rhs, steps, split):
     nisa.dma_copy(dst=a, src=lhsT)
     nisa.dma_copy(dst=b, src=rhs)
     ps = nl.ndarray((M, N), dtype=nl.bfloat16, buffer=nl.psum)
-    for _ in range(steps):
-        if split:  # two matmuls over column ranges that share a 4-byte PSUM word (odd split point)
-            h = N // 2
-            nisa.nc_matmul(dst=ps[:, 0:h], stationary=a, moving=b[:, 0:h])
-            nisa.nc_matmul(dst=ps[:, h:N], stationary=a, moving=b[:, h:N])
-        else:
+    if split:  # two groups over column ranges that share a 4-byte PSUM word (odd split point), one after
+        h = N // 2  # the other: interleaving two groups in one PSUM bank is a psum-group finding
+        for lo, hi in ((0, h), (h, N)):
+            for _ in range(steps):
+                nisa.nc_matmul(dst=ps[:, lo:hi], stationary=a, moving=b[:, lo:hi])
+    else:
+        for _ in range(steps):
             nisa.nc_matmul(dst=ps, stationary=a, moving=b)
     r = nl.ndarray((M, N), dtype=nl.float32, buffer=nl.sbuf)
     nisa.tensor_copy(dst=r, src=ps)

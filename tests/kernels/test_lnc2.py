@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import nki
+import nkic
 from lnc2_kernels import (barrier_handoff, barrier_on_another_tensor, barrier_on_one_core, both_cores_write_everything,
                           grid_values, mismatched_pipes, private_scratch, row_split, split_k_matmul)
 
@@ -65,8 +66,18 @@ def test_results_are_deterministic():
         assert np.array_equal(barrier_on_another_tensor[2](x), first, equal_nan=True)
 
 
-def test_unsynchronized_writes_from_both_cores_warn():
+def test_unsynchronized_writes_from_both_cores_warn(monkeypatch):
+    # A deliberate race: the plain run (the default checks, which only warn) gives the simulator's warning
+    # and the lnc-race finding; selecting the check makes it an error naming both cores' lines.
+    monkeypatch.delenv("NKIC_CHECKS", raising=False)
     x = rng.standard_normal((128, 8)).astype(np.float32)
+    with pytest.raises(nkic.CheckError) as e:
+        nkic.check(both_cores_write_everything[2], x, checks="lnc-race")
+    (f,) = e.value.findings
+    assert f.check == "lnc-race" and f.filename.endswith("lnc2_kernels.py"), f
+    assert f.other is not None and f.other.filename == f.filename, f
+    src = open(f.filename).read().splitlines()
+    assert "dma_copy(dst=out, src=t)" in src[f.lineno - 1] and "dma_copy(dst=out, src=t)" in src[f.other.lineno - 1]
     with warnings.catch_warnings(record=True) as w:
         warnings.simplefilter("always")
         out = both_cores_write_everything[2](x)

@@ -15,12 +15,16 @@
 
 #include "api/host_array.h"
 #include "api/nkic.h"
+#include "tools/nkic/cli.h"
 
 using namespace nkic;
 
 int migrate_command(int argc, char** argv);  // migrate.cpp
 
 namespace {
+
+// The front door's compile: api::compile, or the tracing front door's (nkic/cli.py, through nki._core).
+cli::CompileFn g_compile;
 
 constexpr const char* kUsage = R"(nkic - compile and simulate NKI kernels without Trainium hardware
 
@@ -50,6 +54,9 @@ constexpr const char* kKernelHelp = R"(usage: nkic %s FILE.py[:KERNEL] --arg NAM
   --lnc N            launch on N cores of a logical core, as kernel[N] does (1 or 2; 2 needs trn2/trn3)
   --nki X            the NKI release the kernel targets: 0.3, 0.4, 0.5, 0.6 or 0.7 (default:
                      NKIC_NKI_RELEASE, else 0.7.0's API plus removed names, with warnings)
+  --frontend F       custom (the C++ specializer) or trace (NKI 0.7.0: the kernel runs in Python; needs
+                     python3 with nkic installed). Default: NKI_COMPILER_FRONTEND, else trace when
+                     NKI 0.7 is selected (--nki / NKIC_NKI_RELEASE), else custom
   --ranks N          (run) N ranks meeting at their nki.collectives calls; rank r's random inputs use
                      seed + r, and its outputs go to DIR/rank<r>/
   --seed N           seed for random inputs (default 0)
@@ -253,6 +260,9 @@ KernelCommand parse_kernel_command(const std::string& cmd, int argc, char** argv
     } else if (a == "--nki" || a.rfind("--nki=", 0) == 0) {
       std::string v = a == "--nki" ? value("--nki") : a.substr(6);
       c.release = release_or_usage(v, "--nki");
+    } else if (a == "--frontend" || a.rfind("--frontend=", 0) == 0) {  // chosen before parsing: cli_entry.cpp
+      std::string v = a == "--frontend" ? value("--frontend") : a.substr(11);
+      if (v != "custom" && v != "trace") throw UsageError("--frontend takes custom or trace, not '" + v + "'");
     } else if (a == "--target") {
       c.target = value("--target");
     } else if (a == "--path") {
@@ -372,7 +382,7 @@ int ranks_command(KernelCommand& c, const std::string& text, api::CompileOptions
     for (auto& s : c.arg_specs) parse_arg(cr, s, rng);
     opts.rank = r;
     opts.world_size = c.ranks;
-    kernels.push_back(api::compile(c.file, text, c.kernel, cr.args, opts));
+    kernels.push_back(g_compile(c.file, text, c.kernel, cr.args, opts));
     for (auto& w : kernels.back()->warnings()) std::cerr << render(w);
     per_rank.push_back(std::move(cr));
   }
@@ -448,7 +458,7 @@ int kernel_command(const std::string& cmd, int argc, char** argv) {
   opts.release = c.release;
   if (c.ranks > 1) return ranks_command(c, text, opts);
   auto t0 = std::chrono::steady_clock::now();
-  auto kernel = api::compile(c.file, text, c.kernel, c.args, opts);
+  auto kernel = g_compile(c.file, text, c.kernel, c.args, opts);
   double compile_s = seconds_since(t0);
   for (auto& w : kernel->warnings()) std::cerr << render(w);
   CheckSet checks = selected_checks(c);
@@ -632,7 +642,12 @@ int parse_command(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int nkic::cli::main(int argc, char** argv, const CompileFn& compile) {
+  g_compile = compile ? compile
+                      : CompileFn([](const std::string& path, const std::string& source, const std::string& kernel,
+                                     const std::vector<KernelArg>& args, const api::CompileOptions& o) {
+                          return api::compile(path, source, kernel, args, o);
+                        });
   if (argc < 2 || std::string(argv[1]) == "-h" || std::string(argv[1]) == "--help") {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
@@ -649,6 +664,8 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const UserError& e) {
     std::cerr << e.what();
+    return 1;
+  } catch (const cli::Reported&) {
     return 1;
   } catch (const std::exception& e) {
     std::cerr << "nkic: internal error: " << e.what() << "\n";

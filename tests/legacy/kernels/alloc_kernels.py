@@ -71,7 +71,8 @@ def matmul_psum_banks(a, b):
                      buffer=ncc.psum.mod_alloc(base_bank=0, num_bank_tiles=(2,)))
     res = nl.ndarray((2, nl.par_dim(128), F), dtype=nl.float32,
                      buffer=ncc.sbuf.mod_alloc(base_addr=kt * 128 * 4 + kt * 2 * F * 4, num_free_tiles=(2,)))
-    for k in nl.affine_range(kt):
+    # sequential: iteration 0's matmul overwrites (accumulate=False), so it must run before the others
+    for k in nl.sequential_range(kt):
         nisa030.dma_copy(dst=at[k], src=a[k * 128:(k + 1) * 128, :])
         for j in nl.affine_range(2):
             nisa030.dma_copy(dst=bt[k, j], src=b[k * 128:(k + 1) * 128, j * F:(j + 1) * F])
