@@ -411,7 +411,8 @@ void bind_tracing(nb::module_& m) {
       .def("attr", &PySession::attr)
       .def("getattr", &PySession::getattr)
       .def("setattr", &PySession::setattr)
-      .def("call", &PySession::call)
+      .def("call", &PySession::call, nb::arg("frames"), nb::arg("fn"), nb::arg("args"), nb::arg("kwargs"),
+           nb::arg("pos_spans").none(), nb::arg("kw_spans").none())
       .def("getitem", &PySession::getitem)
       .def("setitem", &PySession::setitem)
       .def("binop", &PySession::binop)

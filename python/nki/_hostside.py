@@ -38,11 +38,28 @@ def _invoke(qualname, sig, args, kwargs):
         return _dispatcher(qualname, args, kwargs)
     # Bind first so wrong/unknown arguments fail exactly like a normal Python call (TypeError).
     sig.bind(*args, **kwargs)
+    filename, lineno, col = _caller()
     raise NkiError(
         f"{qualname} can only be called inside a kernel compiled by nki.jit "
         f"(or run with nki.simulate); it has no host-side implementation. "
-        f"Call the kernel instead of calling {qualname} directly."
-    )
+        f"Call the kernel instead of calling {qualname} directly.",
+        filename, lineno, col)
+
+
+def _caller():
+    """(file, line, 1-based column) of the first frame outside this package: where the host called an API."""
+    import os
+    import sys
+    here = os.path.dirname(os.path.abspath(__file__))
+    f = sys._getframe(1)
+    while f is not None and os.path.dirname(os.path.abspath(f.f_code.co_filename)) == here:
+        f = f.f_back
+    if f is None:
+        return None, None, None
+    pos = list(f.f_code.co_positions())
+    i = f.f_lasti // 2
+    line, _, col, _ = pos[i] if 0 <= i < len(pos) else (f.f_lineno, None, None, None)
+    return f.f_code.co_filename, line or f.f_lineno, (col or 0) + 1
 
 
 def _qualname(func):

@@ -268,12 +268,12 @@ class Traced:
         return _session().truth(_frames(), self)
 
     def __index__(self):
-        raise TypeError(f"a {self._v.kind()} holds a run-time value: it has no compile-time integer value")
+        raise TypeError(f"this {self._v.kind()} holds a run-time value: it has no compile-time integer value")
 
     __int__ = __index__
 
     def __iter__(self):
-        raise TypeError(f"a {self._v.kind()} is not iterable at trace time")
+        raise TypeError(f"this {self._v.kind()} is not iterable at trace time")
 
     def __hash__(self):
         return id(self)
@@ -330,7 +330,9 @@ def _nki_class(qualified):
 def _session():
     s = _state.session
     if s is None:
-        raise NkiError("this value belongs to a kernel that has finished tracing; NKI values cannot outlive it")
+        filename, lineno, col = _hostside._caller()
+        raise NkiError("this value belongs to a kernel that has finished tracing; NKI values cannot outlive it",
+                       filename, lineno, col)
     return s
 
 
@@ -555,14 +557,34 @@ def _bind_inputs(session, fn, args, kwargs):
         if isinstance(v, tuple):
             return tuple(conv(x, name) for x in v)
         if isinstance(v, list):
-            return [conv(x, name) for x in v]
+            if any(isinstance(x, np.ndarray) for x in v):
+                raise TypeError(f"argument '{name}': a list of arrays; pass a tuple (tensor arguments are numbered "
+                                f"through tuples, dicts and objects)")
+            return v
         if isinstance(v, dict):
             return {k: conv(x, name) for k, x in v.items()}
+        if not isinstance(v, enum.Enum) and hasattr(v, "__dict__") and not callable(v):
+            fields = vars(v)  # an object holding arrays (as nki.jit numbers them): a copy holding inputs
+            if any(_has_array(x) for x in fields.values()):
+                import copy
+                v = copy.copy(v)
+                for k, x in fields.items():
+                    object.__setattr__(v, k, conv(x, name))
         return v
 
     targs = tuple(conv(a, names[i] if i < len(names) else f"arg{i}") for i, a in enumerate(args))
     tkwargs = {k: conv(v, k) for k, v in kwargs.items()}
     return targs, tkwargs
+
+
+def _has_array(v):
+    if isinstance(v, np.ndarray):
+        return True
+    if isinstance(v, (tuple, list)):
+        return any(_has_array(x) for x in v)
+    if isinstance(v, dict):
+        return any(_has_array(x) for x in v.values())
+    return False
 
 
 def compile_traced(fn, args, kwargs, options):

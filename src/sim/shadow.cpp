@@ -1,6 +1,10 @@
 // The dynamic checks: a written map beside SBUF and PSUM (one byte per memory byte, set with memset over
 // whole rows and tested with memchr, so the cost is a few passes over the bytes an instruction touches),
-// and a finiteness scan around each instruction when nonfinite is on.
+// and a finiteness scan around each instruction when nonfinite is on. Unwritten bytes read by a lane-local
+// instruction (an elementwise or free-axis op: partition p of its results comes from partition p of its
+// inputs) are not reported there: they leave those partitions of its results unwritten, and the read is
+// reported when such values leave their lanes (a DMA, a matmul). A masked load followed by whole-tile
+// compute and a masked store (AWS's Beta 1 tutorials) computes garbage only in lanes it never stores.
 #include "sim/shadow.h"
 
 #include <algorithm>
@@ -24,6 +28,32 @@ bool is_sync(const Instruction& in) { return info(in.op).traits & kSync; }
 // written source is not a bug there.
 bool reads_part(const Instruction& in, size_t k) {
   return (in.op == Opcode::LocalGather || in.op == Opcode::NcNGather) && k == 1;
+}
+
+// Partition p of the results depends on partition p of the operands only (engines' lanes).
+bool lane_local(const Instruction& in) {
+  switch (in.op) {
+    case Opcode::TensorTensor:
+    case Opcode::TensorScalar:
+    case Opcode::ScalarTensorTensor:
+    case Opcode::TensorCopy:
+    case Opcode::TensorReduce:
+    case Opcode::TensorTensorScan:
+    case Opcode::Reciprocal:
+    case Opcode::Activation:
+    case Opcode::Activate2:
+    case Opcode::Exponential:
+    case Opcode::BnStats:
+    case Opcode::BnAggr:
+    case Opcode::Max8:
+    case Opcode::NcFindIndex8:
+    case Opcode::NcMatchReplace8:
+    case Opcode::SelectReduce:
+    case Opcode::RangeSelect:
+    case Opcode::TensorScalarReduce:
+    case Opcode::TensorScalarCumulative: return true;
+    default: return false;
+  }
 }
 
 bool checks_finite(DType t) { return is_float(t) && !is_packed(t); }
@@ -72,6 +102,7 @@ uint8_t* Checker::shadow(const uint8_t* p) {
 
 void Checker::born(uint32_t tensor) {
   if (!opt_.uninit) return;
+  pending_.erase(tensor);
   const TensorDecl& t = prog_.tensors[tensor];
   if (!t.on_chip()) return;
   for (int64_t part = 0; part < t.partitions(); ++part)
@@ -92,30 +123,51 @@ void Checker::mark(const PhysView& v) {
     });
 }
 
-bool Checker::all_written(const PhysView& v) {
+void Checker::unmark_row(const PhysView& v, int64_t p) {
   int64_t isz = size_of(v.dtype);
+  for_each_run(v, p, [&](uint8_t* ptr, int64_t step, int64_t n) {
+    uint8_t* w = shadow(ptr);
+    for (int64_t j = 0; j < n; ++j) std::memset(w + j * step, 0, static_cast<size_t>(isz));
+  });
+}
+
+bool Checker::row_written(const PhysView& v, int64_t p) {
+  int64_t isz = size_of(v.dtype), lo = 0, hi = isz;
+  for (auto& d : v.free) {  // the row's byte span: from its lowest to its highest byte
+    if (d.num <= 0) return true;
+    int64_t ext = (d.num - 1) * d.step;
+    (ext < 0 ? lo : hi) += ext;
+  }
+  uint8_t* base = v.origin + p * v.pstep;
+  // One test of the whole span decides the common case (everything there written), strided rows included
+  // (pool2d's windows): element-by-element only when the span has an unwritten byte.
+  if (!std::memchr(shadow(base + lo), 0, static_cast<size_t>(hi - lo))) return true;
   bool ok = true;
-  for (int64_t p = 0; p < v.pnum && ok; ++p)
-    for_each_run(v, p, [&](uint8_t* ptr, int64_t step, int64_t n) {
-      if (!ok) return;
-      if (step == isz) {
-        ok = !std::memchr(shadow(ptr), 0, static_cast<size_t>(n * isz));
-        return;
-      }
-      const uint8_t* w = shadow(ptr);
-      uint8_t all = 1;
-      for (int64_t j = 0; j < n; ++j)
-        for (int64_t b = 0; b < isz; ++b) all &= w[j * step + b];
-      ok = all;
-    });
+  for_each_run(v, p, [&](uint8_t* ptr, int64_t step, int64_t n) {
+    if (!ok) return;
+    if (step == isz) {
+      ok = !std::memchr(shadow(ptr), 0, static_cast<size_t>(n * isz));
+      return;
+    }
+    const uint8_t* w = shadow(ptr);
+    uint8_t all = 1;
+    for (int64_t j = 0; j < n; ++j)
+      for (int64_t b = 0; b < isz; ++b) all &= w[j * step + b];
+    ok = all;
+  });
   return ok;
 }
 
+bool Checker::all_written(const PhysView& v) {
+  for (int64_t p = 0; p < v.pnum; ++p)
+    if (!row_written(v, p)) return false;
+  return true;
+}
+
 // The finding: which partitions and elements (of the tensor's own layout) the operand read unwritten.
-void Checker::report_uninit(const Instruction& in, size_t k, const PhysView& v) {
+Diagnostic Checker::uninit_finding(const Instruction& in, size_t k, const PhysView& v) {
   APRef ap = prog_.op(in, k);
   const TensorDecl& t = prog_.tensors[ap.tensor];
-  if (!reported_.insert({in.loc, t.name}).second) return;
   int64_t isz = size_of(v.dtype), tsz = size_of(t.dtype);
   int64_t phys = t.mem == Mem::SBUF ? tgt_.sbuf_partition_bytes : tgt_.psum_partition_bytes;
   uint8_t* base = t.mem == Mem::SBUF ? sbuf_ : psum_;
@@ -149,7 +201,11 @@ void Checker::report_uninit(const Instruction& in, size_t k, const PhysView& v) 
   note.loc = prog_.locs[t.loc].loc;
   note.message = "'" + t.name + "' is allocated here";
   d.notes.push_back(std::move(note));
-  findings_.push_back(std::move(d));
+  return d;
+}
+
+void Checker::report(Pending p) {
+  if (reported_.insert({p.loc, p.tensor}).second) findings_.push_back(std::move(p.d));
 }
 
 // Operands whose offset is only known at run time (dynamic DMA): their static view is not what is touched.
@@ -167,7 +223,21 @@ void Checker::before(uint32_t i) {
   const Instruction& in = prog_.instrs[i];
   if (in.num_ops == 0) return;
   std::vector<bool> dyn = dynamic_operands(i, in);
-  if (opt_.uninit && !is_sync(in))  // a synchronization's operands order it, it does not read them
+  poison_.clear();
+  origin_.reset();
+  if (opt_.uninit && !is_sync(in)) {  // a synchronization's operands order it, it does not read them
+    bool local = lane_local(in) && !(in.flags & kDynamic);
+    int64_t pnum = -1;  // lane-local only when every on-chip operand spans the same partitions
+    for (size_t k = 0; k < in.num_ops && local; ++k) {
+      APRef ap = prog_.op(in, k);
+      if (!prog_.tensors[ap.tensor].on_chip()) {
+        local = false;
+        break;
+      }
+      int64_t n = mem_.view(ap).pnum;
+      local = pnum < 0 || n == pnum;
+      pnum = n;
+    }
     for (size_t k = 0; k < in.num_ops; ++k) {
       const OperandSpec* role = role_of(in, k);
       APRef ap = prog_.op(in, k);
@@ -175,8 +245,34 @@ void Checker::before(uint32_t i) {
       if (dyn[k] || !role || role->access != Access::Read || reads_part(in, k) || !prog_.tensors[ap.tensor].on_chip())
         continue;
       PhysView v = mem_.view(ap);
-      if (!all_written(v)) report_uninit(in, k, v);
+      auto from = pending_.find(ap.tensor);
+      if (local) {
+        for (int64_t p = 0; p < v.pnum; ++p) {
+          if (row_written(v, p)) continue;
+          poison_.resize(static_cast<size_t>(v.pnum), 0);
+          poison_[static_cast<size_t>(p)] = 1;
+          if (origin_) continue;
+          if (from != pending_.end())
+            origin_ = from->second;
+          else
+            origin_ = Pending{uninit_finding(in, k, v), in.loc, prog_.tensors[ap.tensor].name};
+        }
+        continue;
+      }
+      if (all_written(v)) continue;
+      if (from == pending_.end()) {
+        report({uninit_finding(in, k, v), in.loc, prog_.tensors[ap.tensor].name});
+        continue;
+      }
+      Pending p = from->second;  // values computed from an earlier unwritten read leave their lanes here
+      Diagnostic note = prog_.diagnostic_at(
+          in, "values computed from the unwritten elements are read from '" + prog_.tensors[ap.tensor].name + "' here");
+      note.severity = Severity::Note;
+      note.hint.clear();
+      p.d.notes.push_back(std::move(note));
+      report(std::move(p));
     }
+  }
   nonfinite_armed_ = false;
   if (!opt_.nonfinite || nonfinite_done_ || is_sync(in) || (in.flags & kDynamic)) return;
   if (!std::isfinite(in.f0) || !std::isfinite(in.f1)) return;  // a NaN/Inf immediate (memset(-inf)) is meant
@@ -212,7 +308,12 @@ void Checker::after(uint32_t i) {
           std::memset(shadow(mem_.partition_base(t, part)), 1, static_cast<size_t>(t.partition_bytes()));
         continue;
       }
-      mark(mem_.view(ap));
+      PhysView v = mem_.view(ap);
+      mark(v);
+      if (poison_.empty()) continue;
+      for (int64_t p = 0; p < v.pnum && p < static_cast<int64_t>(poison_.size()); ++p)
+        if (poison_[static_cast<size_t>(p)]) unmark_row(v, p);
+      pending_[ap.tensor] = *origin_;
     }
   }
   if (!nonfinite_armed_) return;
@@ -229,6 +330,7 @@ void Checker::after(uint32_t i) {
       for (int64_t j = 0; j < f; ++j) {
         float x = scratch_[static_cast<size_t>(j)];
         if (std::isfinite(x)) continue;
+        if (in.op == Opcode::TopK && x < 0) continue;  // topk fills the slots past n with -inf by design
         if (!rw_before_[k].empty() && !std::isfinite(rw_before_[k][static_cast<size_t>(p * f + j)])) continue;
         const TensorDecl& t = prog_.tensors[ap.tensor];
         std::string what = std::isnan(x) ? "NaN" : (x > 0 ? "+Inf" : "-Inf");

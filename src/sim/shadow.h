@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -38,11 +40,22 @@ class Checker {
   const std::vector<Diagnostic>& findings() const { return findings_; }
 
  private:
+  // Lane-local propagation: an elementwise/free-axis instruction reading unwritten partitions leaves the
+  // same partitions of its results unwritten instead of reporting; the finding (of the first such read,
+  // kept per tensor it reached) is reported when those values leave their lanes (a DMA, a matmul, ...).
+  struct Pending {
+    Diagnostic d;
+    uint32_t loc;  // the reading instruction's
+    std::string tensor;
+  };
   // The written map's byte for a byte of SBUF/PSUM (nullptr: HBM).
   uint8_t* shadow(const uint8_t* p);
+  bool row_written(const PhysView& v, int64_t p);
   bool all_written(const PhysView& v);
   void mark(const PhysView& v);
-  void report_uninit(const Instruction& in, size_t k, const PhysView& v);
+  void unmark_row(const PhysView& v, int64_t p);
+  Diagnostic uninit_finding(const Instruction& in, size_t k, const PhysView& v);
+  void report(Pending p);
   std::vector<bool> dynamic_operands(uint32_t i, const Instruction& in) const;
 
   const Program& prog_;
@@ -53,6 +66,9 @@ class Checker {
   size_t sbuf_bytes_, psum_bytes_;
   std::vector<uint8_t> wsbuf_, wpsum_;                   // 1 per byte written since its tensor's birth
   std::set<std::pair<uint32_t, std::string>> reported_;  // (instruction loc, tensor name): once each
+  std::map<uint32_t, Pending> pending_;                  // by tensor id
+  std::vector<uint8_t> poison_;    // this instruction's partitions (view rows) computed from unwritten bytes
+  std::optional<Pending> origin_;  // the finding they come from
   // nonfinite: finite inputs before the instruction, and the ReadWrite operands' values then.
   bool nonfinite_armed_ = false;
   bool nonfinite_done_ = false;

@@ -294,7 +294,7 @@ Value tensor_attribute(Interpreter& in, const Value& tv, const std::string& name
   if (name == "data" && !in.legacy())
     in.error(s, "tensor has no attribute 'data' in NKI " + std::string(name_of(*in.launch.release)),
              "a tensor's .data (the tensor itself) is NKI 0.7.0; use the tensor directly");
-  in.error(s, "tensor has no attribute '" + name + "'");
+  in.py_raise(s, "AttributeError", "tensor has no attribute '" + name + "'");  // hasattr() sees it
 }
 
 }  // namespace nkic::trace

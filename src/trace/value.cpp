@@ -231,6 +231,17 @@ bool equals(const Value& a, const Value& b) {
     case VK::DType:
     case VK::Buffer:
     case VK::Op: return a.i == b.i;
+    case VK::Instance: {  // NKI's specializer (before 0.7.0) compares user objects structurally (nki-spec §11.4)
+      if (a.o == b.o) return true;
+      auto *x = a.as<InstanceObj>(), *y = b.as<InstanceObj>();
+      if (x->cls.o != y->cls.o || !x->cls.as<ClassObj>()->builtin.empty() || x->attrs.size() != y->attrs.size())
+        return false;
+      for (auto& [k, v] : x->attrs) {
+        auto* w = const_cast<InstanceObj*>(y)->find(k);
+        if (!w || !equals(v, *w)) return false;
+      }
+      return true;
+    }
     default: return a.o == b.o;
   }
 }

@@ -109,3 +109,22 @@ def loaded_lnc2(a):
     out = nl.ndarray((128, 128), dtype=nl.float32, buffer=nl.shared_hbm)
     nisa.dma_copy(dst=out[c * 64:(c + 1) * 64, :], src=t)
     return out
+
+
+@nki.jit
+def tail_rows(a, store_all):
+    # AWS's Beta 1 pattern: load the 100 rows there are, compute on the whole 128-partition tile, store
+    # the 100 rows. The unwritten lanes 100-127 only compute garbage nobody stores: not a finding. Storing
+    # all 128 rows is the bug, reported at the first read of the unwritten lanes (the exp).
+    t = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.dma_copy(dst=t[0:100, :], src=a)
+    e = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.activation(dst=e, op=nl.exp, data=t)
+    s = nl.ndarray((128, 1), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.tensor_reduce(dst=s, op=nl.add, data=e, axis=1)
+    r = nl.ndarray((128, 64), dtype=nl.float32, buffer=nl.sbuf)
+    nisa.tensor_scalar(dst=r, data=e, op0=nl.divide, operand0=s)
+    rows = 128 if store_all else 100
+    out = nl.ndarray((rows, 64), dtype=nl.float32, buffer=nl.shared_hbm)
+    nisa.dma_copy(dst=out, src=r[0:rows, :])
+    return out

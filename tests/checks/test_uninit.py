@@ -7,7 +7,7 @@ import pytest
 
 import nkic
 from check_kernels import (accumulate_uninit, accumulate_zeroed, fully_loaded, half_loaded, half_loaded_lnc2,
-                           loaded_lnc2)
+                           loaded_lnc2, tail_rows)
 from checks_util import golden
 
 rng = np.random.default_rng(0)
@@ -71,3 +71,25 @@ def test_lnc2():
     (f,) = e.value.findings  # core 1's store only
     assert "partitions 0-63, elements 64-127" in f.message
     np.testing.assert_array_equal(nkic.check(loaded_lnc2[2], a), a)
+
+
+def softmax_ref(a):
+    e = np.exp(a)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_garbage_lanes_never_stored_are_silent():
+    a = rng.standard_normal((100, 64), dtype=np.float32)
+    np.testing.assert_allclose(nkic.check(tail_rows, a, False, checks="all"), softmax_ref(a), rtol=1e-5)
+
+
+def test_garbage_lanes_stored_are_reported_at_the_first_read():
+    a = rng.standard_normal((100, 64), dtype=np.float32)
+    with pytest.raises(nkic.CheckError) as e:
+        nkic.check(tail_rows, a, True, checks="uninit-read")
+    (f,) = e.value.findings
+    assert f.lineno == line_of(tail_rows, "nisa.activation(")
+    assert "sbuf tile 't' partitions 100-127, elements 0-63, never written" in f.message, f.message
+    assert f.other.lineno == line_of(tail_rows, "t = nl.ndarray")
+    assert "read from 'r' here" in str(f) and str(line_of(tail_rows, "dma_copy(dst=out")) in str(f)
+    golden("uninit_tail_rows", str(f))

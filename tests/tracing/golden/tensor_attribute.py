@@ -1,0 +1,10 @@
+# call: kernel(np.zeros((128, 64), np.float32))
+import nki
+import nki.language as nl
+
+
+@nki.jit
+def kernel(a):
+    t = nl.ndarray(a.shape, dtype=a.dtype, buffer=nl.sbuf)
+    rows = t.num_rows
+    return rows
