@@ -1,6 +1,7 @@
 // Program helpers and name tables.
 #include "ir/program.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace nkic {
@@ -33,6 +34,20 @@ void Program::set_ints(Instruction& in, std::span<const int64_t> v) {
   in.ints_begin = static_cast<uint32_t>(int_pool.size());
   in.num_ints = static_cast<uint8_t>(v.size());
   int_pool.insert(int_pool.end(), v.begin(), v.end());
+}
+
+std::span<const DynamicOperand> Program::dynamic_of(uint32_t instr) const {
+  auto lo = std::lower_bound(dynamic.begin(), dynamic.end(), instr,
+                             [](const DynamicOperand& d, uint32_t i) { return d.instr < i; });
+  auto hi = lo;
+  while (hi != dynamic.end() && hi->instr == instr) ++hi;
+  return {lo, hi};
+}
+
+bool Program::is_dynamic(uint32_t instr, uint32_t operand) const {
+  for (const DynamicOperand& d : dynamic_of(instr))
+    if (d.operand == operand) return true;
+  return false;
 }
 
 int64_t TensorDecl::num_elements() const {

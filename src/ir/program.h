@@ -212,6 +212,10 @@ struct Program {
   }
   std::span<const int64_t> ints(const Instruction& in) const { return {int_pool.data() + in.ints_begin, in.num_ints}; }
 
+  // The run-time-offset operands of instruction `instr` (Program::dynamic is sorted by instruction).
+  std::span<const DynamicOperand> dynamic_of(uint32_t instr) const;
+  bool is_dynamic(uint32_t instr, uint32_t operand) const;
+
   uint32_t add_loc(Location l, int32_t parent);
   std::vector<Location> call_stack(uint32_t loc) const;  // outermost first, ending with loc itself
   // An error at instruction `in`'s source line (with its call stack): "<opcode>: msg".

@@ -24,14 +24,6 @@ struct Acc {
   bool exact;          // the touches are its exact bytes (else its bounds: re-check with aps_overlap)
 };
 
-bool is_dynamic(const Program& p, uint32_t instr, uint32_t operand) {
-  auto it = std::lower_bound(p.dynamic.begin(), p.dynamic.end(), instr,
-                             [](const DynamicOperand& d, uint32_t i) { return d.instr < i; });
-  for (; it != p.dynamic.end() && it->instr == instr; ++it)
-    if (it->operand == operand) return true;
-  return false;
-}
-
 bool same_ap(const APRef& a, const APRef& b) {
   return a.tensor == b.tensor && a.dtype == b.dtype && a.offset == b.offset &&
          std::equal(a.dims.begin(), a.dims.end(), b.dims.begin(), b.dims.end(),
@@ -109,7 +101,7 @@ class AffineChecker {
           APRef ap = p_.op(in, j);
           if (!written.count(ap.tensor)) continue;
           auto kind = kind_of(p_, in, j);
-          if (!kind || ((in.flags & kDynamic) && is_dynamic(p_, i, j))) continue;  // run-time offsets: skipped
+          if (!kind || ((in.flags & kDynamic) && p_.is_dynamic(i, j))) continue;  // run-time offsets: skipped
           auto ranges = byte_ranges(ap, 256);
           uint32_t id = static_cast<uint32_t>(accs_.size());
           accs_.push_back({i, j, static_cast<int32_t>(k), kind->first, kind->second, ranges.has_value()});

@@ -22,14 +22,6 @@ struct Acc {
   bool exact;
 };
 
-bool is_dynamic(const Program& p, uint32_t instr, uint32_t operand) {
-  auto it = std::lower_bound(p.dynamic.begin(), p.dynamic.end(), instr,
-                             [](const DynamicOperand& d, uint32_t i) { return d.instr < i; });
-  for (; it != p.dynamic.end() && it->instr == instr; ++it)
-    if (it->operand == operand) return true;
-  return false;
-}
-
 // Which shared storage a tensor is, matched across cores as the simulator does: inputs and outputs by
 // position, the kernel's own shared_hbm tensors in declaration order. -1: not shared.
 std::vector<std::pair<int, int64_t>> storages(const Program& p) {
@@ -67,7 +59,7 @@ std::vector<Diagnostic> check_lnc(const std::vector<Program>& cores) {
         const OperandSpec* role = role_of(in, k);
         APRef ap = p.op(in, k);
         auto [kind, index] = store[ap.tensor];
-        if (!role || kind < 0 || ((in.flags & kDynamic) && is_dynamic(p, i, k))) continue;
+        if (!role || kind < 0 || ((in.flags & kDynamic) && p.is_dynamic(i, k))) continue;
         bool w = role->access != Access::Read;
         auto ranges = byte_ranges(ap, 256);
         uint32_t id = static_cast<uint32_t>(accs.size());

@@ -123,10 +123,8 @@ void Core::check_timing_only(uint32_t i) const {
                   "timing_only: this register is loaded from memory, so control flow or addresses depend on the data; "
                   "profile without timing_only");
   if (in.flags & kDynamic) {
-    auto it = std::lower_bound(prog_.dynamic.begin(), prog_.dynamic.end(), i,
-                               [](const DynamicOperand& d, uint32_t x) { return d.instr < x; });
-    for (; it != prog_.dynamic.end() && it->instr == i; ++it)
-      if (it->offset.kind != DynKind::ScalarRegister)
+    for (const DynamicOperand& d : prog_.dynamic_of(i))
+      if (d.offset.kind != DynKind::ScalarRegister)
         runtime_error(prog_, in,
                       "timing_only: this DMA's address is read from a tensor, so it depends on the data; profile "
                       "without timing_only");

@@ -212,10 +212,8 @@ void Checker::report(Pending p) {
 std::vector<bool> Checker::dynamic_operands(uint32_t i, const Instruction& in) const {
   std::vector<bool> dyn(in.num_ops, false);
   if (!(in.flags & kDynamic)) return dyn;
-  auto it = std::lower_bound(prog_.dynamic.begin(), prog_.dynamic.end(), i,
-                             [](const DynamicOperand& d, uint32_t x) { return d.instr < x; });
-  for (; it != prog_.dynamic.end() && it->instr == i; ++it)
-    if (it->operand < dyn.size()) dyn[it->operand] = true;
+  for (const DynamicOperand& d : prog_.dynamic_of(i))
+    if (d.operand < dyn.size()) dyn[d.operand] = true;
   return dyn;
 }
 
