@@ -103,7 +103,7 @@ def _frames(depth=1):
         if not name.startswith(dirs) and not name.startswith("<frozen"):
             span = _span(code, f.f_lasti)
             out.append((name, *span))
-            keys.append((id(f), f.f_lasti, name, span))
+            keys.append((id(f), f.f_lasti, name, span, code.co_firstlineno))
         if code is _state.kernel_code:
             break
         f = f.f_back
@@ -118,26 +118,52 @@ def _frames(depth=1):
 # is set when the assignment starts, taken by the first tensor created, and cleared when any assignment
 # ends). The statements each kernel-side frame is in, operation after operation, say when they start and end.
 # ---------------------------------------------------------------------------------------------
-_statements = {}
+class _Stmt:
+    """A statement of a kernel-side file: its extent, the function it runs in (the first line of its `def`
+    or first decorator, as code.co_firstlineno), and whether it is an assignment (and to which name)."""
+
+    __slots__ = ("start", "end", "func", "assign", "target", "loop")
+
+    def __init__(self, node, func):
+        self.start, self.end = (node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset)
+        self.func = func
+        self.assign = isinstance(node, (ast.Assign, ast.AnnAssign))
+        self.target = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            self.target = node.targets[0].id
+        elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
+            self.target = node.target.id
+        self.loop = isinstance(node, (ast.For, ast.While, ast.AsyncFor))
+
+
+_statements = {}  # path -> {func: [_Stmt in source order]}
 
 
 def _statement_index(path):
     idx = _statements.get(path)
     if idx is None:
-        idx = []
+        idx = {}
         try:
             tree = ast.parse("".join(linecache.getlines(path)))
         except (SyntaxError, ValueError):
             tree = None
-        for node in ast.walk(tree) if tree is not None else ():
-            if isinstance(node, ast.stmt):
-                target = None
-                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-                    target = node.targets[0].id
-                elif isinstance(node, ast.AnnAssign) and node.value is not None and isinstance(node.target, ast.Name):
-                    target = node.target.id
-                assign = isinstance(node, (ast.Assign, ast.AnnAssign))
-                idx.append(((node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset), assign, target))
+
+        def walk(node, func):
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    first = min([child.lineno] + [d.lineno for d in child.decorator_list])
+                    idx.setdefault(func, []).append(_Stmt(child, func))
+                    walk(child, first)
+                elif isinstance(child, ast.stmt):
+                    idx.setdefault(func, []).append(_Stmt(child, func))
+                    walk(child, func)
+                elif not isinstance(child, (ast.Lambda, ast.ClassDef)):
+                    walk(child, func)
+
+        if tree is not None:
+            walk(tree, 1)
+        for v in idx.values():
+            v.sort(key=lambda st: st.start)
         _statements[path] = idx
     return idx
 
@@ -145,36 +171,66 @@ def _statement_index(path):
 _statement_at_memo = {}
 
 
-def _statement_at(path, span):
-    """The innermost statement of `path` containing position span[:2]: (start, end, is_assign, target)."""
-    key = (path, span[0], span[1])
-    st = _statement_at_memo.get(key)
-    if st is None:
-        pos, best = (span[0], span[1]), None
-        for entry in _statement_index(path):
-            if entry[0] <= pos < entry[1] and (best is None or entry[0] >= best[0] and entry[1] <= best[1]):
-                best = entry
-        st = _statement_at_memo[key] = best or ((0, 0), (0, 0), False, None)
-    return st
+def _statement_at(path, func, span):
+    """The innermost statement of function `func` of `path` containing position span[:2], or None."""
+    key = (path, func, span[0], span[1])
+    if key in _statement_at_memo:
+        return _statement_at_memo[key]
+    pos, best = (span[0], span[1]), None
+    for st in _statement_index(path).get(func, ()):
+        if st.start <= pos < st.end and (best is None or st.start >= best.start and st.end <= best.end):
+            best = st
+    _statement_at_memo[key] = best
+    return best
+
+
+def _assigns_between(path, func, a, b):
+    """Whether an assignment of `func` other than a and b ran between statement a and statement b (b after a
+    in the same frame): lexically between them, or, when b is earlier (a loop's next iteration), after a or
+    before b within the innermost loop holding both. An approximation of the control flow in between."""
+    stmts = _statement_index(path).get(func, ())
+    if b.start > a.start:
+        return any(st.assign and a.end <= st.start < b.start for st in stmts)
+    loops = [st for st in stmts if st.loop and st.start <= b.start and a.end <= st.end]
+    if not loops:
+        return False
+    loop = max(loops, key=lambda st: st.start)
+    return any(st.assign and st is not a and st is not b and loop.start < st.start < loop.end
+               and (st.start >= a.end or st.start < b.start) for st in stmts)
+
+
+def _assigns_before(path, func, b):
+    """Whether the function `func` ran an assignment before reaching statement b (entered since the last
+    operation): one lexically before b."""
+    return any(st.assign and st.start < b.start for st in _statement_index(path).get(func, ()))
 
 
 def _track_names(keys):
-    """Compares the statements of this operation's frames with the previous operation's: a statement that
-    ended or started since (a frame left, a new statement, or the same one again at an earlier instruction)
-    updates the name hint."""
+    """Follows the C++ specializer's name hint: an assignment to a name sets it when it starts, the first
+    tensor created takes it, and any assignment clears it when it ends. Compares this operation's frames and
+    statements with the previous operation's to find which statements ended and started in between."""
     prev = _state.statements
     cur = []
-    for frame_id, lasti, path, span in keys:
-        cur.append((frame_id, _statement_at(path, span), lasti))
+    for frame_id, lasti, path, span, func in keys:
+        cur.append((frame_id, _statement_at(path, func, span), lasti, path, func))
     i = 0
-    while i < len(prev) and i < len(cur) and prev[i][:2] == cur[i][:2] and cur[i][2] >= prev[i][2]:
+    while i < len(prev) and i < len(cur) and prev[i][0] == cur[i][0] and prev[i][1] is cur[i][1] \
+            and cur[i][2] >= prev[i][2]:
         i += 1
     action = None
-    if any(p[1][2] for p in prev[i:]):  # an assignment ended: the hint is cleared
+    if any(p[1] is not None and p[1].assign for p in prev[i:]):  # those statements ended
         action = ""
-    for _, st, _ in cur[i:]:
-        if st[3] is not None:  # an assignment to a name started
-            action = st[3]
+    for j in range(i, len(cur)):
+        frame_id, st, _, path, func = cur[j]
+        if st is None:
+            continue
+        if j == i and i < len(prev) and prev[i][0] == frame_id and prev[i][1] is not None:
+            if _assigns_between(path, func, prev[i][1], st):
+                action = ""
+        elif _assigns_before(path, func, st):
+            action = ""
+        if st.target is not None:  # an assignment to a name started
+            action = st.target
     _state.statements = cur
     if action is not None and _state.session is not None:
         _state.session.name_hint(action)
@@ -662,4 +718,9 @@ def compare_front_doors(compiled, fn, args, kwargs, options):
     a, b = compiled.ir(), traced.ir()
     if a != b:
         diff = "".join(difflib.unified_diff(a.splitlines(True), b.splitlines(True), "custom", "trace", n=1))
+        where = os.environ.get("NKIC_COMPARE_FRONT_DOORS_DIR")  # the whole diff, for long Programs
+        if where:
+            os.makedirs(where, exist_ok=True)
+            with open(os.path.join(where, f"{fn.__name__}.diff"), "w") as f:
+                f.write(diff)
         raise NkiError(f"kernel '{fn.__name__}': the two front doors compiled different Programs:\n{diff[:4000]}")

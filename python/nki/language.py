@@ -9,6 +9,7 @@ a device raises :class:`nki._errors.NkiError` when called.
 
 import builtins as _builtins
 import contextlib as _contextlib
+import dataclasses as _dataclasses
 import enum as _enum
 
 import ml_dtypes as _ml_dtypes  # noqa: F401  (registers bfloat16 / float8_* names with NumPy)
@@ -22,12 +23,51 @@ from ._hostside import kernel_op as _op
 # ---------------------------------------------------------------------------------------------
 # Base class for user compile-time objects
 # ---------------------------------------------------------------------------------------------
-class NKIObject:
+class _NKIObjectType(type):
+    """NKI's compiler treats a class attribute assigned without an annotation (``index = None``) in an
+    NKIObject dataclass as a keyword-only field (nki-library's attention_cte ``SectionParams``), and leaves a
+    required field the caller omits unset: the dataclass ``__init__`` knows neither, so this does it."""
+
+    def __call__(cls, *args, **kwargs):
+        extra, unset = {}, []
+        if _dataclasses.is_dataclass(cls):
+            fields = [f for f in _dataclasses.fields(cls) if f.init]
+            known = {f.name for f in fields}
+            for k in list(kwargs):
+                if k not in known and _plain_field(cls, k):
+                    extra[k] = kwargs.pop(k)
+            # A required field the caller leaves out stays unset, as NKI's compiler has it (nki-library's
+            # mlp_tkg constants).
+            for f in fields[len(args):]:
+                if (f.name not in kwargs and f.default is _dataclasses.MISSING
+                        and f.default_factory is _dataclasses.MISSING and f.kw_only is not True):
+                    kwargs[f.name] = None
+                    unset.append(f.name)
+        obj = super().__call__(*args, **kwargs)
+        for k, v in extra.items():
+            object.__setattr__(obj, k, v)
+        for k in unset:
+            object.__delattr__(obj, k)
+        return obj
+
+
+def _plain_field(cls, name):
+    for c in cls.__mro__:
+        if c is NKIObject:
+            return False
+        if name in vars(c):
+            v = vars(c)[name]
+            return not (name.startswith("__") or callable(v) or isinstance(v, (property, staticmethod, classmethod)))
+    return False
+
+
+class NKIObject(metaclass=_NKIObjectType):
     """Base class for objects that may be passed into, or built inside, NKI kernels.
 
     Subclass it for configuration records (usually together with ``@dataclass``).  An instance
     passed as a kernel argument is handed to the compiler as its attribute dictionary.  Without a
-    dataclass, ``NKIObject(**fields)`` simply stores the keyword arguments as attributes."""
+    dataclass, ``NKIObject(**fields)`` simply stores the keyword arguments as attributes. In a
+    dataclass, a class attribute without an annotation is a keyword-only field, as NKI's compiler has it."""
 
     def __init__(self, **kwargs):
         for key, value in kwargs.items():

@@ -36,9 +36,6 @@ DESELECTED = {
     DYN + "test_nested_loops_with_a_register_bound": REMOVED_DYNAMIC_RANGE,
     "tests/kernels/test_lnc2.py::test_barrier_on_sbuf_inside_a_hardware_loop": REMOVED_DYNAMIC_RANGE,
     DYN + "test_while_register": "`while reg:` was removed in NKI 0.7.0 (a VirtualRegister has no truth value)",
-    "tests/kernels/test_production_patterns.py::test_nki_object_plain_fields_and_enum_order":
-        "an NKIObject dataclass given a plain (unannotated) class attribute as a keyword: NKI's old front end "
-        "accepted it, Python's dataclass __init__ raises TypeError",
 }
 
 
