@@ -50,6 +50,12 @@ class _NKIObjectType(type):
             object.__delattr__(obj, k)
         return obj
 
+    @property
+    def __signature__(cls):  # inspect.signature(cls) is __init__'s, not this __call__'s
+        import inspect
+        sig = inspect.signature(cls.__init__)
+        return sig.replace(parameters=list(sig.parameters.values())[1:])
+
 
 def _plain_field(cls, name):
     for c in cls.__mro__:
