@@ -16,11 +16,44 @@ import inspect
 
 from ._errors import NkiError
 
-__all__ = ["kernel_only", "kernel_op", "NkiOp", "set_dispatcher", "is_kernel_only"]
+__all__ = ["kernel_only", "kernel_op", "NkiOp", "set_dispatcher", "is_kernel_only", "host_override", "set_overrides"]
 
 # Optional hook: callable(qualname: str, args: tuple, kwargs: dict) -> result. When installed (the
 # tracing front door, nki/_tracing.py), calls are forwarded to it instead of raising. None by default.
 _dispatcher = None
+
+
+# While a kernel is traced (nki/_tracing.py): {qualname: replacement} for the host-side helpers that mean
+# something else in a kernel (the range helpers, nl.fori_loop, nl.tile_size, ...). None otherwise.
+_overrides = None
+
+
+def set_overrides(table):
+    """Install the tracer's replacements of host-side helpers; returns the previous table."""
+    global _overrides
+    previous, _overrides = _overrides, table
+    return previous
+
+
+def override_of(qualname):
+    """The tracer's replacement for `qualname`, or None."""
+    return _overrides.get(qualname) if _overrides is not None else None
+
+
+def host_override(func):
+    """Decorator: a host-side helper the tracer may replace while a kernel is traced (whatever name the kernel
+    imported it under: `from nki.language import affine_range` too)."""
+    qualname = _qualname(func)
+
+    @functools.wraps(func)
+    def helper(*args, **kwargs):
+        if _overrides is not None:
+            o = _overrides.get(qualname)
+            if o is not None:
+                return o(*args, **kwargs)
+        return func(*args, **kwargs)
+
+    return helper
 
 
 def set_dispatcher(fn):

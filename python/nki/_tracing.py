@@ -215,7 +215,7 @@ def _track_names(keys):
         cur.append((frame_id, _statement_at(path, func, span), lasti, path, func))
     i = 0
     while i < len(prev) and i < len(cur) and prev[i][0] == cur[i][0] and prev[i][1] is cur[i][1] \
-            and cur[i][2] >= prev[i][2]:
+            and cur[i][2] > prev[i][2]:
         i += 1
     action = None
     if any(p[1] is not None and p[1].assign for p in prev[i:]):  # those statements ended
@@ -548,37 +548,28 @@ def _import(name, globals=None, locals=None, fromlist=(), level=0):
 
 
 class _Activated:
-    """Installs a session: the dispatcher, the loop helpers, the target's nl.tile_size."""
+    """Installs a session: the dispatcher (kernel-only APIs), the replacements of host-side helpers (the loop
+    helpers, nl.tile_size, ...), and the import hook."""
 
     def __init__(self, session, kernel_code):
         self.session, self.kernel_code = session, kernel_code
 
     def __enter__(self):
-        from . import isa, language
         self.saved_state = (_state.session, _state.kernel_code, _state.pkg_dirs)
         _state.session, _state.kernel_code, _state.pkg_dirs = self.session, self.kernel_code, _package_dirs()
         self.saved_dispatcher = _hostside.set_dispatcher(_dispatch)
-        mods = {"nki.language": language, "nki.isa": isa}
-        self.saved_attrs = []
-        patch = {}
-        for mod, names in _FORWARDED.items():
-            for n in names:
-                patch[(mod, n)] = _forwarder(f"{mod}.{n}")
-        for n in _RANGES:
-            patch[("nki.language", n)] = _range_helper(n)
-        patch[("nki.language", "tile_size")] = self.session.attr([], "nki.language.tile_size")
-        patch[("nki.language", "no_reorder")] = _NoReorder
-        for (mod, n), v in patch.items():
-            m = mods[mod]
-            self.saved_attrs.append((m, n, m.__dict__.get(n)))
-            setattr(m, n, v)
-        self.saved_attrs.append((builtins, "__import__", _builtin_import))
+        table = {f"{mod}.{n}": _forwarder(f"{mod}.{n}") for mod, names in _FORWARDED.items() for n in names}
+        table.update({f"nki.language.{n}": _range_helper(n) for n in _RANGES})
+        table["nki.language.tile_size"] = self.session.attr([], "nki.language.tile_size")
+        table["nki.language.no_reorder"] = _NoReorder
+        self.saved_overrides = _hostside.set_overrides(table)
+        self.saved_import = builtins.__import__
         builtins.__import__ = _import
         return self
 
     def __exit__(self, *exc):
-        for m, n, v in self.saved_attrs:
-            setattr(m, n, v)
+        builtins.__import__ = self.saved_import
+        _hostside.set_overrides(self.saved_overrides)
         _hostside.set_dispatcher(self.saved_dispatcher)
         _state.session, _state.kernel_code, _state.pkg_dirs = self.saved_state
         return False

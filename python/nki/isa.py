@@ -11,6 +11,7 @@ import enum as _enum
 import os as _os
 
 from ._errors import NkiError, NkiValidationError  # noqa: F401  (NkiValidationError is re-exported)
+from ._hostside import host_override as _host_override
 from ._hostside import kernel_only as _kernel_only
 from .language import NKIObject, equal, maximum
 
@@ -145,6 +146,7 @@ _TARGETS = {
 }
 
 
+@_host_override
 def get_nc_version():
     """The NeuronCore generation being targeted.
 
@@ -158,6 +160,7 @@ def get_nc_version():
                        + ", ".join(sorted(_TARGETS))) from None
 
 
+@_host_override
 def get_nc_sub_version():
     """NKI 0.5.0: the silicon revision within the NeuronCore generation (nkic models revision 0)."""
     return 0

@@ -18,6 +18,8 @@ import numpy as _np
 from ._errors import NkiError
 from ._hostside import kernel_only as _kernel_only
 from ._hostside import kernel_op as _op
+from ._hostside import host_override as _host_override
+from ._hostside import override_of as _override_of
 
 
 # ---------------------------------------------------------------------------------------------
@@ -30,7 +32,7 @@ class _NKIObjectType(type):
 
     def __call__(cls, *args, **kwargs):
         extra, unset = {}, []
-        if _dataclasses.is_dataclass(cls):
+        if _dataclasses.is_dataclass(cls) and _generated_init(cls):
             fields = [f for f in _dataclasses.fields(cls) if f.init]
             known = {f.name for f in fields}
             for k in list(kwargs):
@@ -55,6 +57,12 @@ class _NKIObjectType(type):
         import inspect
         sig = inspect.signature(cls.__init__)
         return sig.replace(parameters=list(sig.parameters.values())[1:])
+
+
+def _generated_init(cls):
+    """The class's __init__ is the one @dataclass wrote (not the class's own: nki-library's MLPParameters)."""
+    init = getattr(cls.__init__, "__code__", None)
+    return init is not None and init.co_filename == "<string>"
 
 
 def _plain_field(cls, name):
@@ -247,7 +255,18 @@ def is_sbuf(buffer):
 # ---------------------------------------------------------------------------------------------
 # Tile-size constants (NeuronCore-v3 / trn2 values)
 # ---------------------------------------------------------------------------------------------
-class tile_size(NKIObject):
+class _TileSizeType(_NKIObjectType):
+    """nl.tile_size's values are the compile target's while a kernel is traced."""
+
+    def __getattribute__(cls, name):
+        if not name.startswith("_"):
+            traced = _override_of("nki.language.tile_size")
+            if traced is not None:
+                return getattr(traced, name)
+        return super().__getattribute__(name)
+
+
+class tile_size(NKIObject, metaclass=_TileSizeType):
     """Hardware tile limits, as plain ints (values for trn2 / NeuronCore-v3)."""
 
     pmax = 128
@@ -785,26 +804,31 @@ def _host_range(start, stop, step):
     return _builtins.range(start, stop, step)
 
 
+@_host_override
 def static_range(start, stop=None, step=1):
     """Loop iterator fully unrolled at compile time.  On the host: a Python ``range``."""
     return _host_range(start, stop, step)
 
 
+@_host_override
 def affine_range(start, stop=None, step=1):
     """Deprecated loop iterator, unrolled like ``static_range``.  On the host: a Python ``range``."""
     return _host_range(start, stop, step)
 
 
+@_host_override
 def sequential_range(start, stop=None, step=1):
     """Deprecated loop iterator, unrolled like ``static_range``.  On the host: a Python ``range``."""
     return _host_range(start, stop, step)
 
 
+@_host_override
 def range(start, stop=None, step=1):  # noqa: A001
     """Loop iterator, same as ``static_range``.  On the host: a Python ``range``."""
     return _host_range(start, stop, step)
 
 
+@_host_override
 def dynamic_range(start, stop=None, step=1):
     """Runtime hardware loop: bounds may be ints or VirtualRegisters, ``step`` a positive int.
 
@@ -815,6 +839,7 @@ def dynamic_range(start, stop=None, step=1):
     return _host_range(start, stop, step)
 
 
+@_host_override
 def fori_loop(lower, upper, body_fun, step=1):
     """NKI 0.6.0: one hardware loop running ``body_fun(i)`` for ``i`` in ``range(lower, upper, step)``; the body
     is traced once and ``i`` is a read-only VirtualRegister.  On the host, with int bounds, a Python loop."""
@@ -829,11 +854,13 @@ def while_loop(init, body_fun):
     """NKI 0.6.0: ``r = init; while r != 0: r = body_fun(r)`` as one hardware loop (``init`` a VirtualRegister)."""
 
 
+@_host_override
 def ds(start, size):
     """Dynamic slice ``start:start+size`` for tensor indexing (returns a ``slice``)."""
     return slice(start, start + size)
 
 
+@_host_override
 @_contextlib.contextmanager
 def no_reorder():
     """Context manager: keep the instructions issued inside it in program order (no-op on the host)."""
