@@ -65,9 +65,10 @@ _positions = {}
 
 
 def _span(code, lasti):
-    pos = _positions.get(code)
-    if pos is None:
-        pos = _positions[code] = list(code.co_positions())
+    pos = _positions.get(id(code))
+    if pos is None or pos[0] is not code:
+        pos = _positions[id(code)] = (code, list(code.co_positions()))
+    pos = pos[1]
     i = lasti // 2
     if 0 <= i < len(pos):
         line, end_line, col, end_col = pos[i]
@@ -91,26 +92,46 @@ def active():
     return _state.session is not None
 
 
+# Keyed by id(code) with the code object kept and compared by identity: code objects compare equal across
+# files (co_filename is not part of their equality).
+_kernel_side = {}  # id(code) -> (code, whether it is the kernel's: not nki's, nkic's, neuronxcc's or frozen)
+_sites = {}        # (id(code), instruction) -> ((file, line, col, end_line, end_col), statement, file, function, code)
+
+
+def _site(code, lasti):
+    key = (id(code), lasti)
+    site = _sites.get(key)
+    if site is None or site[4] is not code:
+        span = _span(code, lasti)
+        path = code.co_filename
+        site = _sites[key] = ((path, *span), _statement_at(path, code.co_firstlineno, span), path,
+                              code.co_firstlineno, code)
+    return site
+
+
 def _frames(depth=1):
     """(file, line, col, end_line, end_col) of each kernel-side frame, outermost (the kernel) first. Also
     follows which statements run, to name tensors as the C++ specializer does (_track_names)."""
     f = sys._getframe(depth)
-    out, keys = [], []
-    dirs = _state.pkg_dirs
+    chain = []
+    kernel_code, side = _state.kernel_code, _kernel_side
     while f is not None:
         code = f.f_code
-        name = code.co_filename
-        if not name.startswith(dirs) and not name.startswith("<frozen"):
-            span = _span(code, f.f_lasti)
-            out.append((name, *span))
-            keys.append((id(f), f.f_lasti, name, span, code.co_firstlineno))
-        if code is _state.kernel_code:
+        known = side.get(id(code))
+        if known is not None and known[0] is code:
+            mine = known[1]
+        else:
+            name = code.co_filename
+            mine = not name.startswith(_state.pkg_dirs) and not name.startswith("<frozen")
+            side[id(code)] = (code, mine)
+        if mine:
+            chain.append((id(f), f.f_lasti, _site(code, f.f_lasti)))
+        if code is kernel_code:
             break
         f = f.f_back
-    out.reverse()
-    keys.reverse()
-    _track_names(keys)
-    return out
+    chain.reverse()
+    _track_names(chain)
+    return [site[0] for _, _, site in chain]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -184,7 +205,18 @@ def _statement_at(path, func, span):
     return best
 
 
+_between_memo = {}
+
+
 def _assigns_between(path, func, a, b):
+    key = (a, b)
+    hit = _between_memo.get(key)
+    if hit is None:
+        hit = _between_memo[key] = _scan_between(path, func, a, b)
+    return hit
+
+
+def _scan_between(path, func, a, b):
     """Whether an assignment of `func` other than a and b ran between statement a and statement b (b after a
     in the same frame): lexically between them, or, when b is earlier (a loop's next iteration), after a or
     before b within the innermost loop holding both. An approximation of the control flow in between."""
@@ -199,10 +231,16 @@ def _assigns_between(path, func, a, b):
                and (st.start >= a.end or st.start < b.start) for st in stmts)
 
 
+_before_memo = {}
+
+
 def _assigns_before(path, func, b):
     """Whether the function `func` ran an assignment before reaching statement b (entered since the last
     operation): one lexically before b."""
-    return any(st.assign and st.start < b.start for st in _statement_index(path).get(func, ()))
+    hit = _before_memo.get(b)
+    if hit is None:
+        hit = _before_memo[b] = any(st.assign and st.start < b.start for st in _statement_index(path).get(func, ()))
+    return hit
 
 
 def _track_names(keys):
@@ -210,9 +248,7 @@ def _track_names(keys):
     tensor created takes it, and any assignment clears it when it ends. Compares this operation's frames and
     statements with the previous operation's to find which statements ended and started in between."""
     prev = _state.statements
-    cur = []
-    for frame_id, lasti, path, span, func in keys:
-        cur.append((frame_id, _statement_at(path, func, span), lasti, path, func))
+    cur = [(frame_id, site[1], lasti, site[2], site[3]) for frame_id, lasti, site in keys]
     i = 0
     while i < len(prev) and i < len(cur) and prev[i][0] == cur[i][0] and prev[i][1] is cur[i][1] \
             and cur[i][2] > prev[i][2]:
