@@ -139,6 +139,40 @@ def _frames(depth=1):
 # is set when the assignment starts, taken by the first tensor created, and cleared when any assignment
 # ends). The statements each kernel-side frame is in, operation after operation, say when they start and end.
 # ---------------------------------------------------------------------------------------------
+_trees = {}  # path -> (modification time, parsed source or None)
+
+
+def _mtime(path):
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def _tree(path):
+    """The parsed source of a kernel-side file (None when it cannot be read or parsed)."""
+    if path not in _trees:
+        try:
+            tree = ast.parse("".join(linecache.getlines(path)))
+        except (SyntaxError, ValueError):
+            tree = None
+        _trees[path] = (_mtime(path), tree)
+    return _trees[path][1]
+
+
+def _refresh_sources():
+    """Before a trace: forget what was read of a file edited since (a notebook re-running an edited kernel)."""
+    changed = [p for p, (stamp, _) in _trees.items() if _mtime(p) != stamp]
+    if not changed:
+        return
+    linecache.checkcache()
+    for p in changed:
+        for cache in (_trees, _calls, _statements):
+            cache.pop(p, None)
+    for cache in (_statement_at_memo, _between_memo, _before_memo, _sites):
+        cache.clear()
+
+
 class _Stmt:
     """A statement of a kernel-side file: its extent, the function it runs in (the first line of its `def`
     or first decorator, as code.co_firstlineno), and whether it is an assignment (and to which name)."""
@@ -164,10 +198,7 @@ def _statement_index(path):
     idx = _statements.get(path)
     if idx is None:
         idx = {}
-        try:
-            tree = ast.parse("".join(linecache.getlines(path)))
-        except (SyntaxError, ValueError):
-            tree = None
+        tree = _tree(path)
 
         def walk(node, func):
             for child in ast.iter_child_nodes(node):
@@ -285,10 +316,7 @@ def _call_index(path):
     if idx is not None:
         return idx
     idx = {}
-    try:
-        tree = ast.parse("".join(linecache.getlines(path)))
-    except (SyntaxError, ValueError):
-        tree = None
+    tree = _tree(path)
     for node in ast.walk(tree) if tree is not None else ():
         if isinstance(node, ast.Call):
             idx[_node_span(node)] = ([_node_span(a) for a in node.args],
@@ -682,6 +710,7 @@ def compile_traced(fn, args, kwargs, options):
         text = _core.render_at([(path, *def_span)], f"TypeError: kernel '{fn.__name__}' {e}")
         raise python_error_class("TypeError")(text, path, def_span[0], def_span[1] + 1) from None
     session = _core.TraceSession(path, def_span, fn.__name__, options, Traced, _describe, _constant)
+    _refresh_sources()
     for core in range(session.cores()):
         session.begin_core(core)
         _state.statements = []
