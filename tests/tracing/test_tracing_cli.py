@@ -61,3 +61,10 @@ def test_bad_frontend_value(nkic_path):
     r = nkic(nkic_path, "check", f"{KFILE}:double_rows", "--arg", "a=256x64:float32", "--frontend", "pyhton")
     assert r.returncode == 2
     assert "--frontend takes custom or trace" in r.stderr
+
+
+def test_missing_python_is_a_clear_error(nkic_path):
+    r = nkic(nkic_path, "run", f"{KFILE}:double_rows", "--arg", "a=256x64:float32", "--frontend", "trace",
+             env={"NKIC_PYTHON": "/nonexistent/python3"})
+    assert r.returncode == 2
+    assert "runs the kernel in Python" in r.stderr and "--frontend custom" in r.stderr
