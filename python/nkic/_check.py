@@ -81,27 +81,32 @@ def _static_findings(compiled, names, as_warnings):
     return hit[3]
 
 
-def run_checked(run, names, explicit, seed=0, stacklevel=3):
+def run_checked(run, names, explicit, seed=0, stacklevel=3, uninit_is_error=None):
     """Runs a prepared kernel (nki._runtime._Run) with the checks `names`; the run's own warnings are
-    warned. `explicit`: returns the findings (uninit-read ones are errors); else warns them as
-    CheckWarning and returns []."""
+    warned. `explicit`: returns the error findings (uninit-read ones too, unless `uninit_is_error` is
+    False) and warns the others as CheckWarning; else warns them all and returns []."""
+    if uninit_is_error is None:
+        uninit_is_error = explicit
     found = list(_static_findings(run.compiled, names, not explicit)) if names else []
-    for f in run.compiled.run_checked(run.inputs, run.outputs, names, seed, explicit):
+    for f in run.compiled.run_checked(run.inputs, run.outputs, names, seed, uninit_is_error):
         if f[0]:
             found.append(Finding(*f))
         else:
             warnings.warn(f[6], stacklevel=stacklevel)
-    if explicit:
-        return found
+    errors = [f for f in found if explicit and f.severity == "error"]
     for f in found:
-        warnings.warn(str(f), CheckWarning, stacklevel=stacklevel)
-    return []
+        if f not in errors:
+            warnings.warn(str(f), CheckWarning, stacklevel=stacklevel)
+    return errors
 
 
-def check(kernel, *args, checks="all", seed=0, **kwargs):
+def check(kernel, *args, checks="all", seed=0, uninit="error", **kwargs):
     """Runs ``kernel(*args, **kwargs)`` with the selected checks and returns its outputs, or raises one
     ``CheckError`` listing every finding. ``checks``: "all" (default), a comma-separated string or a
-    list of names (``nkic.CHECKS``); ``seed`` orders the shuffled iterations. ``kernel[2]`` works."""
+    list of names (``nkic.CHECKS``); ``seed`` orders the shuffled iterations; ``uninit="warning"`` makes
+    uninit-read findings ``CheckWarning``s instead of errors. ``kernel[2]`` works."""
+    if uninit not in ("error", "warning"):
+        raise ValueError(f"uninit= takes 'error' or 'warning', not {uninit!r}")
     from nki._runtime import JitKernel, _at_kernel_line
     import sys
     names = selection(checks)
@@ -110,7 +115,7 @@ def check(kernel, *args, checks="all", seed=0, **kwargs):
     run = kernel._prepare(0, 1, args, kwargs)
     sys.stdout.flush()
     try:
-        found = run_checked(run, names, True, seed)
+        found = run_checked(run, names, True, seed, uninit_is_error=uninit == "error")
     except NkiError as e:
         raise _at_kernel_line(e) from None
     if found:

@@ -50,6 +50,15 @@ def test_reported_once_per_line_and_tensor():
     golden("uninit_accumulate", str(f))
 
 
+def test_uninit_as_warning_is_configurable():
+    a = rng.standard_normal((128, 128), dtype=np.float32)
+    with pytest.warns(nkic.CheckWarning, match="never written"):
+        out = nkic.check(half_loaded, a, checks="uninit-read", uninit="warning")  # returns instead of raising
+    np.testing.assert_array_equal(out[:, :64], a[:, :64])
+    with pytest.raises(ValueError, match="uninit= takes"):
+        nkic.check(half_loaded, a, checks="uninit-read", uninit="ignore")
+
+
 def test_default_run_warns_never_raises():
     a = rng.standard_normal((128, 128), dtype=np.float32)
     with pytest.warns(nkic.CheckWarning, match="never written"):
