@@ -114,6 +114,11 @@ class Traced:
 
     __int__ = __index__
 
+    def __len__(self):  # len(tensor) is its first dim, as in the C++ specializer
+        if self._v.kind() == "tensor":
+            return self.shape[0]
+        raise TypeError(f"this {self._v.kind()} has no len() at trace time")
+
     def __iter__(self):
         raise TypeError(f"this {self._v.kind()} is not iterable at trace time")
 

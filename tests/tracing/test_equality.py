@@ -35,3 +35,20 @@ def test_user_class_equality_per_front_door(monkeypatch, frontend, factor):
     x = np.arange(128 * 8, dtype=np.float32).reshape(128, 8)
     out = nki.jit(scale_if_same.func)(x)  # a fresh kernel object: no cache shared between the two runs
     np.testing.assert_array_equal(out, x * factor)  # exact: multiplication by a power of two or 3 of small ints
+
+
+@nki.jit
+def uses_len(x):
+    out = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.shared_hbm)
+    t = nl.ndarray(x.shape, dtype=x.dtype, buffer=nl.sbuf)
+    nisa.dma_copy(dst=t, src=x)
+    nisa.tensor_scalar(dst=t, data=t, op0=nl.multiply, operand0=float(len(x)))
+    nisa.dma_copy(dst=out, src=t)
+    return out
+
+
+@pytest.mark.parametrize("frontend", ["custom", "trace"])
+def test_len_of_a_tensor_is_its_first_dim(monkeypatch, frontend):
+    monkeypatch.setenv("NKI_COMPILER_FRONTEND", frontend)
+    x = np.ones((64, 8), np.float32)
+    np.testing.assert_array_equal(nki.jit(uses_len.func)(x), x * 64)  # exact: 64 * 1
