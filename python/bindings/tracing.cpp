@@ -162,6 +162,17 @@ class PySession {
     at(frames);
     guard([&] { session_->legacy_import(dotted); });
   }
+  nb::tuple hardware_for_open(nb::handle frames, nb::handle range) {
+    at(frames);
+    TValue r = to_t(range);
+    int32_t loop = -1;
+    TValue iv = guard([&] { return session_->hardware_for_open(r, loop); });
+    return nb::make_tuple(from_t(iv), loop);
+  }
+  void hardware_for_close(nb::handle frames, int32_t loop) {
+    at(frames);
+    guard([&] { session_->hardware_for_close(loop); });
+  }
   int32_t loop_open(nb::handle frames, const std::string& kind) {
     at(frames);
     return guard([&] { return session_->loop_open(kind); });
@@ -424,6 +435,8 @@ void bind_tracing(nb::module_& m) {
       .def("legacy_import", &PySession::legacy_import)
       .def("name_hint", &PySession::name_hint)
       .def("no_reorder", &PySession::no_reorder)
+      .def("hardware_for_open", &PySession::hardware_for_open)
+      .def("hardware_for_close", &PySession::hardware_for_close)
       .def("loop_open", &PySession::loop_open)
       .def("loop_iter", &PySession::loop_iter)
       .def("loop_close", &PySession::loop_close);

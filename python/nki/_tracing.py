@@ -120,6 +120,8 @@ class Traced:
         raise TypeError(f"this {self._v.kind()} has no len() at trace time")
 
     def __iter__(self):
+        if self._v.kind() == "range":  # `for i in nl.dynamic_range(...)` (before NKI 0.7.0): a hardware loop
+            return _hardware_for(self)
         raise TypeError(f"this {self._v.kind()} is not iterable at trace time")
 
     def __hash__(self):
@@ -172,6 +174,15 @@ def _nki_class(qualified):
         cls = getattr(sys.modules.get(module), name, None) if module else None
         cls = _classes[qualified] = cls if isinstance(cls, type) else Traced
     return cls
+
+
+def _hardware_for(rng):
+    """The body of a dynamic_range loop runs once in Python, between the loop's Loop and EndLoop (a `break` or
+    `return` leaves it open: an error when the kernel returns)."""
+    s = _session()
+    iv, loop = s.hardware_for_open(_frames(), rng)
+    yield iv
+    s.hardware_for_close(_frames(), loop)
 
 
 def _session():

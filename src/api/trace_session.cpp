@@ -247,6 +247,10 @@ void TraceSession::name_hint(const std::string& name) { tr().name_hint(name); }
 bool TraceSession::truth(const TValue& a) { return tr().truthy(to_value(a)); }
 void TraceSession::no_reorder(bool enter) { tr().no_reorder(enter); }
 void TraceSession::legacy_import(const std::string& dotted) { tr().legacy_import(dotted); }
+TValue TraceSession::hardware_for_open(const TValue& range, int32_t& loop) {
+  return from_value(tr().open_dynamic_for(to_value(range), loop));
+}
+void TraceSession::hardware_for_close(int32_t loop) { tr().close_dynamic_for(loop); }
 int32_t TraceSession::loop_open(const std::string& kind) { return tr().open_loop(kind); }
 void TraceSession::loop_iter(int32_t loop) { tr().next_iteration(loop); }
 void TraceSession::loop_close(int32_t loop, const std::string& kind) { tr().close_loop(loop, kind); }

@@ -104,7 +104,10 @@ class TraceSession {
   bool truth(const TValue& a);
   void legacy_import(const std::string& dotted);  // `import neuronxcc.nki...` in the kernel
   void no_reorder(bool enter);                    // entering / leaving `with nl.no_reorder():`
-  int32_t loop_open(const std::string& kind);     // affine_range / sequential_range / static_range / range
+  // `for i in nl.dynamic_range(...)`: the induction register and the loop's id; closed after the body.
+  TValue hardware_for_open(const TValue& range, int32_t& loop);
+  void hardware_for_close(int32_t loop);
+  int32_t loop_open(const std::string& kind);  // affine_range / sequential_range / static_range / range
   void loop_iter(int32_t loop);
   void loop_close(int32_t loop, const std::string& kind);
 

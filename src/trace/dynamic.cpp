@@ -133,14 +133,26 @@ void add_dynamic_range(ModuleObj& nl) {
   });
 }
 
-Interpreter::Flow Interpreter::exec_dynamic_for(const Stmt* s, const RangeObj& r) {
-  if (s->target->kind != ast::ExprKind::Name)
-    error(s->target->span, "the target of a dynamic_range loop must be a single name");
+Value Interpreter::open_dynamic_for(const RangeObj& r, Span at, uint32_t& begin) {
   Value iv = new_register(*this, true);
-  uint32_t begin = emit_control(*this, Opcode::Loop, s->iter->span);
+  begin = emit_control(*this, Opcode::Loop, at);
   program.set_ints(program.instrs[begin],
                    {iv.as<RegisterObj>()->id, r.start_reg >= 0 ? r.start_reg : r.start,
                     r.stop_reg >= 0 ? r.stop_reg : r.stop, r.step, r.start_reg >= 0 ? 1 : 0, r.stop_reg >= 0 ? 1 : 0});
+  return iv;
+}
+
+void Interpreter::close_hardware_loop(uint32_t begin, Opcode end_op, Span at) {
+  uint32_t end = emit_control(*this, end_op, at);
+  program.instrs[begin].i0 = static_cast<int32_t>(end);
+  program.instrs[end].i0 = static_cast<int32_t>(begin);
+}
+
+Interpreter::Flow Interpreter::exec_dynamic_for(const Stmt* s, const RangeObj& r) {
+  if (s->target->kind != ast::ExprKind::Name)
+    error(s->target->span, "the target of a dynamic_range loop must be a single name");
+  uint32_t begin = 0;
+  Value iv = open_dynamic_for(r, s->iter->span, begin);
   assign(s->target, iv);
   return trace_hardware_loop(s, begin, Opcode::EndLoop, s->iter->span, "a dynamic_range loop");
 }
@@ -163,9 +175,7 @@ Interpreter::Flow Interpreter::trace_hardware_loop(const Stmt* s, uint32_t begin
                         : f == Flow::Break ? "break"
                                            : "continue") +
                        "' cannot leave " + what + ": its body runs on the device");
-  uint32_t end = emit_control(*this, end_op, at);
-  program.instrs[begin].i0 = static_cast<int32_t>(end);
-  program.instrs[end].i0 = static_cast<int32_t>(begin);
+  close_hardware_loop(begin, end_op, at);
   return exec_block(s->orelse);
 }
 

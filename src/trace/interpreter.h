@@ -112,6 +112,10 @@ class Interpreter {
   // leaving a hardware loop's body (no longer catchable: the body is traced once).
   bool in_no_reorder() const { return no_reorder_depth_ > 0; }
   [[noreturn]] void leave_hardware_loop(const PyException& e);
+  // A dynamic_range hardware loop opened at `at` (its Loop instruction is `begin`): the induction register.
+  // The tracing front door opens one, Python traces the body, then it closes it.
+  Value open_dynamic_for(const RangeObj& r, Span at, uint32_t& begin);
+  void close_hardware_loop(uint32_t begin, Opcode end_op, Span at);
 
   // The caller's import paths, imported modules and environment (modules.cpp, builtins_os.cpp), and
   // the environment variables compile-time code read (name -> value, or unset).

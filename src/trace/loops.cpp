@@ -36,12 +36,6 @@ Value call_body(Interpreter& in, const Value& body, const Value& arg, Span call)
   }
 }
 
-void close_loop(Interpreter& in, uint32_t begin, Opcode end_op, Span at) {
-  uint32_t end = emit_control(in, end_op, at);
-  in.program.instrs[begin].i0 = static_cast<int32_t>(end);
-  in.program.instrs[end].i0 = static_cast<int32_t>(begin);
-}
-
 }  // namespace
 
 void add_structured_loops(ModuleObj& nl) {
@@ -86,7 +80,7 @@ void add_structured_loops(ModuleObj& nl) {
     if (!r.is_none())
       in.error(in.arg_span(a, fori, 2), "fori_loop: body_fun must return None, not " + std::string(type_name(r.k)),
                "carry loop state through SBUF/HBM tensors updated in place");
-    close_loop(in, begin, Opcode::EndLoop, a.call_span);
+    in.close_hardware_loop(begin, Opcode::EndLoop, a.call_span);
     return Value::none();
   });
 
@@ -121,7 +115,7 @@ void add_structured_loops(ModuleObj& nl) {
       in.program.instrs[m].flags |= kFromReg;
       in.program.instrs[m].f1 = n->id;
     }
-    close_loop(in, begin, Opcode::EndWhile, a.call_span);
+    in.close_hardware_loop(begin, Opcode::EndWhile, a.call_span);
     return Value::none();
   });
 }

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #include "trace/kernel_io.h"
 #include "trace/releases.h"
@@ -134,7 +135,31 @@ void Tracer::close_loop(int32_t loop, const std::string& kind) {
   if (kind == "affine_range" || kind == "sequential_range") --in_->affine_depth_;
 }
 
+Value Tracer::open_dynamic_for(const Value& range, int32_t& loop) {
+  if (range.k != VK::Range || !range.as<RangeObj>()->dynamic())
+    in_->py_raise(span_, "TypeError", std::string("'") + type_name(range.k) + "' object is not iterable at trace time");
+  if (in_->in_no_reorder())
+    in_->error(span_, "Dynamic control-flow cannot be nested with a no_reorder block",
+               "put the `with nl.no_reorder():` block inside the loop body instead");
+  uint32_t begin = 0;
+  Value iv = in_->open_dynamic_for(*range.as<RangeObj>(), span_, begin);
+  hardware_loops_.push_back({begin, span_});
+  loop = static_cast<int32_t>(hardware_loops_.size()) - 1;
+  return iv;
+}
+
+void Tracer::close_dynamic_for(int32_t loop) {
+  if (loop != static_cast<int32_t>(hardware_loops_.size()) - 1)
+    throw std::logic_error("Tracer: hardware loops close innermost first");
+  auto [begin, at] = hardware_loops_.back();
+  hardware_loops_.pop_back();
+  in_->close_hardware_loop(begin, Opcode::EndLoop, at);
+}
+
 SpecializeResult Tracer::finish(const Value& result) {
+  if (!hardware_loops_.empty())
+    in_->error(hardware_loops_.back().second,
+               "'break' or 'return' cannot leave a dynamic_range loop: its body runs on the device");
   collect_outputs(program_, result, {kernel_file_, def_});
   SpecializeResult r;
   r.warnings = in_->warnings();

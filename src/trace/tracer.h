@@ -60,6 +60,12 @@ class Tracer {
   void next_iteration(int32_t loop);
   void close_loop(int32_t loop, const std::string& kind);
 
+  // `for i in nl.dynamic_range(...)` (before NKI 0.7.0): opens the hardware loop and gives its induction
+  // register; Python traces the body once, then closes it. A loop left open (a break or return in its body)
+  // is an error when the kernel returns.
+  Value open_dynamic_for(const Value& range, int32_t& loop);
+  void close_dynamic_for(int32_t loop);
+
   // The kernel returned `result`: its outputs; the warnings given while tracing.
   SpecializeResult finish(const Value& result);
 
@@ -72,6 +78,7 @@ class Tracer {
   SourceRef kernel_file_;
   Span def_, span_;
   int tensor_index_ = 0;
+  std::vector<std::pair<uint32_t, Span>> hardware_loops_;  // open dynamic_range loops: Loop instruction, where
 };
 
 }  // namespace nkic::trace

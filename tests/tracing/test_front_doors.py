@@ -23,19 +23,9 @@ SUITES = ["tests/kernels", "tests/releases/test_r04.py", "tests/releases/test_r0
           "tests/releases/test_r06.py", "tests/releases/test_r06_more.py"]
 
 # Test node ids (prefixes) that cannot pass with NKIC_COMPARE_FRONT_DOORS=1, and why.
-DYN = "tests/kernels/test_dynamic.py::"
-REMOVED_DYNAMIC_RANGE = "nl.dynamic_range was removed in NKI 0.7.0 (tracing: 'a range is not iterable at trace time')"
 DESELECTED = {
-    DYN + "test_dynamic_range_int_bounds": REMOVED_DYNAMIC_RANGE,
-    DYN + "test_dynamic_range_body_is_traced_once": REMOVED_DYNAMIC_RANGE,
-    DYN + "test_dynamic_range_register_bound": REMOVED_DYNAMIC_RANGE,
-    DYN + "test_scalar_offset_register_tiles": REMOVED_DYNAMIC_RANGE,
-    DYN + "test_psum_accumulation_across_iterations": REMOVED_DYNAMIC_RANGE,
-    DYN + "test_tensors_live_into_the_loop_stay_allocated": REMOVED_DYNAMIC_RANGE,
-    DYN + "test_ir_shows_the_loop_structure": REMOVED_DYNAMIC_RANGE,
-    DYN + "test_nested_loops_with_a_register_bound": REMOVED_DYNAMIC_RANGE,
-    "tests/kernels/test_lnc2.py::test_barrier_on_sbuf_inside_a_hardware_loop": REMOVED_DYNAMIC_RANGE,
-    DYN + "test_while_register": "`while reg:` was removed in NKI 0.7.0 (a VirtualRegister has no truth value)",
+    "tests/kernels/test_dynamic.py::test_while_register":
+        "`while reg:` was removed in NKI 0.7.0: under tracing a VirtualRegister has no truth value",
 }
 
 
