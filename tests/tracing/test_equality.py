@@ -52,3 +52,17 @@ def test_len_of_a_tensor_is_its_first_dim(monkeypatch, frontend):
     monkeypatch.setenv("NKI_COMPILER_FRONTEND", frontend)
     x = np.ones((64, 8), np.float32)
     np.testing.assert_array_equal(nki.jit(uses_len.func)(x), x * 64)  # exact: 64 * 1
+
+
+@nki.jit
+def complex_constant(x):
+    c = nl.shared_constant(np.ones((4, 4), np.complex64))  # ERROR-LINE complex
+    return c
+
+
+def test_unsupported_constant_is_an_error_at_its_line(monkeypatch):
+    monkeypatch.setenv("NKI_COMPILER_FRONTEND", "trace")
+    with pytest.raises(TypeError, match="complex64 and 128 bytes cannot be an NKI constant") as e:
+        nki.jit(complex_constant.func)(np.ones((4, 4), np.float32))
+    assert isinstance(e.value, nki.NkiCompileError)
+    assert e.value.lineno == next(i for i, t in enumerate(open(__file__), 1) if "ERROR-LINE complex" in t)

@@ -37,3 +37,24 @@ def test_removed_in_07(monkeypatch):
     monkeypatch.setenv("NKIC_NKI_RELEASE", "0.7")
     with pytest.raises(nki.NkiCompileError, match="dynamic_range' is not in NKI 0.7.0"):
         hl.repeat_double(np.ones((128, 8), np.float32), 2)
+
+
+def test_dynamic_range_in_no_reorder_is_an_error_at_the_loop():
+    with pytest.raises(nki.NkiCompileError, match="Dynamic control-flow cannot be nested with a no_reorder block") as e:
+        hl.loop_in_no_reorder(np.ones((128, 8), np.float32))
+    line = next(i for i, t in enumerate(open(hl.__file__), 1) if "ERROR-LINE no_reorder" in t)
+    assert e.value.lineno == line
+
+
+def test_arrays_in_a_list_argument_are_an_error():
+    a = np.ones((128, 8), np.float32)
+    with pytest.raises(TypeError, match="argument 'pair': a list of arrays; pass a tuple"):
+        hl.sum_of_pair([a, a])
+    np.testing.assert_array_equal(hl.sum_of_pair((a, 2 * a)), 3 * a)  # a tuple works: exact
+
+
+def test_arrays_inside_an_object_argument_are_inputs():
+    a = np.arange(128 * 8, dtype=np.float32).reshape(128, 8)
+    h = hl.Holder(a, 4.0)
+    np.testing.assert_array_equal(hl.scaled_from_object(h), a * 4)  # exact: times a power of two
+    assert h.a is a  # the caller's object is left as it was
